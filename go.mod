@@ -1,0 +1,3 @@
+module github.com/seatwarden/seatwarden
+
+go 1.26

@@ -1,0 +1,119 @@
+package jira
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Errors returned by the clients match them through
+// [errors.Is]; use [errors.AsType] with [*APIError] or [*RateLimitError] for
+// the details.
+var (
+	ErrNotFound     = errors.New("jira: not found")
+	ErrUnauthorized = errors.New("jira: unauthorized")
+	ErrForbidden    = errors.New("jira: forbidden")
+	ErrConflict     = errors.New("jira: conflict")
+	ErrRateLimited  = errors.New("jira: rate limited")
+	ErrWrongFlavor  = errors.New("jira: wrong flavor")
+	ErrUnsupported  = errors.New("jira: not supported by this site")
+)
+
+// APIError is a response from Jira with an error status. It keeps what
+// Jira said (errorMessages and errors, or the Admin API's error list), the
+// request's method and URL with credentials and query values redacted, and
+// the start of the body.
+type APIError struct {
+	StatusCode  int
+	Method      string
+	URL         string            // redacted
+	Messages    []string          // errorMessages, or Admin API error titles/details
+	FieldErrors map[string]string // errors, keyed by field
+	Body        []byte            // truncated; may be HTML or empty
+	RequestID   string            // X-Arequestid / Atl-Traceid when sent
+}
+
+// Error returns "jira: METHOD URL: STATUS: messages".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "jira: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	msgs := e.Messages
+	for k, v := range e.FieldErrors {
+		msgs = append(msgs[:len(msgs):len(msgs)], k+": "+v)
+	}
+	if len(msgs) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(msgs, "; "))
+	}
+	return b.String()
+}
+
+// Is matches the sentinel for the status code: 401 [ErrUnauthorized], 403
+// [ErrForbidden], 404 [ErrNotFound], 409 [ErrConflict], 429 [ErrRateLimited].
+func (e *APIError) Is(target error) bool {
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrForbidden
+	case http.StatusNotFound:
+		return target == ErrNotFound
+	case http.StatusConflict:
+		return target == ErrConflict
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	}
+	return false
+}
+
+// RateLimitError is a 429 (or a 503 carrying Retry-After) that outlasted
+// the client's retries. It wraps the [*APIError] for the final response.
+type RateLimitError struct {
+	// RetryAfter is how long the server asked to wait; zero when it did not say.
+	RetryAfter time.Duration
+	// Reset is when the limit resets (Cloud X-RateLimit-Reset); zero when unknown.
+	Reset time.Time
+	// Reason is Cloud's RateLimit-Reason, e.g. "jira-burst-based".
+	Reason string
+	// Rate is what the server said about the limit.
+	Rate RateInfo
+	Err  *APIError
+}
+
+// Error describes the limit and how long to wait.
+func (e *RateLimitError) Error() string {
+	msg := "jira: rate limited"
+	if e.Reason != "" {
+		msg += " (" + e.Reason + ")"
+	}
+	if e.RetryAfter > 0 {
+		msg += fmt.Sprintf("; retry after %s", e.RetryAfter)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is matches [ErrRateLimited].
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// Unwrap returns the final response's [*APIError].
+func (e *RateLimitError) Unwrap() error {
+	if e.Err == nil {
+		return nil
+	}
+	return e.Err
+}
+
+// RateInfo is what a response said about the rate limit. Zero fields were
+// not sent.
+type RateInfo struct {
+	Limit     int     // X-RateLimit-Limit: bucket size (DC) or window budget (Cloud)
+	Remaining int     // X-RateLimit-Remaining
+	FillRate  float64 // DC X-RateLimit-FillRate: tokens per interval
+	Interval  time.Duration
+	NearLimit bool // Cloud X-RateLimit-NearLimit
+}
