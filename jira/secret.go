@@ -13,6 +13,10 @@ const redacted = "[REDACTED]"
 // encoding/json and encoding.TextMarshaler all see "[REDACTED]" (or "" when
 // empty). Call [Secret.Reveal] for the value itself, which only the code
 // building the Authorization header should do.
+//
+// fmt cannot call methods on an unexported struct field, so it prints such
+// a field's value as it is: keep a Secret in an exported field, or behind a
+// pointer, in any struct that might be printed.
 type Secret string
 
 // Reveal returns the credential itself.
