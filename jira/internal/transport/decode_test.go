@@ -67,8 +67,8 @@ func TestErrorDecoding(t *testing.T) {
 			body:     `{"errorMessages":["cut off`,
 		},
 		{
-			name:  "non-string field error",
-			reply: reply(400, `{"errorMessages":[],"errors":{"count":3}}`),
+			name:   "non-string field error",
+			reply:  reply(400, `{"errorMessages":[],"errors":{"count":3}}`),
 			fields: map[string]string{"count": "3"},
 		},
 	}
