@@ -1,3 +1,5 @@
 module github.com/seatwarden/seatwarden
 
 go 1.26
+
+require github.com/google/uuid v1.6.0
