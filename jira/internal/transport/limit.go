@@ -30,8 +30,9 @@ const (
 )
 
 // adaptiveLimiter is a token bucket that follows the server: it never
-// exceeds the configured ceiling, lowers itself to DC's advertised bucket,
-// and slows down when Cloud says the budget is nearly spent.
+// exceeds the configured ceiling, lowers itself to DC's advertised bucket
+// and holds no more tokens than DC says remain, and slows down when Cloud
+// says the budget is nearly spent.
 type adaptiveLimiter struct {
 	lim       *rate.Limiter
 	ceiling   rate.Limit
@@ -87,11 +88,19 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	}
 	burst = max(burst, 1)
 	old, oldBurst := l.lim.Limit(), l.lim.Burst()
+	now := time.Now()
 	if limit != old {
-		l.lim.SetLimit(limit)
+		l.lim.SetLimitAt(now, limit)
 	}
 	if burst != oldBurst {
-		l.lim.SetBurst(burst)
+		l.lim.SetBurstAt(now, burst)
+	}
+	// DC's bucket is the server's truth: never hold more tokens than it
+	// says remain (Cloud's Remaining counts another budget).
+	if info.FillRate > 0 && resp.Header.Get("X-RateLimit-Remaining") != "" {
+		if excess := l.lim.TokensAt(now) - float64(info.Remaining); excess >= 1 {
+			l.lim.ReserveN(now, min(int(excess), burst))
+		}
 	}
 	l.mu.Unlock()
 

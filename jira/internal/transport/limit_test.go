@@ -45,9 +45,10 @@ func TestLimiterFollowsDCHeaders(t *testing.T) {
 		wantGaps  []time.Duration
 	}{
 		{
-			// Down to the server's bucket: 1 token per 2 s, 2 tokens deep.
+			// Down to the server's bucket, 1 token per 2 s and 2 deep, holding
+			// no more than the 1 token the server says remains.
 			name: "lowered to the server", rate: 100, burst: 100, wantLimit: 0.5, wantBurst: 2,
-			wantGaps: []time.Duration{0, 0, 2 * time.Second, 2 * time.Second, 2 * time.Second},
+			wantGaps: []time.Duration{0, 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
 		},
 		{
 			name: "never above the ceiling", rate: 0.25, burst: 1, wantLimit: 0.25, wantBurst: 1,
