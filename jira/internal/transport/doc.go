@@ -32,7 +32,8 @@
 //
 // The limiter starts at Config.Rate and Config.Burst, a ceiling it never
 // exceeds. Data Center's X-RateLimit-FillRate, X-RateLimit-Interval-Seconds
-// and X-RateLimit-Limit lower it to the server's bucket. Cloud's
+// and X-RateLimit-Limit lower it to the server's bucket, and it never holds
+// more tokens than X-RateLimit-Remaining says are left. Cloud's
 // X-RateLimit-NearLimit and every 429 halve it (down to 1/16 of the
 // target); each response without them lets it recover by 10%. A wait that
 // would outlast the context's deadline fails at once with

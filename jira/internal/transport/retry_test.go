@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
@@ -232,6 +233,7 @@ func TestNetworkErrors(t *testing.T) {
 		{"POST reset not retried", "POST", reset, 1},
 		{"POST refused retried (never sent)", "POST", refused, 5},
 		{"rate limit wait never retried", "GET", jira.ErrRateLimitWait, 1},
+		{"bad certificate never retried", "GET", x509.UnknownAuthorityError{}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
