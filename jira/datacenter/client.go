@@ -1,0 +1,205 @@
+package datacenter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/transport"
+)
+
+// Auth is how the client proves who it is: [BasicAuth] or [TokenAuth]. It
+// never prints its credential.
+type Auth struct{ a transport.Auth }
+
+// BasicAuth authenticates with a username and password. (Jira DC 11
+// disables Basic authentication by default; prefer [TokenAuth].)
+func BasicAuth(username string, password jira.Secret) Auth {
+	return Auth{transport.Basic(username, password)}
+}
+
+// TokenAuth authenticates with a personal access token (Jira 8.14+), sent
+// as a Bearer token.
+func TokenAuth(token jira.Secret) Auth { return Auth{transport.Bearer(token)} }
+
+// String describes the scheme without the credential.
+func (a Auth) String() string { return a.a.String() }
+
+// Option configures a [Client].
+type Option func(*transport.Config) error
+
+// WithTransport sets the RoundTripper that sends requests (default: a
+// clone of [http.DefaultTransport]). Tests pass a fake's in-memory
+// transport here.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *transport.Config) error {
+		if rt == nil {
+			return errors.New("datacenter: nil transport")
+		}
+		c.Base = rt
+		return nil
+	}
+}
+
+// WithRateLimit sets the client-side rate limit: at most r requests per
+// second with bursts of burst (default 10 per second). It is a ceiling: the
+// client slows down further when the server's X-RateLimit-* headers say so.
+func WithRateLimit(r rate.Limit, burst int) Option {
+	return func(c *transport.Config) error {
+		if r <= 0 {
+			return fmt.Errorf("datacenter: rate %v must be positive", r)
+		}
+		c.Rate, c.Burst = r, burst
+		return nil
+	}
+}
+
+// WithLimiter makes every request, retries included, wait for l, e.g. a
+// *rate.Limiter shared by several clients. It replaces [WithRateLimit] and
+// does not adapt to the server.
+func WithLimiter(l interface{ Wait(context.Context) error }) Option {
+	return func(c *transport.Config) error {
+		if l == nil {
+			return errors.New("datacenter: nil limiter")
+		}
+		c.Limiter = l
+		return nil
+	}
+}
+
+// WithRetry sets how often a request is retried (negative: never) and the
+// bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
+func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
+	return func(c *transport.Config) error {
+		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = maxRetries, waitMin, waitMax
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (default 30 s; negative: none).
+func WithTimeout(d time.Duration) Option {
+	return func(c *transport.Config) error { c.Timeout = d; return nil }
+}
+
+// WithLogger sends debug records about retries and rate limits to l
+// (default: none). No record carries a credential.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *transport.Config) error { c.Logger = l; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *transport.Config) error { c.UserAgent = ua; return nil }
+}
+
+// Client is a Jira Data Center REST v2 client. Its services group the
+// calls by area; its own methods are the flavour-neutral user-management
+// surface (see site.go). It is safe for concurrent use.
+type Client struct {
+	Users      *UsersService
+	Groups     *GroupsService
+	Properties *PropertiesService
+	Roles      *RolesService
+	Issues     *IssuesService
+	Webhooks   *WebhooksService
+
+	t      *transport.Client
+	common service
+
+	infoMu sync.Mutex
+	info   *ServerInfo
+}
+
+type service struct{ c *Client }
+
+// New returns a client for the Jira DC site at baseURL (e.g.
+// "https://jira.example.com" or "https://example.com/jira").
+func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
+	cfg := transport.Config{BaseURL: baseURL, Auth: auth.a}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	t, err := transport.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{t: t}
+	c.common.c = c
+	c.Users = (*UsersService)(&c.common)
+	c.Groups = (*GroupsService)(&c.common)
+	c.Properties = (*PropertiesService)(&c.common)
+	c.Roles = (*RolesService)(&c.common)
+	c.Issues = (*IssuesService)(&c.common)
+	c.Webhooks = (*WebhooksService)(&c.common)
+	return c, nil
+}
+
+// Flavor returns [jira.DataCenter].
+func (c *Client) Flavor() jira.Flavor { return jira.DataCenter }
+
+const api = "/rest/api/2"
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body, out any) (*jira.Response, error) {
+	return c.t.Do(ctx, method, path, q, body, out)
+}
+
+// ServerInfo is what GET /rest/api/2/serverInfo says.
+type ServerInfo struct {
+	BaseURL        string `json:"baseUrl"`
+	Version        string `json:"version"`
+	VersionNumbers []int  `json:"versionNumbers"`
+	DeploymentType string `json:"deploymentType"`
+	BuildNumber    int    `json:"buildNumber"`
+	ServerTitle    string `json:"serverTitle"`
+}
+
+// AtLeast reports whether the server's version is at least major.minor.
+func (s *ServerInfo) AtLeast(major, minor int) bool {
+	v := append(append([]int(nil), s.VersionNumbers...), 0, 0)
+	return v[0] > major || v[0] == major && v[1] >= minor
+}
+
+// ServerInfo returns the server's version and build, fetched once and
+// kept: the client gates features by version (lastLoginTime and
+// /user/list from 10.0).
+//
+// DC: GET /rest/api/2/serverInfo
+func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, error) {
+	c.infoMu.Lock()
+	defer c.infoMu.Unlock()
+	if c.info != nil {
+		return c.info, nil
+	}
+	var info ServerInfo
+	if _, err := c.do(ctx, http.MethodGet, api+"/serverInfo", nil, nil, &info); err != nil {
+		return nil, err
+	}
+	if len(info.VersionNumbers) == 0 {
+		return nil, fmt.Errorf("datacenter: serverInfo has no versionNumbers (version %q)", info.Version)
+	}
+	c.info = &info
+	return c.info, nil
+}
+
+// refQuery turns a DC user reference into the username or key parameter
+// the endpoint takes. nameParam and keyParam are the endpoint's names for
+// them.
+func refQuery(ref jira.UserRef, nameParam, keyParam string) (url.Values, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return nil, err
+	}
+	if ref.Kind() == jira.RefUserKey {
+		return url.Values{keyParam: {ref.Value()}}, nil
+	}
+	return url.Values{nameParam: {ref.Value()}}, nil
+}

@@ -1,0 +1,58 @@
+// Package datacenter is a client for Jira Data Center's REST API v2,
+// rate-limited and retrying, for user and licence management.
+//
+// [New] takes the site's base URL and an [Auth] — a personal access token
+// ([TokenAuth], Jira 8.14+) or a username and password ([BasicAuth]):
+//
+//	c, err := datacenter.New("https://jira.example.com", datacenter.TokenAuth(jira.Secret(os.Getenv("JIRA_TOKEN"))))
+//
+// The client's services follow the REST API's areas — [Client.Users],
+// [Client.Groups], [Client.Properties], [Client.Roles], [Client.Issues],
+// [Client.Webhooks] — with one call per endpoint, each taking a
+// [context.Context] first and returning the typed answer, the
+// [*jira.Response] (also on error) and an error. The client's own methods
+// ([Client.Snapshot], [Client.User], [Client.Deactivate],
+// [Client.AddToGroup], …) are the flavour-neutral surface that
+// jira/cloud's client has too, so code above the clients does not care
+// which flavour it talks to.
+//
+// # Identity
+//
+// Users are addressed by [jira.Username] or [jira.UserKey]; a
+// [jira.AccountID] is refused with [jira.ErrWrongFlavor] before any
+// request. Group and application calls need the login name, so a key
+// costs one extra request to read the name.
+//
+// # Pagination
+//
+// One-page calls ([UsersService.Search], [UsersService.List],
+// [GroupsService.Members]) return the page and fill [jira.Response].Page;
+// the iterators ([UsersService.All], [UsersService.SearchAll],
+// [GroupsService.AllMembers], [Client.Snapshot]) walk every page lazily
+// as an iter.Seq2, stop when the loop breaks, end with the first error, and
+// stop with [jira.ErrPageLimit] after a hard page cap. [UsersService.All]
+// uses the cursor-based /user/list (2000 a page) on Jira 10 and later and
+// /user/search (1000 a page) before.
+//
+// # Last login
+//
+// Jira DC 10 and later send lastLoginTime in user listings; there, a user
+// without it has never logged in. Older servers do not, and last login is
+// then unknown ([jira.LastLogin] with Known false), never "never".
+//
+// # Rate limiting
+//
+// Every attempt, retries included, waits for a client-side token bucket
+// (10 requests per second by default, [WithRateLimit]), which adapts
+// downward to the server's X-RateLimit-* headers. 429 and 503 are retried
+// for every method, other 5xx and network errors only for idempotent ones,
+// never sooner than Retry-After (0, which DC sends, counts as a minimum
+// wait), with exponential backoff and jitter ([WithRetry]).
+//
+// # Errors
+//
+// An error status becomes a [*jira.APIError] (Jira's errorMessages and
+// errors kept) or, for a rate limit that outlasted the retries, a
+// [*jira.RateLimitError]; both match the jira sentinels through
+// [errors.Is]. No credential or password ever appears in an error or a log.
+package datacenter

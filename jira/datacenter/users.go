@@ -1,0 +1,385 @@
+package datacenter
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/transport"
+)
+
+// User is a Jira DC user as the REST API sends it (UserBean).
+type User struct {
+	Self         string `json:"self,omitempty"`
+	Key          string `json:"key"`
+	Name         string `json:"name"`
+	EmailAddress string `json:"emailAddress,omitempty"`
+	DisplayName  string `json:"displayName"`
+	Active       bool   `json:"active"`
+	Deleted      bool   `json:"deleted,omitempty"`
+	TimeZone     string `json:"timeZone,omitempty"`
+	Locale       string `json:"locale,omitempty"`
+	// LastLoginTime is sent by Jira DC 10 and later, and only for users
+	// who have logged in.
+	LastLoginTime    string              `json:"lastLoginTime,omitempty"`
+	Groups           *ItemList[NamedRef] `json:"groups,omitempty"`
+	ApplicationRoles *ItemList[RoleRef]  `json:"applicationRoles,omitempty"`
+}
+
+// ItemList is Jira's legacy list wrapper inside a user or group.
+type ItemList[T any] struct {
+	Size  int `json:"size"`
+	Items []T `json:"items"`
+}
+
+// NamedRef names a group.
+type NamedRef struct {
+	Name string `json:"name"`
+	Self string `json:"self,omitempty"`
+}
+
+// RoleRef names an application role.
+type RoleRef struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+}
+
+// LastLogin parses LastLoginTime. known says whether the server reports
+// last logins at all (DC 10+); when it does, a missing LastLoginTime means
+// the user never logged in.
+func (u *User) LastLogin(known bool) (jira.LastLogin, error) {
+	if !known {
+		return jira.LastLogin{}, nil
+	}
+	if u.LastLoginTime == "" {
+		return jira.NeverLoggedIn(), nil
+	}
+	t, err := parseTime(u.LastLoginTime)
+	if err != nil {
+		return jira.LastLogin{}, err
+	}
+	return jira.LoggedInAt(t), nil
+}
+
+// parseTime reads Jira DC's timestamps: 2023-08-30T16:37:01+1000, with or
+// without milliseconds, or RFC 3339.
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04:05-0700", "2006-01-02T15:04:05.000-0700", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, errors.New("datacenter: unreadable time " + strconv.Quote(s))
+}
+
+// Model converts u to the library's user model. lastLoginKnown says
+// whether the server reports last logins (see [User.LastLogin]); an
+// unreadable time is left unknown.
+func (u *User) Model(lastLoginKnown bool) jira.User {
+	m := jira.User{
+		Key: u.Key, Name: u.Name, DisplayName: u.DisplayName, Email: u.EmailAddress,
+		Active: u.Active, AccountType: jira.AccountAtlassian,
+	}
+	m.LastLogin, _ = u.LastLogin(lastLoginKnown)
+	if u.Groups != nil && len(u.Groups.Items) > 0 {
+		for _, g := range u.Groups.Items {
+			m.Groups = append(m.Groups, g.Name)
+		}
+		slices.Sort(m.Groups)
+	}
+	if u.ApplicationRoles != nil && len(u.ApplicationRoles.Items) > 0 {
+		for _, r := range u.ApplicationRoles.Items {
+			m.Licences = append(m.Licences, r.Key)
+		}
+		slices.Sort(m.Licences)
+	}
+	return m
+}
+
+// UsersService reads and changes users.
+type UsersService service
+
+// GetOptions says what [UsersService.Get] expands.
+type GetOptions struct {
+	Groups           bool // expand=groups
+	ApplicationRoles bool // expand=applicationRoles
+}
+
+func (o *GetOptions) expand() string {
+	var e []string
+	if o != nil && o.Groups {
+		e = append(e, "groups")
+	}
+	if o != nil && o.ApplicationRoles {
+		e = append(e, "applicationRoles")
+	}
+	return strings.Join(e, ",")
+}
+
+// Get returns one user by name or key.
+//
+// DC: GET /rest/api/2/user?username=|key=[&expand=groups,applicationRoles]
+func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptions) (*User, *jira.Response, error) {
+	q, err := refQuery(ref, "username", "key")
+	if err != nil {
+		return nil, nil, err
+	}
+	if e := opts.expand(); e != "" {
+		q.Set("expand", e)
+	}
+	var u User
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/user", q, nil, &u)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &u, resp, nil
+}
+
+// Myself returns the user the client authenticates as.
+//
+// DC: GET /rest/api/2/myself
+func (s *UsersService) Myself(ctx context.Context) (*User, *jira.Response, error) {
+	var u User
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/myself", url.Values{"expand": {"groups"}}, nil, &u)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &u, resp, nil
+}
+
+// SearchOptions filter and page [UsersService.Search].
+type SearchOptions struct {
+	// Query matches the start of the username, email or a word of the
+	// display name; "." matches everyone. Required.
+	Query string
+	// StartAt is the offset of the first user.
+	StartAt int
+	// MaxResults is the page size; Jira caps it at 1000 (default 50).
+	MaxResults int
+	// ActiveOnly leaves out inactive users; InactiveOnly leaves out
+	// active ones. By default both are listed.
+	ActiveOnly, InactiveOnly bool
+}
+
+func (o *SearchOptions) query() (url.Values, error) {
+	if o == nil || o.Query == "" {
+		return nil, errors.New("datacenter: user search needs a query (\".\" matches everyone)")
+	}
+	q := url.Values{"username": {o.Query}}
+	q.Set("includeInactive", strconv.FormatBool(!o.ActiveOnly))
+	q.Set("includeActive", strconv.FormatBool(!o.InactiveOnly))
+	return q, nil
+}
+
+// Search returns one page of users matching opts.
+//
+// DC: GET /rest/api/2/user/search (a bare array; at most 1000 a page)
+func (s *UsersService) Search(ctx context.Context, opts *SearchOptions) ([]User, *jira.Response, error) {
+	q, err := opts.query()
+	if err != nil {
+		return nil, nil, err
+	}
+	q.Set("startAt", strconv.Itoa(opts.StartAt))
+	if opts.MaxResults > 0 {
+		q.Set("maxResults", strconv.Itoa(opts.MaxResults))
+	}
+	var users []User
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/search", q, nil, &users)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.Page = jira.PageInfo{StartAt: opts.StartAt, MaxResults: len(users), IsLast: len(users) == 0}
+	return users, resp, nil
+}
+
+// SearchAll walks every page of a user search, 1000 users a request. The
+// iterator can be ranged over again; each range starts from the first
+// page. An error ends the iteration.
+func (s *UsersService) SearchAll(ctx context.Context, opts *SearchOptions) iter.Seq2[User, error] {
+	q, err := opts.query()
+	if err != nil {
+		return func(yield func(User, error) bool) { yield(User{}, err) }
+	}
+	return transport.Offset[User](ctx, s.c.t, api+"/user/search", q, transport.PageOptions{PageSize: 1000})
+}
+
+// ListPage is one page of [UsersService.List].
+type ListPage struct {
+	Users []User
+	// NextCursor is passed to the next List call; empty on the last page.
+	NextCursor string
+}
+
+// List returns one page of all users, inactive ones included, in a
+// stable order that survives users being added between pages. cursor is
+// empty for the first page.
+//
+// DC 10+: GET /rest/api/2/user/list (a StreamPageBean; at most 2000 a page)
+func (s *UsersService) List(ctx context.Context, cursor string, maxResults int) (*ListPage, *jira.Response, error) {
+	q := url.Values{}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	if maxResults > 0 {
+		q.Set("maxResults", strconv.Itoa(maxResults))
+	}
+	var p transport.StreamPage[User]
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/list", q, nil, &p)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.Page = p.Info()
+	next := p.NextCursor
+	if p.IsLast {
+		next = ""
+	}
+	return &ListPage{Users: p.Values, NextCursor: next}, resp, nil
+}
+
+// All walks every user, inactive ones included: through the cursor-based
+// /user/list on servers that have it (DC 10+), else through /user/search
+// with the match-all query. An error ends the iteration; the iterator can
+// be ranged over again.
+func (s *UsersService) All(ctx context.Context) iter.Seq2[User, error] {
+	return func(yield func(User, error) bool) {
+		info, err := s.c.ServerInfo(ctx)
+		if err != nil {
+			yield(User{}, err)
+			return
+		}
+		var seq iter.Seq2[User, error]
+		if info.AtLeast(10, 0) {
+			seq = transport.StreamPages[User](ctx, s.c.t, api+"/user/list", nil, transport.PageOptions{PageSize: 2000})
+		} else {
+			seq = s.SearchAll(ctx, &SearchOptions{Query: "."})
+		}
+		for u, err := range seq {
+			if !yield(u, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// CreateRequest is a user to create.
+type CreateRequest struct {
+	Name         string `json:"name"`
+	EmailAddress string `json:"emailAddress"`
+	DisplayName  string `json:"displayName"`
+	// Password is the initial password; empty lets Jira pick a random one.
+	Password jira.Secret `json:"-"`
+	// ApplicationKeys are the applications to grant (nil: the defaults,
+	// an empty slice: none).
+	ApplicationKeys []string `json:"applicationKeys,omitempty"`
+}
+
+// Create creates a user.
+//
+// DC: POST /rest/api/2/user
+func (s *UsersService) Create(ctx context.Context, r *CreateRequest) (*User, *jira.Response, error) {
+	body := map[string]any{"name": r.Name, "emailAddress": r.EmailAddress, "displayName": r.DisplayName}
+	if r.Password != "" {
+		body["password"] = r.Password.Reveal()
+	}
+	if r.ApplicationKeys != nil {
+		body["applicationKeys"] = r.ApplicationKeys
+	}
+	var u User
+	resp, err := s.c.do(ctx, http.MethodPost, api+"/user", nil, body, &u)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &u, resp, nil
+}
+
+// UpdateRequest changes a user; nil fields are left alone. Active false
+// deactivates the user (DC 8.3+).
+type UpdateRequest struct {
+	Name         *string `json:"name,omitempty"`
+	EmailAddress *string `json:"emailAddress,omitempty"`
+	DisplayName  *string `json:"displayName,omitempty"`
+	Active       *bool   `json:"active,omitempty"`
+}
+
+// Update changes a user.
+//
+// DC: PUT /rest/api/2/user?username=|key=
+func (s *UsersService) Update(ctx context.Context, ref jira.UserRef, r *UpdateRequest) (*User, *jira.Response, error) {
+	q, err := refQuery(ref, "username", "key")
+	if err != nil {
+		return nil, nil, err
+	}
+	var u User
+	resp, err := s.c.do(ctx, http.MethodPut, api+"/user", q, r, &u)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &u, resp, nil
+}
+
+// SetActive activates or deactivates a user.
+//
+// DC: PUT /rest/api/2/user {"active": …}
+func (s *UsersService) SetActive(ctx context.Context, ref jira.UserRef, active bool) (*jira.Response, error) {
+	_, resp, err := s.Update(ctx, ref, &UpdateRequest{Active: new(active)})
+	return resp, err
+}
+
+// Delete deletes a user. Jira refuses project leads and users of
+// read-only directories.
+//
+// DC: DELETE /rest/api/2/user?username=|key=
+func (s *UsersService) Delete(ctx context.Context, ref jira.UserRef) (*jira.Response, error) {
+	q, err := refQuery(ref, "username", "key")
+	if err != nil {
+		return nil, err
+	}
+	return s.c.do(ctx, http.MethodDelete, api+"/user", q, nil, nil)
+}
+
+// SetPassword sets a user's password. The password never appears in an
+// error or a log.
+//
+// DC: PUT /rest/api/2/user/password
+func (s *UsersService) SetPassword(ctx context.Context, ref jira.UserRef, password jira.Secret) (*jira.Response, error) {
+	q, err := refQuery(ref, "username", "key")
+	if err != nil {
+		return nil, err
+	}
+	if password == "" {
+		return nil, errors.New("datacenter: empty password")
+	}
+	return s.c.do(ctx, http.MethodPut, api+"/user/password", q, map[string]string{"password": password.Reveal()}, nil)
+}
+
+// GrantApplication gives a user access to an application (a licence),
+// e.g. "jira-software": Jira adds the user to the role's default groups.
+//
+// DC: POST /rest/api/2/user/application?username=&applicationKey=
+func (s *UsersService) GrantApplication(ctx context.Context, username, applicationKey string) (*jira.Response, error) {
+	q := url.Values{"username": {username}, "applicationKey": {applicationKey}}
+	return s.c.do(ctx, http.MethodPost, api+"/user/application", q, nil, nil)
+}
+
+// RevokeApplication removes a user's access to an application: Jira
+// removes the user from all of the role's groups.
+//
+// DC: DELETE /rest/api/2/user/application?username=&applicationKey=
+func (s *UsersService) RevokeApplication(ctx context.Context, username, applicationKey string) (*jira.Response, error) {
+	q := url.Values{"username": {username}, "applicationKey": {applicationKey}}
+	return s.c.do(ctx, http.MethodDelete, api+"/user/application", q, nil, nil)
+}
+
+// InvalidateSessions logs a user out everywhere.
+//
+// DC: DELETE /rest/api/2/user/session/{username}
+func (s *UsersService) InvalidateSessions(ctx context.Context, username string) (*jira.Response, error) {
+	return s.c.do(ctx, http.MethodDelete, api+"/user/session/"+url.PathEscape(username), nil, nil, nil)
+}
