@@ -3,6 +3,8 @@ module github.com/seatwarden/seatwarden
 go 1.26
 
 require (
-	github.com/expr-lang/expr v1.17.8 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/expr-lang/expr v1.17.8
+	github.com/stretchr/testify v1.12.1
 )
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -14,7 +14,6 @@ import (
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/optimizer"
 	"github.com/expr-lang/expr/parser"
-	"github.com/expr-lang/expr/patcher"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -64,7 +63,6 @@ func (p *Program) config(kind buildKind) *conf.Config {
 		expr.Env(Env{}),
 		expr.DisableBuiltin("now"),
 		expr.MaxNodes(uint(p.opts.maxNodes)),
-		expr.Patch(patcher.WithTimezone{Location: p.opts.loc}),
 	}
 	opts = append(opts, p.fns.options()...)
 	switch kind {
@@ -162,6 +160,14 @@ func (p *Program) validate(src string, root ast.Node) error {
 			}
 		case *ast.CallNode:
 			id, ok := n.Callee.(*ast.IdentifierNode)
+			if ok && id.Value == "date" && len(n.Arguments) == 1 {
+				if s, ok := n.Arguments[0].(*ast.StringNode); ok {
+					if _, e := p.fns.instants.get(s.Value, p.fns.parseInstant); e != nil {
+						err = compileErrorAt(src, s, strings.TrimPrefix(e.Error(), "criteria: "))
+					}
+				}
+				return
+			}
 			if !ok || (id.Value != "before" && id.Value != "after") || len(n.Arguments) != 2 {
 				return
 			}

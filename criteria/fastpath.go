@@ -18,6 +18,10 @@ import (
 // Both paths evaluate the same guarded tree; FuzzMatch checks that they
 // agree.
 
+// lazyNeeds are the derived values the fast path computes on use rather
+// than in fill.
+const lazyNeeds = needEmail | needCreated | needLastLogin
+
 type (
 	boolFn func(*Env) bool
 	intFn  func(*Env) int
@@ -338,10 +342,22 @@ func boolVar(name string) (boolFn, bool) {
 
 func intVar(name string) (intFn, bool) {
 	switch name {
+	// The fast path fills the Env without the derived values below (see
+	// lazyNeeds) and computes them on use, as fill would.
 	case "daysSinceCreated":
-		return func(e *Env) int { return e.DaysSinceCreated }, true
+		return func(e *Env) int {
+			if !e.CreatedKnown {
+				return 0
+			}
+			return int(e.nowDay - dayNumber(e.Created, e.loc))
+		}, true
 	case "daysSinceLastLogin":
-		return func(e *Env) int { return e.DaysSinceLastLogin }, true
+		return func(e *Env) int {
+			if e.LastLogin.IsZero() {
+				return 0
+			}
+			return int(e.nowDay - dayNumber(e.LastLogin, e.loc))
+		}, true
 	case "daysSinceLastActive":
 		return func(e *Env) int { return e.DaysSinceLastActive }, true
 	case "loginCount":
@@ -363,7 +379,7 @@ func strVar(name string) (strFn, bool) {
 	case "email":
 		return func(e *Env) string { return e.Email }, true
 	case "emailDomain":
-		return func(e *Env) string { return e.EmailDomain }, true
+		return func(e *Env) string { return domainOf(e.Email) }, true
 	case "accountType":
 		return func(e *Env) string { return e.AccountType }, true
 	case "directory":

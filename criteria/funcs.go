@@ -19,9 +19,20 @@ const maxCached = 1024
 // arguments are parsed at compile time and stored here; the caches are safe
 // for concurrent use.
 type funcs struct {
-	loc     *time.Location
-	regexps cache[*regexp.Regexp]
-	dates   cache[dateArg]
+	loc      *time.Location
+	regexps  cache[*regexp.Regexp]
+	dates    cache[dateArg]
+	instants cache[time.Time]
+}
+
+// parseInstant reads the one-argument form of date().
+func (f *funcs) parseInstant(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, time.DateTime, time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, s, f.loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("criteria: invalid date %q: want 2006-01-02, 2006-01-02 15:04:05 or RFC 3339", s)
 }
 
 // cache is a bounded, concurrency-safe memo table: once full, new values are
@@ -110,6 +121,28 @@ func (f *funcs) options() []expr.Option {
 			}
 			return !t.Before(d.end), nil
 		}, timeTypes...),
+		// date replaces expr's builtin, which loses its time zone when
+		// the environment is a struct (expr v1.17.8): strings are read in
+		// the program's location unless they carry an offset.
+		expr.Function("date", func(params ...any) (any, error) {
+			s, _ := params[0].(string)
+			switch len(params) {
+			case 1:
+				d, err := f.instants.get(s, f.parseInstant)
+				return d, err
+			case 2:
+				layout, _ := params[1].(string)
+				return time.ParseInLocation(layout, s, f.loc)
+			default:
+				layout, _ := params[1].(string)
+				name, _ := params[2].(string)
+				loc, err := time.LoadLocation(name)
+				if err != nil {
+					return nil, err
+				}
+				return time.ParseInLocation(layout, s, loc)
+			}
+		}, new(func(string) time.Time), new(func(string, string) time.Time), new(func(string, string, string) time.Time)),
 		expr.Function("domainOf", func(params ...any) (any, error) {
 			s, _ := params[0].(string)
 			return domainOf(s), nil

@@ -25,13 +25,14 @@ func (p *Program) Match(ctx context.Context, u jira.User) (bool, error) {
 // returns false and the error.
 func (p *Program) MatchAt(u jira.User, now time.Time) (bool, error) {
 	s := p.pool.Get().(*state)
-	s.env.fill(&u, now, p.fill)
 	if p.fast != nil {
+		s.env.fill(&u, now, p.fill&^lazyNeeds)
 		ok := p.fast(s.env)
 		s.env.clear()
 		p.pool.Put(s)
 		return ok, nil
 	}
+	s.env.fill(&u, now, p.fill)
 	ok, err := p.run(s)
 	s.env.clear()
 	p.pool.Put(s)

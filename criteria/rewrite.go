@@ -198,9 +198,36 @@ func guardUnknowns(n ast.Node, neg bool) ast.Node {
 		atom = not(n)
 	}
 	if g := guardsOf(n); g != 0 {
-		return and(guardExpr(g, n), atom, n)
+		atom = and(guardExpr(g, n), atom, n)
+	}
+	// lastActive["p"] of a product the user has no activity in would read
+	// as the zero time, "long ago": guard it with "p" in lastActive.
+	for _, key := range activeKeys(n) {
+		in := located(&ast.BinaryNode{Operator: "in", Left: key, Right: located(&ast.IdentifierNode{Value: "lastActive"}, n)}, n)
+		atom = and(in, atom, n)
 	}
 	return atom
+}
+
+// activeKeys returns the keys with which n indexes lastActive; a literal
+// key is copied, another is shared with the index expression.
+func activeKeys(n ast.Node) []ast.Node {
+	var keys []ast.Node
+	ast.Walk(&n, visitFunc(func(node *ast.Node) {
+		m, ok := (*node).(*ast.MemberNode)
+		if !ok {
+			return
+		}
+		if id, ok := m.Node.(*ast.IdentifierNode); !ok || id.Value != "lastActive" {
+			return
+		}
+		if s, ok := m.Property.(*ast.StringNode); ok {
+			keys = append(keys, located(&ast.StringNode{Value: s.Value}, s))
+			return
+		}
+		keys = append(keys, m.Property)
+	}))
+	return keys
 }
 
 // patchMatches turns "s matches p" with a non-literal pattern into a call of
