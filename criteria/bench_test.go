@@ -134,3 +134,18 @@ func BenchmarkFilter1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "users/s")
 }
+
+// BenchmarkMatchVM is the example criterion plus a builtin call, which
+// takes it off the fast path and onto expr's VM.
+func BenchmarkMatchVM(b *testing.B) {
+	p := criteria.MustCompile(exampleCriterion + ` && len(groups) < 100`)
+	users := genUsers(1024, 1)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := p.MatchAt(users[i&1023], benchNow); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
