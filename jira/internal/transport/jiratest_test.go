@@ -125,3 +125,32 @@ func TestFakeFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestFakeDC429FromRequestsInFlight: concurrent requests outrun DC's
+// bucket before its headers arrive. The 429s (Retry-After: 0) are retried
+// after the bucket's refill time, not the generic minimum wait, and do not
+// halve the rate the server advertised.
+func TestFakeDC429FromRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := jiratest.New(jiratest.WithRateLimit(100, 2), jiratest.WithLatency(20*time.Millisecond))
+		c := fakeClient(t, fake, func(c *Config) { c.Rate, c.Burst = 1000, 10 })
+		start := time.Now()
+		done := make(chan error, 6)
+		for range 6 {
+			go func() {
+				_, err := c.Do(t.Context(), "GET", "/rest/api/2/serverInfo", nil, nil, nil)
+				done <- err
+			}()
+		}
+		for range 6 {
+			require.NoError(t, <-done)
+		}
+		got := statuses(fake)
+		assert.Equal(t, 6, got[200])
+		assert.Positive(t, got[429], "the first burst outran the bucket")
+		assert.Less(t, time.Since(start), 300*time.Millisecond, "retries waited for tokens, not for seconds")
+		l, _ := rateOf(t, c)
+		assert.Equal(t, 100.0, float64(l), "a DC 429 does not halve the advertised rate")
+	})
+}

@@ -64,7 +64,11 @@ func (l *adaptiveLimiter) Wait(ctx context.Context) error { return l.lim.Wait(ct
 // observe adapts the limiter to a response.
 func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	info := parseRate(resp.Header)
-	slow := info.NearLimit || resp.StatusCode == http.StatusTooManyRequests
+	// A 429 from a server that advertises its bucket (DC) needs no
+	// slow-down: the limiter already follows that bucket, and the 429 came
+	// from requests in flight, whose tokens the Remaining sync below takes
+	// back. Elsewhere (Cloud) a 429 or NearLimit halves the rate.
+	slow := info.NearLimit || resp.StatusCode == http.StatusTooManyRequests && info.FillRate == 0
 
 	l.mu.Lock()
 	if info.FillRate > 0 && info.Interval > 0 {

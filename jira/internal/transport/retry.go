@@ -113,7 +113,7 @@ func (p *retryPolicy) serverWait(resp *http.Response) time.Duration {
 		return 0
 	}
 	now := time.Now()
-	if d, ok := retryAfter(resp.Header, now); ok {
+	if d, ok := retryAfter(resp.Header, now); ok && d > 0 {
 		return d
 	}
 	if code != http.StatusTooManyRequests {
@@ -132,11 +132,19 @@ func (p *retryPolicy) serverWait(resp *http.Response) time.Duration {
 // (min·2^attempt, capped at max) and the server's wait, plus up to 25%
 // jitter, capped at max but never below the server's wait.
 func (p *retryPolicy) backoff(ctx context.Context, lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	floor := p.serverWait(resp)
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests && floor > 0 && floor < lo &&
+		parseRate(resp.Header).FillRate > 0 {
+		// DC said how its bucket refills: back off from the refill time
+		// of one token, not from the generic minimum, or a short burst of
+		// 429s costs whole seconds at a server that allows hundreds of
+		// requests a second. The limiter, below, still paces every attempt.
+		lo = floor
+	}
 	step := hi
 	if attempt < 32 && lo<<attempt > 0 && lo<<attempt < hi {
 		step = lo << attempt
 	}
-	floor := p.serverWait(resp)
 	wait := max(step, floor)
 	if j := int64(wait / 4); j > 0 {
 		wait += time.Duration(p.jitter(j + 1))
