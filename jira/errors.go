@@ -19,6 +19,14 @@ var (
 	ErrRateLimited  = errors.New("jira: rate limited")
 	ErrWrongFlavor  = errors.New("jira: wrong flavor")
 	ErrUnsupported  = errors.New("jira: not supported by this site")
+
+	// ErrRateLimitWait is returned when waiting for the client-side rate
+	// limiter would outlast the context's deadline, so the request was
+	// never sent. It does not match [context.DeadlineExceeded].
+	ErrRateLimitWait = errors.New("jira: rate limit wait would exceed the context deadline")
+	// ErrPageLimit ends a pagination that went on for more pages than its
+	// hard cap, which protects against a server that never says "last page".
+	ErrPageLimit = errors.New("jira: too many pages")
 )
 
 // APIError is a response from Jira with an error status. It keeps what

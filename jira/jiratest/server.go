@@ -327,7 +327,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveFake(w, r)
 		return
 	}
-	_, pattern := s.mux.Handler(r)
+	h, pattern := s.mux.Handler(r)
 	rt := s.routes[pattern]
 	sw := &statusWriter{ResponseWriter: w}
 	start := time.Now()
@@ -351,6 +351,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if rt == nil {
+		// No route: the mux knows whether the path exists with another
+		// method (405, with Allow) or not at all (404).
+		probe := httptest.NewRecorder()
+		h.ServeHTTP(probe, r)
+		if probe.Code == http.StatusMethodNotAllowed {
+			sw.Header().Set("Allow", probe.Header().Get("Allow"))
+			writeErrors(sw, http.StatusMethodNotAllowed, []string{"Method " + r.Method + " is not allowed for " + r.URL.Path}, nil)
+			return
+		}
 		writeErrors(sw, http.StatusNotFound, []string{"null for uri: " + r.URL.Path}, nil)
 		return
 	}

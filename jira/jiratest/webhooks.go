@@ -57,8 +57,6 @@ type webhookBody struct {
 	Secret string `json:"secret"`
 }
 
-type webhookSecret struct{ secret string }
-
 func (s *Server) registerWebhooks() {
 	const base = "/rest/webhooks/1.0/webhook"
 	s.handle("GET", base, authAdmin, nil, func(c *call) {

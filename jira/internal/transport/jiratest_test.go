@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/jiratest"
+)
+
+// fakeClient connects a client to a fake Jira through its in-memory
+// transport, as the DC admin.
+func fakeClient(t *testing.T, fake *jiratest.Server, mod func(*Config)) *Client {
+	t.Helper()
+	cr := fake.Credentials()
+	return newTestClient(t, fake.Transport(), func(c *Config) {
+		c.BaseURL = fake.URL
+		c.Auth = Basic(cr.DCUser, jira.Secret(cr.DCPassword))
+		if mod != nil {
+			mod(c)
+		}
+	})
+}
+
+func statuses(fake *jiratest.Server) map[int]int {
+	out := map[int]int{}
+	for _, r := range fake.Requests() {
+		out[r.Status]++
+	}
+	return out
+}
+
+func TestFakeDCRateLimit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := jiratest.New(jiratest.WithRateLimit(2, 3))
+		c := fakeClient(t, fake, func(c *Config) { c.Rate, c.Burst = 100, 100 })
+		start := time.Now()
+		for range 20 {
+			var me struct {
+				Name string `json:"name"`
+			}
+			_, err := c.Do(t.Context(), "GET", "/rest/api/2/myself", nil, nil, &me)
+			require.NoError(t, err)
+			require.Equal(t, fake.Credentials().DCUser, me.Name)
+		}
+		// The client learns the 2/s bucket from the first response and
+		// paces itself: the 3-token burst, then one request every 500 ms.
+		assert.Equal(t, map[int]int{200: 20}, statuses(fake), "no request is rejected")
+		assert.Equal(t, 17*500*time.Millisecond, time.Since(start))
+		l, b := rateOf(t, c)
+		assert.Equal(t, 2.0, float64(l))
+		assert.Equal(t, 3, b)
+	})
+}
+
+func TestFakeDCRateLimitShared(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		// Someone else drains the same user's bucket; the client meets 429
+		// with DC's truncated "Retry-After: 0" and still gets through.
+		fake := jiratest.New(jiratest.WithRateLimit(1, 2))
+		c := fakeClient(t, fake, nil)
+		other := fakeClient(t, fake, nil)
+		for range 2 {
+			_, err := other.Do(t.Context(), "GET", "/rest/api/2/myself", nil, nil, nil)
+			require.NoError(t, err)
+		}
+		_, err := c.Do(t.Context(), "GET", "/rest/api/2/myself", nil, nil, nil)
+		require.NoError(t, err)
+		got := statuses(fake)
+		assert.Equal(t, 3, got[200])
+		assert.Equal(t, 1, got[429], "one rejection, then a wait of at least the minimum")
+	})
+}
+
+func TestFakeFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		method   string
+		path     string
+		body     any
+		faults   []jiratest.Fault
+		wantErr  bool
+		status   int // of the final APIError, when there is one
+		requests int
+	}{
+		{"html 429 then ok", "GET", "/rest/api/2/myself", nil,
+			[]jiratest.Fault{{Status: 429, HTML: true, RetryAfter: 3 * time.Second}}, false, 0, 2},
+		{"reset on GET retried", "GET", "/rest/api/2/myself", nil,
+			[]jiratest.Fault{{Reset: true}, {Status: 502}}, false, 0, 3},
+		{"reset on POST not retried", "POST", "/rest/api/2/group", map[string]string{"name": "g1"},
+			[]jiratest.Fault{{Reset: true}}, true, 0, 1},
+		{"500 on POST not retried", "POST", "/rest/api/2/group", map[string]string{"name": "g2"},
+			[]jiratest.Fault{{Status: 500}}, true, 500, 1},
+		{"html 503 on POST retried", "POST", "/rest/api/2/group", map[string]string{"name": "g3"},
+			[]jiratest.Fault{{Status: 503, HTML: true}}, false, 0, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				fake := jiratest.New()
+				fake.Script("", tt.faults...)
+				c := fakeClient(t, fake, nil)
+				_, err := c.Do(t.Context(), tt.method, tt.path, nil, tt.body, nil)
+				if !tt.wantErr {
+					require.NoError(t, err)
+				} else {
+					require.Error(t, err)
+					apiErr, ok := errors.AsType[*jira.APIError](err)
+					assert.Equal(t, tt.status != 0, ok, "%v", err)
+					if ok {
+						assert.Equal(t, tt.status, apiErr.StatusCode)
+					}
+				}
+				assert.Equal(t, tt.requests, fake.TotalRequests())
+			})
+		})
+	}
+}

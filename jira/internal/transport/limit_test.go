@@ -1,0 +1,172 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// rateOf returns the client's own adaptive limiter's current limit and burst.
+func rateOf(t *testing.T, c *Client) (rate.Limit, int) {
+	t.Helper()
+	a, ok := c.Limiter().(*adaptiveLimiter)
+	require.True(t, ok)
+	return a.lim.Limit(), a.lim.Burst()
+}
+
+// getN sends n sequential GETs, failing the test on any error.
+func getN(t *testing.T, c *Client, n int) {
+	t.Helper()
+	for range n {
+		_, err := c.Do(t.Context(), "GET", "/rest/api/2/myself", nil, nil, nil)
+		require.NoError(t, err)
+	}
+}
+
+func TestLimiterFollowsDCHeaders(t *testing.T) {
+	t.Parallel()
+	dc := []string{"X-RateLimit-Limit", "2", "X-RateLimit-Remaining", "1",
+		"X-RateLimit-FillRate", "1", "X-RateLimit-Interval-Seconds", "2", "Retry-After", "0"}
+	tests := []struct {
+		name      string
+		rate      rate.Limit
+		burst     int
+		wantLimit rate.Limit
+		wantBurst int
+		wantGaps  []time.Duration
+	}{
+		{
+			// Down to the server's bucket, 1 token per 2 s and 2 deep, holding
+			// no more than the 1 token the server says remains.
+			name: "lowered to the server", rate: 100, burst: 100, wantLimit: 0.5, wantBurst: 2,
+			wantGaps: []time.Duration{0, 2 * time.Second, 2 * time.Second, 2 * time.Second, 2 * time.Second},
+		},
+		{
+			name: "never above the ceiling", rate: 0.25, burst: 1, wantLimit: 0.25, wantBurst: 1,
+			wantGaps: []time.Duration{4 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second, 4 * time.Second},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				s := newScript(reply(200, `{}`, dc...))
+				c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = tt.rate, tt.burst })
+				getN(t, c, 6)
+				assert.Equal(t, tt.wantGaps, s.gaps())
+				l, b := rateOf(t, c)
+				assert.InDelta(t, float64(tt.wantLimit), float64(l), 1e-9)
+				assert.Equal(t, tt.wantBurst, b)
+			})
+		})
+	}
+}
+
+func TestLimiterSlowsNearLimit(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		near := reply(200, `{}`, "X-RateLimit-NearLimit", "true")
+		s := newScript(near, near, near, near, near, reply(200, `{}`))
+		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = 8, 1 })
+
+		var limits []rate.Limit
+		for range 7 {
+			getN(t, c, 1)
+			l, _ := rateOf(t, c)
+			limits = append(limits, l)
+		}
+		// Halved on each NearLimit down to 1/16 of 8, then recovering by 10%.
+		assert.Equal(t, []rate.Limit{4, 2, 1, 0.5, 0.5, 0.55, 0.605}, roundLimits(limits))
+		assert.Equal(t, []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 2 * time.Second, 1818181818}, // 1/0.55 s
+			s.gaps())
+	})
+}
+
+func roundLimits(ls []rate.Limit) []rate.Limit {
+	out := make([]rate.Limit, len(ls))
+	for i, l := range ls {
+		out[i] = rate.Limit(float64(int(float64(l)*1000+0.5)) / 1000)
+	}
+	return out
+}
+
+func TestLimiterSlowsOn429(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := newScript(reply(429, `<html>slow down</html>`, "Content-Type", "text/html"), reply(200, `{}`))
+		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = 4, 4 })
+		_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
+		require.NoError(t, err)
+		l, _ := rateOf(t, c)
+		assert.InDelta(t, 2.2, float64(l), 1e-9, "halved by the 429, recovered 10% by the 200")
+	})
+}
+
+func TestLimiterWaitPastDeadline(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := newScript(reply(200, `{}`))
+		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = 1, 1 })
+		getN(t, c, 1)
+
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := c.Do(ctx, "GET", "/rest/api/2/myself", nil, nil, nil)
+		require.ErrorIs(t, err, jira.ErrRateLimitWait)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+		assert.Zero(t, time.Since(start), "fails at once")
+		assert.Len(t, s.got(), 1, "the request was never sent")
+	})
+}
+
+func TestLimiterWaitCancelled(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := newScript(reply(200, `{}`))
+		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = 0.1, 1 })
+		getN(t, c, 1)
+
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(time.Second, cancel)
+		_, err := c.Do(ctx, "GET", "/rest/api/2/myself", nil, nil, nil)
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, s.got(), 1)
+	})
+}
+
+// countingLimiter counts waits and never blocks.
+type countingLimiter struct{ n atomic.Int32 }
+
+func (l *countingLimiter) Wait(context.Context) error { l.n.Add(1); return nil }
+
+func TestCallerLimiterTakesEveryAttempt(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := newScript(reply(429, ""), reply(503, ""), reply(200, `{}`, "X-RateLimit-FillRate", "1", "X-RateLimit-Interval-Seconds", "60"))
+		lim := &countingLimiter{}
+		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Limiter = lim })
+		getN(t, c, 1)
+		assert.Equal(t, int32(3), lim.n.Load(), "the limiter sits below the retry loop")
+		assert.Same(t, lim, c.Limiter().(*countingLimiter), "a caller's limiter is used as it is")
+	})
+}
+
+func TestCallerLimiterError(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, handlerTransport{newScript(reply(200, ""))}, func(c *Config) {
+		c.Limiter = rate.NewLimiter(rate.Every(time.Hour), 0) // burst 0: Wait always fails
+	})
+	_, err := c.Do(t.Context(), "GET", "/x", nil, nil, nil)
+	require.ErrorIs(t, err, jira.ErrRateLimitWait)
+	assert.False(t, errors.Is(err, context.Canceled))
+}

@@ -1,0 +1,55 @@
+package jira
+
+// These types are the flavour-neutral vocabulary of the clients: what a
+// snapshot should collect, and the issues Seatwarden files (approvals,
+// reports). Both jira/datacenter and jira/cloud take and return them, so
+// code above the clients never needs to know which flavour it talks to.
+
+// SnapshotOptions says what a snapshot collects besides each user's
+// identity, name, email, active flag and account type. Everything not
+// asked for costs nothing; each field's comment says what it costs.
+type SnapshotOptions struct {
+	// Groups lists the groups whose membership to fill into
+	// [User.Groups]. The clients read the members of just these groups
+	// (pages of 50), not the groups of every user.
+	Groups []string
+	// AllGroups fills in every group of every user. It lists every group
+	// and all their members: use Groups when the groups are known.
+	AllGroups bool
+	// Licences fills in [User.Licences] from the application roles'
+	// groups (one request for the roles, then the members of their groups).
+	Licences bool
+	// LastLogin fills in [User.LastLogin] (and on Cloud [User.LastActive],
+	// [User.Created]): free on DC 10+, where user listings carry it; on
+	// Cloud it comes from the Admin API's directory users, so it needs an
+	// organisation API key. Where the site cannot say, it stays unknown.
+	LastLogin bool
+	// Properties lists the user properties to fill into [User.Properties]:
+	// one request per user and key, since Jira has no bulk read.
+	Properties []string
+	// ActiveOnly leaves out inactive users.
+	ActiveOnly bool
+}
+
+// IssueRequest is an issue to create: the approval request for a plan, or
+// a report.
+type IssueRequest struct {
+	Project   string // project key, e.g. "OPS"
+	IssueType string // issue type name, e.g. "Task"
+	Summary   string
+	// Description is plain text; the Cloud client turns it into the
+	// Atlassian Document Format, paragraph by paragraph.
+	Description string
+	Labels      []string
+	// Assignee, when not zero, is who the issue is assigned to.
+	Assignee UserRef
+}
+
+// Issue is an issue as the clients return it.
+type Issue struct {
+	ID     string `json:"id"`
+	Key    string `json:"key"`
+	Status string `json:"status,omitempty"` // status name, e.g. "Approved"
+	// StatusID is the status's id, e.g. "10002".
+	StatusID string `json:"statusId,omitempty"`
+}
