@@ -91,7 +91,7 @@ func (s *Server) registerAdmin() {
 				n++
 			}
 		}
-		c.writeJSON(http.StatusOK, map[string]any{"data": map[string]int{"count": n}})
+		c.writeJSON(http.StatusOK, map[string]int{"count": n})
 	})
 	s.handle("GET", one, authOrg, []string{"expand"}, func(c *call) {
 		u := c.adminDirUser()

@@ -140,6 +140,12 @@ func TestAdminOrgsAndDirectories(t *testing.T) {
 	if len(p.Data) != 5 {
 		t.Errorf("%d users in the directory, want 5", len(p.Data))
 	}
+	var count struct{ Count int }
+	c.want(200, "GET", "/admin/v2/orgs/demo-org/directories/-/users/count", nil).decode(t, &count)
+	if count.Count != 5 {
+		t.Errorf("count %d, want 5", count.Count)
+	}
+	c.want(400, "GET", adminUsersPath+"?limt=10", nil).adminError(t) // unknown parameter, in the Admin API's shape
 	for _, path := range []string{
 		"/admin/v2/orgs/other-org/directories",
 		"/admin/v2/orgs/other-org/directories/-/users",
