@@ -331,6 +331,9 @@ func TestAdminSuspendAndRestore(t *testing.T) {
 		t.Errorf("group/member lists a suspended user as active")
 	}
 	jc.as("kim@example.com", "tok").want(401, "GET", "/rest/api/3/myself", nil)
+	if jc.listedActive(kim) {
+		t.Error("users/search shows a suspended user as active")
+	}
 	if u := c.adminUser(kim, ""); u.Status != "suspended" || u.AccountStatus != "active" {
 		t.Errorf("admin view %+v", u)
 	}
@@ -394,6 +397,12 @@ func TestAdminLifecycle(t *testing.T) {
 		t.Errorf("userCount %d after disabling", n)
 	}
 	jc.as("kim@example.com", "tok").want(401, "GET", "/rest/api/3/myself", nil)
+	if jc.listedActive(kim) {
+		t.Error("users/search shows a disabled user as active")
+	}
+	if got := jc.members("jira-software-users", false); slices.Contains(got, kim) {
+		t.Error("group/member lists a disabled user as active")
+	}
 	u := c.adminUser(kim, "")
 	if u.AccountStatus != "inactive" || u.DeactivatedOn == nil {
 		t.Errorf("admin view of a disabled user %+v", u)
@@ -505,4 +514,19 @@ func TestAdminAppAndCustomerAccounts(t *testing.T) {
 	if !types["app"] || !types["customer"] || !types["atlassian"] {
 		t.Errorf("account types %v", types)
 	}
+}
+
+// listedActive reports whether GET /users/search lists the account as
+// active; it fails the test when the account is not listed at all.
+func (c *tclient) listedActive(id string) bool {
+	c.t.Helper()
+	var all []cloudUser
+	c.want(200, "GET", "/rest/api/3/users/search?maxResults=1000", nil).decode(c.t, &all)
+	for _, u := range all {
+		if u.AccountID == id {
+			return u.Active
+		}
+	}
+	c.t.Fatalf("users/search does not list %s", id)
+	return false
 }
