@@ -195,7 +195,11 @@ func (c *call) checkParams() bool {
 	}
 	for name := range c.r.URL.Query() {
 		if !slices.Contains(c.rt.params, name) {
-			c.errorf(http.StatusBadRequest, "Unrecognized query parameter: %s", name)
+			if c.rt.auth == authOrg {
+				c.adminError(http.StatusBadRequest, "ADMIN-400-0", "Bad Request", "Unrecognized query parameter: "+name)
+			} else {
+				c.errorf(http.StatusBadRequest, "Unrecognized query parameter: %s", name)
+			}
 			return false
 		}
 	}
