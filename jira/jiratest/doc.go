@@ -99,6 +99,125 @@
 // {"total":N,"routes":{"GET /rest/api/2/user":12,…}} and POST
 // /_fake/stats/reset clears it; neither needs credentials.
 //
+// # Jira Cloud
+//
+// A Cloud fake ([WithFlavor]([jira.Cloud])) serves REST v3 under /rest/api/3.
+// Callers authenticate with Basic email:API-token; Bearer tokens (OAuth) are
+// not emulated and get 401. Every authenticated answer names the caller in
+// X-AAccountId. Only the query parameters the Cloud OpenAPI lists for a route
+// are accepted, and not the dead username/key ones (see Deliberate
+// deviations).
+//
+//   - GET serverInfo (anonymous): deploymentType "Cloud", version
+//     "1001.0.0-SNAPSHOT", versionNumbers [1001,0,0].
+//   - GET myself, GET user?accountId= (expand=groups,applicationRoles fills the
+//     {size,items} wrappers; without it they carry only the sizes).
+//   - GET users/search and GET users: every user of the site — active,
+//     inactive, app and customer accounts — in creation order, as a bare
+//     array; maxResults defaults to 50 and is capped at 1000. Users removed
+//     from the site are left out.
+//   - GET user/search: active users only, matched by query (a prefix of a
+//     word of the display name, or of the email when the profile shows it),
+//     accountId (exact; not with query) or property (key.path=value); one is
+//     required. Only the first 1000 matches can be paged to. Anonymous callers
+//     get an empty array.
+//   - GET user/bulk: a PageBean of the users named by repeated accountId
+//     parameters (unknown ones skipped); maxResults 10 by default, at most 200.
+//   - GET user/groups: a bare array of {name,groupId,self}.
+//   - POST user (Administer Jira): NewUserDetails with emailAddress and
+//     products ([] for none); jira-software, jira-servicedesk and
+//     jira-product-discovery are the Cloud roles, so jira-core is refused. An
+//     existing email with Jira access gets 201 (and the products asked for);
+//     one without access, 400. A role whose Seats are used up gives 400. Fires
+//     user_created.
+//   - DELETE user (site-admins only): removes the user from the site — out of
+//     every group, gone from Jira REST (404) — while the Atlassian account stays
+//     in the organisation, where the Admin API still lists it.
+//   - GET group/bulk (groupId, groupName, accessType, applicationKey; at most
+//     50 a page), GET group/member (groupId or groupname, not both;
+//     includeInactiveUsers; maxResults 1–50; UserDetails without locale),
+//     POST group/user (body {"accountId"}; adding a member again gives 400, as
+//     on DC), DELETE group/user (200), POST group, DELETE group (swapGroup or
+//     swapGroupId must exist; administrators groups cannot be deleted), GET
+//     groups/picker (query, exclude, excludeId, caseInsensitive — case-sensitive
+//     by default —, maxResults capped by [WithPickerLimit]; html has the match
+//     in <b>; managedBy ADMINS, usageType USERBASE_GROUP). Group writes need a
+//     site administrator (the site-admins group); jira-admins members get 403.
+//   - GET/PUT/DELETE user/properties[/{propertyKey}]?accountId=.
+//   - GET applicationrole[/{key}], with groupDetails and defaultGroupsDetails;
+//     userCount counts active users of the site in the role's groups, so it
+//     drops when a user leaves a licence group, is suspended or is disabled.
+//
+// User JSON is Cloud's User: self, accountId, accountType, appType ("unknown")
+// for app accounts, emailAddress (absent when the profile hides it), avatarUrls,
+// displayName, active, timeZone, locale, and key and name as empty strings.
+//
+// # Atlassian Admin API
+//
+// A Cloud fake also serves the Admin API on the same host. Callers
+// authenticate with Bearer <org API key> ([Credentials].OrgKey); the org id in
+// paths must be [Credentials].OrgID, else 404. Errors have the Admin shape
+// {"errors":[{"id","status","code","title","detail"}]}, unknown query
+// parameters included.
+//
+//   - GET /admin/v1/orgs: the one organisation ({id,type:"orgs",attributes:{name}}).
+//   - GET /admin/v2/orgs/{orgId}/directories: the site's directories
+//     ({directoryId,name,icon}).
+//   - GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users and POST
+//     .../users/search (JSON body with the same filters, plus emails, which
+//     cannot go with searchTerm): filters accountIds, accountStatus
+//     (active|inactive|closed), status (active|suspended), claimStatus
+//     (managed|unmanaged), emailDomains, groupIds, searchTerm (substring of
+//     name or email); expand productAccess and groups (platformRoles and
+//     counts.resources are accepted and add nothing). Lists are given as
+//     repeated or comma-separated parameters, or JSON arrays (a lone string
+//     is also taken). Users are in creation order; limit defaults to 25 and
+//     must be 1–100. links.next and links.prev are opaque cursors, null at
+//     the ends; a cursor stays valid while users are added or removed. A
+//     directoryId of "-" means every directory. Users removed from the Jira
+//     site are listed: they are still in the organisation.
+//   - GET .../users/count ({"count":n}), GET .../users/{accountId} ({data}),
+//     POST .../users/{accountId}/suspend and /restore (204; suspension keeps
+//     groups but makes the user inactive in Jira and frees the seat), DELETE
+//     .../users/{accountId} (204; the account is gone everywhere).
+//   - GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates:
+//     product_access [{id,key,last_active:"2026-01-19"}] (empty if never
+//     active) and added_to_org, in snake_case; one page.
+//   - GET /users/{accountId}/manage (privileges lifecycle.enablement,
+//     profile.write, email.set): allowed, or not with reason notManaged
+//     (email not on one of [Org].ClaimedDomains) or externalDirectory.scim
+//     ([UserSpec].Synced). POST /users/{accountId}/manage/lifecycle/disable
+//     (optional {"message"}) and /enable answer 204 for managed accounts and
+//     403 otherwise; a disabled account is accountStatus inactive with
+//     deactivatedOn set, inactive in Jira, cannot authenticate, and frees its
+//     seat.
+//
+// A MultiDirectoryUser has accountId, accountType, status, accountStatus,
+// membershipStatus ("active"), addedToOrg (RFC 3339), name, nickname (first
+// word of the name), email (always, even when Jira REST hides it),
+// emailVerified, claimStatus, managementSource (synced or invited),
+// productAccess [{key, id "ari:cloud:<key>::site/<uuid>", lastActiveTimestamp}]
+// (the user's licences; the timestamp is left out when never active),
+// groups [{id,name}], deactivatedOn and forDeletion.
+//
+// # Deviations (Cloud and Admin API)
+//
+//   - The Admin API is served on the site's host, not api.atlassian.com.
+//   - users/search leaves out users removed from the site; real Cloud may list
+//     previously deleted users.
+//   - Suspend, restore, disable and enable are idempotent (204 again);
+//     Atlassian's answer to repeats is unconfirmed.
+//   - Users created with POST user are never managed accounts: the fake does
+//     not keep claimed domains after loading an [Org].
+//   - The org directory lists app and customer accounts too.
+//   - appType is always "unknown"; the fake does not model service or agent
+//     accounts. The Admin status is active or suspended only.
+//   - last-active-dates is a single page; the v1 org users list, the v2 groups
+//     API, profiles and API-token management are not served.
+//   - The points-based hourly quota and per-issue write limits are not
+//     emulated: [WithRateLimit] is the burst limit, with the Admin API in a
+//     bucket of its own.
+//
 // # Deliberate deviations
 //
 // Real Jira ignores query parameters it does not know; the fake answers
