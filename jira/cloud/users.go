@@ -21,12 +21,12 @@ type User struct {
 	AccountID   string `json:"accountId"`
 	AccountType string `json:"accountType"`
 	// EmailAddress is empty when the user's profile hides it.
-	EmailAddress     string                   `json:"emailAddress,omitempty"`
-	DisplayName      string                   `json:"displayName"`
-	Active           bool                     `json:"active"`
-	TimeZone         string                   `json:"timeZone,omitempty"`
-	Locale           string                   `json:"locale,omitempty"`
-	Groups           *ItemList[GroupName]     `json:"groups,omitempty"`
+	EmailAddress     string                    `json:"emailAddress,omitempty"`
+	DisplayName      string                    `json:"displayName"`
+	Active           bool                      `json:"active"`
+	TimeZone         string                    `json:"timeZone,omitempty"`
+	Locale           string                    `json:"locale,omitempty"`
+	Groups           *ItemList[GroupName]      `json:"groups,omitempty"`
 	ApplicationRoles *ItemList[ApplicationRef] `json:"applicationRoles,omitempty"`
 }
 
