@@ -32,7 +32,7 @@ func FuzzCompile(f *testing.F) {
 			return
 		}
 		_ = p.Needs()
-		_ = p.Explain(sampleUsers(time.Unix(0, 0))[5], time.Unix(1e9, 0)).String()
+		_ = p.Explain(&sampleUsers(time.Unix(0, 0))[5], time.Unix(1e9, 0)).String()
 	})
 }
 
@@ -51,11 +51,11 @@ func FuzzMatch(f *testing.F) {
 		now := time.Unix(unix%(1<<40), 0)
 		users := sampleUsers(now)
 		u := users[int(which)%len(users)]
-		ok, err := p.MatchAt(u, now)
+		ok, err := p.MatchAt(&u, now)
 		if err != nil && ok {
 			t.Fatal("matched with an error")
 		}
-		if ex := p.Explain(u, now); ex.Matched != ok {
+		if ex := p.Explain(&u, now); ex.Matched != ok {
 			t.Fatalf("Explain says %v, Match %v", ex.Matched, ok)
 		}
 		if p.fast != nil {

@@ -107,7 +107,7 @@ func TestFastPathAgreesWithVM(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, p.fast, src)
 		for i, u := range sampleUsers(now) {
-			fast, err := p.MatchAt(u, now)
+			fast, err := p.MatchAt(&u, now)
 			require.NoError(t, err)
 			slow, err := matchVM(p, u, now)
 			require.NoError(t, err)
