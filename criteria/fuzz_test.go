@@ -16,6 +16,11 @@ var fuzzSeeds = []string{
 	`filter(licences, len(#) > 3) == [] ?? false`,
 	`"é" == displayName[0:1]`,
 	`1 / 0 > 1`,
+	`emailDomain == "example.com" || !("key.com" != emailDomain) && emailDomain != ""`,
+	`30 < daysSinceCreated && !(daysSinceLastLogin <= 90) || daysSinceLastActive >= -2 || loginCount == 3`,
+	`!inAnyGroup("developers", "z07") && (inAllGroups("z01") || !hasLicence("jira-software") || inGroup(name))`,
+	`!(neverLoggedIn ? !createdKnown : lastActiveKnown) || !(active || emailKnown) == loginCountKnown`,
+	`created < lastLogin || now >= created && lastLogin != now`,
 }
 
 // FuzzCompile checks that no source makes Compile or Explain panic.
@@ -41,10 +46,10 @@ func FuzzCompile(f *testing.F) {
 // agrees with expr's VM.
 func FuzzMatch(f *testing.F) {
 	for i, s := range fuzzSeeds {
-		f.Add(s, uint8(i), int64(1_773_000_000))
+		f.Add(s, uint8(i), int64(1_773_000_000), uint8(i))
 	}
-	f.Fuzz(func(t *testing.T, src string, which uint8, unix int64) {
-		p, err := Compile(src)
+	f.Fuzz(func(t *testing.T, src string, which uint8, unix int64, zone uint8) {
+		p, err := Compile(src, WithLocation(sampleZones[int(zone)%len(sampleZones)]))
 		if err != nil {
 			return
 		}
