@@ -259,6 +259,25 @@ func TestMatchUsesClockAndContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+func TestNilUserFailsClosed(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{`!active`, `!active && len(groups) == 0`} { // fast path and VM
+		p := criteria.MustCompile(src)
+		ok, err := p.MatchAt(nil, now)
+		assert.False(t, ok)
+		assert.Error(t, err)
+		ok, err = p.Match(t.Context(), nil)
+		assert.False(t, ok)
+		assert.Error(t, err)
+		ex := p.Explain(nil, now)
+		assert.False(t, ex.Matched)
+		assert.Error(t, ex.Err)
+		ok, err = p.Eval(criteria.NewEnv(nil, now, nil))
+		require.NoError(t, err)
+		assert.True(t, ok)
+	}
+}
+
 // Matcher is the interface the actions package declares.
 type Matcher interface {
 	Match(ctx context.Context, u *jira.User) (bool, error)
