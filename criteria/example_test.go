@@ -73,3 +73,11 @@ func ExampleProgram_Needs() {
 	// last login: true licences: false
 	// properties: [exempt]
 }
+
+func ExampleProgram_Why() {
+	p := criteria.MustCompile(`active && daysSinceLastLogin > 90`)
+	at := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
+	u := jira.User{Name: "bob", Active: true, LastLogin: jira.LoggedInAt(at.AddDate(0, 0, -120))}
+	fmt.Println(p.Why(&u, at))
+	// Output: active: true ✓; daysSinceLastLogin > 90: 120 > 90 ✓
+}

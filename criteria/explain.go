@@ -289,3 +289,8 @@ func formatValue(v any) string {
 	}
 	return s
 }
+
+// Why returns the explanation of the criterion for u at now as one line,
+// [Explanation.String]: what a plan records as the reason a user was
+// selected. It satisfies the Explainer interface of package actions.
+func (p *Program) Why(u *jira.User, now time.Time) string { return p.Explain(u, now).String() }
