@@ -71,7 +71,7 @@
 // Admin API, [Client.User] and [Client.Snapshot] (with LastLogin) read the
 // organisation's directory users with expand=productAccess: LastActive
 // holds the last activity per product, LastLogin the most recent of them
-// (never, when the user has product access but no activity), and Created
+// (never, when the directory shows no product activity), and Created
 // when the user joined the organisation. Atlassian updates activity with a
 // delay of up to a day. Without [WithAdmin], and for users no directory
 // lists, last login stays unknown ([jira.LastLogin] with Known false) —

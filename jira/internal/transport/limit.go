@@ -37,6 +37,10 @@ const (
 	nearLimitCut     = 0.8
 	cutInterval      = time.Second
 	recoverPerSecond = 0.1
+	// dcRecoverStep is how much of the rate a response gives back to a
+	// limiter that follows an advertised bucket (DC), after a 429 without
+	// the bucket's headers halved it.
+	dcRecoverStep = 1.1
 )
 
 // adaptiveLimiter is a token bucket that follows the server: it never
@@ -105,6 +109,15 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 		since = l.last429Cut
 	}
 	switch {
+	case l.server != rate.Inf:
+		// The server advertises its bucket (DC), which the limiter
+		// follows; only a 429 without those headers (a proxy's) slows it,
+		// and the rate comes back by a tenth with each other response.
+		if slow {
+			l.factor = max(l.factor*rateLimitCut, minFactor)
+		} else {
+			l.factor = min(l.factor*dcRecoverStep, 1)
+		}
 	case slow:
 		l.lastSignal = now
 		if since.IsZero() || now.Sub(since) >= cutInterval {
