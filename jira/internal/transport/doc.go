@@ -33,7 +33,9 @@
 // The limiter starts at Config.Rate and Config.Burst, a ceiling it never
 // exceeds. Data Center's X-RateLimit-FillRate, X-RateLimit-Interval-Seconds
 // and X-RateLimit-Limit lower it to the server's bucket, and it never holds
-// more tokens than X-RateLimit-Remaining says are left. Where the server
+// more tokens than X-RateLimit-Remaining says are left; a 429 without
+// those headers (a proxy's) halves it, and each other response gives back
+// a tenth. Where the server
 // advertises no bucket (Cloud), the limiter is AIMD: a 429 halves the rate
 // and X-RateLimit-NearLimit takes a fifth off (down to 1/16 of the
 // target), each at most once a second, since the answers to requests in

@@ -197,3 +197,25 @@ func TestCallerLimiterError(t *testing.T) {
 	require.ErrorIs(t, err, jira.ErrRateLimitWait)
 	assert.False(t, errors.Is(err, context.Canceled))
 }
+
+// TestLimiterDCHeaderless429 checks that a limiter following DC's bucket
+// halves on a 429 without the bucket's headers (a proxy's) and gets a tenth
+// back with each other response, with no one-second hold.
+func TestLimiterDCHeaderless429(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(100, 10, slog.New(slog.DiscardHandler))
+		dc := http.Header{}
+		for k, v := range map[string]string{"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9",
+			"X-RateLimit-FillRate": "10", "X-RateLimit-Interval-Seconds": "1"} {
+			dc.Set(k, v)
+		}
+		ctx := t.Context()
+		l.observe(ctx, &http.Response{StatusCode: 200, Header: dc})
+		assert.InDelta(t, 10, float64(l.lim.Limit()), 1e-9, "the server's bucket")
+		l.observe(ctx, &http.Response{StatusCode: 429, Header: http.Header{}})
+		assert.InDelta(t, 5, float64(l.lim.Limit()), 1e-9)
+		l.observe(ctx, &http.Response{StatusCode: 200, Header: dc})
+		assert.InDelta(t, 5.5, float64(l.lim.Limit()), 1e-9)
+	})
+}
