@@ -1,9 +1,11 @@
 package cloud_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -435,14 +437,17 @@ func TestUsersCreateAndGroups(t *testing.T) {
 }
 
 // TestNoSecretsInErrors checks that neither the API token nor the
-// organisation key shows in errors, whatever fails.
+// organisation key shows in errors or logs, whatever fails.
 func TestNoSecretsInErrors(t *testing.T) {
 	t.Parallel()
 	const apiToken, key = "tok-SECRET-1234", "orgkey-SECRET-5678"
 	s := jiratest.New(jiratest.WithFlavor(jira.Cloud))
+	s.SetFaults("GET /rest/api/3/user", jiratest.Fault{Status: 503, Probability: 1, RetryAfter: time.Second})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := cloud.New(jiratest.InMemoryURL, cloud.APITokenAuth(email, apiToken),
 		cloud.WithTransport(s.Transport()), cloud.WithAdmin(orgID, key), cloud.WithAdminURL(jiratest.InMemoryURL),
-		cloud.WithRetry(-1, 0, 0))
+		cloud.WithRetry(1, time.Millisecond, time.Second), cloud.WithLogger(logger))
 	require.NoError(t, err)
 	ctx := t.Context()
 	var errs []error
@@ -451,6 +456,8 @@ func TestNoSecretsInErrors(t *testing.T) {
 	_, _, err = c.Admin.Directories(ctx) // 401: wrong key
 	errs = append(errs, err)
 	errs = append(errs, c.Deactivate(ctx, jira.AccountID("x")))
+	_, err = c.User(ctx, jira.AccountID("x")) // 503, retried once, logged
+	errs = append(errs, err)
 	_, err = cloud.New("https://user:"+apiToken+"@example.atlassian.net", cloud.APITokenAuth(email, apiToken))
 	errs = append(errs, err)
 	_, err = cloud.New(jiratest.InMemoryURL, cloud.APITokenAuth(email, apiToken), cloud.WithAdmin(orgID, key), cloud.WithAdminURL("ftp://"+key))
@@ -464,6 +471,9 @@ func TestNoSecretsInErrors(t *testing.T) {
 	}
 	assert.ErrorIs(t, errs[0], jira.ErrUnauthorized)
 	assert.ErrorIs(t, errs[1], jira.ErrUnauthorized)
+	assert.Contains(t, logs.String(), "retrying", "the retry was logged")
+	assert.NotContains(t, logs.String(), apiToken)
+	assert.NotContains(t, logs.String(), key)
 	printed := fmt.Sprintf("%v %+v", c, cloud.APITokenAuth(email, apiToken))
 	assert.False(t, strings.Contains(printed, apiToken) || strings.Contains(printed, key), printed)
 }
