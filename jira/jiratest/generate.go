@@ -203,6 +203,7 @@ func GenerateOrg(o OrgOptions) *Org {
 		now:   now.UTC(),
 		start: now.UTC().AddDate(-9, 0, 0),
 		used:  map[string]bool{DefaultDCUser: true, DefaultCloudEmail: true},
+		next:  map[string]int{},
 	}
 	for _, a := range appAccounts {
 		g.used[a.name] = true
@@ -236,6 +237,7 @@ type generator struct {
 	now   time.Time
 	start time.Time       // when the organisation began
 	used  map[string]bool // logins and emails taken, lower-cased
+	next  map[string]int  // the next number suffix to try, by name wanted
 }
 
 // drafts makes n users of every kind, in no particular order.
@@ -422,9 +424,16 @@ func (g *generator) name(d *draft) {
 // unique returns base+suffix, or base2+suffix, base3+suffix, … if taken.
 func (g *generator) unique(base, suffix string) string {
 	s := base + suffix
-	for i := 2; g.used[s]; i++ {
-		s = base + strconv.Itoa(i) + suffix
+	i := g.next[s]
+	if i == 0 {
+		i = 2
 	}
+	orig := s
+	for g.used[s] {
+		s = base + strconv.Itoa(i) + suffix
+		i++
+	}
+	g.next[orig] = i
 	g.used[s] = true
 	return s
 }

@@ -198,12 +198,13 @@ func (s *Server) Load(o *Org) error {
 	}
 	// refs finds the users project leads name, by name or email, on both
 	// flavours (Cloud users keep no name).
-	refs := map[string]*user{}
+	refs := make(map[string]*user, len(o.Projects))
 	for _, p := range o.Projects {
 		if p.Lead != "" {
 			refs[strings.ToLower(p.Lead)] = nil
 		}
 	}
+	st.reserve(len(o.Users))
 	for i := range o.Users {
 		sp := &o.Users[i]
 		u, err := s.addSpec(sp, o.ClaimedDomains)
@@ -233,8 +234,8 @@ func (s *Server) checkOrg(o *Org) error {
 			return fmt.Errorf("seats: no application role %q on %s", key, st.flavor)
 		}
 	}
-	seen := map[string]bool{}
-	refs := map[string]bool{} // names and emails, for project leads
+	seen := make(map[string]bool, len(o.Users))
+	refs := make(map[string]bool, 2*len(o.Users)) // names and emails, for project leads
 	for i, u := range o.Users {
 		id := strings.ToLower(u.Name)
 		if st.flavor == jira.Cloud {
