@@ -70,7 +70,8 @@ type UserSpec struct {
 	EmailHidden bool
 	// Inactive makes the user inactive.
 	Inactive bool
-	// AccountType is the Cloud account type; default atlassian.
+	// AccountType is the Cloud account type; default atlassian. DC has
+	// no account types: its users are all atlassian.
 	AccountType jira.AccountType
 	// Directory is the name or id of the user's directory; default the
 	// first one.
@@ -211,9 +212,9 @@ func (s *Server) Load(o *Org) error {
 		if err != nil {
 			return fmt.Errorf("users[%d]: %w", i, err)
 		}
-		for _, ref := range []string{sp.Name, sp.Email} {
-			if _, ok := refs[strings.ToLower(ref)]; ok && ref != "" {
-				refs[strings.ToLower(ref)] = u
+		for _, ref := range []string{strings.ToLower(sp.Name), strings.ToLower(sp.Email)} {
+			if _, ok := refs[ref]; ok {
+				refs[ref] = u
 			}
 		}
 	}
