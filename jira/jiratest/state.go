@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -297,6 +298,17 @@ func (st *state) leave(g *group, u *user) bool {
 	delete(u.groups, g)
 	g.sorted = nil
 	return true
+}
+
+// reserve makes room for n more users, so that loading many users does
+// not grow the indexes step by step.
+func (st *state) reserve(n int) {
+	for _, m := range []*map[string]*user{&st.byKey, &st.byName, &st.byAccount, &st.byEmail} {
+		grown := make(map[string]*user, len(*m)+n)
+		maps.Copy(grown, *m)
+		*m = grown
+	}
+	st.users = slices.Grow(st.users, n)
 }
 
 // addUser stores u, filling in the identities the flavour needs.
