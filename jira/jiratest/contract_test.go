@@ -286,3 +286,17 @@ func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
+
+// TestContractFamiliesUsed keeps the family list true: each family, checked
+// or not, must hold at least one route of its flavour.
+func TestContractFamiliesUsed(t *testing.T) {
+	t.Parallel()
+	for f, fams := range families {
+		routes := jiratest.New(jiratest.WithFlavor(f)).Routes()
+		for _, fam := range fams {
+			if !slices.ContainsFunc(routes, func(r jiratest.Route) bool { return strings.HasPrefix(r.Path, fam.prefix) }) {
+				t.Errorf("%v: no route in family %s; remove it", f, fam.prefix)
+			}
+		}
+	}
+}
