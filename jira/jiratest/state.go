@@ -185,6 +185,7 @@ type state struct {
 	// hookSecrets holds webhook secrets apart, so listings never show them.
 	hookSecrets map[int]string
 	userSeq     int
+	changeSeq   int // changelog ids
 	statuses    map[string]*status
 	workflow    []*transition
 	adminGrps   []string
@@ -225,6 +226,12 @@ func newState(flavor jira.Flavor) *state {
 		st.adminGrps = []string{"site-admins", "jira-admins"}
 	}
 	return st
+}
+
+// nextChange returns the id of a new changelog entry.
+func (st *state) nextChange() int {
+	st.changeSeq++
+	return 10000 + st.changeSeq
 }
 
 func (st *state) isAdmin(u *user) bool {
