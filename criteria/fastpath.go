@@ -1,6 +1,7 @@
 package criteria
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -344,21 +345,7 @@ func (fc *fastCompiler) binaryPos(x *ast.BinaryNode) (boolFn, bool) {
 		if !ok {
 			return nil, false
 		}
-		switch x.Operator {
-		case "==":
-			return func(u *jira.User, c frame) bool { return l(u, c) == r(u, c) }, true
-		case "!=":
-			return func(u *jira.User, c frame) bool { return l(u, c) != r(u, c) }, true
-		case "<":
-			return func(u *jira.User, c frame) bool { return l(u, c) < r(u, c) }, true
-		case ">":
-			return func(u *jira.User, c frame) bool { return l(u, c) > r(u, c) }, true
-		case "<=":
-			return func(u *jira.User, c frame) bool { return l(u, c) <= r(u, c) }, true
-		case ">=":
-			return func(u *jira.User, c frame) bool { return l(u, c) >= r(u, c) }, true
-		}
-		return nil, false
+		return ordered(x.Operator, l, r)
 	}
 	if l, ok := fc.str(x.Left); ok {
 		if arr, ok := x.Right.(*ast.ArrayNode); ok && x.Operator == "in" {
@@ -372,19 +359,10 @@ func (fc *fastCompiler) binaryPos(x *ast.BinaryNode) (boolFn, bool) {
 		if !ok {
 			return nil, false
 		}
+		if f, ok := ordered(x.Operator, l, r); ok {
+			return f, true
+		}
 		switch x.Operator {
-		case "==":
-			return func(u *jira.User, c frame) bool { return l(u, c) == r(u, c) }, true
-		case "!=":
-			return func(u *jira.User, c frame) bool { return l(u, c) != r(u, c) }, true
-		case "<":
-			return func(u *jira.User, c frame) bool { return l(u, c) < r(u, c) }, true
-		case ">":
-			return func(u *jira.User, c frame) bool { return l(u, c) > r(u, c) }, true
-		case "<=":
-			return func(u *jira.User, c frame) bool { return l(u, c) <= r(u, c) }, true
-		case ">=":
-			return func(u *jira.User, c frame) bool { return l(u, c) >= r(u, c) }, true
 		case "contains":
 			return func(u *jira.User, c frame) bool { return strings.Contains(l(u, c), r(u, c)) }, true
 		case "startsWith":
@@ -806,6 +784,25 @@ func (fc *fastCompiler) time(n ast.Node) (timeFn, bool) {
 		case "now":
 			return func(_ *jira.User, c frame) time.Time { return c.now }, true
 		}
+	}
+	return nil, false
+}
+
+// ordered compiles a comparison of two ordered operands: ints or strings.
+func ordered[T cmp.Ordered](op string, l, r func(*jira.User, frame) T) (boolFn, bool) {
+	switch op {
+	case "==":
+		return func(u *jira.User, c frame) bool { return l(u, c) == r(u, c) }, true
+	case "!=":
+		return func(u *jira.User, c frame) bool { return l(u, c) != r(u, c) }, true
+	case "<":
+		return func(u *jira.User, c frame) bool { return l(u, c) < r(u, c) }, true
+	case ">":
+		return func(u *jira.User, c frame) bool { return l(u, c) > r(u, c) }, true
+	case "<=":
+		return func(u *jira.User, c frame) bool { return l(u, c) <= r(u, c) }, true
+	case ">=":
+		return func(u *jira.User, c frame) bool { return l(u, c) >= r(u, c) }, true
 	}
 	return nil, false
 }
