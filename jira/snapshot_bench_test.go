@@ -17,28 +17,25 @@ import (
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
 
-// benchGroups are the groups whose membership the benchmarks ask for.
-var benchGroups = []string{"group-03", "group-05", "group-11"}
+// benchGroups are the groups whose membership the benchmarks ask for: a
+// large department, the contractors and a small team.
+var benchGroups = []string{"engineering", jiratest.ContractorsGroup, "team-07"}
 
-// benchOrg has n users in 40 groups: user i is in group-(i mod 40) and,
-// every third user, in group-(i mod 7) too; every seventh is inactive and
-// every third never logged in. The same org loads on both flavours.
+// benchOrg is a generated organisation of n users (employees in
+// departments, contractors, app and customer accounts, a read-only LDAP
+// directory on DC) with teams added so that it has 40 groups besides the
+// built-in ones; every user is in one team. The same org loads on both
+// flavours.
 func benchOrg(n int) *jiratest.Org {
-	users := make([]jiratest.UserSpec, n)
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range users {
-		name := fmt.Sprintf("user%06d", i+1)
-		users[i] = jiratest.UserSpec{Name: name, DisplayName: "User " + name[4:], Email: name + "@example.com",
-			Licences: []string{"jira-software"}, Inactive: i%7 == 6, Created: base.AddDate(-2, 0, i%700),
-			Groups: []string{fmt.Sprintf("group-%02d", i%40)}}
-		if i%3 == 0 {
-			users[i].Groups = append(users[i].Groups, fmt.Sprintf("group-%02d", i%7))
-		}
-		if i%3 != 0 {
-			users[i].LastLogin = base.AddDate(0, 0, i%300)
-		}
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: n, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
+	teams := 40 - len(org.Groups)
+	for i := range teams {
+		org.Groups = append(org.Groups, fmt.Sprintf("team-%02d", i))
 	}
-	return &jiratest.Org{Users: users, ClaimedDomains: []string{"example.com"}}
+	for i := range org.Users {
+		org.Users[i].Groups = append(org.Users[i].Groups, fmt.Sprintf("team-%02d", i%teams))
+	}
+	return org
 }
 
 // benchSite is one flavour's client on a fake loaded with an org.
@@ -160,9 +157,9 @@ func TestSnapshotRequestsMinimum(t *testing.T) {
 //	DC:    ceil(users/2000) + Σ ceil(members/50)
 //	Cloud: ceil(users/1000) + 1 + ceil(users/100) + Σ ceil(members/50)
 //
-// with users = 10,001 (the administrator too): DC 6 + 3×ceil(m/50), Cloud
-// 12 + 101 + 3×ceil(m/50). The naive approach takes the list pages plus
-// 10,001 requests.
+// with users = 10,001 (the administrator too): DC 6 + Σ, Cloud 12 + 101 + Σ,
+// where Σ is 95 pages of group/member for the benchmark's org. The naive
+// approach takes the list pages plus 10,001 requests.
 func BenchmarkSnapshot(b *testing.B) {
 	org := benchOrg(10_000)
 	for _, f := range flavours {
