@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -142,9 +143,13 @@ func ReadJournal(r io.Reader) ([]JournalEntry, error) {
 	return out, nil
 }
 
-// Entries returns the entries that were in the journal when it was
-// opened.
-func (j *Journal) Entries() []JournalEntry { return j.entries }
+// Entries returns the journal's entries: those read when it was opened
+// and those written since.
+func (j *Journal) Entries() []JournalEntry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return slices.Clone(j.entries)
+}
 
 // append writes one entry and syncs it.
 func (j *Journal) append(e JournalEntry) error {
@@ -167,6 +172,7 @@ func (j *Journal) append(e JournalEntry) error {
 	if serr != nil {
 		return fmt.Errorf("actions: syncing journal: %w", serr)
 	}
+	j.entries = append(j.entries, e)
 	return nil
 }
 
