@@ -78,7 +78,7 @@
 // to the steps and no-ops together (a no-op states an intent too):
 //
 //   - adding and removing the same group, granting and revoking the same
-//     licence (or revoking all licences and granting one), reactivating
+//     licence, reactivating
 //     and deactivating or deleting, setting a property to two values or
 //     setting and deleting it: refused — the user gets no step at all;
 //   - delete and anything else: delete alone;
