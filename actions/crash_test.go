@@ -20,7 +20,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
 
-const crashUsers = 40 // × 3 steps
+const crashUsers = 80 // × 3 steps
 
 // TestCrashChild is the child process of TestCrashResume: it applies the
 // plan in SW_CRASH_PLAN to the fake at SW_CRASH_URL with the journal at
@@ -55,7 +55,7 @@ func TestCrashResume(t *testing.T) {
 	}
 	const trials = 20
 	rng := rand.New(rand.NewPCG(1, 2))
-	kills, interrupted := 0, 0
+	kills, interrupted, inDoubt := 0, 0, 0
 	for trial := range trials {
 		s := jiratest.NewServer(t, jiratest.WithOrg(&jiratest.Org{Users: people(crashUsers)}))
 		c, err := datacenter.New(s.URL, datacenter.TokenAuth(jira.Secret(jiratest.DefaultDCToken)), datacenter.WithRateLimit(5000, 100))
@@ -76,7 +76,7 @@ func TestCrashResume(t *testing.T) {
 			require.NoError(t, cmd.Start())
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
-			delay := time.Duration(20+rng.IntN(180)) * time.Millisecond
+			delay := time.Duration(10+rng.IntN(120)) * time.Millisecond
 			if attempt >= 5 {
 				delay = 30 * time.Second // let it finish
 			}
@@ -97,6 +97,11 @@ func TestCrashResume(t *testing.T) {
 			}
 		}
 		require.True(t, finished, "trial %d never finished", trial)
+		for _, e := range journalEntries(t, journalPath) {
+			if e.Type == actions.EntryOutcome && e.Message == "found applied after an interruption" {
+				inDoubt++
+			}
+		}
 		for who, routes := range writes(s) {
 			for route, n := range routes {
 				assert.Equal(t, 1, n, "trial %d: %s %s written %d times", trial, who, route, n)
@@ -110,7 +115,8 @@ func TestCrashResume(t *testing.T) {
 			assert.Contains(t, u.Properties, "deactivatedOn", "trial %d: %s", trial, u.Name)
 		}
 	}
-	t.Logf("%d trials, %d SIGKILLs, %d of them after the run had started writing", trials, kills, interrupted)
+	t.Logf("%d trials, %d SIGKILLs, %d of them after the run had started writing; %d steps found applied (started, no outcome) on resume",
+		trials, kills, interrupted, inDoubt)
 	assert.Positive(t, interrupted, "some kills must land mid-run")
 }
 

@@ -7,7 +7,6 @@ import (
 	"iter"
 	"net/url"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -18,6 +17,13 @@ import (
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
+
+// testingT is what the helpers need of *testing.T, *testing.B and *rapid.T.
+type testingT interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
 
 // now is the instant every test plans at.
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -30,10 +36,10 @@ type prog struct {
 }
 
 func (m prog) Match(_ context.Context, u *jira.User) (bool, error) { return m.p.MatchAt(*u, m.now) }
-func (m prog) Why(u *jira.User, at time.Time) string             { return m.p.Explain(*u, at).String() }
-func (m prog) String() string                                    { return m.p.String() }
+func (m prog) Why(u *jira.User, at time.Time) string               { return m.p.Explain(*u, at).String() }
+func (m prog) String() string                                      { return m.p.String() }
 
-func crit(t testing.TB, src string) prog {
+func crit(t testingT, src string) prog {
 	t.Helper()
 	p, err := criteria.Compile(src)
 	require.NoError(t, err)
@@ -57,7 +63,7 @@ func people(n int) []jiratest.UserSpec {
 	return out
 }
 
-func dcSite(t testing.TB, org *jiratest.Org, opts ...jiratest.Option) (*jiratest.Server, *datacenter.Client) {
+func dcSite(t testingT, org *jiratest.Org, opts ...jiratest.Option) (*jiratest.Server, *datacenter.Client) {
 	t.Helper()
 	s := jiratest.New(append([]jiratest.Option{jiratest.WithOrg(org)}, opts...)...)
 	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth(jira.Secret(jiratest.DefaultDCToken)),
@@ -76,7 +82,7 @@ func (s site) Property(ctx context.Context, ref jira.UserRef, key string) (json.
 }
 
 // planOn snapshots the site with what the policies require and plans.
-func planOn(t testing.TB, c *datacenter.Client, policies []actions.Policy, opts actions.PlanOptions) *actions.Plan {
+func planOn(t testingT, c *datacenter.Client, policies []actions.Policy, opts actions.PlanOptions) *actions.Plan {
 	t.Helper()
 	ctx := context.Background()
 	req := actions.Requirements(jira.DataCenter, policies, opts.Exemptions)

@@ -26,8 +26,8 @@ const (
 // SelectionRow is one row of a selection: its row number in the file
 // (counting the header, from 1) and the identifiers it gives.
 type SelectionRow struct {
-	Row int                `json:"row"`
-	IDs map[IDKind]string  `json:"ids"`
+	Row int               `json:"row"`
+	IDs map[IDKind]string `json:"ids"`
 }
 
 // Selection is a list of users read from a CSV file by [ReadSelection].
