@@ -72,16 +72,6 @@ type Exemptions struct {
 	Rules  []Rule  `json:"rules,omitempty"`
 }
 
-func (x Exemptions) groups(now time.Time) []string {
-	var gs []string
-	for _, g := range x.Groups {
-		if g.active(now) {
-			gs = append(gs, g.Value)
-		}
-	}
-	return gs
-}
-
 // exempt returns why u is exempt, or "".
 func (x *Exemptions) exempt(ctx context.Context, u *jira.User, now time.Time) (string, error) {
 	for _, e := range x.Users {
