@@ -90,7 +90,7 @@ func BenchmarkMatch(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := p.MatchAt(users[i&1023], benchNow); err != nil {
+		if _, err := p.MatchAt(&users[i&1023], benchNow); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -120,7 +120,7 @@ func BenchmarkFilter1M(b *testing.B) {
 	for b.Loop() {
 		matched := 0
 		for i := range 1_000_000 {
-			ok, err := p.MatchAt(base[i&(1<<14-1)], benchNow)
+			ok, err := p.MatchAt(&base[i&(1<<14-1)], benchNow)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -143,7 +143,7 @@ func BenchmarkMatchVM(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		if _, err := p.MatchAt(users[i&1023], benchNow); err != nil {
+		if _, err := p.MatchAt(&users[i&1023], benchNow); err != nil {
 			b.Fatal(err)
 		}
 		i++

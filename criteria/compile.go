@@ -40,7 +40,7 @@ func Compile(src string, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.prog, p.fast = c.prog, c.fast
+	p.prog, p.fast, p.fastToday = c.prog, c.fast, c.fastToday
 	p.needs, p.fill = analyse(c.original)
 	p.pool.New = func() any { return &state{env: newEnv(o.loc)} }
 	return p, nil
@@ -96,9 +96,10 @@ const (
 
 // compiled is the result of build.
 type compiled struct {
-	prog     *vm.Program
-	fast     boolFn   // nil when the criterion is outside the fast path
-	original ast.Node // the tree as written, unchecked
+	prog      *vm.Program
+	fast      boolFn   // nil when the criterion is outside the fast path
+	fastToday bool     // fast reads frame.today
+	original  ast.Node // the tree as written, unchecked
 }
 
 // build compiles src: parse, check the source as written (so that errors
@@ -132,8 +133,9 @@ func (p *Program) build(src string, kind buildKind) (compiled, error) {
 		return compiled{}, fmt.Errorf("criteria: internal error checking %q: %w", src, err)
 	}
 	var fast boolFn
+	fc := fastCompiler{loc: p.opts.loc}
 	if kind == buildCriterion {
-		fast, _ = fastBool(tree.Node)
+		fast, _ = fc.bool(tree.Node, false)
 	}
 	if err := optimizer.Optimize(&tree.Node, cfg); err != nil {
 		return compiled{}, newCompileError(src, err)
@@ -142,7 +144,7 @@ func (p *Program) build(src string, kind buildKind) (compiled, error) {
 	if err != nil {
 		return compiled{}, fmt.Errorf("criteria: internal error compiling %q: %w", src, err)
 	}
-	return compiled{prog: prog, fast: fast, original: original.Node}, nil
+	return compiled{prog: prog, fast: fast, fastToday: fc.today, original: original.Node}, nil
 }
 
 // validate rejects what the language leaves out and checks literal
@@ -286,14 +288,16 @@ type state struct {
 
 // Program is a compiled criterion. It is safe for concurrent use.
 type Program struct {
-	src   string
-	opts  options
-	fns   *funcs
-	prog  *vm.Program
-	fast  boolFn
-	needs Needs
-	fill  need
-	pool  sync.Pool
+	src  string
+	opts options
+	fns  *funcs
+	prog *vm.Program
+	fast boolFn
+	// fastToday is set when fast reads the day number of the instant.
+	fastToday bool
+	needs     Needs
+	fill      need
+	pool      sync.Pool
 
 	explainOnce sync.Once
 	clauses     []*clause

@@ -166,11 +166,11 @@ func TestMatchTable(t *testing.T) {
 			t.Parallel()
 			p, err := criteria.Compile(tc.src)
 			require.NoError(t, err)
-			got, err := p.MatchAt(tc.u, now)
+			got, err := p.MatchAt(&tc.u, now)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, got)
 			// Explain agrees with Match.
-			assert.Equal(t, got, p.Explain(tc.u, now).Matched)
+			assert.Equal(t, got, p.Explain(&tc.u, now).Matched)
 		})
 	}
 }
@@ -188,13 +188,13 @@ func TestRuntimeErrorsFailClosed(t *testing.T) {
 			t.Parallel()
 			p, err := criteria.Compile(src)
 			require.NoError(t, err)
-			ok, err := p.MatchAt(base(), now)
+			ok, err := p.MatchAt(new(base()), now)
 			assert.False(t, ok)
 			assert.Error(t, err)
 		})
 	}
 	p := criteria.MustCompile(`daysSince(date("0001-01-01T00:00:00Z")) > 1`)
-	_, err := p.MatchAt(base(), now)
+	_, err := p.MatchAt(new(base()), now)
 	assert.ErrorIs(t, err, criteria.ErrUnknownTime)
 }
 
@@ -216,7 +216,7 @@ func TestTimeZones(t *testing.T) {
 	for _, tc := range tests {
 		for _, d := range []int{tc.days, tc.days + 1} {
 			p := criteria.MustCompile(`daysSinceLastLogin == `+itoa(d), criteria.WithLocation(tc.loc))
-			got, err := p.MatchAt(u, at)
+			got, err := p.MatchAt(&u, at)
 			require.NoError(t, err)
 			assert.Equal(t, d == tc.days, got, "%s: %d days", tc.loc, d)
 		}
@@ -226,17 +226,17 @@ func TestTimeZones(t *testing.T) {
 	lateUTC := with(func(u *jira.User) { u.LastLogin = jira.LoggedInAt(time.Date(2026, 3, 14, 16, 0, 0, 0, time.UTC)) })
 	for loc, want := range map[*time.Location]bool{time.UTC: true, tokyo: false} {
 		p := criteria.MustCompile(`before(lastLogin, "2026-03-15")`, criteria.WithLocation(loc))
-		got, err := p.MatchAt(lateUTC, at)
+		got, err := p.MatchAt(&lateUTC, at)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, loc.String())
 	}
 	// date() from expr uses the location too, and now is shown in it.
 	p := criteria.MustCompile(`lastLogin < date("2026-03-15") && now.Hour() == 11`, criteria.WithLocation(tokyo))
-	got, err := p.MatchAt(lateUTC, at)
+	got, err := p.MatchAt(&lateUTC, at)
 	require.NoError(t, err)
 	assert.False(t, got)
 	p = criteria.MustCompile(`now.Hour() == 11`, criteria.WithLocation(tokyo))
-	got, err = p.MatchAt(lateUTC, at)
+	got, err = p.MatchAt(&lateUTC, at)
 	require.NoError(t, err)
 	assert.True(t, got)
 }
@@ -248,20 +248,39 @@ func TestMatchUsesClockAndContext(t *testing.T) {
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := criteria.MustCompile(`now.Year() == 2026 && daysSinceLastLogin == 10`, criteria.WithNow(func() time.Time { return clock }))
 	u := with(func(u *jira.User) { u.LastLogin = jira.LoggedInAt(clock.AddDate(0, 0, -10)) })
-	ok, err := p.Match(t.Context(), u)
+	ok, err := p.Match(t.Context(), &u)
 	require.NoError(t, err)
 	assert.True(t, ok)
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	ok, err = p.Match(ctx, u)
+	ok, err = p.Match(ctx, &u)
 	assert.False(t, ok)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
+func TestNilUserFailsClosed(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{`!active`, `!active && len(groups) == 0`} { // fast path and VM
+		p := criteria.MustCompile(src)
+		ok, err := p.MatchAt(nil, now)
+		assert.False(t, ok)
+		assert.Error(t, err)
+		ok, err = p.Match(t.Context(), nil)
+		assert.False(t, ok)
+		assert.Error(t, err)
+		ex := p.Explain(nil, now)
+		assert.False(t, ex.Matched)
+		assert.Error(t, ex.Err)
+		ok, err = p.Eval(criteria.NewEnv(nil, now, nil))
+		require.NoError(t, err)
+		assert.True(t, ok)
+	}
+}
+
 // Matcher is the interface the actions package declares.
 type Matcher interface {
-	Match(ctx context.Context, u jira.User) (bool, error)
+	Match(ctx context.Context, u *jira.User) (bool, error)
 }
 
 var _ Matcher = (*criteria.Program)(nil)
@@ -295,22 +314,22 @@ func TestExplain(t *testing.T) {
 	t.Parallel()
 	p := criteria.MustCompile(exampleCriterion)
 	u := with(func(u *jira.User) { u.Email = "alice@acme.com" })
-	ex := p.Explain(u, now)
+	ex := p.Explain(&u, now)
 	assert.True(t, ex.Matched)
 	assert.Equal(t, `active: true ✓; neverLoggedIn ? daysSinceCreated > 30 : daysSinceLastLogin > 90: neverLoggedIn = false → 214 > 90 ✓; `+
 		`inGroup("jira-administrators"): false ✓; emailDomain != "example.com": "acme.com" != "example.com" ✓`, ex.String())
 
-	ex = p.Explain(with(func(u *jira.User) { u.LastLogin = jira.LastLogin{}; u.Email = "" }), now)
+	ex = p.Explain(new(with(func(u *jira.User) { u.LastLogin = jira.LastLogin{}; u.Email = "" })), now)
 	assert.False(t, ex.Matched)
 	require.Len(t, ex.Clauses, 4)
 	assert.Equal(t, "neverLoggedIn ? daysSinceCreated > 30 : daysSinceLastLogin > 90: last login unknown ✗", ex.Clauses[1].String())
 	assert.True(t, ex.Clauses[1].Unknown)
 	assert.Equal(t, `emailDomain != "example.com": email unknown ✗`, ex.Clauses[3].String())
 
-	ex = criteria.MustCompile(`daysSinceLastLogin > 90 && !inGroup("x")`).Explain(neverLogin, now)
+	ex = criteria.MustCompile(`daysSinceLastLogin > 90 && !inGroup("x")`).Explain(&neverLogin, now)
 	assert.Equal(t, `daysSinceLastLogin > 90: never logged in ✗; inGroup("x"): false ✓`, ex.String())
 
-	ex = criteria.MustCompile(`active && daysSince(date("0001-01-01T00:00:00Z")) > 1`).Explain(base(), now)
+	ex = criteria.MustCompile(`active && daysSince(date("0001-01-01T00:00:00Z")) > 1`).Explain(new(base()), now)
 	assert.False(t, ex.Matched)
 	require.Error(t, ex.Err)
 	require.Error(t, ex.Clauses[1].Err)
@@ -338,18 +357,18 @@ func TestConcurrentMatch(t *testing.T) {
 	p := criteria.MustCompile(exampleCriterion + ` && name matches property("dept", "e")`)
 	users := genUsers(200, 3)
 	want := make([]bool, len(users))
-	for i, u := range users {
-		want[i], _ = p.MatchAt(u, now)
+	for i := range users {
+		want[i], _ = p.MatchAt(&users[i], now)
 	}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			for i, u := range users {
-				got, _ := p.MatchAt(u, now)
+			for i := range users {
+				got, _ := p.MatchAt(&users[i], now)
 				if got != want[i] {
 					t.Errorf("user %d: got %v, want %v", i, got, want[i])
 				}
-				_ = p.Explain(u, now)
+				_ = p.Explain(&users[i], now)
 			}
 		})
 	}

@@ -118,9 +118,14 @@
 //
 // # Performance
 //
-// Criteria made of variables, literals, comparisons, &&, ||, !, ?: and the
-// group and licence functions run on a tree of typed Go closures built
-// from expr's checked syntax tree, without allocating; others run on expr's
-// VM with a pooled environment. Both evaluate the same guarded tree, and a
-// fuzz test checks that they agree.
+// Match and MatchAt take the user by pointer and only read it. Criteria
+// made of variables, literals, comparisons, &&, ||, !, ?: and the group and
+// licence functions run on a tree of typed Go closures built from expr's
+// checked syntax tree; the closures read the [jira.User] directly, compute
+// each derived value (daysSinceLastLogin, emailDomain, …) only where it is
+// used, and do not allocate: the example above takes about twice as long
+// as the same test written by hand in Go. Other criteria run on expr's VM
+// with a pooled [Env], some ten times slower. Both evaluate the same
+// guarded tree, the VM being the reference, and a fuzz test checks that
+// they agree.
 package criteria

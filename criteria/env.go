@@ -83,14 +83,17 @@ const (
 	needAll = ^need(0)
 )
 
-// NewEnv returns the environment of user u at instant now, with days
-// counted and dates read in loc (UTC when nil).
-func NewEnv(u jira.User, now time.Time, loc *time.Location) *Env {
+// NewEnv returns the environment of user *u at instant now, with days
+// counted and dates read in loc (UTC when nil). A nil u is the zero user.
+func NewEnv(u *jira.User, now time.Time, loc *time.Location) *Env {
 	if loc == nil {
 		loc = time.UTC
 	}
+	if u == nil {
+		u = &jira.User{}
+	}
 	e := newEnv(loc)
-	e.fill(&u, now, needAll)
+	e.fill(u, now, needAll)
 	return e
 }
 

@@ -20,7 +20,7 @@ func ExampleCompile() {
 		{Name: "recent", Active: true, LastLogin: jira.LoggedInAt(at.AddDate(0, 0, -3))},
 		{Name: "unknown", Active: true}, // last login unknown: never selected
 	} {
-		ok, err := p.MatchAt(u, at)
+		ok, err := p.MatchAt(&u, at)
 		fmt.Println(u.Name, ok, err)
 	}
 	// Output:
@@ -46,13 +46,13 @@ func ExampleProgram_Explain() {
 		Groups:    []string{"jira-software-users"},
 		LastLogin: jira.LoggedInAt(at.AddDate(0, 0, -214)),
 	}
-	ex := p.Explain(u, at)
+	ex := p.Explain(&u, at)
 	fmt.Println(ex.Matched)
 	for _, c := range ex.Clauses {
 		fmt.Println(c)
 	}
 	u.LastLogin = jira.LastLogin{} // unknown
-	fmt.Println(p.Explain(u, at).Clauses[1])
+	fmt.Println(p.Explain(&u, at).Clauses[1])
 	// Output:
 	// true
 	// active: true ✓
@@ -72,4 +72,12 @@ func ExampleProgram_Needs() {
 	// groups: [jira-administrators site-admins] all groups: false
 	// last login: true licences: false
 	// properties: [exempt]
+}
+
+func ExampleProgram_Why() {
+	p := criteria.MustCompile(`active && daysSinceLastLogin > 90`)
+	at := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
+	u := jira.User{Name: "bob", Active: true, LastLogin: jira.LoggedInAt(at.AddDate(0, 0, -120))}
+	fmt.Println(p.Why(&u, at))
+	// Output: active: true ✓; daysSinceLastLogin > 90: 120 > 90 ✓
 }

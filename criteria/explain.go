@@ -168,16 +168,20 @@ func (p *Program) value(n ast.Node) (*vm.Program, error) {
 	return c.prog, err
 }
 
-// Explain evaluates every top-level clause of the criterion for u at
+// Explain evaluates every top-level clause of the criterion for *u at
 // instant now and reports which held and with what values, so that a report
-// can say why the user was selected or not.
-func (p *Program) Explain(u jira.User, now time.Time) Explanation {
+// can say why the user was selected or not. For a nil u it reports only
+// the error of [Program.MatchAt].
+func (p *Program) Explain(u *jira.User, now time.Time) Explanation {
 	ex := Explanation{Criterion: p.src}
 	ex.Matched, ex.Err = p.MatchAt(u, now)
+	if u == nil {
+		return ex
+	}
 	p.explainOnce.Do(p.prepareExplain)
 
 	env := newEnv(p.opts.loc)
-	env.fill(&u, now, needAll)
+	env.fill(u, now, needAll)
 	var m vm.VM
 	for _, c := range p.clauses {
 		r := ClauseResult{Expr: c.text}
@@ -285,3 +289,8 @@ func formatValue(v any) string {
 	}
 	return s
 }
+
+// Why returns the explanation of the criterion for u at now as one line,
+// [Explanation.String]: what a plan records as the reason a user was
+// selected. It satisfies the Explainer interface of package actions.
+func (p *Program) Why(u *jira.User, now time.Time) string { return p.Explain(u, now).String() }

@@ -16,6 +16,11 @@ var fuzzSeeds = []string{
 	`filter(licences, len(#) > 3) == [] ?? false`,
 	`"é" == displayName[0:1]`,
 	`1 / 0 > 1`,
+	`emailDomain == "example.com" || !("key.com" != emailDomain) && emailDomain != ""`,
+	`30 < daysSinceCreated && !(daysSinceLastLogin <= 90) || daysSinceLastActive >= -2 || loginCount == 3`,
+	`!inAnyGroup("developers", "z07") && (inAllGroups("z01") || !hasLicence("jira-software") || inGroup(name))`,
+	`!(neverLoggedIn ? !createdKnown : lastActiveKnown) || !(active || emailKnown) == loginCountKnown`,
+	`created < lastLogin || now >= created && lastLogin != now`,
 }
 
 // FuzzCompile checks that no source makes Compile or Explain panic.
@@ -32,7 +37,7 @@ func FuzzCompile(f *testing.F) {
 			return
 		}
 		_ = p.Needs()
-		_ = p.Explain(sampleUsers(time.Unix(0, 0))[5], time.Unix(1e9, 0)).String()
+		_ = p.Explain(&sampleUsers(time.Unix(0, 0))[5], time.Unix(1e9, 0)).String()
 	})
 }
 
@@ -41,21 +46,21 @@ func FuzzCompile(f *testing.F) {
 // agrees with expr's VM.
 func FuzzMatch(f *testing.F) {
 	for i, s := range fuzzSeeds {
-		f.Add(s, uint8(i), int64(1_773_000_000))
+		f.Add(s, uint8(i), int64(1_773_000_000), uint8(i))
 	}
-	f.Fuzz(func(t *testing.T, src string, which uint8, unix int64) {
-		p, err := Compile(src)
+	f.Fuzz(func(t *testing.T, src string, which uint8, unix int64, zone uint8) {
+		p, err := Compile(src, WithLocation(sampleZones[int(zone)%len(sampleZones)]))
 		if err != nil {
 			return
 		}
 		now := time.Unix(unix%(1<<40), 0)
 		users := sampleUsers(now)
 		u := users[int(which)%len(users)]
-		ok, err := p.MatchAt(u, now)
+		ok, err := p.MatchAt(&u, now)
 		if err != nil && ok {
 			t.Fatal("matched with an error")
 		}
-		if ex := p.Explain(u, now); ex.Matched != ok {
+		if ex := p.Explain(&u, now); ex.Matched != ok {
 			t.Fatalf("Explain says %v, Match %v", ex.Matched, ok)
 		}
 		if p.fast != nil {

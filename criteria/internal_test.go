@@ -100,21 +100,58 @@ func TestFastPathAgreesWithVM(t *testing.T) {
 		`daysSinceCreated - daysSinceLastLogin > 10 || -loginCount < -3 && hasLicence("jira-software")`,
 		`lastLogin < now && created <= lastLogin && name != "" && !(email endsWith ".org")`,
 		`inAnyGroup("a", "developers") == !inAllGroups("b", name)`,
+		// the specialised shapes, in both orders and negated
+		`emailDomain == "example.com" || "acme.com" == emailDomain`,
+		`!(emailDomain != "example.org") && !("" != emailDomain)`,
+		`emailDomain == "" || emailDomain == "example.com" || emailDomain == "key.com"`,
+		`emailDomain == "examplK.com" || emailDomain == "Example.ORG"`,
+		`30 < daysSinceCreated && !(daysSinceLastLogin <= 90) || daysSinceLastActive >= -2`,
+		`loginCount == 3 || loginCount != -1 && 9223372036854775807 > loginCount`,
+		`daysSinceLastLogin == 0 || daysSinceLastLogin == 1 && !(daysSinceCreated > 0)`,
+		`!(daysSinceLastLogin == 0 || daysSinceCreated != 40) || -9223372036854775807 - 1 >= daysSinceCreated`,
+		`!inGroup("developers") || inGroup("z09") && !hasLicence("jira-software")`,
+		`inAllGroups("developers", "jira-administrators") || !inAnyGroup("a", "z01")`,
+		`hasLicence(name) || inGroup(email) || !inAnyGroup(key, "x") || inAllGroups(directory)`,
+		`neverLoggedIn && !neverLoggedIn || !(active || lastLoginKnown || createdKnown)`,
+		`!(active && !emailKnown && loginCountKnown) && (lastActiveKnown ? daysSinceLastActive < 5 : !createdKnown)`,
+		`!(neverLoggedIn ? !createdKnown : lastActiveKnown) || (false || !true) == active`,
+		`created < lastLogin || now >= created && lastLogin != now`,
+		`!active || !emailKnown || neverLoggedIn`,
+		`!active || !emailKnown || loginCountKnown`,
+		`(!active ? loginCountKnown : daysSinceCreated > 3) && (!emailKnown ? !createdKnown : emailKnown)`,
+		`!active ? emailKnown : lastLoginKnown`,
+		`!lastLoginKnown || inGroup("developers") || !createdKnown`,
+		`!(lastLoginKnown && !active && daysSinceCreated > 1)`,
 	}
 	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 	for _, src := range srcs {
-		p, err := Compile(src, WithLocation(time.FixedZone("X", -5*3600)))
-		require.NoError(t, err)
-		require.NotNil(t, p.fast, src)
-		for i, u := range sampleUsers(now) {
-			fast, err := p.MatchAt(u, now)
+		for _, loc := range sampleZones {
+			p, err := Compile(src, WithLocation(loc))
 			require.NoError(t, err)
-			slow, err := matchVM(p, u, now)
-			require.NoError(t, err)
-			assert.Equal(t, slow, fast, "%s: user %d", src, i)
+			require.NotNil(t, p.fast, src)
+			for _, at := range []time.Time{now, now.Add(-13 * time.Hour), time.Date(1970, 1, 1, 2, 0, 0, 0, time.UTC), time.Now()} {
+				for i, u := range sampleUsers(at) {
+					fast, err := p.MatchAt(&u, at)
+					require.NoError(t, err)
+					slow, err := matchVM(p, u, at)
+					require.NoError(t, err)
+					assert.Equal(t, slow, fast, "%s in %s at %s: user %d", src, loc, at, i)
+				}
+			}
 		}
 	}
 }
+
+// sampleZones are the locations the fast path is checked in: UTC, zones
+// either side of it, one with a half-hour offset and one with daylight
+// saving time.
+var sampleZones = func() []*time.Location {
+	zones := []*time.Location{time.UTC, time.FixedZone("X", -5*3600), time.FixedZone("Y", 13*3600+45*60), time.FixedZone("Z", 5*3600+30*60)}
+	if ny, err := time.LoadLocation("America/New_York"); err == nil {
+		zones = append(zones, ny)
+	}
+	return zones
+}()
 
 func matchVM(p *Program, u jira.User, now time.Time) (bool, error) {
 	s := &state{env: newEnv(p.opts.loc)}
@@ -140,5 +177,22 @@ func sampleUsers(now time.Time) []jira.User {
 			users = append(users, u)
 		}
 	}
+	// Odd users: unsorted and long group lists, odd emails, a last login
+	// time marked unknown, times before 1970 and with a monotonic reading,
+	// product activity.
+	many := make([]string, 20)
+	for i := range many {
+		many[i] = fmt.Sprintf("z%02d", i)
+	}
+	users = append(users,
+		jira.User{Active: true, Email: "X@EXAMPLE.COM", Groups: []string{"jira-administrators", "developers"}, Licences: []string{"b", "a"}},
+		jira.User{Active: true, Email: "k@exampl\u212a.com", Groups: many, LastLogin: jira.LastLogin{Time: now.Add(-100 * 24 * time.Hour)}},
+		jira.User{Active: true, Email: "no-at-sign", Created: time.Date(1960, 1, 1, 23, 30, 0, 0, time.UTC), LastLogin: jira.LoggedInAt(time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC))},
+		jira.User{Email: "trailing@", LastLogin: jira.LoggedInAt(now.Add(-30 * time.Minute)), Created: now.Add(-12 * time.Hour), LoginCount: new(-1)},
+		jira.User{Email: "a@b@Acme.Com", LastActive: map[string]time.Time{"jira-software": now.Add(-4 * 24 * time.Hour), "confluence": {}}, LoginCount: new(3)},
+		jira.User{Email: "\xff@\xffexample.com", LastActive: map[string]time.Time{"x": {}}, Name: "developers", Key: "jira-software", Directory: "z05"},
+		jira.User{Email: "u@\u212aEY.com", Groups: []string{"jira-administrators", "developers", "z01"}},
+		jira.User{Active: true, Email: "m@example.org", LastLogin: jira.LoggedInAt(time.Now().Add(-time.Hour)), Created: time.Now().AddDate(0, 0, -40)},
+	)
 	return users
 }

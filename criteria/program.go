@@ -2,37 +2,46 @@ package criteria
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
 )
 
-// Match reports whether u matches the criterion now, as read from the
+// errNilUser is the error of matching a nil user.
+var errNilUser = errors.New("criteria: nil user")
+
+// Match reports whether *u matches the criterion now, as read from the
 // clock set by [WithNow]. It has the method set of the actions package's
 // Matcher. A runtime error fails closed: Match returns false and the error.
-// A cancelled ctx returns false and ctx's error.
-func (p *Program) Match(ctx context.Context, u jira.User) (bool, error) {
+// A cancelled ctx returns false and ctx's error; so does a nil u, with an
+// error. Match only reads *u and keeps no reference to it.
+func (p *Program) Match(ctx context.Context, u *jira.User) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
 	return p.MatchAt(u, p.opts.now())
 }
 
-// MatchAt reports whether u matches the criterion at instant now. A
+// MatchAt reports whether *u matches the criterion at instant now. A
 // criterion evaluated twice at the same instant gives the same answer. A
 // runtime error (such as a missing lastActive product) fails closed: MatchAt
-// returns false and the error.
-func (p *Program) MatchAt(u jira.User, now time.Time) (bool, error) {
-	s := p.pool.Get().(*state)
-	if p.fast != nil {
-		s.env.fill(&u, now, p.fill&^lazyNeeds)
-		ok := p.fast(s.env)
-		s.env.clear()
-		p.pool.Put(s)
-		return ok, nil
+// returns false and the error; so does a nil u. MatchAt only reads *u and
+// keeps no reference to it.
+func (p *Program) MatchAt(u *jira.User, now time.Time) (bool, error) {
+	if u == nil {
+		return false, errNilUser
 	}
-	s.env.fill(&u, now, p.fill)
+	if p.fast != nil {
+		f := frame{now: now.Round(0)}
+		if p.fastToday {
+			f.today = dayIn(now, p.opts.loc)
+		}
+		return p.fast(u, f), nil
+	}
+	s := p.pool.Get().(*state)
+	s.env.fill(u, now, p.fill)
 	ok, err := p.run(s)
 	s.env.clear()
 	p.pool.Put(s)

@@ -45,6 +45,9 @@ func (c *Client) lastLoginKnown(ctx context.Context) (bool, error) {
 //
 // DC: GET /rest/api/2/user?expand=groups,applicationRoles
 func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return jira.User{}, err // before the server version is read
+	}
 	known, err := c.lastLoginKnown(ctx)
 	if err != nil {
 		return jira.User{}, err

@@ -91,21 +91,7 @@ func (s *Server) registerCloud() {
 	s.handle("GET", api+"/groups/picker", authAnon,
 		[]string{"query", "exclude", "excludeId", "maxResults", "caseInsensitive", "accountId", "userName"}, (*call).cloudGroupPicker)
 	s.registerProperties(api, []string{"accountId", "userKey", "username"})
-	s.handle("GET", api+"/applicationrole", authAdmin, nil, func(c *call) {
-		out := make([]map[string]any, 0, len(c.st.roles))
-		for _, r := range c.st.roles {
-			out = append(out, c.roleJSON(r))
-		}
-		c.writeJSON(http.StatusOK, out)
-	})
-	s.handle("GET", api+"/applicationrole/{key}", authAdmin, nil, func(c *call) {
-		r := c.st.role(c.r.PathValue("key"))
-		if r == nil {
-			c.errorf(http.StatusNotFound, "The application role with key '%s' does not exist.", c.r.PathValue("key"))
-			return
-		}
-		c.writeJSON(http.StatusOK, c.roleJSON(r))
-	})
+	s.registerRoles(api)
 	// Jira Cloud names the caller in X-AAccountId on every authenticated
 	// response.
 	for _, rt := range s.routes {

@@ -114,21 +114,7 @@ func (s *Server) registerDC() {
 	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupname", "username"}, (*call).dcRemoveFromGroup)
 	s.handle("GET", api+"/groups/picker", authUser, []string{"query", "exclude", "maxResults", "userName"}, (*call).dcGroupPicker)
 	s.registerProperties(api, []string{"username", "userKey"})
-	s.handle("GET", api+"/applicationrole", authAdmin, nil, func(c *call) {
-		out := make([]map[string]any, 0, len(c.st.roles))
-		for _, r := range c.st.roles {
-			out = append(out, c.roleJSON(r))
-		}
-		c.writeJSON(http.StatusOK, out)
-	})
-	s.handle("GET", api+"/applicationrole/{key}", authAdmin, nil, func(c *call) {
-		r := c.st.role(c.r.PathValue("key"))
-		if r == nil {
-			c.errorf(http.StatusNotFound, "The application role with key '%s' does not exist.", c.r.PathValue("key"))
-			return
-		}
-		c.writeJSON(http.StatusOK, c.roleJSON(r))
-	})
+	s.registerRoles(api)
 }
 
 func (c *call) dcServerInfo() {
@@ -692,6 +678,25 @@ func (c *call) dcGroupPicker() {
 	c.writeJSON(http.StatusOK, map[string]any{
 		"header": fmt.Sprintf("Showing %d of %d matching groups", shown, len(matched)),
 		"total":  len(matched), "groups": groups,
+	})
+}
+
+// registerRoles serves the application roles (licences with their seats).
+func (s *Server) registerRoles(api string) {
+	s.handle("GET", api+"/applicationrole", authAdmin, nil, func(c *call) {
+		out := make([]map[string]any, 0, len(c.st.roles))
+		for _, r := range c.st.roles {
+			out = append(out, c.roleJSON(r))
+		}
+		c.writeJSON(http.StatusOK, out)
+	})
+	s.handle("GET", api+"/applicationrole/{key}", authAdmin, nil, func(c *call) {
+		r := c.st.role(c.r.PathValue("key"))
+		if r == nil {
+			c.errorf(http.StatusNotFound, "The application role with key '%s' does not exist.", c.r.PathValue("key"))
+			return
+		}
+		c.writeJSON(http.StatusOK, c.roleJSON(r))
 	})
 }
 

@@ -88,8 +88,9 @@
 // statuses (429, 500, 502, 503), HTML error pages, or dropped connections
 // (before or after the request is served); [Server.Script] makes the next
 // requests fail in a given order. Random faults are deterministic under
-// [WithSeed]. [WithLatency] delays every response. Rate limiting and faults
-// are off unless asked for.
+// [WithSeed]. [WithLatency] delays every response; a [Fault] with a Delay
+// slows one route (or fails it late). Rate limiting and faults are off
+// unless asked for.
 //
 // # Inspection for tests and tools
 //

@@ -28,6 +28,10 @@ type Fault struct {
 	// RetryAfter is sent as Retry-After with a 429 or 503 (default 1 s
 	// for 429, none for 503).
 	RetryAfter time.Duration
+	// Delay holds the request this long first, on top of [WithLatency]; a
+	// fault with only a Delay then serves the request normally, which
+	// makes one route slow.
+	Delay time.Duration
 }
 
 // ParseFaults reads faults written as in the fakejira program's -faults
@@ -108,7 +112,7 @@ func (s *Server) pickFault(route string) (Fault, bool) {
 		if q := s.scripts[key]; len(q) > 0 {
 			f := q[0]
 			s.scripts[key] = q[1:]
-			return f, f.Status != 0 || f.Reset
+			return f, f.Status != 0 || f.Reset || f.Delay > 0
 		}
 	}
 	for _, key := range []string{route, ""} {

@@ -134,3 +134,5 @@ func people(n int) []jiratest.UserSpec {
 	}
 	return out
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }

@@ -106,7 +106,7 @@ func (c *call) transition(is *issue, id string) bool {
 	is.status = t.to
 	is.updated = time.Now()
 	c.events = append(c.events, c.issueEvent(is, "jira:issue_updated", "issue_generic", map[string]any{
-		"id": strconv.FormatInt(time.Now().UnixNano()%1e9, 10),
+		"id": strconv.Itoa(c.st.nextChange()),
 		"items": []map[string]any{{
 			"field": "status", "fieldtype": "jira", "fieldId": "status",
 			"from": from.id, "fromString": from.name, "to": t.to.id, "toString": t.to.name,

@@ -48,7 +48,9 @@ type Directory struct {
 type ProjectSpec struct {
 	Key  string
 	Name string
-	Lead string // the lead's name or email
+	// Lead is the lead's name or email. A name of a user in the same Org
+	// works on both flavours, although Cloud users have no name.
+	Lead string
 }
 
 // UserSpec describes a user to load into the fake.
@@ -68,7 +70,8 @@ type UserSpec struct {
 	EmailHidden bool
 	// Inactive makes the user inactive.
 	Inactive bool
-	// AccountType is the Cloud account type; default atlassian.
+	// AccountType is the Cloud account type; default atlassian. DC has
+	// no account types: its users are all atlassian.
 	AccountType jira.AccountType
 	// Directory is the name or id of the user's directory; default the
 	// first one.
@@ -96,6 +99,10 @@ type UserSpec struct {
 	// Synced marks a Cloud account managed from an identity provider
 	// (SCIM): it cannot be disabled through the user-management API.
 	Synced bool
+	// Admin makes the user an administrator on either flavour: the user
+	// joins the flavour's administrator groups (DC jira-administrators and
+	// jira-system-administrators; Cloud site-admins and jira-admins).
+	Admin bool
 }
 
 type orgInfo struct {
@@ -190,13 +197,33 @@ func (s *Server) Load(o *Org) error {
 	for key, n := range o.Seats {
 		st.role(key).seats = n
 	}
+	// refs finds the users project leads name, by name or email, on both
+	// flavours (Cloud users keep no name).
+	refs := make(map[string]*user, len(o.Projects))
+	for _, p := range o.Projects {
+		if p.Lead != "" {
+			refs[strings.ToLower(p.Lead)] = nil
+		}
+	}
+	st.reserve(len(o.Users))
 	for i := range o.Users {
-		if _, err := s.addSpec(&o.Users[i], o.ClaimedDomains); err != nil {
+		sp := &o.Users[i]
+		u, err := s.addSpec(sp, o.ClaimedDomains)
+		if err != nil {
 			return fmt.Errorf("users[%d]: %w", i, err)
+		}
+		for _, ref := range []string{strings.ToLower(sp.Name), strings.ToLower(sp.Email)} {
+			if _, ok := refs[ref]; ok {
+				refs[ref] = u
+			}
 		}
 	}
 	for _, p := range o.Projects {
-		st.projects[p.Key] = &project{key: p.Key, id: fmt.Sprint(10000 + len(st.projects)), name: p.Name, lead: st.lookup(p.Lead)}
+		lead := refs[strings.ToLower(p.Lead)]
+		if lead == nil {
+			lead = st.lookup(p.Lead)
+		}
+		st.projects[p.Key] = &project{key: p.Key, id: fmt.Sprint(10000 + len(st.projects)), name: p.Name, lead: lead}
 	}
 	return nil
 }
@@ -208,7 +235,8 @@ func (s *Server) checkOrg(o *Org) error {
 			return fmt.Errorf("seats: no application role %q on %s", key, st.flavor)
 		}
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(o.Users))
+	refs := make(map[string]bool, 2*len(o.Users)) // names and emails, for project leads
 	for i, u := range o.Users {
 		id := strings.ToLower(u.Name)
 		if st.flavor == jira.Cloud {
@@ -221,6 +249,11 @@ func (s *Server) checkOrg(o *Org) error {
 			return fmt.Errorf("users[%d]: duplicate user %q", i, id)
 		}
 		seen[id] = true
+		for _, ref := range []string{u.Name, u.Email} {
+			if ref != "" {
+				refs[strings.ToLower(ref)] = true
+			}
+		}
 		if u.Directory != "" && st.directory(u.Directory) == nil && !slices.ContainsFunc(o.Directories, func(d Directory) bool {
 			return d.ID == u.Directory || strings.EqualFold(d.Name, u.Directory)
 		}) {
@@ -236,7 +269,7 @@ func (s *Server) checkOrg(o *Org) error {
 		if p.Key == "" || st.projects[p.Key] != nil {
 			return fmt.Errorf("projects[%d]: missing or duplicate key %q", i, p.Key)
 		}
-		if p.Lead != "" && !seen[strings.ToLower(p.Lead)] && st.lookup(p.Lead) == nil {
+		if p.Lead != "" && !refs[strings.ToLower(p.Lead)] && st.lookup(p.Lead) == nil {
 			return fmt.Errorf("projects[%d]: no lead %q", i, p.Lead)
 		}
 	}
@@ -254,6 +287,7 @@ func (s *Server) addSpec(sp *UserSpec, claimed []string) (*user, error) {
 	}
 	if st.flavor == jira.DataCenter {
 		u.password = sp.Password
+		u.accountType = jira.AccountAtlassian // account types are Cloud's
 	} else {
 		u.apiToken = sp.Password
 		u.name = ""
@@ -302,6 +336,13 @@ func (s *Server) addSpec(sp *UserSpec, claimed []string) (*user, error) {
 	for _, l := range sp.Licences {
 		for _, gn := range st.role(l).defaultGroups {
 			st.join(st.group(gn), u)
+		}
+	}
+	if sp.Admin {
+		for _, gn := range st.adminGrps {
+			if g := st.group(gn); g != nil {
+				st.join(g, u)
+			}
 		}
 	}
 	return u, nil

@@ -341,14 +341,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Status: sw.status, Time: start,
 		})
 	}()
-	if s.cfg.latency > 0 {
-		t := time.NewTimer(s.cfg.latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return
-		}
+	if !sleep(r.Context(), s.cfg.latency) {
+		return
 	}
 	if rt == nil {
 		// No route: the mux knows whether the path exists with another
@@ -364,10 +358,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f, ok := s.pickFault(pattern); ok {
-		s.serveFault(sw, r, f)
-		return
+		if !sleep(r.Context(), f.Delay) {
+			return
+		}
+		if f.Status != 0 || f.Reset {
+			s.serveFault(sw, r, f)
+			return
+		}
 	}
 	s.mux.ServeHTTP(sw, r)
+}
+
+// sleep waits for d, or until ctx is done; it reports whether it waited.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 type statusWriter struct {

@@ -226,6 +226,22 @@ func TestLatency(t *testing.T) {
 		if d := time.Since(start); d != 20*time.Millisecond {
 			t.Fatalf("took %v, want 20ms", d)
 		}
+		// A Delay fault slows one route and then serves it.
+		s := jiratest.New()
+		s.SetFaults("GET /rest/api/2/myself", jiratest.Fault{Delay: time.Second, Probability: 1})
+		slow := memClient(t, s)
+		start = time.Now()
+		slow.want(200, "GET", "/rest/api/2/myself", nil)
+		slow.want(200, "GET", "/rest/api/2/serverInfo", nil)
+		if d := time.Since(start); d != time.Second {
+			t.Fatalf("slow route: took %v, want 1s", d)
+		}
+		s.Script("GET /rest/api/2/serverInfo", jiratest.Fault{Delay: time.Second, Status: 503})
+		start = time.Now()
+		slow.want(503, "GET", "/rest/api/2/serverInfo", nil)
+		if d := time.Since(start); d != time.Second {
+			t.Fatalf("delayed failure: took %v, want 1s", d)
+		}
 		// A cancelled request stops waiting.
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Millisecond)
 		defer cancel()

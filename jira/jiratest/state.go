@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -184,6 +185,7 @@ type state struct {
 	// hookSecrets holds webhook secrets apart, so listings never show them.
 	hookSecrets map[int]string
 	userSeq     int
+	changeSeq   int // changelog ids
 	statuses    map[string]*status
 	workflow    []*transition
 	adminGrps   []string
@@ -224,6 +226,12 @@ func newState(flavor jira.Flavor) *state {
 		st.adminGrps = []string{"site-admins", "jira-admins"}
 	}
 	return st
+}
+
+// nextChange returns the id of a new changelog entry.
+func (st *state) nextChange() int {
+	st.changeSeq++
+	return 10000 + st.changeSeq
 }
 
 func (st *state) isAdmin(u *user) bool {
@@ -297,6 +305,17 @@ func (st *state) leave(g *group, u *user) bool {
 	delete(u.groups, g)
 	g.sorted = nil
 	return true
+}
+
+// reserve makes room for n more users, so that loading many users does
+// not grow the indexes step by step.
+func (st *state) reserve(n int) {
+	for _, m := range []*map[string]*user{&st.byKey, &st.byName, &st.byAccount, &st.byEmail} {
+		grown := make(map[string]*user, len(*m)+n)
+		maps.Copy(grown, *m)
+		*m = grown
+	}
+	st.users = slices.Grow(st.users, n)
 }
 
 // addUser stores u, filling in the identities the flavour needs.

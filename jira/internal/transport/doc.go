@@ -33,11 +33,17 @@
 // The limiter starts at Config.Rate and Config.Burst, a ceiling it never
 // exceeds. Data Center's X-RateLimit-FillRate, X-RateLimit-Interval-Seconds
 // and X-RateLimit-Limit lower it to the server's bucket, and it never holds
-// more tokens than X-RateLimit-Remaining says are left. Cloud's
-// X-RateLimit-NearLimit and every 429 halve it (down to 1/16 of the
-// target); each response without them lets it recover by 10%. A wait that
-// would outlast the context's deadline fails at once with
-// [jira.ErrRateLimitWait].
+// more tokens than X-RateLimit-Remaining says are left; a 429 without
+// those headers (a proxy's) halves it, and each other response gives back
+// a tenth. Where the server
+// advertises no bucket (Cloud), the limiter is AIMD: a 429 halves the rate
+// and X-RateLimit-NearLimit takes a fifth off (down to 1/16 of the
+// target), each at most once a second, since the answers to requests in
+// flight report the same congestion; once neither has come for a second,
+// the rate grows back by a tenth of the target per second. NearLimit is
+// the steady state of a client using its whole budget, so it slows the
+// client gently rather than halving it. A wait that would outlast the
+// context's deadline fails at once with [jira.ErrRateLimitWait].
 //
 // # Errors
 //

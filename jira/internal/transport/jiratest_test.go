@@ -154,3 +154,48 @@ func TestFakeDC429FromRequestsInFlight(t *testing.T) {
 		assert.Equal(t, 100.0, float64(l), "a DC 429 does not halve the advertised rate")
 	})
 }
+
+// TestFakeCloudNearLimitThroughput: a Cloud client pacing at the server's
+// own rate keeps getting X-RateLimit-NearLimit, since the server's bucket
+// stays nearly empty. It must still use at least 90% of the allowed rate,
+// and not halve itself down to a trickle.
+func TestFakeCloudNearLimitThroughput(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(100, 10),
+			jiratest.WithLatency(20*time.Millisecond))
+		cr := fake.Credentials()
+		c := newTestClient(t, fake.Transport(), func(c *Config) {
+			c.BaseURL = fake.URL
+			c.Auth = Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
+			c.Rate, c.Burst = 100, 10
+		})
+		jobs := make(chan int)
+		done := make(chan error)
+		for range 8 {
+			go func() {
+				for range jobs {
+					_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
+					done <- err
+				}
+			}()
+		}
+		start := time.Now()
+		go func() {
+			for i := range 500 {
+				jobs <- i
+			}
+			close(jobs)
+		}()
+		for range 500 {
+			require.NoError(t, <-done)
+		}
+		elapsed := time.Since(start)
+		got := statuses(fake)
+		achieved := float64(got[200]) / elapsed.Seconds()
+		t.Logf("%.1f req/s of 100 allowed; %d 429s", achieved, got[429])
+		assert.GreaterOrEqual(t, achieved, 90.0)
+		l, _ := rateOf(t, c)
+		assert.Greater(t, float64(l), 50.0, "the rate recovered")
+	})
+}

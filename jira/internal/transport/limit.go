@@ -21,12 +21,26 @@ type Limiter interface {
 	Wait(ctx context.Context) error
 }
 
-// Slow-down bounds: each NearLimit or 429 halves the rate, down to
-// minFactor of the target; each other response lets it recover by
-// recoverStep.
+// How the limiter slows down for a server that does not advertise its
+// bucket (Cloud). It is AIMD: a 429 halves the rate and
+// X-RateLimit-NearLimit takes a fifth off, down to minFactor of the
+// target, each at most once per cutInterval (a NearLimit cut does not hold
+// off a 429's): the answers to requests already in flight report the
+// congestion the cut dealt with. Once neither has been seen for
+// cutInterval, the rate grows back by recoverPerSecond of the target per
+// second. NearLimit is the steady state of a client that uses its whole
+// budget: halving on every one collapsed the rate to minFactor, and a
+// client pacing at the server's own rate got well under it.
 const (
-	minFactor   = 1.0 / 16
-	recoverStep = 1.1
+	minFactor        = 1.0 / 16
+	rateLimitCut     = 0.5
+	nearLimitCut     = 0.8
+	cutInterval      = time.Second
+	recoverPerSecond = 0.1
+	// dcRecoverStep is how much of the rate a response gives back to a
+	// limiter that follows an advertised bucket (DC), after a 429 without
+	// the bucket's headers halved it.
+	dcRecoverStep = 1.1
 )
 
 // adaptiveLimiter is a token bucket that follows the server: it never
@@ -44,6 +58,10 @@ type adaptiveLimiter struct {
 	server      rate.Limit // DC's fill rate; rate.Inf until it says
 	serverBurst int        // DC's bucket size; 0 until it says
 	factor      float64    // slow-down factor in [minFactor, 1]
+	lastCut     time.Time  // when factor was last cut
+	last429Cut  time.Time  // when a 429 last cut it
+	lastSignal  time.Time  // when the last 429 or NearLimit came
+	lastSeen    time.Time  // when the last response was observed
 }
 
 func newAdaptiveLimiter(r rate.Limit, burst int, log *slog.Logger) *adaptiveLimiter {
@@ -67,8 +85,17 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	// A 429 from a server that advertises its bucket (DC) needs no
 	// slow-down: the limiter already follows that bucket, and the 429 came
 	// from requests in flight, whose tokens the Remaining sync below takes
-	// back. Elsewhere (Cloud) a 429 or NearLimit halves the rate.
-	slow := info.NearLimit || resp.StatusCode == http.StatusTooManyRequests && info.FillRate == 0
+	// back. Elsewhere (Cloud) a 429 halves the rate and NearLimit slows it
+	// down by a fifth (see minFactor).
+	cut := 1.0
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests && info.FillRate == 0:
+		cut = rateLimitCut
+	case info.NearLimit:
+		cut = nearLimitCut
+	}
+	slow := cut < 1
+	now := time.Now()
 
 	l.mu.Lock()
 	if info.FillRate > 0 && info.Interval > 0 {
@@ -77,11 +104,33 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	if info.Limit > 0 {
 		l.serverBurst = info.Limit
 	}
-	if slow {
-		l.factor = max(l.factor/2, minFactor)
-	} else {
-		l.factor = min(l.factor*recoverStep, 1)
+	since := l.lastCut
+	if cut == rateLimitCut {
+		since = l.last429Cut
 	}
+	switch {
+	case l.server != rate.Inf:
+		// The server advertises its bucket (DC), which the limiter
+		// follows; only a 429 without those headers (a proxy's) slows it,
+		// and the rate comes back by a tenth with each other response.
+		if slow {
+			l.factor = max(l.factor*rateLimitCut, minFactor)
+		} else {
+			l.factor = min(l.factor*dcRecoverStep, 1)
+		}
+	case slow:
+		l.lastSignal = now
+		if since.IsZero() || now.Sub(since) >= cutInterval {
+			l.factor = max(l.factor*cut, minFactor)
+			l.lastCut = now
+			if cut == rateLimitCut {
+				l.last429Cut = now
+			}
+		}
+	case !l.lastSeen.IsZero() && (l.lastSignal.IsZero() || now.Sub(l.lastSignal) >= cutInterval):
+		l.factor = min(l.factor+recoverPerSecond*now.Sub(l.lastSeen).Seconds(), 1)
+	}
+	l.lastSeen = now
 	limit := min(l.ceiling, l.server)
 	if limit != rate.Inf {
 		limit *= rate.Limit(l.factor)
@@ -92,7 +141,6 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	}
 	burst = max(burst, 1)
 	old, oldBurst := l.lim.Limit(), l.lim.Burst()
-	now := time.Now()
 	if limit != old {
 		l.lim.SetLimitAt(now, limit)
 	}

@@ -3,6 +3,8 @@ package transport
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -71,32 +73,55 @@ func TestLimiterFollowsDCHeaders(t *testing.T) {
 	}
 }
 
+// TestLimiterSlowsNearLimit checks the AIMD policy for servers that do not
+// advertise their bucket (Cloud): NearLimit takes a fifth off and a 429
+// halves, each at most once a second; the rate grows back by a tenth of the
+// target per second once neither has come for a second.
 func TestLimiterSlowsNearLimit(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		near := reply(200, `{}`, "X-RateLimit-NearLimit", "true")
-		s := newScript(near, near, near, near, near, reply(200, `{}`))
-		c := newTestClient(t, handlerTransport{s}, func(c *Config) { c.Rate, c.Burst = 8, 1 })
-
-		var limits []rate.Limit
-		for range 7 {
-			getN(t, c, 1)
-			l, _ := rateOf(t, c)
-			limits = append(limits, l)
+		l := newAdaptiveLimiter(8, 1, slog.New(slog.DiscardHandler))
+		resp := func(status int, kv ...string) *http.Response {
+			h := http.Header{}
+			for i := 0; i < len(kv); i += 2 {
+				h.Set(kv[i], kv[i+1])
+			}
+			return &http.Response{StatusCode: status, Header: h}
 		}
-		// Halved on each NearLimit down to 1/16 of 8, then recovering by 10%.
-		assert.Equal(t, []rate.Limit{4, 2, 1, 0.5, 0.5, 0.55, 0.605}, roundLimits(limits))
-		assert.Equal(t, []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 2 * time.Second, 1818181818}, // 1/0.55 s
-			s.gaps())
-	})
-}
+		near := resp(200, "X-RateLimit-NearLimit", "true")
+		limit := func() float64 { return float64(l.lim.Limit()) }
+		ctx := t.Context()
 
-func roundLimits(ls []rate.Limit) []rate.Limit {
-	out := make([]rate.Limit, len(ls))
-	for i, l := range ls {
-		out[i] = rate.Limit(float64(int(float64(l)*1000+0.5)) / 1000)
-	}
-	return out
+		l.observe(ctx, near)
+		assert.InDelta(t, 6.4, limit(), 1e-9, "NearLimit takes a fifth off")
+		for range 3 {
+			time.Sleep(100 * time.Millisecond)
+			l.observe(ctx, near)
+		}
+		assert.InDelta(t, 6.4, limit(), 1e-9, "once a second: the answers in flight report the same congestion")
+		l.observe(ctx, resp(429, "Retry-After", "1"))
+		assert.InDelta(t, 3.2, limit(), 1e-9, "a 429 halves, even right after a NearLimit cut")
+		time.Sleep(200 * time.Millisecond)
+		l.observe(ctx, resp(429, "Retry-After", "1"))
+		assert.InDelta(t, 3.2, limit(), 1e-9, "one 429 cut a second")
+
+		time.Sleep(500 * time.Millisecond) // 0.8 s: the last 429 came 0.3 s ago
+		l.observe(ctx, resp(200))
+		assert.InDelta(t, 3.2, limit(), 1e-9, "held for a second after a signal")
+		time.Sleep(time.Second) // 1.8 s
+		l.observe(ctx, resp(200))
+		assert.InDelta(t, 4.0, limit(), 1e-9, "grows back by 10% of the target a second")
+		time.Sleep(10 * time.Second)
+		l.observe(ctx, resp(200))
+		assert.InDelta(t, 8, limit(), 1e-9, "up to the target, not beyond")
+		l.observe(ctx, near)
+		assert.InDelta(t, 6.4, limit(), 1e-9)
+		for range 40 {
+			time.Sleep(time.Second)
+			l.observe(ctx, resp(429))
+		}
+		assert.InDelta(t, 0.5, limit(), 1e-9, "never below 1/16 of the target")
+	})
 }
 
 func TestLimiterSlowsOn429(t *testing.T) {
@@ -107,7 +132,9 @@ func TestLimiterSlowsOn429(t *testing.T) {
 		_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
 		require.NoError(t, err)
 		l, _ := rateOf(t, c)
-		assert.InDelta(t, 2.2, float64(l), 1e-9, "halved by the 429, recovered 10% by the 200")
+		// Halved to 2 by the 429; the 200 came after the retry's 1 s wait,
+		// a second without a signal, which gives back a tenth of the target.
+		assert.InDelta(t, 2.4, float64(l), 1e-9)
 	})
 }
 
@@ -169,4 +196,26 @@ func TestCallerLimiterError(t *testing.T) {
 	_, err := c.Do(t.Context(), "GET", "/x", nil, nil, nil)
 	require.ErrorIs(t, err, jira.ErrRateLimitWait)
 	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+// TestLimiterDCHeaderless429 checks that a limiter following DC's bucket
+// halves on a 429 without the bucket's headers (a proxy's) and gets a tenth
+// back with each other response, with no one-second hold.
+func TestLimiterDCHeaderless429(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(100, 10, slog.New(slog.DiscardHandler))
+		dc := http.Header{}
+		for k, v := range map[string]string{"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9",
+			"X-RateLimit-FillRate": "10", "X-RateLimit-Interval-Seconds": "1"} {
+			dc.Set(k, v)
+		}
+		ctx := t.Context()
+		l.observe(ctx, &http.Response{StatusCode: 200, Header: dc})
+		assert.InDelta(t, 10, float64(l.lim.Limit()), 1e-9, "the server's bucket")
+		l.observe(ctx, &http.Response{StatusCode: 429, Header: http.Header{}})
+		assert.InDelta(t, 5, float64(l.lim.Limit()), 1e-9)
+		l.observe(ctx, &http.Response{StatusCode: 200, Header: dc})
+		assert.InDelta(t, 5.5, float64(l.lim.Limit()), 1e-9)
+	})
 }

@@ -1,0 +1,247 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/transport"
+)
+
+// DefaultAdminURL is where the Atlassian Admin API is served.
+const DefaultAdminURL = "https://api.atlassian.com"
+
+// Auth is how the client proves who it is to the Jira site: see
+// [APITokenAuth]. It never prints its credential.
+type Auth struct{ a transport.Auth }
+
+// APITokenAuth authenticates with an Atlassian account's email and API
+// token, sent as Basic authentication.
+func APITokenAuth(email string, token jira.Secret) Auth {
+	return Auth{transport.Basic(email, token)}
+}
+
+// String describes the scheme without the credential.
+func (a Auth) String() string { return a.a.String() }
+
+// config is what the options set: the site's transport configuration and
+// the Admin API's.
+type config struct {
+	site     transport.Config
+	adminURL string
+	orgID    string
+	orgKey   jira.Secret
+	admin    bool
+}
+
+// Option configures a [Client].
+type Option func(*config) error
+
+// WithTransport sets the RoundTripper that sends requests, to the site
+// and to the Admin API (default: a clone of [http.DefaultTransport]).
+// Tests pass a fake's in-memory transport here.
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if rt == nil {
+			return errors.New("cloud: nil transport")
+		}
+		c.site.Base = rt
+		return nil
+	}
+}
+
+// WithRateLimit sets the client-side rate limit: at most r requests per
+// second with bursts of burst (default 10 per second). It is a ceiling:
+// the client slows down when Jira says it is near its limit
+// (X-RateLimit-NearLimit) or answers 429. The Admin API has a limiter of
+// its own with the same ceiling.
+func WithRateLimit(r rate.Limit, burst int) Option {
+	return func(c *config) error {
+		if r <= 0 {
+			return fmt.Errorf("cloud: rate %v must be positive", r)
+		}
+		c.site.Rate, c.site.Burst = r, burst
+		return nil
+	}
+}
+
+// WithLimiter makes every request to the Jira site, retries included,
+// wait for l, e.g. a *rate.Limiter shared by several clients. It replaces
+// [WithRateLimit] for the site and does not adapt to the server; the Admin
+// API keeps its own limiter.
+func WithLimiter(l interface{ Wait(context.Context) error }) Option {
+	return func(c *config) error {
+		if l == nil {
+			return errors.New("cloud: nil limiter")
+		}
+		c.site.Limiter = l
+		return nil
+	}
+}
+
+// WithRetry sets how often a request is retried (negative: never) and the
+// bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
+func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
+	return func(c *config) error {
+		c.site.RetryMax, c.site.RetryWaitMin, c.site.RetryWaitMax = maxRetries, waitMin, waitMax
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt (default 30 s; negative: none).
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error { c.site.Timeout = d; return nil }
+}
+
+// WithLogger sends debug records about retries and rate limits to l
+// (default: none). No record carries a credential.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error { c.site.Logger = l; return nil }
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error { c.site.UserAgent = ua; return nil }
+}
+
+// WithAdmin enables the Atlassian Admin API for the organisation orgID,
+// authenticating with an organisation API key (Bearer). The flavour-neutral
+// methods then use it for last login, last active, deactivation and
+// hidden emails; [Client.Admin] needs it.
+func WithAdmin(orgID string, orgKey jira.Secret) Option {
+	return func(c *config) error {
+		if orgID == "" || strings.ContainsAny(orgID, "/?#") {
+			return errors.New("cloud: WithAdmin needs an organisation id without '/', '?' or '#'")
+		}
+		if orgKey == "" {
+			return errors.New("cloud: WithAdmin needs an organisation API key")
+		}
+		c.orgID, c.orgKey, c.admin = orgID, orgKey, true
+		return nil
+	}
+}
+
+// WithAdminURL sets the Admin API's base URL (default [DefaultAdminURL]).
+// Tests point it at a fake.
+func WithAdminURL(u string) Option {
+	return func(c *config) error {
+		if u == "" {
+			return errors.New("cloud: empty admin URL")
+		}
+		c.adminURL = u
+		return nil
+	}
+}
+
+// Client is a Jira Cloud REST v3 client with the Atlassian Admin API. Its
+// services group the calls by area; its own methods are the
+// flavour-neutral user-management surface (see site.go), the same as
+// jira/datacenter's. It is safe for concurrent use.
+type Client struct {
+	Users      *UsersService
+	Groups     *GroupsService
+	Properties *PropertiesService
+	Roles      *RolesService
+	Issues     *IssuesService
+	Webhooks   *WebhooksService
+	// Admin is the Atlassian Admin API; its calls fail with an error
+	// matching [jira.ErrUnsupported] unless the client was built
+	// [WithAdmin].
+	Admin *AdminService
+
+	t      *transport.Client
+	admin  *transport.Client // nil without WithAdmin
+	orgID  string
+	common service
+
+	dirMu sync.Mutex
+	dirs  []Directory // the organisation's directories, read once
+}
+
+type service struct{ c *Client }
+
+// New returns a client for the Jira Cloud site at siteURL (e.g.
+// "https://example.atlassian.net").
+func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
+	cfg := config{site: transport.Config{BaseURL: siteURL, Auth: auth.a}, adminURL: DefaultAdminURL}
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	t, err := transport.New(cfg.site)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{t: t}
+	if cfg.admin {
+		ac := cfg.site
+		ac.BaseURL = cfg.adminURL
+		ac.Auth = transport.Bearer(cfg.orgKey)
+		ac.Limiter = nil // the Admin API has a bucket of its own
+		if c.admin, err = transport.New(ac); err != nil {
+			return nil, fmt.Errorf("cloud: admin API: %w", err)
+		}
+		c.orgID = cfg.orgID
+	}
+	c.common.c = c
+	c.Users = (*UsersService)(&c.common)
+	c.Groups = (*GroupsService)(&c.common)
+	c.Properties = (*PropertiesService)(&c.common)
+	c.Roles = (*RolesService)(&c.common)
+	c.Issues = (*IssuesService)(&c.common)
+	c.Webhooks = (*WebhooksService)(&c.common)
+	c.Admin = (*AdminService)(&c.common)
+	return c, nil
+}
+
+// Flavor returns [jira.Cloud].
+func (c *Client) Flavor() jira.Flavor { return jira.Cloud }
+
+// HasAdmin reports whether the client was built [WithAdmin].
+func (c *Client) HasAdmin() bool { return c.admin != nil }
+
+const api = "/rest/api/3"
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body, out any) (*jira.Response, error) {
+	return c.t.Do(ctx, method, path, q, body, out)
+}
+
+// needAdmin returns an error matching [jira.ErrUnsupported] when the
+// client has no Admin API.
+func (c *Client) needAdmin(what string) error {
+	if c.admin != nil {
+		return nil
+	}
+	return fmt.Errorf("cloud: %s needs the Atlassian Admin API; build the client WithAdmin(orgID, orgKey): %w", what, jira.ErrUnsupported)
+}
+
+// accountQuery checks that ref is a Cloud reference and returns it as the
+// accountId parameter.
+func accountQuery(ref jira.UserRef) (url.Values, error) {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return nil, err
+	}
+	return url.Values{"accountId": {ref.Value()}}, nil
+}
+
+// groupQuery names a group by id (preferred) or name in the given
+// parameters.
+func groupQuery(g jira.Group, idParam, nameParam string) (url.Values, error) {
+	switch {
+	case g.ID != "":
+		return url.Values{idParam: {g.ID}}, nil
+	case g.Name != "":
+		return url.Values{nameParam: {g.Name}}, nil
+	}
+	return nil, errors.New("cloud: a group needs a name or an id")
+}

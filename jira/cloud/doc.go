@@ -1,0 +1,110 @@
+// Package cloud is a client for Jira Cloud's REST API v3 and the Atlassian
+// Admin API, rate-limited and retrying, for user and licence management.
+//
+// [New] takes the site's URL and an [Auth] — an Atlassian account's email
+// and API token ([APITokenAuth]) — and, for what only the organisation can
+// do (deactivation, last activity), an organisation API key ([WithAdmin]):
+//
+//	c, err := cloud.New("https://example.atlassian.net",
+//		cloud.APITokenAuth("admin@example.com", jira.Secret(os.Getenv("JIRA_API_TOKEN"))),
+//		cloud.WithAdmin(os.Getenv("ATLASSIAN_ORG_ID"), jira.Secret(os.Getenv("ATLASSIAN_ORG_KEY"))))
+//
+// The client's services follow the APIs' areas — [Client.Users],
+// [Client.Groups], [Client.Properties], [Client.Roles], [Client.Issues],
+// [Client.Webhooks] and [Client.Admin] — with one call per endpoint, each
+// taking a [context.Context] first and returning the typed answer, the
+// [*jira.Response] (also on error) and an error. The client's own methods
+// ([Client.Snapshot], [Client.User], [Client.Deactivate],
+// [Client.AddToGroup], …) are the flavour-neutral surface that
+// jira/datacenter's client has too, so code above the clients does not
+// care which flavour it talks to.
+//
+// # Identity
+//
+// Users are addressed by [jira.AccountID] only; a [jira.Username] or
+// [jira.UserKey] is refused with [jira.ErrWrongFlavor] before any request.
+// Groups are named by [jira.Group]: by their immutable ID when it is set,
+// else by name. Jira hides the email of users whose profile says so; with
+// the Admin API the flavour-neutral reads take it from the organisation's
+// directory instead.
+//
+// # Deactivation
+//
+// Jira Cloud has no "active" flag to set: access is the Atlassian
+// account's, managed by the organisation. [Client.Deactivate] therefore
+// needs the Admin API and decides with the user management API's
+// lifecycle.enablement privilege (GET /users/{accountId}/manage):
+//
+//   - allowed — a managed account, on one of the organisation's verified
+//     domains and not synced from an identity provider: the account is
+//     disabled (POST /users/{accountId}/manage/lifecycle/disable), which
+//     deactivates it in every product;
+//   - not allowed — an unmanaged account, or one synced through SCIM, which
+//     only the identity provider may disable: the user is suspended in its
+//     directory (POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend),
+//     losing access to the organisation's products while keeping its groups.
+//
+// [Client.Reactivate] enables a disabled account and restores a suspended
+// one, whichever applies. [Client.Delete] only removes the user from the
+// Jira site (DELETE /rest/api/3/user); the Atlassian account stays in the
+// organisation. Passwords and sessions belong to the Atlassian account:
+// [Client.ResetPassword] and [Client.InvalidateSessions] fail with
+// [jira.ErrUnsupported].
+//
+// # Pagination
+//
+// One-page calls ([UsersService.List], [UsersService.Search],
+// [GroupsService.List], [GroupsService.Members], [AdminService.Users],
+// [AdminService.Search]) return the page and fill [jira.Response].Page;
+// the iterators ([UsersService.All], [UsersService.SearchAll],
+// [GroupsService.All], [GroupsService.AllMembers], [AdminService.AllUsers],
+// [Client.Snapshot]) walk every page lazily as an iter.Seq2, stop when the
+// loop breaks, end with the first error, and stop with [jira.ErrPageLimit]
+// after a hard page cap. Users come 1000 a page (GET users/search, a bare
+// array that ends with an empty page, since Jira may shorten a page by the
+// users the caller may not see), group members 50 a page, directory users
+// 100 a page following the Admin API's links.next cursor.
+//
+// # Last login and last active
+//
+// Jira Cloud's REST API does not say when a user last logged in. With the
+// Admin API, [Client.User] and [Client.Snapshot] (with LastLogin) read the
+// organisation's directory users with expand=productAccess: LastActive
+// holds the last activity per product, LastLogin the most recent of them
+// (never, when the directory shows no product activity), and Created
+// when the user joined the organisation. Atlassian updates activity with a
+// delay of up to a day. Without [WithAdmin], and for users no directory
+// lists, last login stays unknown ([jira.LastLogin] with Known false) —
+// never "never" — and that is not an error.
+//
+// # Rate limiting
+//
+// Every attempt, retries included, waits for a client-side token bucket
+// (10 requests per second by default, [WithRateLimit]); the Admin API,
+// which Atlassian limits separately, has its own. The bucket slows down
+// when Jira says it is near its limit (X-RateLimit-NearLimit) or answers
+// 429, and speeds up again, up to the configured ceiling, while it does
+// not. 429 and 503 are retried for every method, other 5xx and network
+// errors only for idempotent ones, never sooner than Retry-After or
+// X-RateLimit-Reset, with exponential backoff and jitter ([WithRetry]).
+//
+// # Errors
+//
+// An error status becomes a [*jira.APIError] (Jira's errorMessages and
+// errors, or the Admin API's error list, kept) or, for a rate limit that
+// outlasted the retries, a [*jira.RateLimitError]; both match the jira
+// sentinels through [errors.Is]. The client's own errors start with
+// "cloud: ". No API token or organisation key ever appears in an error or
+// a log.
+//
+// # Admin API
+//
+// [WithAdmin] (and [WithAdminURL], by default [DefaultAdminURL]) gives the
+// client a second connection, authenticated with the organisation API key
+// as a Bearer token, for the Organizations API (/admin/v1, /admin/v2) and
+// the user management API (/users/{accountId}/manage). [Client.Admin]
+// exposes it; without [WithAdmin] its calls, [Client.Deactivate] and
+// [Client.Reactivate] fail with an error matching [jira.ErrUnsupported]
+// that says what is missing, while the other flavour-neutral methods work
+// and leave the Admin API's data unknown.
+package cloud

@@ -1,0 +1,89 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// RolesService reads application roles: the products (licences), their
+// groups and seats.
+type RolesService service
+
+// ApplicationRole is a product with its groups and seats.
+type ApplicationRole struct {
+	Key    string   `json:"key"`
+	Name   string   `json:"name"`
+	Groups []string `json:"groups"`
+	// GroupDetails are the groups that give access, with their ids.
+	GroupDetails []GroupName `json:"groupDetails"`
+	// DefaultGroupsDetails are the groups new users of the product join.
+	DefaultGroupsDetails []GroupName `json:"defaultGroupsDetails"`
+	DefaultGroups        []string    `json:"defaultGroups"`
+	SelectedByDefault    bool        `json:"selectedByDefault"`
+	Defined              bool        `json:"defined"`
+	// NumberOfSeats is the licence's seats; -1 when unlimited.
+	NumberOfSeats     int  `json:"numberOfSeats"`
+	RemainingSeats    int  `json:"remainingSeats"`
+	UserCount         int  `json:"userCount"`
+	HasUnlimitedSeats bool `json:"hasUnlimitedSeats"`
+	Platform          bool `json:"platform"`
+}
+
+// groups returns the role's groups, with ids when Jira sent them.
+func (r *ApplicationRole) groups() []jira.Group {
+	if len(r.GroupDetails) > 0 {
+		out := make([]jira.Group, len(r.GroupDetails))
+		for i, g := range r.GroupDetails {
+			out[i] = jira.Group{Name: g.Name, ID: g.GroupID}
+		}
+		return out
+	}
+	out := make([]jira.Group, len(r.Groups))
+	for i, g := range r.Groups {
+		out[i] = jira.Group{Name: g}
+	}
+	return out
+}
+
+// defaultGroups returns the groups new users of the role join.
+func (r *ApplicationRole) defaultGroups() []jira.Group {
+	if len(r.DefaultGroupsDetails) > 0 {
+		out := make([]jira.Group, len(r.DefaultGroupsDetails))
+		for i, g := range r.DefaultGroupsDetails {
+			out[i] = jira.Group{Name: g.Name, ID: g.GroupID}
+		}
+		return out
+	}
+	out := make([]jira.Group, len(r.DefaultGroups))
+	for i, g := range r.DefaultGroups {
+		out[i] = jira.Group{Name: g}
+	}
+	return out
+}
+
+// List returns every application role.
+//
+// Cloud: GET /rest/api/3/applicationrole
+func (s *RolesService) List(ctx context.Context) ([]ApplicationRole, *jira.Response, error) {
+	var roles []ApplicationRole
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole", nil, nil, &roles)
+	if err != nil {
+		return nil, resp, err
+	}
+	return roles, resp, nil
+}
+
+// Get returns one application role by key, e.g. "jira-software".
+//
+// Cloud: GET /rest/api/3/applicationrole/{key}
+func (s *RolesService) Get(ctx context.Context, key string) (*ApplicationRole, *jira.Response, error) {
+	var r ApplicationRole
+	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole/"+url.PathEscape(key), nil, nil, &r)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &r, resp, nil
+}

@@ -1,0 +1,607 @@
+package cloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// This file is the flavour-neutral user-management surface: the methods
+// the rest of Seatwarden calls without knowing which flavour it talks to.
+// jira/datacenter has the same methods.
+
+// Myself returns the user the client authenticates as, with its groups and
+// licences, and, with the Admin API, its last activity.
+//
+// Cloud: GET /rest/api/3/myself?expand=groups,applicationRoles
+func (c *Client) Myself(ctx context.Context) (jira.User, error) {
+	u, _, err := c.Users.Myself(ctx)
+	if err != nil {
+		return jira.User{}, err
+	}
+	m := u.Model()
+	if err := c.addAdminData(ctx, &m); err != nil {
+		return jira.User{}, err
+	}
+	return m, nil
+}
+
+// User reads one user as it is now, with all its groups and licences. With
+// the Admin API ([WithAdmin]) it also reads the directory user, for the
+// last login (the latest product activity), the activity per product, when
+// the user joined the organisation and the email when the profile hides
+// it; without it, last login is unknown. A user the organisation's
+// directories do not list keeps these unknown.
+//
+// Cloud: GET /rest/api/3/user?expand=groups,applicationRoles
+// Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}?expand=productAccess
+func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) {
+	u, _, err := c.Users.Get(ctx, ref, &GetOptions{Groups: true, ApplicationRoles: true})
+	if err != nil {
+		return jira.User{}, err
+	}
+	m := u.Model()
+	if err := c.addAdminData(ctx, &m); err != nil {
+		return jira.User{}, err
+	}
+	return m, nil
+}
+
+// addAdminData fills in what the Admin API knows about m, when the client
+// has it.
+func (c *Client) addAdminData(ctx context.Context, m *jira.User) error {
+	if c.admin == nil || m.AccountID == "" {
+		return nil
+	}
+	du, dir, err := c.dirUser(ctx, jira.AccountID(m.AccountID), "productAccess")
+	if errors.Is(err, jira.ErrNotFound) {
+		return nil // not in the organisation's directories: unknown
+	}
+	if err != nil {
+		return err
+	}
+	a := newAdminInfo(du, dir.Name)
+	a.fill(m)
+	return nil
+}
+
+// directories returns the organisation's directories, read once.
+func (c *Client) directories(ctx context.Context) ([]Directory, error) {
+	c.dirMu.Lock()
+	defer c.dirMu.Unlock()
+	if c.dirs != nil {
+		return c.dirs, nil
+	}
+	dirs, _, err := c.Admin.Directories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.dirs = dirs
+	return dirs, nil
+}
+
+// dirUser finds the user in the organisation's directories: one request
+// per directory tried. The error matches [jira.ErrNotFound] when no
+// directory has the user.
+func (c *Client) dirUser(ctx context.Context, ref jira.UserRef, expand ...string) (*DirectoryUser, Directory, error) {
+	dirs, err := c.directories(ctx)
+	if err != nil {
+		return nil, Directory{}, err
+	}
+	for _, d := range dirs {
+		du, _, err := c.Admin.User(ctx, d.DirectoryID, ref, expand...)
+		if errors.Is(err, jira.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, Directory{}, err
+		}
+		return du, d, nil
+	}
+	return nil, Directory{}, fmt.Errorf("cloud: %s is in none of the organisation's %d directories: %w", ref, len(dirs), jira.ErrNotFound)
+}
+
+// GroupMembers walks the members of a group, inactive ones included.
+//
+// Cloud: GET /rest/api/3/group/member?includeInactiveUsers=true (50 a page)
+func (c *Client) GroupMembers(ctx context.Context, group string) iter.Seq2[jira.User, error] {
+	return func(yield func(jira.User, error) bool) {
+		for u, err := range c.Groups.AllMembers(ctx, jira.Group{Name: group}, &MembersOptions{IncludeInactive: true}) {
+			if err != nil {
+				yield(jira.User{}, err)
+				return
+			}
+			if !yield(u.Model(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// isMember reads whether the user is in the group now.
+func (c *Client) isMember(ctx context.Context, ref jira.UserRef, group jira.Group) (bool, error) {
+	groups, _, err := c.Users.Groups(ctx, ref)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(groups, func(g GroupName) bool {
+		return group.ID != "" && g.GroupID == group.ID || group.ID == "" && g.Name == group.Name
+	}), nil
+}
+
+func isBadRequest(err error) bool {
+	e, ok := errors.AsType[*jira.APIError](err)
+	return ok && e.StatusCode == http.StatusBadRequest
+}
+
+// join adds the user to the group; an existing member is not an error.
+func (c *Client) join(ctx context.Context, ref jira.UserRef, group jira.Group) error {
+	_, err := c.Groups.AddUser(ctx, group, ref)
+	if isBadRequest(err) {
+		if member, merr := c.isMember(ctx, ref, group); merr == nil && member {
+			return nil
+		}
+	}
+	return err
+}
+
+// leave removes the user from the group; a non-member is not an error.
+func (c *Client) leave(ctx context.Context, ref jira.UserRef, group jira.Group) error {
+	_, err := c.Groups.RemoveUser(ctx, group, ref)
+	if isBadRequest(err) {
+		if member, merr := c.isMember(ctx, ref, group); merr == nil && !member {
+			return nil
+		}
+	}
+	return err
+}
+
+// AddToGroup adds a user to a group. It is idempotent: Jira refuses to add
+// a member twice (400), and then AddToGroup checks the membership and
+// returns nil.
+//
+// Cloud: POST /rest/api/3/group/user
+func (c *Client) AddToGroup(ctx context.Context, ref jira.UserRef, group string) error {
+	return c.join(ctx, ref, jira.Group{Name: group})
+}
+
+// RemoveFromGroup removes a user from a group. It is idempotent: when
+// Jira refuses because the user is not a member (400), it checks and
+// returns nil.
+//
+// Cloud: DELETE /rest/api/3/group/user
+func (c *Client) RemoveFromGroup(ctx context.Context, ref jira.UserRef, group string) error {
+	return c.leave(ctx, ref, jira.Group{Name: group})
+}
+
+// Deactivate stops the user from using the site, through the Admin API
+// (it needs [WithAdmin]; without it the error matches
+// [jira.ErrUnsupported]). The rule:
+//
+//   - a managed account (on one of the organisation's verified domains)
+//     that the user management API may change — the lifecycle.enablement
+//     privilege is allowed — is disabled: the Atlassian account is
+//     deactivated everywhere;
+//   - any other account — unmanaged, or synced from an identity provider
+//     (SCIM), which only the provider may disable — is suspended in its
+//     directory: it loses access to the organisation's products, keeps its
+//     groups and is no longer billed.
+//
+// Either way Jira then reports the user inactive. Deactivating twice is
+// not an error.
+//
+// Admin: GET /users/{accountId}/manage?privileges=lifecycle.enablement, then
+// POST /users/{accountId}/manage/lifecycle/disable or
+// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend
+func (c *Client) Deactivate(ctx context.Context, ref jira.UserRef) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	if err := c.needAdmin("Deactivate"); err != nil {
+		return err
+	}
+	privs, _, err := c.Admin.ManagePrivileges(ctx, ref, PrivilegeLifecycle)
+	if err != nil {
+		return err
+	}
+	if privs[PrivilegeLifecycle].Allowed {
+		_, err = c.Admin.Disable(ctx, ref, "")
+		return err
+	}
+	_, dir, err := c.dirUser(ctx, ref)
+	if err != nil {
+		return err
+	}
+	_, err = c.Admin.Suspend(ctx, dir.DirectoryID, ref)
+	return err
+}
+
+// Reactivate undoes [Client.Deactivate], whichever way it went: it
+// enables a disabled account (accountStatus inactive; only for managed
+// accounts the organisation may change) and restores a suspended one
+// (status suspended). A user who is neither is left alone. It needs
+// [WithAdmin].
+//
+// Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
+// POST /users/{accountId}/manage/lifecycle/enable and/or
+// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore
+func (c *Client) Reactivate(ctx context.Context, ref jira.UserRef) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	if err := c.needAdmin("Reactivate"); err != nil {
+		return err
+	}
+	du, dir, err := c.dirUser(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if du.AccountStatus == "inactive" {
+		privs, _, err := c.Admin.ManagePrivileges(ctx, ref, PrivilegeLifecycle)
+		if err != nil {
+			return err
+		}
+		p := privs[PrivilegeLifecycle]
+		if !p.Allowed {
+			return fmt.Errorf("cloud: %s is disabled and the organisation may not enable it (%s)", ref, p.ReasonKey())
+		}
+		if _, err := c.Admin.Enable(ctx, ref); err != nil {
+			return err
+		}
+	}
+	if du.Status == "suspended" {
+		_, err = c.Admin.Restore(ctx, dir.DirectoryID, ref)
+	}
+	return err
+}
+
+// Delete removes the user from the Jira site only: out of every group and
+// gone from Jira's REST API. The Atlassian account is neither deleted nor
+// deactivated and stays in the organisation (see [AdminService.Remove]).
+//
+// Cloud: DELETE /rest/api/3/user
+func (c *Client) Delete(ctx context.Context, ref jira.UserRef) error {
+	_, err := c.Users.Delete(ctx, ref)
+	return err
+}
+
+// ResetPassword is not possible on Cloud: passwords belong to the
+// Atlassian account or the identity provider, and no REST API resets one.
+// The error matches [jira.ErrUnsupported] (or [jira.ErrWrongFlavor] for a
+// DC reference).
+func (c *Client) ResetPassword(_ context.Context, ref jira.UserRef, _ jira.Secret) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	return fmt.Errorf("cloud: passwords belong to the Atlassian account or identity provider; no REST API resets one: %w", jira.ErrUnsupported)
+}
+
+// InvalidateSessions is not possible on Cloud: no public REST API logs a
+// user out. The error matches [jira.ErrUnsupported] (or
+// [jira.ErrWrongFlavor] for a DC reference); [Client.Deactivate] ends the
+// user's access instead.
+func (c *Client) InvalidateSessions(_ context.Context, ref jira.UserRef) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	return fmt.Errorf("cloud: no REST API ends a user's sessions: %w", jira.ErrUnsupported)
+}
+
+// SetProperty writes a user property.
+//
+// Cloud: PUT /rest/api/3/user/properties/{propertyKey}
+func (c *Client) SetProperty(ctx context.Context, ref jira.UserRef, key string, value json.RawMessage) error {
+	_, err := c.Properties.Set(ctx, ref, key, value)
+	return err
+}
+
+// DeleteProperty removes a user property; a property that is not there is
+// not an error.
+//
+// Cloud: DELETE /rest/api/3/user/properties/{propertyKey}
+func (c *Client) DeleteProperty(ctx context.Context, ref jira.UserRef, key string) error {
+	_, err := c.Properties.Delete(ctx, ref, key)
+	if errors.Is(err, jira.ErrNotFound) {
+		if _, _, gerr := c.Users.Get(ctx, ref, nil); gerr == nil {
+			return nil // the user exists; the property does not
+		}
+	}
+	return err
+}
+
+// GrantLicence gives the user access to a product, e.g. "jira-software",
+// by adding the user to the role's default groups (defaultGroupsDetails).
+// A user already there is not an error.
+//
+// Cloud: GET /rest/api/3/applicationrole/{key}, POST /rest/api/3/group/user
+func (c *Client) GrantLicence(ctx context.Context, ref jira.UserRef, application string) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	role, _, err := c.Roles.Get(ctx, application)
+	if err != nil {
+		return err
+	}
+	groups := role.defaultGroups()
+	if len(groups) == 0 {
+		return fmt.Errorf("cloud: application role %q has no default group to join", application)
+	}
+	for _, g := range groups {
+		if err := c.join(ctx, ref, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RevokeLicence removes the user's access to a product: it takes the user
+// out of every group of the role the user is in. Access that comes from
+// elsewhere (an admin role in the organisation) is not changed.
+//
+// Cloud: GET /rest/api/3/applicationrole/{key}, GET /rest/api/3/user/groups,
+// DELETE /rest/api/3/group/user
+func (c *Client) RevokeLicence(ctx context.Context, ref jira.UserRef, application string) error {
+	if err := ref.Check(jira.Cloud); err != nil {
+		return err
+	}
+	role, _, err := c.Roles.Get(ctx, application)
+	if err != nil {
+		return err
+	}
+	in, _, err := c.Users.Groups(ctx, ref)
+	if err != nil {
+		return err
+	}
+	for _, g := range role.groups() {
+		if !slices.ContainsFunc(in, func(x GroupName) bool { return x.GroupID == g.ID && g.ID != "" || x.Name == g.Name }) {
+			continue
+		}
+		if err := c.leave(ctx, ref, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateIssue files an issue; the description becomes an Atlassian
+// Document with a paragraph per line.
+//
+// Cloud: POST /rest/api/3/issue
+func (c *Client) CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error) {
+	is, _, err := c.Issues.Create(ctx, r)
+	if err != nil {
+		return jira.Issue{}, err
+	}
+	return is.Model(), nil
+}
+
+// Issue reads an issue's status.
+//
+// Cloud: GET /rest/api/3/issue/{issueIdOrKey}
+func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) {
+	is, _, err := c.Issues.Get(ctx, keyOrID)
+	if err != nil {
+		return jira.Issue{}, err
+	}
+	return is.Model(), nil
+}
+
+// adminInfo is what a snapshot keeps of a directory user until the Jira
+// user comes by: small, since it is kept for every user of the
+// organisation.
+type adminInfo struct {
+	last     jira.LastLogin
+	created  time.Time
+	email    string
+	dir      string
+	products []productTime
+}
+
+type productTime struct {
+	key string
+	t   time.Time
+}
+
+func newAdminInfo(du *DirectoryUser, dir string) adminInfo {
+	last, by := du.LastActive()
+	a := adminInfo{last: last, created: du.Added(), email: du.Email, dir: dir}
+	for k, t := range by {
+		a.products = append(a.products, productTime{k, t})
+	}
+	return a
+}
+
+// fill adds the directory user's data to m: last login, last active per
+// product, when the user joined the organisation, the directory, and the
+// email when Jira hides it.
+func (a *adminInfo) fill(m *jira.User) {
+	m.LastLogin = a.last
+	m.Created = a.created
+	m.Directory = a.dir
+	if m.Email == "" {
+		m.Email = a.email
+	}
+	if len(a.products) > 0 {
+		m.LastActive = make(map[string]time.Time, len(a.products))
+		for _, p := range a.products {
+			m.LastActive[p.key] = p.t
+		}
+	}
+}
+
+// Snapshot walks every user of the site (inactive ones, app and customer
+// accounts too, unless opts.ActiveOnly leaves out inactive users) with
+// the extra data opts asks for, in the fewest requests the APIs allow:
+//
+//   - the application roles, once, when opts.Licences is set;
+//   - the members of each group asked for, and of each licence group
+//     when opts.Licences is set (50 a request), instead of each user's
+//     groups;
+//   - when opts.LastLogin is set and the client has the Admin API: the
+//     directories, once per client, and every directory's users with
+//     their product access (100 a request) — last login is the latest
+//     product activity, LastActive the activity per product, Created when
+//     the user joined the organisation, and the email comes from there
+//     when Jira hides it. Users no directory lists, and every user
+//     without the Admin API, keep last login unknown; that is not an
+//     error;
+//   - the users, 1000 a request, and the empty page that ends the list;
+//   - one request per user for opts.AllGroups, and one per user and
+//     property for opts.Properties.
+//
+// Memberships and directory data are collected before the users are
+// streamed; each user is yielded once and not kept. A group that does not
+// exist is an error matching [jira.ErrNotFound]. An error ends the
+// iteration.
+func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
+	return func(yield func(jira.User, error) bool) {
+		var roles []ApplicationRole
+		var err error
+		if opts.Licences {
+			if roles, _, err = c.Roles.List(ctx); err != nil {
+				yield(jira.User{}, err)
+				return
+			}
+		}
+		memberOf, err := c.memberships(ctx, opts.Groups, roles)
+		if err != nil {
+			yield(jira.User{}, err)
+			return
+		}
+		var admin map[string]adminInfo
+		if opts.LastLogin && c.admin != nil {
+			if admin, err = c.adminSnapshot(ctx); err != nil {
+				yield(jira.User{}, err)
+				return
+			}
+		}
+		wanted := make(map[string]bool, len(opts.Groups))
+		for _, g := range opts.Groups {
+			wanted[g] = true
+		}
+		roleGroups := make([][]string, len(roles))
+		for i, r := range roles {
+			for _, g := range r.groups() {
+				roleGroups[i] = append(roleGroups[i], g.Name)
+			}
+		}
+		for u, err := range c.Users.All(ctx) {
+			if err != nil {
+				yield(jira.User{}, err)
+				return
+			}
+			if opts.ActiveOnly && !u.Active {
+				continue
+			}
+			m := u.Model()
+			in := memberOf[u.AccountID]
+			for _, g := range in {
+				if wanted[g] {
+					m.Groups = append(m.Groups, g)
+				}
+			}
+			for i, r := range roles {
+				if slices.ContainsFunc(roleGroups[i], func(g string) bool { return slices.Contains(in, g) }) {
+					m.Licences = append(m.Licences, r.Key)
+				}
+			}
+			if a, ok := admin[u.AccountID]; ok {
+				a.fill(&m)
+			}
+			if err := c.fill(ctx, &m, opts); err != nil {
+				yield(jira.User{}, err)
+				return
+			}
+			slices.Sort(m.Groups)
+			slices.Sort(m.Licences)
+			if !yield(m, nil) {
+				return
+			}
+		}
+	}
+}
+
+// memberships reads the members of the groups asked for and of the
+// roles' groups: accountId → names of the groups read.
+func (c *Client) memberships(ctx context.Context, groups []string, roles []ApplicationRole) (map[string][]string, error) {
+	fetch := make([]jira.Group, 0, len(groups))
+	for _, g := range groups {
+		fetch = append(fetch, jira.Group{Name: g})
+	}
+	for _, r := range roles {
+		fetch = append(fetch, r.groups()...)
+	}
+	seen := map[string]bool{}
+	memberOf := map[string][]string{}
+	for _, g := range fetch {
+		if seen[g.Name] {
+			continue
+		}
+		seen[g.Name] = true
+		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+			if err != nil {
+				return nil, fmt.Errorf("cloud: members of group %q: %w", g.Name, err)
+			}
+			memberOf[u.AccountID] = append(memberOf[u.AccountID], g.Name)
+		}
+	}
+	return memberOf, nil
+}
+
+// adminSnapshot reads every directory user with product access:
+// accountId → what the snapshot needs.
+func (c *Client) adminSnapshot(ctx context.Context) (map[string]adminInfo, error) {
+	dirs, err := c.directories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]adminInfo{}
+	for _, d := range dirs {
+		for du, err := range c.Admin.AllUsers(ctx, d.DirectoryID, &UsersOptions{Expand: []string{"productAccess"}, Limit: 100}) {
+			if err != nil {
+				return nil, fmt.Errorf("cloud: users of directory %q: %w", d.Name, err)
+			}
+			if _, dup := out[du.AccountID]; !dup {
+				out[du.AccountID] = newAdminInfo(&du, d.Name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// fill adds the per-user data a snapshot asked for: all groups and
+// properties.
+func (c *Client) fill(ctx context.Context, m *jira.User, opts jira.SnapshotOptions) error {
+	ref := jira.AccountID(m.AccountID)
+	if opts.AllGroups {
+		groups, _, err := c.Users.Groups(ctx, ref)
+		if err != nil {
+			return fmt.Errorf("cloud: groups of %s: %w", m.AccountID, err)
+		}
+		m.Groups = m.Groups[:0]
+		for _, g := range groups {
+			m.Groups = append(m.Groups, g.Name)
+		}
+	}
+	for _, key := range opts.Properties {
+		v, _, err := c.Properties.Get(ctx, ref, key)
+		if errors.Is(err, jira.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("cloud: property %q of %s: %w", key, m.AccountID, err)
+		}
+		if m.Properties == nil {
+			m.Properties = map[string]json.RawMessage{}
+		}
+		m.Properties[key] = v
+	}
+	return nil
+}
