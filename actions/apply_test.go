@@ -14,12 +14,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/cloud"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
 
-var _ actions.Site = (*datacenter.Client)(nil)
+var (
+	_ actions.Site      = (*datacenter.Client)(nil)
+	_ actions.Site      = (*cloud.Client)(nil)
+	_ actions.Matcher   = (*criteria.Program)(nil)
+	_ actions.Explainer = (*criteria.Program)(nil)
+)
 
 func offboard() actions.Policy {
 	return actions.Policy{

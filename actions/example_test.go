@@ -13,16 +13,6 @@ import (
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
 
-// criterion adapts a compiled criterion to actions.Matcher at a fixed
-// instant (until *criteria.Program takes a *jira.User itself).
-type criterion struct {
-	p  *criteria.Program
-	at time.Time
-}
-
-func (c criterion) Match(_ context.Context, u *jira.User) (bool, error) { return c.p.MatchAt(*u, c.at) }
-func (c criterion) Why(u *jira.User, at time.Time) string               { return c.p.Explain(*u, at).String() }
-
 func exampleSite() (*jiratest.Server, *datacenter.Client) {
 	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	s := jiratest.New(jiratest.WithOrg(&jiratest.Org{Users: []jiratest.UserSpec{
@@ -38,10 +28,10 @@ func ExampleNewPlan() {
 	ctx := context.Background()
 	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	_, c := exampleSite()
-	p, _ := criteria.Compile(`active && daysSinceLastLogin > 90`)
+	p, _ := criteria.Compile(`active && daysSinceLastLogin > 90`, criteria.WithNow(func() time.Time { return at }))
 	policies := []actions.Policy{{
 		Name:       "inactive-90-days",
-		Select:     criterion{p, at},
+		Select:     p,
 		Action:     actions.Sequence(actions.SetProperty("deactivatedOn", "{{now}}"), actions.RemoveAllLicences(), actions.Deactivate()),
 		Exemptions: actions.Exemptions{Users: []actions.Entry{{Value: "cyd", Until: at.AddDate(0, 1, 0), Reason: "on leave"}}},
 		Limits:     actions.Limits{MaxPercent: 50},
@@ -69,8 +59,8 @@ func ExampleApply() {
 	ctx := context.Background()
 	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	s, c := exampleSite()
-	p, _ := criteria.Compile(`active && daysSinceLastLogin > 90`)
-	policies := []actions.Policy{{Name: "inactive", Select: criterion{p, at}, Action: actions.Deactivate()}}
+	p, _ := criteria.Compile(`active && daysSinceLastLogin > 90`, criteria.WithNow(func() time.Time { return at }))
+	policies := []actions.Policy{{Name: "inactive", Select: p, Action: actions.Deactivate()}}
 	req := actions.Requirements(jira.DataCenter, policies, actions.Exemptions{})
 	me, _ := c.Myself(ctx)
 	plan, _ := actions.NewPlan(ctx, c.Snapshot(ctx, req), policies, actions.PlanOptions{

@@ -28,22 +28,13 @@ type testingT interface {
 // now is the instant every test plans at.
 var now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// prog adapts a compiled criterion to actions.Matcher and
-// actions.Explainer at a fixed instant.
-type prog struct {
-	p   *criteria.Program
-	now time.Time
-}
-
-func (m prog) Match(_ context.Context, u *jira.User) (bool, error) { return m.p.MatchAt(*u, m.now) }
-func (m prog) Why(u *jira.User, at time.Time) string               { return m.p.Explain(*u, at).String() }
-func (m prog) String() string                                      { return m.p.String() }
-
-func crit(t testingT, src string) prog {
+// crit compiles a criterion whose clock is the test's now. A
+// *criteria.Program is an actions.Matcher and an actions.Explainer.
+func crit(t testingT, src string) *criteria.Program {
 	t.Helper()
-	p, err := criteria.Compile(src)
+	p, err := criteria.Compile(src, criteria.WithNow(func() time.Time { return now }))
 	require.NoError(t, err)
-	return prog{p: p, now: now}
+	return p
 }
 
 // people returns n DC users: user0001…, licensed for Jira Software, in
