@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,10 +60,6 @@ func TestApplyDC(t *testing.T) {
 	}
 	// A second apply of the same plan with the same journal writes nothing.
 	before := totalWrites(s)
-	j2, err := actions.OpenJournal(filepath.Join(t.TempDir(), "j2"))
-	require.NoError(t, err)
-	defer j2.Close()
-	_ = j2
 	run2, err := actions.Apply(t.Context(), site{c}, plan, actions.ApplyOptions{Journal: j})
 	require.NoError(t, err)
 	assert.Equal(t, before, totalWrites(s), "resuming a finished run writes nothing")
@@ -70,6 +67,61 @@ func TestApplyDC(t *testing.T) {
 	// Re-planning finds nothing left to do.
 	again := planOn(t, c, []actions.Policy{p}, actions.PlanOptions{})
 	assert.Empty(t, again.Counts)
+}
+
+// TestApplyCloud applies the same policy on a Cloud fake: deactivation
+// goes through the Admin API (lifecycle disable for accounts on a claimed
+// domain, suspension for the others), group removal through REST v3.
+func TestApplyCloud(t *testing.T) {
+	t.Parallel()
+	users := people(30)
+	for i := range users {
+		users[i].Name = ""
+		if i%2 == 1 {
+			users[i].Email = fmt.Sprintf("user%04d@partner.example.net", i+1) // not a claimed domain
+		}
+	}
+	s := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithOrg(&jiratest.Org{Users: users, ClaimedDomains: []string{"example.com"}}))
+	cr := s.Credentials()
+	c, err := cloud.New(jiratest.InMemoryURL, cloud.APITokenAuth(cr.CloudEmail, jira.Secret(cr.CloudToken)),
+		cloud.WithTransport(s.Transport()), cloud.WithAdmin(cr.OrgID, jira.Secret(cr.OrgKey)), cloud.WithAdminURL(jiratest.InMemoryURL),
+		cloud.WithRateLimit(1000, 100), cloud.WithRetry(4, time.Millisecond, 10*time.Millisecond))
+	require.NoError(t, err)
+	ctx := t.Context()
+	p := offboard()
+	p.Select = crit(t, `active && (neverLoggedIn || daysSinceLastLogin > 20)`)
+	req := actions.Requirements(jira.Cloud, []actions.Policy{p}, actions.Exemptions{})
+	req.Groups = append(req.Groups, "staff")
+	req.LastLogin = true
+	me, err := c.Myself(ctx)
+	require.NoError(t, err)
+	plan, err := actions.NewPlan(ctx, c.Snapshot(ctx, req), []actions.Policy{p},
+		actions.PlanOptions{Flavor: jira.Cloud, Myself: me, Snapshot: req, Now: now, ID: "01970000-0000-7000-8000-000000000002"})
+	require.NoError(t, err)
+	require.NotEmpty(t, plan.Users)
+	run, err := actions.Apply(ctx, c, plan, actions.ApplyOptions{Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	require.Equal(t, 3*len(plan.Users), run.Counts[actions.Applied], run.Summary())
+	managed, suspended := 0, 0
+	for _, up := range plan.Users {
+		u, ok := s.User(up.User.AccountID)
+		require.True(t, ok)
+		assert.False(t, u.Active, u.Email)
+		assert.False(t, u.InGroup("staff"), u.Email)
+		if strings.HasSuffix(u.Email, "@example.com") {
+			managed++
+		} else {
+			suspended++
+		}
+	}
+	assert.Positive(t, managed)
+	assert.Positive(t, suspended)
+	assert.Positive(t, s.Count("POST /users/{accountId}/manage/lifecycle/disable"))
+	assert.Positive(t, s.Count("POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend"))
+	again, err := actions.NewPlan(ctx, c.Snapshot(ctx, req), []actions.Policy{p},
+		actions.PlanOptions{Flavor: jira.Cloud, Myself: me, Snapshot: req, Now: now})
+	require.NoError(t, err)
+	assert.Empty(t, again.Counts, "nothing left to do")
 }
 
 func TestApplyStale(t *testing.T) {

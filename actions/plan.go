@@ -209,7 +209,9 @@ type Plan struct {
 // policies' matchers need (criteria's Program.Needs) before taking the
 // snapshot, and pass the snapshot's options as [PlanOptions].Snapshot.
 func Requirements(f jira.Flavor, policies []Policy, global Exemptions) jira.SnapshotOptions {
-	req := jira.SnapshotOptions{Groups: ProtectedGroups(f)}
+	// The administrators groups vary between sites: a site without one
+	// has nobody in it to protect.
+	req := jira.SnapshotOptions{OptionalGroups: ProtectedGroups(f)}
 	add := func(x Exemptions) {
 		for _, g := range x.Groups {
 			req.Groups = append(req.Groups, g.Value)
@@ -229,8 +231,8 @@ func Requirements(f jira.Flavor, policies []Policy, global Exemptions) jira.Snap
 func missing(have, need jira.SnapshotOptions) []string {
 	var out []string
 	if !have.AllGroups {
-		for _, g := range need.Groups {
-			if !slices.Contains(have.Groups, g) {
+		for _, g := range slices.Concat(need.Groups, need.OptionalGroups) {
+			if !slices.Contains(have.Groups, g) && !slices.Contains(have.OptionalGroups, g) {
 				out = append(out, "membership of group "+g)
 			}
 		}

@@ -327,6 +327,19 @@ func TestSiteContract(t *testing.T) {
 				assert.ErrorIs(t, err, jira.ErrNotFound)
 			}
 		}},
+		{"optional groups may be missing", func(t *testing.T, f *flavour) {
+			n := 0
+			for u, err := range f.site.Snapshot(t.Context(), jira.SnapshotOptions{
+				Groups: []string{"finance"}, OptionalGroups: []string{"no-such-group", "finance"},
+			}) {
+				require.NoError(t, err)
+				if u.Email == "ada@example.com" {
+					assert.Equal(t, []string{"finance"}, u.Groups, "a group in both lists must exist, and is filled once")
+				}
+				n++
+			}
+			assert.Positive(t, n)
+		}},
 	}
 	flavours := []struct {
 		name string
