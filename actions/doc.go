@@ -53,6 +53,10 @@
 // Group protections only work if the snapshot holds those groups'
 // membership, so [NewPlan] refuses ([ErrIncompleteSnapshot]) a snapshot
 // whose options ([PlanOptions].Snapshot) lack what [Requirements] asks for.
+// [Requirements] puts the administrators groups in
+// [jira.SnapshotOptions].OptionalGroups, since not every site has each of
+// them, and exemption groups in Groups, where a misspelt group is an error
+// rather than an exemption that protects nobody.
 // Every exempted user is in the plan's Exempt list with the reason.
 //
 // # Plans
