@@ -29,7 +29,7 @@ var layers = map[string]struct {
 	"report": {module: []string{"jira", "actions"}, thirdParty: []string{"github.com/wneessen/go-mail", "gonum.org/v1/plot", "modernc.org/sqlite"},
 		testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report"}},
-	"examples/fakejira":       {module: []string{"jira", "jira/jiratest"}},
+	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 }
 
 type listed struct {

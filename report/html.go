@@ -17,10 +17,10 @@ import (
 var htmlTemplate string
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"n":    thousands,
-	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") },
-	"svg":  func(b []byte) template.HTML { return template.HTML(b) }, // rendered by gonum/plot, not user text
+	"n":     thousands,
+	"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") },
+	"svg":   func(b []byte) template.HTML { return template.HTML(b) }, // rendered by gonum/plot, not user text
 	"count": func(m map[actions.Outcome]int, o string) int { return m[actions.Outcome(o)] },
 	"notRecent": func(in *Insights) int {
 		s := in.Summary
