@@ -292,10 +292,7 @@ func (s *SQLite) SaveSnapshot(ctx context.Context, sum SnapshotSummary) error {
 
 // Snapshots implements Store.
 func (s *SQLite) Snapshots(ctx context.Context, site string, from, to time.Time) ([]SnapshotSummary, error) {
-	f, t := day(from).Format(time.DateOnly), to.UTC().Format(time.DateOnly)
-	if !to.Equal(day(to)) {
-		t = day(to).AddDate(0, 0, 1).Format(time.DateOnly)
-	}
+	f, t := day(from).Format(time.DateOnly), day(to).AddDate(0, 0, 1).Format(time.DateOnly)
 	rows, err := s.db.QueryContext(ctx, `SELECT day, taken, total, active, inactive, never_logged_in,
 		login_unknown FROM snapshots WHERE site = ? AND day >= ? AND day < ? ORDER BY day`, site, f, t)
 	if err != nil {

@@ -26,8 +26,8 @@ type Store interface {
 	// SaveSnapshot records a snapshot summary; a later one of the same
 	// site and day replaces it.
 	SaveSnapshot(ctx context.Context, s SnapshotSummary) error
-	// Snapshots returns the summaries of site for the days in [from, to),
-	// oldest first.
+	// Snapshots returns the summaries of site from the day of from to
+	// the day of to, both included (days in UTC), oldest first.
 	Snapshots(ctx context.Context, site string, from, to time.Time) ([]SnapshotSummary, error)
 	Close() error
 }
