@@ -466,7 +466,9 @@ func TestRunnerLockerFailure(t *testing.T) {
 
 type lockerFunc func(ctx context.Context, name string) (func(), bool, error)
 
-func (f lockerFunc) TryLock(ctx context.Context, name string) (func(), bool, error) { return f(ctx, name) }
+func (f lockerFunc) TryLock(ctx context.Context, name string) (func(), bool, error) {
+	return f(ctx, name)
+}
 
 func TestRunnerShutdown(t *testing.T) {
 	t.Parallel()
