@@ -8,7 +8,7 @@ import (
 )
 
 // Job is the work a schedule runs. Its ctx is cancelled when the job's
-// [Timeout] passes, when a [RunNow] caller's ctx is done, and when the
+// [Timeout] passes, when a [Runner.RunNow] caller's ctx is done, and when the
 // runner shuts down (after its [WithGracePeriod]); context.Cause then
 // says why ([ErrStopped] for a shutdown).
 type Job func(ctx context.Context) error
