@@ -29,6 +29,7 @@ var layers = map[string]struct {
 	"report": {module: []string{"jira", "actions"}, thirdParty: []string{"github.com/wneessen/go-mail", "gonum.org/v1/plot", "modernc.org/sqlite"},
 		testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report"}},
+	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 }
 

@@ -7,10 +7,9 @@ import (
 	"strings"
 )
 
-// Commenter adds a comment to a Jira issue. Neither jira/datacenter nor
-// jira/cloud has this method yet (POST /rest/api/2/issue/{key}/comment
-// on DC, /rest/api/3/… with an Atlassian Document Format body on Cloud),
-// so the Comment sink is tested with a Commenter of its own.
+// Commenter adds a comment to a Jira issue: *datacenter.Client and
+// *cloud.Client are Commenters (DC POST /rest/api/2/issue/{key}/comment;
+// Cloud /rest/api/3/…, the body turned into the Atlassian Document Format).
 type Commenter interface {
 	AddComment(ctx context.Context, issueKey, body string) error
 }

@@ -53,11 +53,10 @@
 //
 // # Jira comment
 //
-// [Comment] comments the run's summary on [Report.ApprovalIssue] through a
-// [Commenter]. The clients do not have AddComment yet (DC POST
-// /rest/api/2/issue/{key}/comment; Cloud /rest/api/3/… with an ADF body),
-// nor does the fake serve it; until they do the sink works with any
-// Commenter the caller supplies.
+// [Comment] comments the run's summary, as plain text, on
+// [Report.ApprovalIssue] through a [Commenter]; both clients are
+// Commenters (their AddComment), and the fake serves comments on both
+// flavours.
 //
 // # History
 //

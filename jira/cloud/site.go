@@ -609,3 +609,12 @@ func (c *Client) fill(ctx context.Context, m *jira.User, opts jira.SnapshotOptio
 	}
 	return nil
 }
+
+// AddComment comments on an issue, e.g. a run's report on its approval
+// issue.
+//
+// Cloud: POST /rest/api/3/issue/{issueIdOrKey}/comment
+func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
+	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
+	return err
+}

@@ -383,3 +383,12 @@ func (c *Client) fill(ctx context.Context, u *User, m *jira.User, opts jira.Snap
 	}
 	return nil
 }
+
+// AddComment comments on an issue, e.g. a run's report on its approval
+// issue.
+//
+// DC: POST /rest/api/2/issue/{issueIdOrKey}/comment
+func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
+	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
+	return err
+}
