@@ -22,12 +22,12 @@ type Bucket struct {
 // Their edges (30, 90, 180, 365 days) are the thresholds [LevelOptions]
 // can read back from history.
 var Buckets = []Bucket{
-	{"d0_30", "0–30 days", 0, 30},
-	{"d31_90", "31–90 days", 31, 90},
-	{"d91_180", "91–180 days", 91, 180},
-	{"d181_365", "181–365 days", 181, 365},
-	{"d366_730", "1–2 years", 366, 730},
-	{"d731", "over 2 years", 731, 0},
+	{"d0_30", "0–30 d", 0, 30},
+	{"d31_90", "31–90 d", 31, 90},
+	{"d91_180", "91–180 d", 91, 180},
+	{"d181_365", "181–365 d", 181, 365},
+	{"d366_730", "1–2 yr", 366, 730},
+	{"d731", "> 2 yr", 731, 0},
 }
 
 // bucketOf returns the index in Buckets of a login days ago.
