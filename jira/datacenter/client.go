@@ -34,13 +34,20 @@ func TokenAuth(token jira.Secret) Auth { return Auth{transport.Bearer(token)} }
 func (a Auth) String() string { return a.a.String() }
 
 // Option configures a [Client].
-type Option func(*transport.Config) error
+type Option func(*options) error
+
+// options is what the Options set: the transport's configuration and the
+// client's own settings.
+type options struct {
+	transport.Config
+	logins LoginSource
+}
 
 // WithTransport sets the RoundTripper that sends requests (default: a
 // clone of [http.DefaultTransport]). Tests pass a fake's in-memory
 // transport here.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *transport.Config) error {
+	return func(c *options) error {
 		if rt == nil {
 			return errors.New("datacenter: nil transport")
 		}
@@ -53,7 +60,7 @@ func WithTransport(rt http.RoundTripper) Option {
 // second with bursts of burst (default 10 per second). It is a ceiling: the
 // client slows down further when the server's X-RateLimit-* headers say so.
 func WithRateLimit(r rate.Limit, burst int) Option {
-	return func(c *transport.Config) error {
+	return func(c *options) error {
 		if r <= 0 {
 			return fmt.Errorf("datacenter: rate %v must be positive", r)
 		}
@@ -66,7 +73,7 @@ func WithRateLimit(r rate.Limit, burst int) Option {
 // *rate.Limiter shared by several clients. It replaces [WithRateLimit] and
 // does not adapt to the server.
 func WithLimiter(l interface{ Wait(context.Context) error }) Option {
-	return func(c *transport.Config) error {
+	return func(c *options) error {
 		if l == nil {
 			return errors.New("datacenter: nil limiter")
 		}
@@ -78,7 +85,7 @@ func WithLimiter(l interface{ Wait(context.Context) error }) Option {
 // WithRetry sets how often a request is retried (negative: never) and the
 // bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
-	return func(c *transport.Config) error {
+	return func(c *options) error {
 		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = maxRetries, waitMin, waitMax
 		return nil
 	}
@@ -86,18 +93,18 @@ func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
 
 // WithTimeout bounds each attempt (default 30 s; negative: none).
 func WithTimeout(d time.Duration) Option {
-	return func(c *transport.Config) error { c.Timeout = d; return nil }
+	return func(c *options) error { c.Timeout = d; return nil }
 }
 
 // WithLogger sends debug records about retries and rate limits to l
 // (default: none). No record carries a credential.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *transport.Config) error { c.Logger = l; return nil }
+	return func(c *options) error { c.Logger = l; return nil }
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *transport.Config) error { c.UserAgent = ua; return nil }
+	return func(c *options) error { c.UserAgent = ua; return nil }
 }
 
 // Client is a Jira Data Center REST v2 client. Its services group the
@@ -116,6 +123,10 @@ type Client struct {
 
 	infoMu sync.Mutex
 	info   *ServerInfo
+
+	loginSrc LoginSource
+	loginsMu sync.Mutex
+	logins   map[string]LoginRecord // read from loginSrc once
 }
 
 type service struct{ c *Client }
@@ -123,17 +134,17 @@ type service struct{ c *Client }
 // New returns a client for the Jira DC site at baseURL (e.g.
 // "https://jira.example.com" or "https://example.com/jira").
 func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
-	cfg := transport.Config{BaseURL: baseURL, Auth: auth.a}
-	for _, o := range opts {
-		if err := o(&cfg); err != nil {
+	o := options{Config: transport.Config{BaseURL: baseURL, Auth: auth.a}}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
 			return nil, err
 		}
 	}
-	t, err := transport.New(cfg)
+	t, err := transport.New(o.Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t}
+	c := &Client{t: t, loginSrc: o.logins}
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)

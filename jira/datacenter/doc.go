@@ -38,7 +38,11 @@
 //
 // Jira DC 10 and later send lastLoginTime in user listings; there, a user
 // without it has never logged in. Older servers do not, and last login is
-// then unknown ([jira.LastLogin] with Known false), never "never".
+// then unknown ([jira.LastLogin] with Known false), never "never". Jira's
+// REST API never sends creation dates or login counts. All three are in
+// Jira's database: export them with the read-only [LoginQuery] to a CSV
+// file and give it to the client with [WithLoginSource]([LoginFile](path));
+// the snapshot reads it once and fills them in.
 //
 // # Rate limiting
 //

@@ -56,7 +56,13 @@ func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) 
 	if err != nil {
 		return jira.User{}, err
 	}
-	return u.Model(known), nil
+	logins, err := c.loginRecords(ctx, false)
+	if err != nil {
+		return jira.User{}, err
+	}
+	m := u.Model(known)
+	applyLogin(&m, logins)
+	return m, nil
 }
 
 // GroupMembers walks the members of a group, inactive ones included.
@@ -270,6 +276,7 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 // allows:
 //
 //   - the server version, once (it says whether lastLoginTime is sent);
+//   - the [LoginSource], once, when the client has one ([WithLoginSource]);
 //   - the users, 2000 a request through /user/list (1000 through
 //     /user/search on servers before 10) — last login comes with them;
 //   - the members of each group asked for (Groups and OptionalGroups), and of each licence group when
@@ -284,6 +291,11 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
 		known, err := c.lastLoginKnown(ctx)
+		if err != nil {
+			yield(jira.User{}, err)
+			return
+		}
+		logins, err := c.loginRecords(ctx, true)
 		if err != nil {
 			yield(jira.User{}, err)
 			return
@@ -330,6 +342,7 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 				continue
 			}
 			m := u.Model(known)
+			applyLogin(&m, logins)
 			in := memberOf[u.Key]
 			for _, g := range in {
 				if wanted[g] {
