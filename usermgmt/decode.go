@@ -190,15 +190,23 @@ func (d *decoder) structure(path string, n *yaml.Node, v reflect.Value) {
 	}
 }
 
-// suggest returns the known name closest to name, if one is close.
+// suggest returns the known name closest to name, if one is close: at
+// most two edits away, preferring one that extends name or that name
+// extends ("action" → "actions" rather than "actOn").
 func suggest(name string, known []string) string {
-	best, bestD := "", 3
+	best, bestScore := "", 5
+	ln := strings.ToLower(name)
 	for _, k := range known {
-		if strings.EqualFold(k, name) {
+		lk := strings.ToLower(k)
+		if lk == ln {
 			return k
 		}
-		if d := levenshtein(strings.ToLower(name), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
+		score := 2 * levenshtein(ln, lk)
+		if strings.HasPrefix(lk, ln) || strings.HasPrefix(ln, lk) {
+			score--
+		}
+		if score < bestScore {
+			best, bestScore = k, score
 		}
 	}
 	return best

@@ -83,6 +83,12 @@ func (ps *problems) add(path string, err error, format string, a ...any) {
 
 func (ps *problems) addf(path, format string, a ...any) { ps.add(path, nil, format, a...) }
 
+// has reports whether a problem was found at path itself (e.g. a value of
+// the wrong type), so that no second problem is reported for it.
+func (ps *problems) has(path string) bool {
+	return slices.ContainsFunc(ps.list, func(p Problem) bool { return p.Path == path })
+}
+
 // line finds the line of path, or of its nearest ancestor that has one.
 func (ps *problems) line(path string) int {
 	for path != "" {

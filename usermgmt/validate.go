@@ -39,7 +39,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 	}
 	validateExemptions("exemptions", &f.Exemptions, time.UTC, ps)
 
-	if len(f.Policies) == 0 {
+	if len(f.Policies) == 0 && !ps.has("policies") {
 		ps.addf("policies", "no policies; a file holds at least one")
 	}
 	seen := map[string]int{}
@@ -221,7 +221,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 	// Which users.
 	u := &p.Users
 	p.where = nil
-	if u.Where == "" && u.Selection == "" {
+	if u.Where == "" && u.Selection == "" && !ps.has(path+".users") {
 		ps.addf(path+".users", "select users with a criterion (where), a selection file, or both")
 	}
 	if u.Where != "" {
@@ -248,7 +248,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 	if p.ActOn != "" {
 		target = p.ActOn
 	}
-	if len(p.Actions) == 0 {
+	if len(p.Actions) == 0 && !ps.has(path+".actions") {
 		ps.addf(path+".actions", "no actions; a policy does at least one thing")
 	}
 	for i := range p.Actions {
@@ -388,7 +388,7 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	for _, p := range params {
 		name, required := strings.CutSuffix(p, "!")
 		allowed[name] = true
-		if required && !slices.Contains(setParams(a), name) {
+		if required && !slices.Contains(setParams(a), name) && !ps.has(path+"."+name) {
 			ps.addf(path+"."+name, "missing; %s needs it", a.Action)
 		}
 	}
