@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/cloud"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
@@ -61,6 +63,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		if s.UserAgent != "" {
 			opts = append(opts, datacenter.WithUserAgent(s.UserAgent))
 		}
+		if s.RateLimit > 0 {
+			opts = append(opts, datacenter.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
+		}
 		if s.OrgID != "" || s.OrgKey != "" {
 			return nil, errors.New("usermgmt: an organisation (orgId, orgKey) is for Cloud sites; this one is dc")
 		}
@@ -82,6 +87,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		}
 		if s.UserAgent != "" {
 			opts = append(opts, cloud.WithUserAgent(s.UserAgent))
+		}
+		if s.RateLimit > 0 {
+			opts = append(opts, cloud.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
 		}
 		switch {
 		case s.OrgID != "" && s.OrgKey != "":

@@ -32,6 +32,12 @@ type Site struct {
 	OrgID    string      `json:"orgId,omitempty"`
 	OrgKey   jira.Secret `json:"orgKey,omitempty"`
 
+	// RateLimit, when positive, is the client-side ceiling on requests
+	// per second, with bursts of Burst (default: the clients' 10 per
+	// second). The clients slow down further when the site says so.
+	RateLimit float64 `json:"rateLimit,omitempty"`
+	Burst     int     `json:"burst,omitempty"`
+
 	// Transport, when set, sends the requests (tests pass a fake's
 	// in-memory transport); default a clone of http.DefaultTransport.
 	Transport http.RoundTripper `json:"-"`
