@@ -26,9 +26,13 @@ var layers = map[string]struct {
 	"jira/cloud":              {module: []string{"jira", "jira/internal/transport"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                {module: []string{"jira"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"actions":                 {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
-	"usermgmt":                {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report"}, thirdParty: []string{"github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/fakejira":       {module: []string{"jira", "jira/jiratest"}},
-	"examples/cli":            {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report": {module: []string{"jira", "actions"}, thirdParty: []string{"github.com/wneessen/go-mail", "gonum.org/v1/plot", "modernc.org/sqlite"},
+		testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
+	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report"}},
+	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report"}, thirdParty: []string{"github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {

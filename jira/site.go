@@ -13,6 +13,12 @@ type SnapshotOptions struct {
 	// [User.Groups]. The clients read the members of just these groups
 	// (pages of 50), not the groups of every user.
 	Groups []string
+	// OptionalGroups are like Groups, except that a group the site does
+	// not have is taken as empty rather than an error: for groups that
+	// exist on some sites only, such as the administrators groups a tool
+	// protects. (A group named in a criterion belongs in Groups, where a
+	// typo is an error, not an empty group.)
+	OptionalGroups []string
 	// AllGroups fills in every group of every user. It lists every group
 	// and all their members: use Groups when the groups are known.
 	AllGroups bool

@@ -37,6 +37,7 @@ type site interface {
 	RevokeLicence(ctx context.Context, ref jira.UserRef, application string) error
 	CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error)
 	Issue(ctx context.Context, keyOrID string) (jira.Issue, error)
+	AddComment(ctx context.Context, keyOrID, body string) error
 	Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error]
 }
 
@@ -271,6 +272,18 @@ func TestSiteContract(t *testing.T) {
 			got, err = f.site.Issue(ctx, is.ID)
 			require.NoError(t, err)
 			assert.Equal(t, jira.Issue{ID: is.ID, Key: is.Key, Status: "Approved", StatusID: "10002"}, got)
+
+			require.NoError(t, f.site.AddComment(ctx, is.Key, "Applied: 2 users deactivated.\nRun r-1."))
+			fake, _ := f.fake.Issue(is.Key)
+			require.Len(t, fake.Comments, 1)
+			if f.site.Flavor() == jira.DataCenter {
+				assert.JSONEq(t, `"Applied: 2 users deactivated.\nRun r-1."`, string(fake.Comments[0]))
+			} else {
+				assert.JSONEq(t, `{"type":"doc","version":1,"content":[
+					{"type":"paragraph","content":[{"type":"text","text":"Applied: 2 users deactivated."}]},
+					{"type":"paragraph","content":[{"type":"text","text":"Run r-1."}]}]}`, string(fake.Comments[0]))
+			}
+			assert.ErrorIs(t, f.site.AddComment(ctx, "OPS-999", "x"), jira.ErrNotFound)
 		}},
 		{"wrong-flavour references are refused before any request", func(t *testing.T, f *flavour) {
 			ctx, w := t.Context(), f.wrong
@@ -326,6 +339,19 @@ func TestSiteContract(t *testing.T) {
 			for _, err := range f.site.GroupMembers(ctx, "no-such-group") {
 				assert.ErrorIs(t, err, jira.ErrNotFound)
 			}
+		}},
+		{"optional groups may be missing", func(t *testing.T, f *flavour) {
+			n := 0
+			for u, err := range f.site.Snapshot(t.Context(), jira.SnapshotOptions{
+				Groups: []string{"finance"}, OptionalGroups: []string{"no-such-group", "finance"},
+			}) {
+				require.NoError(t, err)
+				if u.Email == "ada@example.com" {
+					assert.Equal(t, []string{"finance"}, u.Groups, "a group in both lists must exist, and is filled once")
+				}
+				n++
+			}
+			assert.Positive(t, n)
 		}},
 	}
 	flavours := []struct {

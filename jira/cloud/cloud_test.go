@@ -363,6 +363,9 @@ func TestIssuesAndWebhooks(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, w.ID(), list[0].ID())
+	one, _, err := c.Webhooks.Get(ctx, w.ID())
+	require.NoError(t, err)
+	assert.Equal(t, "approvals", one.Name)
 	_, err = c.Webhooks.Delete(ctx, w.ID())
 	require.NoError(t, err)
 }

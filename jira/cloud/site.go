@@ -470,7 +470,7 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 				return
 			}
 		}
-		memberOf, err := c.memberships(ctx, opts.Groups, roles)
+		memberOf, err := c.memberships(ctx, opts.Groups, opts.OptionalGroups, roles)
 		if err != nil {
 			yield(jira.User{}, err)
 			return
@@ -482,8 +482,8 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 				return
 			}
 		}
-		wanted := make(map[string]bool, len(opts.Groups))
-		for _, g := range opts.Groups {
+		wanted := make(map[string]bool, len(opts.Groups)+len(opts.OptionalGroups))
+		for _, g := range slices.Concat(opts.Groups, opts.OptionalGroups) {
 			wanted[g] = true
 		}
 		roleGroups := make([][]string, len(roles))
@@ -528,11 +528,12 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 	}
 }
 
-// memberships reads the members of the groups asked for and of the
-// roles' groups: accountId → names of the groups read.
-func (c *Client) memberships(ctx context.Context, groups []string, roles []ApplicationRole) (map[string][]string, error) {
-	fetch := make([]jira.Group, 0, len(groups))
-	for _, g := range groups {
+// memberships reads the members of the groups asked for (optional ones
+// may be missing) and of the roles' groups: accountId → names of the
+// groups read.
+func (c *Client) memberships(ctx context.Context, groups, optional []string, roles []ApplicationRole) (map[string][]string, error) {
+	fetch := make([]jira.Group, 0, len(groups)+len(optional))
+	for _, g := range slices.Concat(groups, optional) {
 		fetch = append(fetch, jira.Group{Name: g})
 	}
 	for _, r := range roles {
@@ -546,6 +547,9 @@ func (c *Client) memberships(ctx context.Context, groups []string, roles []Appli
 		}
 		seen[g.Name] = true
 		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+			if errors.Is(err, jira.ErrNotFound) && slices.Contains(optional, g.Name) && !slices.Contains(groups, g.Name) {
+				break // an optional group this site does not have
+			}
 			if err != nil {
 				return nil, fmt.Errorf("cloud: members of group %q: %w", g.Name, err)
 			}
@@ -604,4 +608,13 @@ func (c *Client) fill(ctx context.Context, m *jira.User, opts jira.SnapshotOptio
 		m.Properties[key] = v
 	}
 	return nil
+}
+
+// AddComment comments on an issue, e.g. a run's report on its approval
+// issue.
+//
+// Cloud: POST /rest/api/3/issue/{issueIdOrKey}/comment
+func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
+	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
+	return err
 }

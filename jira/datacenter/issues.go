@@ -112,3 +112,23 @@ func (s *IssuesService) DoTransition(ctx context.Context, keyOrID, transitionID 
 	body := map[string]any{"transition": map[string]string{"id": transitionID}}
 	return s.c.do(ctx, http.MethodPost, api+"/issue/"+url.PathEscape(keyOrID)+"/transitions", nil, body, nil)
 }
+
+// Comment is a comment on an issue.
+type Comment struct {
+	ID      string `json:"id"`
+	Self    string `json:"self,omitempty"`
+	Body    string `json:"body"`
+	Created string `json:"created,omitempty"`
+}
+
+// AddComment comments on an issue; body is plain text (wiki markup on DC).
+//
+// DC: POST /rest/api/2/issue/{issueIdOrKey}/comment
+func (s *IssuesService) AddComment(ctx context.Context, keyOrID, body string) (*Comment, *jira.Response, error) {
+	var out Comment
+	resp, err := s.c.do(ctx, http.MethodPost, api+"/issue/"+url.PathEscape(keyOrID)+"/comment", nil, map[string]string{"body": body}, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}

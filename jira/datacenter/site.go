@@ -272,7 +272,7 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 //   - the server version, once (it says whether lastLoginTime is sent);
 //   - the users, 2000 a request through /user/list (1000 through
 //     /user/search on servers before 10) — last login comes with them;
-//   - the members of each group asked for, and of each licence group when
+//   - the members of each group asked for (Groups and OptionalGroups), and of each licence group when
 //     opts.Licences is set (50 a request), instead of each user's groups;
 //   - the application roles, once, when opts.Licences is set;
 //   - one request per user for opts.AllGroups (DC cannot list all groups
@@ -295,11 +295,14 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 				return
 			}
 		}
-		wanted := make(map[string]bool, len(opts.Groups))
-		for _, g := range opts.Groups {
+		wanted := make(map[string]bool, len(opts.Groups)+len(opts.OptionalGroups))
+		for _, g := range slices.Concat(opts.Groups, opts.OptionalGroups) {
 			wanted[g] = true
 		}
-		fetch := slices.Clone(opts.Groups)
+		optional := func(g string) bool {
+			return slices.Contains(opts.OptionalGroups, g) && !slices.Contains(opts.Groups, g)
+		}
+		fetch := slices.Concat(opts.Groups, opts.OptionalGroups)
 		for _, r := range roles {
 			fetch = append(fetch, r.Groups...)
 		}
@@ -308,6 +311,9 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 		memberOf := map[string][]string{} // user key → groups fetched
 		for _, g := range fetch {
 			for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+				if errors.Is(err, jira.ErrNotFound) && optional(g) {
+					break // an optional group this site does not have
+				}
 				if err != nil {
 					yield(jira.User{}, fmt.Errorf("datacenter: members of group %q: %w", g, err))
 					return
@@ -376,4 +382,13 @@ func (c *Client) fill(ctx context.Context, u *User, m *jira.User, opts jira.Snap
 		m.Properties[key] = v
 	}
 	return nil
+}
+
+// AddComment comments on an issue, e.g. a run's report on its approval
+// issue.
+//
+// DC: POST /rest/api/2/issue/{issueIdOrKey}/comment
+func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
+	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
+	return err
 }

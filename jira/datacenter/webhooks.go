@@ -66,3 +66,15 @@ func (s *WebhooksService) List(ctx context.Context) ([]Webhook, *jira.Response, 
 func (s *WebhooksService) Delete(ctx context.Context, id int) (*jira.Response, error) {
 	return s.c.do(ctx, http.MethodDelete, webhookPath+"/"+strconv.Itoa(id), nil, nil, nil)
 }
+
+// Get returns one webhook.
+//
+// DC: GET /rest/webhooks/1.0/webhook/{id}
+func (s *WebhooksService) Get(ctx context.Context, id int) (*Webhook, *jira.Response, error) {
+	var out Webhook
+	resp, err := s.c.do(ctx, http.MethodGet, webhookPath+"/"+strconv.Itoa(id), nil, nil, &out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &out, resp, nil
+}

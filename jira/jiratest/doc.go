@@ -53,7 +53,9 @@
 // is already in gives 400; deleting a project lead, or writing to a user of
 // a read-only directory, fails as Jira does; issue transitions change the
 // status and fire the registered webhooks (jira:issue_updated with
-// changelog.items), and creating a user fires user_created. Bad requests —
+// changelog.items), comments (GET and POST issue/{key}/comment: a string
+// on DC, an ADF document on Cloud) fire comment_created, and creating a
+// user fires user_created. Bad requests —
 // malformed JSON, missing parameters, unknown users and groups — get Jira's
 // status and error body and change nothing.
 //

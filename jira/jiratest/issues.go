@@ -62,6 +62,56 @@ func (s *Server) registerIssues() {
 		}
 		c.writeJSON(http.StatusOK, map[string]any{"expand": "transitions", "transitions": out})
 	})
+	s.handle("GET", api+"/issue/{issueIdOrKey}/comment", authUser, []string{"startAt", "maxResults", "orderBy", "expand"}, func(c *call) {
+		is := c.issue()
+		if is == nil {
+			return
+		}
+		startAt, maxResults, ok := c.page(50, 5000)
+		if !ok {
+			return
+		}
+		list := is.comments
+		if c.q("orderBy") == "-created" {
+			list = slices.Clone(list)
+			slices.Reverse(list)
+		}
+		out := []map[string]any{}
+		for _, cm := range list[min(startAt, len(list)):min(startAt+maxResults, len(list))] {
+			out = append(out, c.commentJSON(is, cm))
+		}
+		c.writeJSON(http.StatusOK, map[string]any{"startAt": startAt, "maxResults": maxResults, "total": len(list), "comments": out})
+	})
+	s.handle("POST", api+"/issue/{issueIdOrKey}/comment", authUser, []string{"expand"}, func(c *call) {
+		is := c.issue()
+		if is == nil {
+			return
+		}
+		var body struct {
+			Body json.RawMessage `json:"body"`
+		}
+		if !c.decode(&body) {
+			return
+		}
+		b := body.Body
+		switch {
+		case len(b) == 0 || string(b) == "null" || string(b) == `""`:
+			c.fieldError(http.StatusBadRequest, "comment", "Comment body can not be empty!")
+			return
+		case c.s.cfg.flavor == jira.Cloud && b[0] != '{':
+			c.fieldError(http.StatusBadRequest, "comment", "Comment body must be an Atlassian Document (see the Atlassian Document Format)")
+			return
+		case c.s.cfg.flavor == jira.DataCenter && b[0] != '"':
+			c.fieldError(http.StatusBadRequest, "comment", "Comment body must be a string")
+			return
+		}
+		c.st.commentSeq++
+		cm := &comment{id: strconv.Itoa(10000 + c.st.commentSeq), body: slices.Clone(b), author: c.caller, created: time.Now()}
+		is.comments = append(is.comments, cm)
+		is.updated = cm.created
+		c.events = append(c.events, c.issueEvent(is, "comment_created", "issue_commented", nil))
+		c.writeJSON(http.StatusCreated, c.commentJSON(is, cm))
+	})
 	s.handle("POST", api+"/issue/{issueIdOrKey}/transitions", authUser, nil, func(c *call) {
 		is := c.issue()
 		if is == nil {
@@ -225,6 +275,14 @@ func (c *call) userByBody(m map[string]string) *user {
 	return u
 }
 
+func (c *call) commentJSON(is *issue, cm *comment) map[string]any {
+	return map[string]any{
+		"self": c.base() + c.s.apiBase() + "/issue/" + is.id + "/comment/" + cm.id,
+		"id":   cm.id, "body": cm.body, "author": c.userBrief(cm.author),
+		"created": cm.created.Format(jiraTime), "updated": cm.created.Format(jiraTime),
+	}
+}
+
 func (c *call) statusJSON(st *status) map[string]any {
 	cat := map[string]any{"id": 2, "key": "new", "name": "To Do"}
 	switch st.id {
@@ -341,6 +399,9 @@ type Issue struct {
 	Status      string
 	Reporter    string // name (DC) or accountId (Cloud)
 	Description json.RawMessage
+	// Comments are the bodies of the issue's comments, oldest first: JSON
+	// strings on DC, ADF documents on Cloud.
+	Comments []json.RawMessage
 }
 
 // Issue returns the current state of the issue with the given key or id.
@@ -355,6 +416,9 @@ func (s *Server) Issue(keyOrID string) (Issue, bool) {
 		Summary: is.summary, Status: is.status.name, Description: is.description}
 	if is.reporter != nil {
 		out.Reporter = s.ident(is.reporter)
+	}
+	for _, cm := range is.comments {
+		out.Comments = append(out.Comments, slices.Clone(cm.body))
 	}
 	return out, true
 }

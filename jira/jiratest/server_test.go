@@ -438,6 +438,23 @@ func TestIssueValidation(t *testing.T) {
 	if len(got.Fields) != 2 || !strings.Contains(string(got.Fields["status"]), `"Open"`) {
 		t.Fatalf("fields %v", got.Fields)
 	}
+	// Comments: DC takes a string body, not a document, and not nothing.
+	c.want(400, "POST", "/rest/api/2/issue/"+created.Key+"/comment", map[string]any{"body": map[string]any{"type": "doc"}})
+	c.want(400, "POST", "/rest/api/2/issue/"+created.Key+"/comment", map[string]any{"body": ""})
+	c.want(404, "POST", "/rest/api/2/issue/OPS-99/comment", map[string]any{"body": "x"})
+	c.want(201, "POST", "/rest/api/2/issue/"+created.Key+"/comment", map[string]any{"body": "first"})
+	c.want(201, "POST", "/rest/api/2/issue/"+created.Key+"/comment", map[string]any{"body": "second"})
+	var comments struct {
+		Total    int `json:"total"`
+		Comments []struct {
+			Body   string         `json:"body"`
+			Author map[string]any `json:"author"`
+		} `json:"comments"`
+	}
+	c.want(200, "GET", "/rest/api/2/issue/"+created.Key+"/comment?orderBy=-created", nil).decode(t, &comments)
+	if comments.Total != 2 || comments.Comments[0].Body != "second" || comments.Comments[1].Author["name"] != "admin" {
+		t.Fatalf("comments %+v", comments)
+	}
 	if err := s.Transition(created.Key, "Reopen"); err == nil {
 		t.Error("Reopen from Open accepted")
 	}

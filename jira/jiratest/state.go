@@ -140,6 +140,14 @@ type issue struct {
 	created     time.Time
 	updated     time.Time
 	labels      []string
+	comments    []*comment
+}
+
+type comment struct {
+	id      string
+	body    json.RawMessage // a string on DC, an ADF document on Cloud
+	author  *user
+	created time.Time
 }
 
 type status struct {
@@ -186,6 +194,7 @@ type state struct {
 	hookSecrets map[int]string
 	userSeq     int
 	changeSeq   int // changelog ids
+	commentSeq  int
 	statuses    map[string]*status
 	workflow    []*transition
 	adminGrps   []string

@@ -1,0 +1,139 @@
+package actions
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// UndoOptions configure [Undo].
+type UndoOptions struct {
+	// ID and Now as in [PlanOptions]; defaults a new UUID v7 and time.Now().
+	ID  string
+	Now time.Time
+	// Site is the site's base URL, for the plan.
+	Site string
+}
+
+// Undo turns a journal into the plan that reverses what it applied:
+// reactivate the deactivated (also those deactivated instead of
+// deleted), deactivate the reactivated, re-add removed groups, remove
+// added ones, re-grant revoked licences, revoke granted ones, restore a
+// property's previous value or delete a property that was not there. A
+// delete, a password reset, invalidated sessions and filed issues cannot
+// be undone: the plan lists them in NotUndoable. The undo plan has no
+// fingerprints, so applying it checks nothing for staleness; it is a plan
+// like any other, to be read before it is applied.
+//
+// A revoked licence is re-granted through the application's default
+// group, which may differ from the groups Jira removed the user from.
+func Undo(entries []JournalEntry, opts UndoOptions) (*Plan, error) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	if opts.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("actions: plan id: %w", err)
+		}
+		opts.ID = id.String()
+	}
+	var flavor jira.Flavor
+	planID := ""
+	for _, e := range entries {
+		if e.Type == EntryRun {
+			flavor, planID = e.Flavor, e.Plan
+			break
+		}
+	}
+	if planID == "" {
+		return nil, fmt.Errorf("actions: the journal has no run entry")
+	}
+	name := "undo " + planID
+	plan := &Plan{ID: opts.ID, Created: opts.Now.UTC(), Flavor: flavor, Site: opts.Site,
+		Policies: []PolicyRef{{Name: name, Hash: "journal:" + planID}},
+		Counts:   map[StepKind]int{}, Exempt: []Exempted{}, Conflicts: []Conflict{}, Problems: []SelectionProblem{},
+		Users: []UserPlan{}, NotUndoable: []string{}}
+	byUser := map[string]int{}
+	// Outcomes in reverse order, so the last change to a thing is undone
+	// first and each thing is undone once.
+	seen := map[string]bool{}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if e.Plan != planID {
+			return nil, fmt.Errorf("actions: the journal mixes plans %s and %s", planID, e.Plan)
+		}
+		if e.Type != EntryOutcome || e.Outcome != Applied || e.Step == nil || seen[e.StepID] {
+			continue
+		}
+		seen[e.StepID] = true
+		inv, ok := inverse(e)
+		if e.User == nil {
+			plan.NotUndoable = append(plan.NotUndoable, e.Step.String()+" (the run's issue)")
+			continue
+		}
+		if !ok {
+			plan.NotUndoable = append(plan.NotUndoable, e.User.ID()+": "+e.Step.String())
+			continue
+		}
+		k, ok := byUser[e.User.ID()]
+		if !ok {
+			k = len(plan.Users)
+			byUser[e.User.ID()] = k
+			plan.Users = append(plan.Users, UserPlan{User: *e.User, Policies: []string{name},
+				Why: []Reason{{Policy: name, Explanation: "undo of run " + e.Run}}})
+		}
+		up := &plan.Users[k]
+		if !slices.ContainsFunc(up.Steps, inv.same) {
+			up.Steps = append(up.Steps, inv)
+		}
+	}
+	slices.Sort(plan.NotUndoable)
+	slices.SortFunc(plan.Users, func(a, b UserPlan) int { return strings.Compare(a.User.ID(), b.User.ID()) })
+	for i := range plan.Users {
+		slices.SortFunc(plan.Users[i].Steps, compareSteps)
+		for _, s := range plan.Users[i].Steps {
+			plan.Counts[s.Kind]++
+		}
+	}
+	plan.Limits = []LimitCheck{{Users: len(plan.Users)}, {Policy: name, Users: len(plan.Users)}}
+	return plan, nil
+}
+
+// inverse returns the step that undoes an applied step.
+func inverse(e JournalEntry) (Step, bool) {
+	s := *e.Step
+	switch s.Kind {
+	case KindDeactivate:
+		return Step{Kind: KindReactivate}, true
+	case KindDelete:
+		if e.Fallback == KindDeactivate {
+			return Step{Kind: KindReactivate}, true
+		}
+	case KindReactivate:
+		return Step{Kind: KindDeactivate}, true
+	case KindAddGroup:
+		return Step{Kind: KindRemoveGroup, Group: s.Group}, true
+	case KindRemoveGroup:
+		return Step{Kind: KindAddGroup, Group: s.Group}, true
+	case KindGrantLicence:
+		return Step{Kind: KindRevokeLicence, Licence: s.Licence}, true
+	case KindRevokeLicence:
+		return Step{Kind: KindGrantLicence, Licence: s.Licence}, true
+	case KindSetProperty:
+		if e.Previous != nil {
+			return Step{Kind: KindSetProperty, Property: s.Property, Value: e.Previous}, true
+		}
+		return Step{Kind: KindDeleteProperty, Property: s.Property}, true
+	case KindDeleteProperty:
+		if e.Previous != nil {
+			return Step{Kind: KindSetProperty, Property: s.Property, Value: e.Previous}, true
+		}
+	}
+	return Step{}, false
+}

@@ -1,0 +1,227 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// TierTable is the user tiers a licence is sold in: a licence of tier
+// N covers up to N users of the application, and the next user needs the
+// next tier. Pass your own when your contract differs.
+type TierTable struct {
+	Name  string
+	Tiers []int // ascending
+}
+
+// CloudTiers are the user tiers of Jira Cloud annual subscriptions
+// (Standard, Premium and Enterprise), as Atlassian's pricing pages listed
+// them when this table was written: 10, 15, 20, 25, 30, 35, 40, 45, 50,
+// 75, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800, 1,000, 1,200,
+// 1,500, 2,000, 2,500, 3,000, 4,000, 5,000, 7,500, 10,000, 15,000, 20,000,
+// 25,000, 30,000, 35,000, 40,000, 45,000, 50,000, then steps of 10,000 to
+// 100,000. Monthly Cloud subscriptions are billed per user, without tiers.
+// The exact tiers change with Atlassian's price lists: check your quote.
+var CloudTiers = TierTable{Name: "Jira Cloud (annual)", Tiers: []int{
+	10, 15, 20, 25, 30, 35, 40, 45, 50, 75, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800,
+	1000, 1200, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 15000, 20000, 25000, 30000, 35000,
+	40000, 45000, 50000, 60000, 70000, 80000, 90000, 100000}}
+
+// DataCenterTiers are the user tiers of Jira Data Center subscriptions as
+// Atlassian listed them when this table was written: 50, 100, 250, 500,
+// 1,000, 2,000, then steps of 1,000 to 10,000 and of 5,000 to 50,000.
+// Above that Atlassian quotes. Check your quote.
+var DataCenterTiers = TierTable{Name: "Jira Data Center", Tiers: []int{
+	50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
+	15000, 20000, 25000, 30000, 35000, 40000, 45000, 50000}}
+
+// TiersFor returns the tier table of a flavour.
+func TiersFor(f jira.Flavor) TierTable {
+	if f == jira.DataCenter {
+		return DataCenterTiers
+	}
+	return CloudTiers
+}
+
+// For returns the smallest tier that covers users, or 0 when users is
+// above the table's last tier.
+func (t TierTable) For(users int) int {
+	i, _ := slices.BinarySearch(t.Tiers, users)
+	if i == len(t.Tiers) {
+		return 0
+	}
+	return t.Tiers[i]
+}
+
+// Seats are the seats of one application (licence) of a site: those
+// in use and the licence's limit, as the application role reports them
+// (the clients' Roles service: userCount and numberOfSeats).
+type Seats struct {
+	Application string
+	Used        int
+	// Limit is the licence's seats; 0 when unknown, -1 when unlimited.
+	Limit int
+}
+
+// LicenceUse is one application's seats against its tier, and what a plan
+// would change.
+type LicenceUse struct {
+	Application string
+	Used        int
+	Limit       int // as in Seats
+	// Tier is the licence tier in use: the limit when known, else the
+	// table's tier for Used.
+	Tier int
+	// Headroom is Tier less Used: the users that can be added before the
+	// next tier (negative when over).
+	Headroom int
+	// Freed are the seats the plan frees: the users it deactivates,
+	// deletes or revokes this licence from who use a seat now. Revoked
+	// is how many of them keep their account and lose only the licence.
+	Freed     int
+	Revoked   int
+	UsedAfter int
+	// TierAfter is the table's tier for UsedAfter; below Tier, the plan
+	// lets the licence drop a tier.
+	TierAfter int
+}
+
+// Drops reports whether the plan lets the licence drop to a lower tier.
+func (l LicenceUse) Drops() bool { return l.Freed > 0 && l.TierAfter > 0 && l.TierAfter < l.Tier }
+
+// Sentence says what the plan does to the licence, e.g. "Deactivating
+// these 212 users drops jira-software from the 1,000-user tier to the
+// 800-user tier."
+func (l LicenceUse) Sentence() string {
+	if l.Freed == 0 {
+		return fmt.Sprintf("%s: %s of %s seats used, %s to spare.", l.Application, thousands(l.Used),
+			thousands(l.Tier), thousands(l.Headroom))
+	}
+	verb := "Deactivating"
+	switch l.Revoked {
+	case 0:
+	case l.Freed:
+		verb = "Revoking " + l.Application + " from"
+	default:
+		verb = "Deactivating or unlicensing"
+	}
+	if l.Drops() {
+		return fmt.Sprintf("%s these %s users drops %s from the %s-user tier to the %s-user tier.",
+			verb, thousands(l.Freed), l.Application, thousands(l.Tier), thousands(l.TierAfter))
+	}
+	return fmt.Sprintf("%s these %s users leaves %s in the %s-user tier, with %s seats to spare.",
+		verb, thousands(l.Freed), l.Application, thousands(l.Tier), thousands(l.Tier-l.UsedAfter))
+}
+
+// LicenceUses computes each application's use against the tiers: from
+// seats when given, else counted from the active users' licences; freed
+// seats come from plan (nil for none) and users (the snapshot it was made
+// from).
+func LicenceUses(seats []Seats, users []jira.User, plan *actions.Plan, tiers TierTable) []LicenceUse {
+	if seats == nil {
+		count := map[string]int{}
+		for i := range users {
+			if users[i].Active && isPerson(&users[i]) {
+				for _, l := range users[i].Licences {
+					count[l]++
+				}
+			}
+		}
+		for app, n := range count {
+			seats = append(seats, Seats{Application: app, Used: n})
+		}
+	}
+	freed := FreedSeats(plan, users)
+	out := make([]LicenceUse, 0, len(seats))
+	for _, s := range seats {
+		l := LicenceUse{Application: s.Application, Used: s.Used, Limit: s.Limit, Tier: s.Limit}
+		if l.Tier <= 0 {
+			l.Tier = tiers.For(s.Used)
+		}
+		l.Headroom = l.Tier - l.Used
+		f := freed[s.Application]
+		l.Freed, l.Revoked = min(f.Users, s.Used), min(f.Revoked, s.Used)
+		l.UsedAfter = l.Used - l.Freed
+		l.TierAfter = tiers.For(l.UsedAfter)
+		if l.TierAfter > l.Tier && l.Tier > 0 {
+			l.TierAfter = l.Tier
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b LicenceUse) int { return b.Used - a.Used })
+	return out
+}
+
+// Freed counts the users who free a seat of one application.
+type Freed struct {
+	Users   int // every user who frees a seat
+	Revoked int // of them, those who only lose the licence
+}
+
+// FreedSeats counts, per application, the active licensed users of users
+// whom plan deactivates or deletes (every licence they have) or revokes
+// a licence from.
+func FreedSeats(plan *actions.Plan, users []jira.User) map[string]Freed {
+	out := map[string]Freed{}
+	if plan == nil {
+		return out
+	}
+	byID := make(map[string]*jira.User, len(users))
+	for i := range users {
+		byID[users[i].ID()] = &users[i]
+	}
+	for _, up := range plan.Users {
+		u := byID[up.User.ID()]
+		if u == nil || !u.Active {
+			continue
+		}
+		apps := map[string]bool{} // application -> revoked only
+		gone := false
+		for _, st := range up.Steps {
+			switch st.Kind {
+			case actions.KindDeactivate, actions.KindDelete:
+				gone = true
+				for _, l := range u.Licences {
+					apps[l] = false
+				}
+			case actions.KindRevokeLicence:
+				if u.HasLicence(st.Licence) {
+					if _, ok := apps[st.Licence]; !ok {
+						apps[st.Licence] = true
+					}
+				}
+			}
+		}
+		for a, revoked := range apps {
+			f := out[a]
+			f.Users++
+			if revoked && !gone {
+				f.Revoked++
+			}
+			out[a] = f
+		}
+	}
+	return out
+}
+
+// thousands formats n with commas: 1,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
