@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,6 +53,7 @@ func FormatOf(name string) (Format, error) {
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
+	now       func() time.Time
 	lookupEnv func(string) (string, bool)
 	dir       string
 	name      string
@@ -67,6 +69,17 @@ func WithLookupEnv(lookup func(name string) (string, bool)) LoadOption {
 	}
 }
 
+// WithClock sets the clock the compiled criteria read the instant of
+// evaluation from when matching (default time.Now): plans made at a given
+// instant pass a clock that returns it.
+func WithClock(now func() time.Time) LoadOption {
+	return func(c *loadConfig) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
 // WithDir sets the directory that relative paths in the file (selection
 // files) are read from: by default the file's directory for [Load], the
 // working directory for [Parse].
@@ -77,7 +90,7 @@ func WithDir(dir string) LoadOption { return func(c *loadConfig) { c.dir = dir }
 func WithName(name string) LoadOption { return func(c *loadConfig) { c.name = name } }
 
 func newLoadConfig(opts []LoadOption) loadConfig {
-	c := loadConfig{lookupEnv: os.LookupEnv, dir: "."}
+	c := loadConfig{now: time.Now, lookupEnv: os.LookupEnv, dir: "."}
 	for _, o := range opts {
 		o(&c)
 	}

@@ -35,6 +35,7 @@ type File struct {
 	sites map[string]Site
 	lines map[string]int // field path → line, from Parse
 	name  string         // file name for messages
+	dir   string         // directory of relative paths
 }
 
 // SiteSpec is a site as written in a policy file. URL, User, AdminURL and

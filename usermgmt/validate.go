@@ -22,6 +22,7 @@ import (
 var policyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 func (f *File) validate(cfg loadConfig, ps *problems) {
+	f.dir = cfg.dir
 	switch f.Version {
 	case Version:
 	case 0:
@@ -37,7 +38,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 			f.sites[name] = s
 		}
 	}
-	validateExemptions("exemptions", &f.Exemptions, time.UTC, ps)
+	validateExemptions("exemptions", &f.Exemptions, time.UTC, cfg.now, ps)
 
 	if len(f.Policies) == 0 && !ps.has("policies") {
 		ps.addf("policies", "no policies; a file holds at least one")
@@ -225,7 +226,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		ps.addf(path+".users", "select users with a criterion (where), a selection file, or both")
 	}
 	if u.Where != "" {
-		p.where = compile(path+".users.where", u.Where, p.loc, ps)
+		p.where = compile(path+".users.where", u.Where, p.loc, cfg.now, ps)
 	}
 	if u.Selection != "" {
 		sel := u.Selection
@@ -241,7 +242,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".users.selection", "%s is a directory, not a CSV file", sel)
 		}
 	}
-	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, ps)
+	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
 
 	// What.
 	target := p.Site
@@ -286,8 +287,8 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 
 // compile compiles a criterion, reporting a compile error with the
 // criterion's own line and column.
-func compile(path, src string, loc *time.Location, ps *problems) *criteria.Program {
-	prog, err := criteria.Compile(src, criteria.WithLocation(loc))
+func compile(path, src string, loc *time.Location, now func() time.Time, ps *problems) *criteria.Program {
+	prog, err := criteria.Compile(src, criteria.WithLocation(loc), criteria.WithNow(now))
 	if err == nil {
 		return prog
 	}
@@ -303,7 +304,7 @@ func compile(path, src string, loc *time.Location, ps *problems) *criteria.Progr
 	return nil
 }
 
-func validateExemptions(path string, x *Exemptions, loc *time.Location, ps *problems) {
+func validateExemptions(path string, x *Exemptions, loc *time.Location, now func() time.Time, ps *problems) {
 	entries := func(field string, list []Exempt) {
 		for i, e := range list {
 			p := path + "." + field + "[" + strconv.Itoa(i) + "]"
@@ -324,7 +325,7 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, ps *prob
 		if e.Where == "" {
 			ps.addf(p+".where", "missing; the criterion of the users to exempt")
 		} else {
-			e.prog = compile(p+".where", e.Where, loc, ps)
+			e.prog = compile(p+".where", e.Where, loc, now, ps)
 		}
 		if _, err := e.Until.Time(loc); err != nil {
 			ps.addf(p+".until", "want a date such as 2026-12-31 or an RFC 3339 time")
