@@ -1,0 +1,246 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// column is a field of a user in the output.
+type column struct {
+	name string
+	// value returns the field for JSON: a string, bool or []string.
+	value func(u *jira.User) any
+	// table shortens the value for the table, when set.
+	table func(u *jira.User) string
+	// needs says what the snapshot must fetch for the column.
+	needs func(o *jira.SnapshotOptions)
+}
+
+func str(f func(u *jira.User) string) func(u *jira.User) any {
+	return func(u *jira.User) any { return f(u) }
+}
+
+func timeOrUnknown(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func dateOf(s string) string {
+	if len(s) >= 10 && s[4] == '-' {
+		return s[:10]
+	}
+	return s
+}
+
+var columns = []column{
+	{name: "key", value: str(func(u *jira.User) string { return u.Key })},
+	{name: "name", value: str(func(u *jira.User) string { return u.Name })},
+	{name: "accountId", value: str(func(u *jira.User) string { return u.AccountID })},
+	{name: "email", value: str(func(u *jira.User) string { return u.Email })},
+	{name: "displayName", value: str(func(u *jira.User) string { return u.DisplayName })},
+	{name: "active", value: func(u *jira.User) any { return u.Active }},
+	{name: "accountType", value: str(func(u *jira.User) string { return string(u.AccountType) })},
+	{name: "directory", value: str(func(u *jira.User) string { return u.Directory })},
+	{name: "lastLogin", value: str(func(u *jira.User) string { return u.LastLogin.String() }),
+		table: func(u *jira.User) string { return dateOf(u.LastLogin.String()) },
+		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
+	{name: "created", value: str(func(u *jira.User) string { return timeOrUnknown(u.Created) }),
+		table: func(u *jira.User) string { return dateOf(timeOrUnknown(u.Created)) },
+		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
+	{name: "groups", value: func(u *jira.User) any { return nonNil(u.Groups) },
+		needs: func(o *jira.SnapshotOptions) { o.AllGroups = true }},
+	{name: "licences", value: func(u *jira.User) any { return nonNil(u.Licences) },
+		needs: func(o *jira.SnapshotOptions) { o.Licences = true }},
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func columnNames() string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.name
+	}
+	return strings.Join(names, ",")
+}
+
+// defaultColumns are the columns shown unless --columns says otherwise:
+// a compact set for the table, every identity and the memberships for
+// JSON and CSV.
+func defaultColumns(f jira.Flavor, format string) string {
+	id := "name"
+	if f == jira.Cloud {
+		id = "accountId"
+	}
+	if format == "table" {
+		return id + ",displayName,email,active,lastLogin,licences"
+	}
+	if f == jira.Cloud {
+		return "accountId,email,displayName,active,lastLogin,groups,licences"
+	}
+	return "key,name,email,displayName,active,lastLogin,groups,licences"
+}
+
+// parseColumns reads a comma-separated list of column names.
+func parseColumns(list string) ([]column, error) {
+	var out []column
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(columns, func(c column) bool { return strings.EqualFold(c.name, name) })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown column %q; the columns are %s", name, columnNames())
+		}
+		out = append(out, columns[i])
+	}
+	return out, nil
+}
+
+// text renders a value for a table or CSV cell.
+func text(v any, sep string) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case []string:
+		return strings.Join(v, sep)
+	}
+	return fmt.Sprint(v)
+}
+
+// spreadsheetSafe defuses a CSV cell that a spreadsheet would read as a
+// formula (CSV injection): a cell starting with =, +, -, @, a tab or a
+// carriage return gets a leading apostrophe.
+func spreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// writer writes users in one format, row by row.
+type writer interface {
+	write(u *jira.User) error
+	close() error
+}
+
+func newWriter(w io.Writer, format string, cols []column) (writer, error) {
+	switch format {
+	case "table":
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		head := make([]string, len(cols))
+		for i, c := range cols {
+			head[i] = strings.ToUpper(c.name)
+		}
+		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		return &tableWriter{tw: tw, cols: cols}, nil
+	case "json":
+		return &jsonWriter{w: w, cols: cols}, nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		head := make([]string, len(cols))
+		for i, c := range cols {
+			head[i] = c.name
+		}
+		if err := cw.Write(head); err != nil {
+			return nil, err
+		}
+		return &csvWriter{cw: cw, cols: cols}, nil
+	}
+	return nil, fmt.Errorf("unknown output %q; want table, json or csv", format)
+}
+
+type tableWriter struct {
+	tw   *tabwriter.Writer
+	cols []column
+}
+
+func (t *tableWriter) write(u *jira.User) error {
+	cells := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		if c.table != nil {
+			cells[i] = c.table(u)
+		} else {
+			cells[i] = text(c.value(u), ", ")
+		}
+		cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cells[i])
+	}
+	_, err := fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
+	return err
+}
+
+func (t *tableWriter) close() error { return t.tw.Flush() }
+
+type jsonWriter struct {
+	w    io.Writer
+	cols []column
+	n    int
+}
+
+func (j *jsonWriter) write(u *jira.User) error {
+	var b strings.Builder
+	if j.n == 0 {
+		b.WriteString("[\n  {")
+	} else {
+		b.WriteString(",\n  {")
+	}
+	j.n++
+	for i, c := range j.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		k, _ := json.Marshal(c.name)
+		v, err := json.Marshal(c.value(u))
+		if err != nil {
+			return err
+		}
+		b.Write(k)
+		b.WriteString(": ")
+		b.Write(v)
+	}
+	b.WriteString("}")
+	_, err := io.WriteString(j.w, b.String())
+	return err
+}
+
+func (j *jsonWriter) close() error {
+	if j.n == 0 {
+		_, err := io.WriteString(j.w, "[]\n")
+		return err
+	}
+	_, err := io.WriteString(j.w, "\n]\n")
+	return err
+}
+
+type csvWriter struct {
+	cw   *csv.Writer
+	cols []column
+}
+
+func (c *csvWriter) write(u *jira.User) error {
+	row := make([]string, len(c.cols))
+	for i, col := range c.cols {
+		row[i] = spreadsheetSafe(text(col.value(u), ";"))
+	}
+	return c.cw.Write(row)
+}
+
+func (c *csvWriter) close() error {
+	c.cw.Flush()
+	return c.cw.Error()
+}

@@ -1,0 +1,163 @@
+package usermgmt
+
+// This is the only file of the package that imports the concrete clients.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/cloud"
+	"github.com/seatwarden/seatwarden/jira/datacenter"
+)
+
+var (
+	_ Client = (*datacenter.Client)(nil)
+	_ Client = (*cloud.Client)(nil)
+)
+
+// Connect returns a client for the site: a *datacenter.Client or a
+// *cloud.Client. When s.Flavor is zero the flavour is detected first from
+// the site's serverInfo (deploymentType Cloud, or Server / DataCenter),
+// which Jira serves without authentication.
+//
+// On DC, s.User with s.Token authenticates with Basic, and s.Token alone
+// as a personal access token (Bearer). On Cloud, s.User is the account's
+// email and s.Token its API token; s.OrgID and s.OrgKey enable the
+// Atlassian Admin API (last login, deactivation).
+func Connect(ctx context.Context, s Site) (Client, error) {
+	if err := checkURL(s.URL); err != nil {
+		return nil, fmt.Errorf("usermgmt: site %q: %w", s.URL, err)
+	}
+	if s.Token == "" {
+		return nil, errors.New("usermgmt: connect: no token")
+	}
+	if s.Flavor == 0 {
+		f, err := DetectFlavor(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		s.Flavor = f
+	}
+	switch s.Flavor {
+	case jira.DataCenter:
+		auth := datacenter.TokenAuth(s.Token)
+		if s.User != "" {
+			auth = datacenter.BasicAuth(s.User, s.Token)
+		}
+		var opts []datacenter.Option
+		if s.Transport != nil {
+			opts = append(opts, datacenter.WithTransport(s.Transport))
+		}
+		if s.Logger != nil {
+			opts = append(opts, datacenter.WithLogger(s.Logger))
+		}
+		if s.UserAgent != "" {
+			opts = append(opts, datacenter.WithUserAgent(s.UserAgent))
+		}
+		if s.RateLimit > 0 {
+			opts = append(opts, datacenter.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
+		}
+		if s.OrgID != "" || s.OrgKey != "" {
+			return nil, errors.New("usermgmt: an organisation (orgId, orgKey) is for Cloud sites; this one is dc")
+		}
+		c, err := datacenter.New(s.URL, auth, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: %w", err)
+		}
+		return c, nil
+	case jira.Cloud:
+		if s.User == "" {
+			return nil, errors.New("usermgmt: a Cloud site needs the account's email as the user")
+		}
+		var opts []cloud.Option
+		if s.Transport != nil {
+			opts = append(opts, cloud.WithTransport(s.Transport))
+		}
+		if s.Logger != nil {
+			opts = append(opts, cloud.WithLogger(s.Logger))
+		}
+		if s.UserAgent != "" {
+			opts = append(opts, cloud.WithUserAgent(s.UserAgent))
+		}
+		if s.RateLimit > 0 {
+			opts = append(opts, cloud.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
+		}
+		switch {
+		case s.OrgID != "" && s.OrgKey != "":
+			opts = append(opts, cloud.WithAdmin(s.OrgID, s.OrgKey))
+			if s.AdminURL != "" {
+				opts = append(opts, cloud.WithAdminURL(s.AdminURL))
+			}
+		case s.OrgID != "" || s.OrgKey != "":
+			return nil, errors.New("usermgmt: the Admin API needs both the organisation id and its API key")
+		}
+		c, err := cloud.New(s.URL, cloud.APITokenAuth(s.User, s.Token), opts...)
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: %w", err)
+		}
+		return c, nil
+	}
+	return nil, fmt.Errorf("usermgmt: unknown flavor %v", s.Flavor)
+}
+
+// DetectFlavor asks the site which flavour it is: GET
+// /rest/api/2/serverInfo (or /rest/api/3/serverInfo when that is not
+// found), without authentication, and reads deploymentType.
+func DetectFlavor(ctx context.Context, s Site) (jira.Flavor, error) {
+	rt := s.Transport
+	if rt == nil {
+		rt = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	hc := &http.Client{Transport: rt, Timeout: 30 * time.Second}
+	base := strings.TrimSuffix(s.URL, "/")
+	var lastStatus int
+	for _, path := range []string{"/rest/api/2/serverInfo", "/rest/api/3/serverInfo"} {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		if err != nil {
+			return 0, fmt.Errorf("usermgmt: detect flavor: %w", err)
+		}
+		req.Header.Set("Accept", "application/json")
+		if s.UserAgent != "" {
+			req.Header.Set("User-Agent", s.UserAgent)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, fmt.Errorf("usermgmt: detect flavor of %s: %w", base, err)
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		if err != nil {
+			return 0, fmt.Errorf("usermgmt: detect flavor of %s: %w", base, err)
+		}
+		lastStatus = resp.StatusCode
+		if resp.StatusCode == http.StatusNotFound {
+			continue
+		}
+		if resp.StatusCode != http.StatusOK {
+			break
+		}
+		var info struct {
+			DeploymentType string `json:"deploymentType"`
+		}
+		if err := json.Unmarshal(body, &info); err != nil {
+			return 0, fmt.Errorf("usermgmt: detect flavor of %s: serverInfo is not JSON; is this a Jira site?", base)
+		}
+		switch strings.ToLower(info.DeploymentType) {
+		case "cloud":
+			return jira.Cloud, nil
+		case "server", "datacenter", "data center":
+			return jira.DataCenter, nil
+		}
+		return 0, fmt.Errorf("usermgmt: detect flavor of %s: unknown deploymentType %q; give the flavor", base, info.DeploymentType)
+	}
+	return 0, fmt.Errorf("usermgmt: detect flavor of %s: serverInfo answered %d; is this a Jira site? Give the flavor to skip detection", base, lastStatus)
+}

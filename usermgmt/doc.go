@@ -1,0 +1,64 @@
+// Package usermgmt is Seatwarden's facade: policies as code, and the
+// connection to a Jira site.
+//
+// # Policy files
+//
+// A policy file (YAML or JSON, version 1) names the sites it acts on and
+// holds policies, each with the four parts an administrator configures in
+// the marketplace apps — when, which users, what, reporting — plus the
+// site:
+//
+//	version: 1
+//	sites:
+//	  jira:
+//	    url: ${JIRA_URL}
+//	    token: ${JIRA_TOKEN}          # never the token itself
+//	policies:
+//	  - name: inactive-90-days
+//	    when: {schedule: "0 3 * * 1-5", timeZone: Europe/Berlin}   # or onDemand: true
+//	    users:
+//	      where: active && daysSinceLastLogin > 90                 # package criteria
+//	      selection: leavers.csv                                   # optional CSV of users
+//	      exemptions:
+//	        users: [svc-backup, {value: maria@example.com, until: 2026-12-31, reason: leave}]
+//	        groups: [jira-administrators]
+//	        expressions: [{name: bots, where: accountType != "atlassian"}]
+//	    actions:
+//	      - action: deactivate
+//	      - action: removeGroups
+//	        groups: [engineering]
+//	    limits: {maxUsers: 50, maxPercent: 5}
+//	    approval: {project: OPS, issueType: Task}                  # optional
+//	    reporting:
+//	      sinks: [{type: jsonl, path: runs.jsonl}]
+//
+// The actions are listed at [ActionSpec]; the sinks at [SinkType]. A
+// policy may select users on one site and act on another ([Policy].ActOn),
+// matching accounts by email. The file's top-level exemptions apply to
+// every policy. examples/policies holds complete files.
+//
+// # Validation
+//
+// [Load] and [Parse] read a file and validate all of it at once: unknown
+// fields, wrong types, criteria that do not compile (with the criterion's
+// own line and column), unknown actions and their parameters, bad cron
+// schedules, unknown time zones, unknown sites, missing environment
+// variables, negative limits, duplicate policy names, and more. Every
+// problem is reported, in a [*LoadError], with its field path and line:
+//
+//	policies.yaml:14: policies[2].users.where: line 1, column 14: unknown name lastlogin; did you mean lastLogin?
+//
+// # Secrets
+//
+// Credentials are never written in a policy file: token and orgKey must
+// be references to environment variables (${JIRA_TOKEN}), and a literal
+// is a validation error naming the field, not the value. Resolved
+// credentials are [jira.Secret] values, which never appear in errors,
+// String, JSON or logs; a missing variable is reported by name only.
+//
+// # Connecting
+//
+// [Connect] turns a resolved [Site] into a [Client], a
+// *datacenter.Client or a *cloud.Client, detecting the flavour from the
+// site's serverInfo when the site does not give it.
+package usermgmt

@@ -1,0 +1,182 @@
+package usermgmt
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Format is the syntax of a policy file.
+type Format int
+
+// The policy file formats. JSON files are read as the YAML they also are,
+// after a strict JSON syntax check, so that problems carry lines in both.
+const (
+	YAML Format = iota + 1
+	JSON
+)
+
+// String returns "yaml" or "json".
+func (f Format) String() string {
+	switch f {
+	case YAML:
+		return "yaml"
+	case JSON:
+		return "json"
+	}
+	return "Format(" + strconv.Itoa(int(f)) + ")"
+}
+
+// FormatOf returns the format a file name's extension says: .yaml and
+// .yml are YAML, .json is JSON.
+func FormatOf(name string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		return YAML, nil
+	case ".json":
+		return JSON, nil
+	}
+	return 0, fmt.Errorf("usermgmt: %s: unknown policy file extension; want .yaml, .yml or .json", name)
+}
+
+// LoadOption configures [Load], [Parse] and [File.Validate].
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	now       func() time.Time
+	lookupEnv func(string) (string, bool)
+	dir       string
+	name      string
+}
+
+// WithLookupEnv sets where ${VAR} references are looked up (default
+// os.LookupEnv). Tests pass a map's lookup here.
+func WithLookupEnv(lookup func(name string) (string, bool)) LoadOption {
+	return func(c *loadConfig) {
+		if lookup != nil {
+			c.lookupEnv = lookup
+		}
+	}
+}
+
+// WithClock sets the clock the compiled criteria read the instant of
+// evaluation from when matching (default time.Now): plans made at a given
+// instant pass a clock that returns it.
+func WithClock(now func() time.Time) LoadOption {
+	return func(c *loadConfig) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithDir sets the directory that relative paths in the file (selection
+// files) are read from: by default the file's directory for [Load], the
+// working directory for [Parse].
+func WithDir(dir string) LoadOption { return func(c *loadConfig) { c.dir = dir } }
+
+// WithName sets the file name shown in errors (default: the path for
+// [Load], none for [Parse]).
+func WithName(name string) LoadOption { return func(c *loadConfig) { c.name = name } }
+
+func newLoadConfig(opts []LoadOption) loadConfig {
+	c := loadConfig{now: time.Now, lookupEnv: os.LookupEnv, dir: "."}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Load reads and validates the policy file at path, YAML or JSON by its
+// extension. A file that does not load returns a [*LoadError] with every
+// problem found, each with its field path and line.
+func Load(path string, opts ...LoadOption) (*File, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: %w", err)
+	}
+	return Parse(data, format, append([]LoadOption{WithName(path), WithDir(filepath.Dir(path))}, opts...)...)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse reads and validates a policy file held in data. A file that does
+// not load returns a [*LoadError] with every problem found, each with its
+// field path and line.
+func Parse(data []byte, format Format, opts ...LoadOption) (*File, error) {
+	cfg := newLoadConfig(opts)
+	ps := &problems{lines: map[string]int{}}
+	switch format {
+	case YAML:
+	case JSON:
+		if !json.Valid(data) {
+			var x any
+			err := json.Unmarshal(data, &x)
+			p := Problem{Msg: "invalid JSON"}
+			if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+				p.Line = bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n")) + 1
+				p.Msg = "invalid JSON: " + se.Error()
+			}
+			return nil, &LoadError{File: cfg.name, Problems: []Problem{p}}
+		}
+	default:
+		return nil, fmt.Errorf("usermgmt: unknown format %v", format)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		p := Problem{Msg: err.Error()}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			p.Line, _ = strconv.Atoi(m[1])
+			p.Msg = m[2]
+		}
+		return nil, &LoadError{File: cfg.name, Problems: []Problem{p}}
+	}
+	if len(doc.Content) == 0 {
+		return nil, &LoadError{File: cfg.name, Problems: []Problem{{Msg: "empty file; a policy file starts with version: 1"}}}
+	}
+	f := &File{}
+	d := decoder{ps: ps, lines: ps.lines}
+	d.decode("", doc.Content[0], reflect.ValueOf(f).Elem())
+	f.lines, f.name = ps.lines, cfg.name
+	f.validate(cfg, ps)
+	if err := ps.err(cfg.name); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Validate checks the file — every site, policy, criterion, schedule,
+// action, limit and sink — resolves its sites' ${VAR} references and
+// compiles its criteria. It returns a [*LoadError] with every problem
+// found. [Load] and [Parse] call it; call it on a File built in Go.
+func (f *File) Validate(opts ...LoadOption) error {
+	cfg := newLoadConfig(opts)
+	if cfg.name == "" {
+		cfg.name = f.name
+	}
+	ps := &problems{lines: f.lines}
+	f.validate(cfg, ps)
+	return ps.err(cfg.name)
+}
+
+// Site returns the resolved site a policy (or any name in [File].Sites)
+// refers to: credentials read from the environment, flavour when given.
+// ok is false for a name the file does not define, or before [File.Validate].
+func (f *File) Site(name string) (s Site, ok bool) {
+	s, ok = f.sites[name]
+	return s, ok
+}

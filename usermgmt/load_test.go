@@ -1,0 +1,379 @@
+package usermgmt_test
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatwarden/seatwarden/criteria"
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/usermgmt"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// testEnv is the environment the tests resolve ${VAR} references in.
+var testEnv = map[string]string{
+	"JIRA_URL":          "https://jira.example.com",
+	"JIRA_USER":         "admin@example.com",
+	"JIRA_TOKEN":        "tok-3f9a-very-secret",
+	"ATLASSIAN_ORG_ID":  "org-1",
+	"ATLASSIAN_ORG_KEY": "orgkey-77-very-secret",
+	"CLOUD_URL":         "https://example.atlassian.net",
+}
+
+func lookup(k string) (string, bool) { v, ok := testEnv[k]; return v, ok }
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test -update to create it")
+	assert.Equal(t, string(want), got)
+}
+
+func TestLoadExamples(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../examples/policies/*.yaml")
+	require.NoError(t, err)
+	require.Len(t, files, 4)
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel()
+			f, err := usermgmt.Load(path, usermgmt.WithLookupEnv(lookup))
+			require.NoError(t, err)
+			require.NotEmpty(t, f.Policies)
+			for i := range f.Policies {
+				p := &f.Policies[i]
+				assert.NotNil(t, p.Criterion(), p.Name)
+				s, ok := f.Site(p.Site)
+				require.True(t, ok, p.Name)
+				assert.Equal(t, jira.Secret(testEnv["JIRA_TOKEN"]), s.Token)
+			}
+		})
+	}
+}
+
+func TestLoadLifecycle(t *testing.T) {
+	t.Parallel()
+	f, err := usermgmt.Load("../examples/policies/lifecycle.yaml", usermgmt.WithLookupEnv(lookup))
+	require.NoError(t, err)
+	require.Len(t, f.Policies, 3)
+	warn, licence, deactivate := &f.Policies[0], &f.Policies[1], &f.Policies[2]
+	assert.Equal(t, "jira", warn.Site, "the only site is the default")
+	assert.Equal(t, []usermgmt.ActionKind{usermgmt.SetProperty, usermgmt.CreateIssue},
+		[]usermgmt.ActionKind{warn.Actions[0].Action, warn.Actions[1].Action})
+	assert.JSONEq(t, `"{{now}}"`, string(warn.Actions[0].Value))
+	assert.Equal(t, usermgmt.RemoveAllLicences, licence.Actions[0].Action)
+	assert.Equal(t, usermgmt.Deactivate, deactivate.Actions[0].Action)
+	assert.Equal(t, []string{"jira-administrators"}, []string{f.Exemptions.Groups[0].Value})
+
+	// The thresholds increase: a user inactive for 100 days is warned and
+	// loses the licence, but is not deactivated yet.
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	u := &jira.User{Name: "u", Active: true, LastLogin: jira.LoggedInAt(now.AddDate(0, 0, -100))}
+	for p, want := range map[*usermgmt.Policy]bool{warn: true, licence: true, deactivate: false} {
+		ok, err := p.Criterion().MatchAt(u, now)
+		require.NoError(t, err)
+		assert.Equal(t, want, ok, p.Name)
+	}
+
+	// The schedule runs in the policy's time zone.
+	assert.True(t, warn.Scheduled())
+	london := warn.Location()
+	assert.Equal(t, "Europe/London", london.String())
+	next := warn.Next(time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC))
+	assert.Equal(t, time.Date(2026, 7, 2, 6, 0, 0, 0, london), next)
+}
+
+func TestParseJSON(t *testing.T) {
+	t.Parallel()
+	src := `{
+	"version": 1,
+	"sites": {"dc": {"url": "${JIRA_URL}", "flavor": "dc", "token": "${JIRA_TOKEN}"},
+	          "cloud": {"url": "${CLOUD_URL}", "user": "${JIRA_USER}", "token": "${JIRA_TOKEN}",
+	                    "orgId": "${ATLASSIAN_ORG_ID}", "orgKey": "${ATLASSIAN_ORG_KEY}"}},
+	"policies": [{
+		"name": "dc-inactive-on-cloud",
+		"site": "dc",
+		"actOn": "cloud",
+		"users": {"where": "active && daysSinceLastLogin > 90",
+		          "exemptions": {"users": ["alice", {"value": "bob", "until": "2026-06-30T00:00:00Z"}]}},
+		"actions": [{"action": "deactivate"}, {"action": "setProperty", "key": "offboarding", "value": {"by": "seatwarden", "at": "{{now}}"}}]
+	}]
+}`
+	f, err := usermgmt.Parse([]byte(src), usermgmt.JSON, usermgmt.WithLookupEnv(lookup))
+	require.NoError(t, err)
+	p := f.Policies[0]
+	assert.Equal(t, "cloud", p.ActOn)
+	assert.False(t, p.Scheduled(), "on demand by default")
+	assert.JSONEq(t, `{"by":"seatwarden","at":"{{now}}"}`, string(p.Actions[1].Value))
+	assert.Equal(t, usermgmt.Exempt{Value: "alice"}, p.Users.Exemptions.Users[0])
+	until, err := p.Users.Exemptions.Users[1].Until.Time(time.UTC)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), until)
+	cloud, ok := f.Site("cloud")
+	require.True(t, ok)
+	assert.Equal(t, usermgmt.Site{Name: "cloud", URL: "https://example.atlassian.net", User: "admin@example.com",
+		Token: jira.Secret(testEnv["JIRA_TOKEN"]), OrgID: "org-1", OrgKey: jira.Secret(testEnv["ATLASSIAN_ORG_KEY"])}, cloud)
+	dc, _ := f.Site("dc")
+	assert.Equal(t, jira.DataCenter, dc.Flavor)
+}
+
+func TestUntilDate(t *testing.T) {
+	t.Parallel()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	end, err := usermgmt.Until("2026-12-31").Time(berlin)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2027, 1, 1, 0, 0, 0, 0, berlin), end, "a date holds through its whole day")
+	zero, err := usermgmt.Until("").Time(berlin)
+	require.NoError(t, err)
+	assert.True(t, zero.IsZero())
+	_, err = usermgmt.Until("next week").Time(berlin)
+	assert.Error(t, err)
+}
+
+// TestSecretsNeverShow checks that neither a literal secret written in a
+// file by mistake nor a resolved credential appears in an error, a
+// String, JSON or %+v.
+func TestSecretsNeverShow(t *testing.T) {
+	t.Parallel()
+	src := `version: 1
+sites:
+  a: {url: "${JIRA_URL}", token: literal-s3cr3t-value, orgKey: 12345678}
+  b: {url: "${JIRA_URL}", flavor: cloud, user: "${JIRA_USER}", token: "${JIRA_TOKEN}", orgId: x, orgKey: "${ATLASSIAN_ORG_KEY}"}
+policies:
+  - {name: p, site: a, users: {where: active}, actions: [{action: deactivate}]}
+`
+	_, err := usermgmt.Parse([]byte(src), usermgmt.YAML, usermgmt.WithLookupEnv(lookup))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "literal-s3cr3t-value")
+	assert.NotContains(t, err.Error(), "12345678")
+	assert.Contains(t, err.Error(), "sites.a.token: a secret must not be written in the file")
+
+	_, err = usermgmt.Parse([]byte(strings.Replace(strings.Replace(src, "literal-s3cr3t-value", "${JIRA_TOKEN}", 1), "12345678", `"${ATLASSIAN_ORG_KEY}"`, 1)),
+		usermgmt.YAML, usermgmt.WithLookupEnv(lookup))
+	require.Error(t, err, "site a has an orgKey without an orgId")
+	assert.NotContains(t, err.Error(), testEnv["ATLASSIAN_ORG_KEY"])
+
+	f, err := usermgmt.Parse([]byte(`version: 1
+sites:
+  b: {url: "${JIRA_URL}", flavor: cloud, user: "${JIRA_USER}", token: "${JIRA_TOKEN}", orgId: x, orgKey: "${ATLASSIAN_ORG_KEY}"}
+policies:
+  - {name: p, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(lookup))
+	require.NoError(t, err)
+	s, ok := f.Site("b")
+	require.True(t, ok)
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	for _, shown := range []string{fmt.Sprintf("%+v", s), fmt.Sprintf("%#v", s), fmt.Sprint(s), string(b)} {
+		assert.NotContains(t, shown, testEnv["JIRA_TOKEN"])
+		assert.NotContains(t, shown, testEnv["ATLASSIAN_ORG_KEY"])
+	}
+	fb, err := json.Marshal(f)
+	require.NoError(t, err)
+	assert.NotContains(t, string(fb), "very-secret")
+}
+
+func TestCompileErrorIsKept(t *testing.T) {
+	t.Parallel()
+	_, err := usermgmt.Parse([]byte("version: 1\npolicies:\n  - name: p\n    users: {where: active && lastlogin > 3}\n    actions: [{action: deactivate}]\n"), usermgmt.YAML)
+	le, ok := errors.AsType[*usermgmt.LoadError](err)
+	require.True(t, ok)
+	require.Len(t, le.Problems, 1)
+	p := le.Problems[0]
+	assert.Equal(t, "policies[0].users.where", p.Path)
+	assert.Equal(t, 4, p.Line)
+	ce, ok := errors.AsType[*criteria.CompileError](p.Err)
+	require.True(t, ok)
+	assert.Equal(t, 11, ce.Column)
+	assert.Equal(t, "line 4: policies[0].users.where: line 1, column 11: unknown name lastlogin; did you mean lastLogin?", p.String())
+}
+
+func TestValidateGoValue(t *testing.T) {
+	t.Parallel()
+	f := &usermgmt.File{Version: 1, Policies: []usermgmt.Policy{{
+		Name:    "inactive",
+		Users:   usermgmt.Users{Where: "active && daysSinceLastLogin > 90"},
+		Actions: []usermgmt.ActionSpec{{Action: usermgmt.RemoveGroups, Groups: []string{"staff"}}},
+	}}}
+	require.NoError(t, f.Validate())
+	assert.NotNil(t, f.Policies[0].Criterion())
+
+	f.Policies[0].Limits.MaxUsers = -1
+	err := f.Validate()
+	require.Error(t, err)
+	assert.Equal(t, "usermgmt: policy file: 1 problem:\n\tpolicies[0].limits.maxUsers: must not be negative (0 means no limit)", err.Error())
+}
+
+func TestLoadErrors(t *testing.T) {
+	t.Parallel()
+	const site = "sites:\n  dc: {url: \"${JIRA_URL}\", token: \"${JIRA_TOKEN}\"}\n"
+	pol := func(body string) string {
+		return "version: 1\n" + site + "policies:\n  - name: p\n" + body
+	}
+	cases := []struct {
+		name   string
+		format usermgmt.Format
+		src    string
+	}{
+		{"empty file", usermgmt.YAML, "# nothing\n"},
+		{"yaml syntax", usermgmt.YAML, "version: 1\npolicies:\n  - name: [x\n"},
+		{"json syntax", usermgmt.JSON, "{\n  \"version\": 1,\n  \"policies\": [,]\n}"},
+		{"version missing, no policies", usermgmt.YAML, "policies: []\n"},
+		{"version unsupported", usermgmt.YAML, "version: 2\npolicies: []\n"},
+		{"unknown fields", usermgmt.YAML, "version: 1\npolices: []\npolicies:\n  - name: p\n    users: {wher: active}\n    action: [{action: deactivate}]\n"},
+		{"wrong types", usermgmt.YAML, pol("    when: {onDemand: sometimes}\n    users: active\n    actions: {action: deactivate}\n    limits: {maxUsers: lots, maxPercent: [5]}\n")},
+		{"defined twice", usermgmt.YAML, pol("    users: {where: active}\n    users: {where: active}\n    actions: [{action: deactivate}]\n")},
+		{"merge keys", usermgmt.YAML, "version: 1\nbase: &b {where: active}\npolicies:\n  - name: p\n    users: {<<: *b}\n    actions: [{action: deactivate}]\n"},
+		{"sites", usermgmt.YAML, `version: 1
+sites:
+  literal: {url: "https://jira.example.com", token: hunter2}
+  missing-env: {url: "${NO_SUCH_URL}", token: "${NO_SUCH_TOKEN}", user: "${NO_SUCH_USER}"}
+  no-token: {url: "https://jira.example.com"}
+  creds-in-url: {url: "https://admin:pw@jira.example.com", token: "${JIRA_TOKEN}"}
+  bad-url: {url: "jira.example.com", token: "${JIRA_TOKEN}"}
+  bad-flavor: {url: "${JIRA_URL}", flavor: server-ish, token: "${JIRA_TOKEN}"}
+  cloud-no-user: {url: "${JIRA_URL}", flavor: cloud, token: "${JIRA_TOKEN}"}
+  half-admin: {url: "${JIRA_URL}", flavor: cloud, user: a@example.com, token: "${JIRA_TOKEN}", orgId: o}
+  dc-admin: {url: "${JIRA_URL}", flavor: dc, token: "${JIRA_TOKEN}", orgId: o, orgKey: "${ATLASSIAN_ORG_KEY}"}
+  literal-org-key: {url: "${JIRA_URL}", flavor: cloud, user: a@example.com, token: "${JIRA_TOKEN}", orgId: o, orgKey: "k-123"}
+  "bad name!": {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - {name: p, site: literal, users: {where: active}, actions: [{action: deactivate}]}
+`},
+		{"policy names and sites", usermgmt.YAML, `version: 1
+sites:
+  dc: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+  cloud: {url: "${CLOUD_URL}", flavor: cloud, user: "${JIRA_USER}", token: "${JIRA_TOKEN}"}
+policies:
+  - {users: {where: active}, actions: [{action: deactivate}]}
+  - {name: "no spaces please", site: dc, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: twice, site: dc, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: twice, site: dc, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: unknown-site, site: dcc, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: act-on-unknown, site: dc, actOn: clod, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: act-on-self, site: dc, actOn: dc, users: {where: active}, actions: [{action: deactivate}]}
+`},
+		{"when", usermgmt.YAML, `version: 1
+policies:
+  - {name: bad-cron, when: {schedule: "0 3 * *"}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: bad-field, when: {schedule: "0 25 * * *"}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: bad-tz, when: {schedule: "@daily", timeZone: Europe/Berlinn}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: local-tz, when: {timeZone: Local}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: both, when: {schedule: "@weekly", onDemand: true}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: tz-in-spec, when: {schedule: "CRON_TZ=UTC 0 3 * * *"}, users: {where: active}, actions: [{action: deactivate}]}
+`},
+		{"users", usermgmt.YAML, `version: 1
+policies:
+  - {name: p0, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: p1, users: {where: active}, actions: [{action: deactivate}]}
+  - name: p2
+    users:
+      where: active && lastlogin < date("2026-01-01")
+    actions: [{action: deactivate}]
+  - name: no-selection
+    users: {}
+    actions: [{action: deactivate}]
+  - name: not-bool
+    users: {where: daysSinceLastLogin + 1}
+    actions: [{action: deactivate}]
+  - name: selection
+    users: {selection: missing.csv}
+    actions: [{action: deactivate}]
+  - name: selection-ok
+    users: {selection: leavers.csv, where: active}
+    actions: [{action: deactivate}]
+  - name: exemptions
+    users:
+      where: active
+      exemptions:
+        users: ["", {value: bob, until: next-week}]
+        groups: [{until: 2026-01-01}]
+        expressions: [{name: no-where}, {where: "accountType = 'app'"}, {where: active, until: tomorrow}]
+    actions: [{action: deactivate}]
+exemptions:
+  groups: [""]
+  expressions: [{where: "inGroup()"}]
+`},
+		{"actions", usermgmt.YAML, `version: 1
+sites:
+  cloud: {url: "${CLOUD_URL}", flavor: cloud, user: "${JIRA_USER}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: none
+    users: {where: active}
+    actions: []
+  - name: kinds
+    users: {where: active}
+    actions:
+      - {action: deactivte}
+      - {groups: [a]}
+      - {action: removeGroups}
+      - {action: addGroups, groups: []}
+      - {action: removeGroups, groups: [a, "", a]}
+      - {action: deactivate, groups: [a], licence: jira-software}
+      - {action: revokeLicence}
+      - {action: resetPassword, password: hunter2}
+      - {action: invalidateSessions}
+      - {action: setProperty, key: k}
+      - {action: deleteProperty, value: 1}
+      - {action: createIssue, description: d}
+      - {action: setProperty, key: k, value: {1: one}}
+`},
+		{"limits approval reporting", usermgmt.YAML, pol(`    users: {where: active}
+    actions: [{action: deactivate}]
+    limits: {maxUsers: -1, maxPercent: 150}
+    approval: {approvedStatus: Done, rejectedStatus: Done}
+    reporting:
+      sinks:
+        - {type: jsonl}
+        - {type: htm, path: r.html}
+        - {type: email}
+        - {type: comment}
+        - {type: log, path: x, to: [a], subject: s}
+        - {}
+`)},
+		{"json with lines", usermgmt.JSON, `{
+  "version": 1,
+  "policies": [
+    {
+      "name": "p",
+      "users": {"where": "active && lastlogin > 3"},
+      "actions": [{"action": "deactivate", "groups": ["x"]}],
+      "limits": {"maxUsers": -5}
+    }
+  ]
+}`},
+	}
+	var b strings.Builder
+	for _, c := range cases {
+		_, err := usermgmt.Parse([]byte(c.src), c.format, usermgmt.WithLookupEnv(lookup),
+			usermgmt.WithDir("testdata"), usermgmt.WithName(strings.ReplaceAll(c.name, " ", "-")+"."+c.format.String()))
+		fmt.Fprintf(&b, "=== %s\n", c.name)
+		if err == nil {
+			b.WriteString("no error\n\n")
+			continue
+		}
+		_, ok := errors.AsType[*usermgmt.LoadError](err)
+		assert.True(t, ok, c.name)
+		b.WriteString(err.Error() + "\n\n")
+		for _, secret := range []string{"hunter2", "k-123", "very-secret"} {
+			assert.NotContains(t, err.Error(), secret, c.name)
+		}
+	}
+	golden(t, "load-errors.golden", b.String())
+}

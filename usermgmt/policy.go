@@ -1,0 +1,339 @@
+package usermgmt
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/seatwarden/seatwarden/criteria"
+)
+
+// Version is the policy file format version this package reads.
+const Version = 1
+
+// File is a policy file: the sites it acts on and its policies. Build one
+// in Go or read one with [Load] or [Parse]; [File.Validate] checks it
+// (Load and Parse call it) and must succeed before the file is used.
+type File struct {
+	// Version is the format version; it must be 1.
+	Version int `json:"version" yaml:"version"`
+	// Sites are the Jira sites by name. Credentials are references to
+	// environment variables (${JIRA_TOKEN}), never the secrets
+	// themselves. A file with no sites leaves the site to the caller
+	// (the CLI's --site).
+	Sites map[string]SiteSpec `json:"sites,omitempty" yaml:"sites"`
+	// Exemptions apply to every policy of the file, besides each
+	// policy's own.
+	Exemptions Exemptions `json:"exemptions,omitzero" yaml:"exemptions"`
+	// Policies are the rules, each with a unique name.
+	Policies []Policy `json:"policies" yaml:"policies"`
+
+	// set by Validate
+	sites map[string]Site
+	lines map[string]int // field path → line, from Parse
+	name  string         // file name for messages
+	dir   string         // directory of relative paths
+}
+
+// SiteSpec is a site as written in a policy file. URL, User, AdminURL and
+// OrgID may hold ${VAR} references, which are replaced by the variables'
+// values; Token and OrgKey must be exactly one such reference: a literal
+// secret in a file is refused.
+type SiteSpec struct {
+	// URL is the site's base URL, e.g. https://jira.example.com.
+	URL string `json:"url" yaml:"url"`
+	// Flavor is dc or cloud; when empty it is detected from the site's
+	// serverInfo when connecting.
+	Flavor string `json:"flavor,omitempty" yaml:"flavor"`
+	// User is the account's email on Cloud; on DC a user name for Basic
+	// authentication with Token as the password, or empty to send Token
+	// as a personal access token.
+	User string `json:"user,omitempty" yaml:"user"`
+	// Token is the API token (Cloud), personal access token or password
+	// (DC), as a reference such as ${JIRA_TOKEN}.
+	Token string `json:"token" yaml:"token"`
+	// AdminURL is the Atlassian Admin API's base URL (Cloud; default the
+	// public Admin API).
+	AdminURL string `json:"adminUrl,omitempty" yaml:"adminUrl"`
+	// OrgID and OrgKey give the organisation and its API key for the
+	// Admin API (Cloud): last-active dates and deactivation need them.
+	OrgID  string `json:"orgId,omitempty" yaml:"orgId"`
+	OrgKey string `json:"orgKey,omitempty" yaml:"orgKey"`
+}
+
+// Policy is one rule with the four parts a marketplace app's scheme has —
+// when, which users, what, reporting — and the site it acts on.
+type Policy struct {
+	// Name identifies the policy in plans, journals and reports; unique
+	// in a file; letters, digits, '.', '_' and '-'.
+	Name        string `json:"name" yaml:"name"`
+	Description string `json:"description,omitempty" yaml:"description"`
+	// Site names the site (in [File].Sites) whose users are selected;
+	// it may be omitted when the file has one site or none.
+	Site string `json:"site,omitempty" yaml:"site"`
+	// ActOn, when set, names another site on which the actions are
+	// applied, to the accounts with the selected users' emails: e.g.
+	// users inactive on DC are deactivated on Cloud.
+	ActOn string `json:"actOn,omitempty" yaml:"actOn"`
+
+	When    When         `json:"when,omitzero" yaml:"when"`
+	Users   Users        `json:"users" yaml:"users"`
+	Actions []ActionSpec `json:"actions" yaml:"actions"`
+	// Limits bound how many users one run may change; a plan over them
+	// is refused before anything is written.
+	Limits Limits `json:"limits,omitzero" yaml:"limits"`
+	// Approval, when set, makes a plan wait for a Jira issue to reach
+	// its approved status before it is applied.
+	Approval  *Approval `json:"approval,omitempty" yaml:"approval"`
+	Reporting Reporting `json:"reporting,omitzero" yaml:"reporting"`
+
+	// set by Validate
+	where *criteria.Program
+	sched cron.Schedule
+	loc   *time.Location
+}
+
+// Criterion returns the compiled users.where criterion, or nil when the
+// policy selects by a CSV file only or has not been validated.
+func (p *Policy) Criterion() *criteria.Program { return p.where }
+
+// Location returns the policy's time zone ([When].TimeZone, default UTC),
+// in which its schedule runs and its criterion counts days.
+func (p *Policy) Location() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
+
+// Scheduled reports whether the policy runs on a schedule rather than on
+// demand.
+func (p *Policy) Scheduled() bool { return p.sched != nil }
+
+// Next returns the first time after t at which the policy is due, in the
+// policy's time zone; the zero time for a policy run on demand.
+func (p *Policy) Next(t time.Time) time.Time {
+	if p.sched == nil {
+		return time.Time{}
+	}
+	return p.sched.Next(t.In(p.Location()))
+}
+
+// When says when a policy runs: on a cron schedule, or on demand (the
+// default, also when OnDemand is set).
+type When struct {
+	// Schedule is a cron specification of five fields (minute hour
+	// day-of-month month day-of-week) or a descriptor such as @daily or
+	// @every 6h.
+	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
+	// TimeZone is an IANA time zone name such as Europe/Berlin (default
+	// UTC). The schedule runs in it, and the criterion counts calendar
+	// days and reads dates in it.
+	TimeZone string `json:"timeZone,omitempty" yaml:"timeZone"`
+	// OnDemand says the policy runs only when asked; it excludes
+	// Schedule.
+	OnDemand bool `json:"onDemand,omitempty" yaml:"onDemand"`
+}
+
+// Users says which users a policy selects: those its criterion matches,
+// those its CSV selection lists, or those both do, less the exempt ones.
+type Users struct {
+	// Where is a criterion (package criteria), e.g.
+	// "active && daysSinceLastLogin > 90".
+	Where string `json:"where,omitempty" yaml:"where"`
+	// Selection is a CSV file listing users (a header naming username,
+	// key, accountId or email columns), relative to the policy file.
+	Selection string `json:"selection,omitempty" yaml:"selection"`
+	// Exemptions are users the policy never touches.
+	Exemptions Exemptions `json:"exemptions,omitzero" yaml:"exemptions"`
+}
+
+// Exemptions are users a policy never touches, evaluated before any
+// action; they always win, and every exempt user is reported with why.
+type Exemptions struct {
+	// Users lists users by key, name, accountId or email.
+	Users []Exempt `json:"users,omitempty" yaml:"users"`
+	// Groups exempts the members of these groups.
+	Groups []Exempt `json:"groups,omitempty" yaml:"groups"`
+	// Expressions exempts the users criteria match.
+	Expressions []ExemptExpression `json:"expressions,omitempty" yaml:"expressions"`
+}
+
+// Exempt is an exempt user or group. In a file it is either a plain
+// string or an object with value, until and reason.
+type Exempt struct {
+	Value string `json:"value" yaml:"value"`
+	// Until, when set, is when the exemption ends (see [Until]).
+	Until Until `json:"until,omitempty" yaml:"until"`
+	// Reason is shown in plans, e.g. "on parental leave".
+	Reason string `json:"reason,omitempty" yaml:"reason"`
+}
+
+// fromScalar lets an exemption be written as a plain string.
+func (e *Exempt) fromScalar(s string) { *e = Exempt{Value: s} }
+
+// ExemptExpression exempts the users a criterion matches.
+type ExemptExpression struct {
+	// Name is shown as the reason, e.g. "service accounts".
+	Name  string `json:"name,omitempty" yaml:"name"`
+	Where string `json:"where" yaml:"where"`
+	Until Until  `json:"until,omitempty" yaml:"until"`
+
+	prog *criteria.Program
+}
+
+// Criterion returns the compiled criterion, once validated.
+func (e *ExemptExpression) Criterion() *criteria.Program { return e.prog }
+
+// Until is when an exemption ends: a date such as 2026-12-31 (the
+// exemption holds through that whole day in the policy's time zone) or an
+// RFC 3339 instant.
+type Until string
+
+// Time returns the instant the exemption ends, with dates read in loc:
+// the start of the day after the date. The zero time means never.
+func (u Until) Time(loc *time.Location) (time.Time, error) {
+	if u == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, string(u), loc); err == nil {
+		return d.AddDate(0, 0, 1), nil
+	}
+	t, err := time.Parse(time.RFC3339, string(u))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("usermgmt: until %q: want a date such as 2026-12-31 or an RFC 3339 time", string(u))
+	}
+	return t, nil
+}
+
+// ActionKind names an action in a policy file.
+type ActionKind string
+
+// The actions a policy can take.
+const (
+	Deactivate         ActionKind = "deactivate"
+	Reactivate         ActionKind = "reactivate"
+	Delete             ActionKind = "delete"
+	AddGroups          ActionKind = "addGroups"
+	RemoveGroups       ActionKind = "removeGroups"
+	RemoveAllLicences  ActionKind = "removeAllLicences"
+	RevokeLicence      ActionKind = "revokeLicence"
+	ResetPassword      ActionKind = "resetPassword"
+	SetProperty        ActionKind = "setProperty"
+	DeleteProperty     ActionKind = "deleteProperty"
+	InvalidateSessions ActionKind = "invalidateSessions"
+	CreateIssue        ActionKind = "createIssue"
+)
+
+// ActionKinds lists every action kind, in the order of the documentation.
+func ActionKinds() []ActionKind {
+	return []ActionKind{Deactivate, Reactivate, Delete, AddGroups, RemoveGroups, RemoveAllLicences,
+		RevokeLicence, ResetPassword, SetProperty, DeleteProperty, InvalidateSessions, CreateIssue}
+}
+
+// ActionSpec is one action of a policy, as data. Action names the kind;
+// the other fields are its parameters, and each kind takes only its own:
+//
+//	deactivate, reactivate, delete,
+//	removeAllLicences, invalidateSessions   none
+//	addGroups, removeGroups                 groups
+//	revokeLicence                           licence (an application role key, e.g. jira-software)
+//	resetPassword                           password (the source: random, the default)
+//	setProperty                             key, value (any JSON value; strings may hold {{now}}, …)
+//	deleteProperty                          key
+//	createIssue                             project, issueType, summary, description, labels
+//
+// Delete removes a user from a Cloud site only, not the Atlassian account;
+// on DC a user Jira refuses to delete is deactivated instead.
+// resetPassword and invalidateSessions are DC only.
+type ActionSpec struct {
+	Action      ActionKind      `json:"action" yaml:"action"`
+	Groups      []string        `json:"groups,omitempty" yaml:"groups"`
+	Licence     string          `json:"licence,omitempty" yaml:"licence"`
+	Password    string          `json:"password,omitempty" yaml:"password"`
+	Key         string          `json:"key,omitempty" yaml:"key"`
+	Value       json.RawMessage `json:"value,omitempty" yaml:"value"`
+	Project     string          `json:"project,omitempty" yaml:"project"`
+	IssueType   string          `json:"issueType,omitempty" yaml:"issueType"`
+	Summary     string          `json:"summary,omitempty" yaml:"summary"`
+	Description string          `json:"description,omitempty" yaml:"description"`
+	Labels      []string        `json:"labels,omitempty" yaml:"labels"`
+}
+
+// String returns the action as in a plan: "removeGroups(a, b)".
+func (a ActionSpec) String() string {
+	switch a.Action {
+	case AddGroups, RemoveGroups:
+		return string(a.Action) + "(" + strings.Join(a.Groups, ", ") + ")"
+	case RevokeLicence:
+		return string(a.Action) + "(" + a.Licence + ")"
+	case SetProperty, DeleteProperty:
+		return string(a.Action) + "(" + a.Key + ")"
+	case CreateIssue:
+		return string(a.Action) + "(" + a.Project + ")"
+	}
+	return string(a.Action)
+}
+
+// Limits bound a policy's blast radius per run. Zero means no limit of
+// that kind.
+type Limits struct {
+	// MaxUsers is the most users one run may change.
+	MaxUsers int `json:"maxUsers,omitempty" yaml:"maxUsers"`
+	// MaxPercent is the most users one run may change, as a percentage
+	// (0 to 100) of the site's active users.
+	MaxPercent float64 `json:"maxPercent,omitempty" yaml:"maxPercent"`
+}
+
+// Approval makes a plan wait for a person: an issue listing the plan is
+// created in Project, and the plan is applied when the issue reaches
+// ApprovedStatus (or dropped at RejectedStatus).
+type Approval struct {
+	Project   string `json:"project" yaml:"project"`
+	IssueType string `json:"issueType" yaml:"issueType"`
+	// ApprovedStatus and RejectedStatus are status names (default
+	// Approved and Rejected).
+	ApprovedStatus string `json:"approvedStatus,omitempty" yaml:"approvedStatus"`
+	RejectedStatus string `json:"rejectedStatus,omitempty" yaml:"rejectedStatus"`
+}
+
+// Reporting says where a policy's runs are reported.
+type Reporting struct {
+	Sinks []Sink `json:"sinks,omitempty" yaml:"sinks"`
+}
+
+// SinkType names a kind of report sink.
+type SinkType string
+
+// The report sinks.
+const (
+	// SinkJSONL appends one JSON line per step result to Path.
+	SinkJSONL SinkType = "jsonl"
+	// SinkCSV writes the results as CSV to Path.
+	SinkCSV SinkType = "csv"
+	// SinkHTML writes the HTML report with charts to Path.
+	SinkHTML SinkType = "html"
+	// SinkEmail mails the summary to To (emails, or group names).
+	SinkEmail SinkType = "email"
+	// SinkComment comments the summary on the approval issue; it needs
+	// an approval.
+	SinkComment SinkType = "comment"
+	// SinkLog writes the summary to the program's log.
+	SinkLog SinkType = "log"
+)
+
+// Sink is one report destination, as data.
+type Sink struct {
+	Type SinkType `json:"type" yaml:"type"`
+	// Path is the file of jsonl, csv and html sinks.
+	Path string `json:"path,omitempty" yaml:"path"`
+	// To lists the recipients of an email sink: addresses, or group
+	// names whose members are mailed.
+	To []string `json:"to,omitempty" yaml:"to"`
+	// Subject is an email sink's subject (default the policy's name and
+	// the run's counts).
+	Subject string `json:"subject,omitempty" yaml:"subject"`
+}

@@ -1,0 +1,78 @@
+package usermgmt
+
+import (
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/seatwarden/seatwarden/jira"
+)
+
+// Site is a Jira site to connect to, with its credentials resolved: what
+// [Connect] takes. Build one in Go, from flags, or from a policy file's
+// [SiteSpec] ([File.Site]). Its secrets never print, log or marshal.
+type Site struct {
+	// Name is the site's name in the policy file, if any.
+	Name string `json:"name,omitempty"`
+	// URL is the base URL, e.g. https://jira.example.com.
+	URL string `json:"url"`
+	// Flavor is the site's flavour; zero to detect it from serverInfo.
+	Flavor jira.Flavor `json:"flavor,omitzero"`
+	// User is the Cloud account's email, or a DC user name for Basic
+	// authentication (empty on DC: Token is a personal access token).
+	User string `json:"user,omitempty"`
+	// Token is the Cloud API token, or the DC personal access token or
+	// password.
+	Token jira.Secret `json:"token,omitempty"`
+	// AdminURL, OrgID and OrgKey configure the Atlassian Admin API
+	// (Cloud); without OrgID and OrgKey, last login is unknown and
+	// deactivation is refused.
+	AdminURL string      `json:"adminUrl,omitempty"`
+	OrgID    string      `json:"orgId,omitempty"`
+	OrgKey   jira.Secret `json:"orgKey,omitempty"`
+
+	// RateLimit, when positive, is the client-side ceiling on requests
+	// per second, with bursts of Burst (default: the clients' 10 per
+	// second). The clients slow down further when the site says so.
+	RateLimit float64 `json:"rateLimit,omitempty"`
+	Burst     int     `json:"burst,omitempty"`
+
+	// Transport, when set, sends the requests (tests pass a fake's
+	// in-memory transport); default a clone of http.DefaultTransport.
+	Transport http.RoundTripper `json:"-"`
+	// Logger receives the clients' debug records (default none).
+	Logger *slog.Logger `json:"-"`
+	// UserAgent is sent with every request, when set.
+	UserAgent string `json:"-"`
+}
+
+// envRef is a reference to an environment variable.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// wholeRef matches a value that is exactly one reference.
+var wholeRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+
+// expand replaces the ${VAR} references in s, reporting each missing
+// variable by name.
+func expand(s string, lookup func(string) (string, bool), missing func(name string)) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		v, ok := lookup(name)
+		if !ok || v == "" {
+			missing(name)
+			return ""
+		}
+		return v
+	})
+}
+
+// secretRef returns the variable a secret field refers to, or ok false
+// when the field holds something else (a literal secret).
+func secretRef(s string) (name string, ok bool) {
+	m := wholeRef.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
