@@ -1,0 +1,885 @@
+package usermgmt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
+)
+
+// Config configures a [Manager]. Only File (or, for plans of policies
+// built in Go, Site) is required.
+type Config struct {
+	// File holds the policies and their sites, loaded with [Load] or
+	// [Parse] or built in Go and validated.
+	File *File
+	// Site is the site of policies whose file names none, of plans of
+	// policies built in Go ([Manager.PlanPolicies]) and of undo.
+	Site Site
+	// Connect returns a client for a site (default [Connect]). Tests
+	// and demos return a client of a fake.
+	Connect func(ctx context.Context, s Site) (Client, error)
+	// Now is the clock (default time.Now). Plans are made at Now(), and
+	// the criteria are evaluated at that instant.
+	Now func() time.Time
+	// Logger receives the manager's records, each with a run_id
+	// attribute (default: discard).
+	Logger *slog.Logger
+	// Progress, when set, is called as the snapshot is read and as the
+	// plan is applied, from one goroutine at a time.
+	Progress func(Progress)
+	// Sinks receive the report of every applied run, besides the sinks
+	// the policies' reporting sections name.
+	Sinks []report.Sink
+	// Store, when set, keeps the history: every applied run and a
+	// summary of every snapshot taken.
+	Store report.Store
+	// SMTP and MailFrom configure the policies' email sinks; without
+	// SMTP an email sink is reported as not delivered.
+	SMTP     *report.SMTP
+	MailFrom string
+	// ReportUsers puts the snapshot's users in the reports (the HTML
+	// report's charts need them).
+	ReportUsers bool
+	// Concurrency is how many users are written at once (default 4).
+	Concurrency int
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.File == nil && c.Site.URL == "" {
+		return errors.New("usermgmt: config: a policy file or a site is required")
+	}
+	if c.File != nil && c.File.sites == nil && len(c.File.Sites) > 0 {
+		return errors.New("usermgmt: config: the policy file is not validated")
+	}
+	if c.Concurrency < 0 {
+		return errors.New("usermgmt: config: negative concurrency")
+	}
+	if c.SMTP != nil && c.MailFrom == "" {
+		return errors.New("usermgmt: config: SMTP needs MailFrom")
+	}
+	return nil
+}
+
+// Stage names a part of a run, in [Progress].
+type Stage string
+
+// The stages a [Manager] reports progress for.
+const (
+	StageSnapshot Stage = "snapshot" // reading users; Total unknown (0)
+	StageApply    Stage = "apply"    // writing; Done of Total users
+	StageReport   Stage = "report"   // writing the report through the sinks
+)
+
+// Progress says how far a manager's work is.
+type Progress struct {
+	RunID string
+	Stage Stage
+	// Site is the site's name or URL.
+	Site string
+	// Done of Total; Total is 0 when unknown.
+	Done, Total int
+}
+
+// Manager plans, applies, reports and undoes policies: the facade over
+// snapshot → select → exempt → plan → approve → apply → report. It is safe
+// for concurrent use.
+type Manager struct {
+	cfg Config
+}
+
+// New returns a manager with cfg, validated.
+func New(cfg Config) (*Manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Connect == nil {
+		cfg.Connect = Connect
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.File == nil {
+		cfg.File = &File{Version: Version}
+	}
+	return &Manager{cfg: cfg}, nil
+}
+
+// ApprovalRequiredError is returned by [Manager.Apply] (and Run) for a
+// plan of a policy with an approval: the approval issue was created and
+// the plan waits for it. Apply it with [Manager.ApplyApproved] once the
+// issue is approved.
+type ApprovalRequiredError struct {
+	PlanID   string
+	Policy   string
+	IssueKey string
+	// Status is the issue's status when known ("" for a new issue).
+	Status string
+}
+
+func (e *ApprovalRequiredError) Error() string {
+	s := fmt.Sprintf("usermgmt: plan %s of policy %s waits for approval on issue %s", e.PlanID, e.Policy, e.IssueKey)
+	if e.Status != "" {
+		s += " (status " + e.Status + ")"
+	}
+	return s
+}
+
+// Is matches [ErrApprovalRequired].
+func (e *ApprovalRequiredError) Is(target error) bool { return target == ErrApprovalRequired }
+
+// ErrApprovalRequired matches an *ApprovalRequiredError.
+var ErrApprovalRequired = errors.New("usermgmt: approval required")
+
+// ErrRejected is returned by [Manager.ApplyApproved] when the approval
+// issue was rejected.
+var ErrRejected = errors.New("usermgmt: the plan was rejected")
+
+// Refused reports whether err is a refusal rather than a failure: a
+// blast-radius limit ([actions.ErrLimitExceeded]), an approval still
+// awaited, or a rejection.
+func Refused(err error) bool {
+	return errors.Is(err, actions.ErrLimitExceeded) || errors.Is(err, ErrApprovalRequired) || errors.Is(err, ErrRejected)
+}
+
+// run is one call of a manager's method: its id and logger.
+type run struct {
+	id  string
+	log *slog.Logger
+}
+
+func (m *Manager) newRun(ctx context.Context, what string) run {
+	id := newRunID()
+	r := run{id: id, log: m.cfg.Logger.With("run_id", id)}
+	r.log.LogAttrs(ctx, slog.LevelInfo, what+" started")
+	return r
+}
+
+// newRunID returns a UUID v7, or a v4 if the clock fails.
+func newRunID() string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return uuid.NewString()
+}
+
+func (m *Manager) progress(p Progress) {
+	if m.cfg.Progress != nil {
+		m.cfg.Progress(p)
+	}
+}
+
+// policies returns the named policies of the file, all of them when
+// names is empty; they must share their sites.
+func (m *Manager) policies(names []string) ([]*Policy, error) {
+	f := m.cfg.File
+	if len(names) == 0 {
+		for _, p := range f.Policies {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("usermgmt: no policy to plan")
+	}
+	var out []*Policy
+	for _, n := range names {
+		i := slices.IndexFunc(f.Policies, func(p Policy) bool { return p.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("usermgmt: no policy %q", n)
+		}
+		p := &f.Policies[i]
+		if len(out) > 0 && (p.Site != out[0].Site || p.ActOn != out[0].ActOn) {
+			return nil, fmt.Errorf("usermgmt: policies %s and %s act on different sites; plan them apart", out[0].Name, p.Name)
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// defaultSite is the site of plans of no policy of the file: Config.Site
+// (""), or else the file's only site.
+func (m *Manager) defaultSite() string {
+	if m.cfg.Site.URL == "" && len(m.cfg.File.Sites) == 1 {
+		for n := range m.cfg.File.Sites {
+			return n
+		}
+	}
+	return ""
+}
+
+// site resolves a site name of the file; "" is the default site.
+func (m *Manager) site(name string) (Site, error) {
+	if name == "" {
+		name = m.defaultSite()
+	}
+	if name == "" {
+		if m.cfg.Site.URL == "" {
+			return Site{}, errors.New("usermgmt: no site: the policy file names none and Config.Site is empty")
+		}
+		return m.cfg.Site, nil
+	}
+	s, ok := m.cfg.File.Site(name)
+	if !ok {
+		return Site{}, fmt.Errorf("usermgmt: no site %q", name)
+	}
+	return s, nil
+}
+
+func (m *Manager) client(ctx context.Context, name string) (Client, Site, error) {
+	s, err := m.site(name)
+	if err != nil {
+		return nil, s, err
+	}
+	c, err := m.cfg.Connect(ctx, s)
+	if err != nil {
+		return nil, s, err
+	}
+	return c, s, nil
+}
+
+func siteLabel(s Site) string { return cmpOr(s.Name, s.URL) }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Plan plans the named policies of the file together (all of them when
+// no name is given) against one snapshot of their site: the dry run.
+// Policies planned together must act on the same site; the plan lists,
+// for each user, every policy that selected it, and the conflicts
+// between their steps — the interaction report ([InteractionReport]).
+//
+// A policy with actOn selects users on its site and plans the actions
+// for the accounts with the same emails on the actOn site; selected users
+// with no email, or no such account, are in the plan's Problems.
+func (m *Manager) Plan(ctx context.Context, names ...string) (*actions.Plan, error) {
+	r := m.newRun(ctx, "plan")
+	sim, err := m.plan(ctx, r, names, true)
+	if err != nil {
+		r.log.LogAttrs(ctx, slog.LevelError, "plan failed", slog.String("error", err.Error()))
+		return nil, err
+	}
+	return sim.Plan, nil
+}
+
+// Simulation is the outcome of [Manager.Simulate]: the plan of the
+// policies against a snapshot, the snapshot's users, and how the policies
+// interact.
+type Simulation struct {
+	Plan *actions.Plan
+	// Users is the snapshot of the site the plan acts on.
+	Users []jira.User
+	// Overlaps are the users several policies selected.
+	Overlaps []Overlap
+	// Unmatched are users an actOn policy selected on its site that have
+	// no account on the site it acts on.
+	Unmatched []actions.SelectionProblem
+}
+
+// Overlap is a user several policies selected, and what the plan does.
+type Overlap struct {
+	User     actions.Identity
+	Policies []string
+	Steps    []string
+}
+
+// Simulate plans the policies against a snapshot, without writing
+// anything or saving history, and reports how they interact.
+func (m *Manager) Simulate(ctx context.Context, names ...string) (*Simulation, error) {
+	r := m.newRun(ctx, "simulate")
+	return m.plan(ctx, r, names, false)
+}
+
+// PlanPolicies plans policies built in Go (ad-hoc work, such as a CSV
+// list of users to add to a group) on Config.Site, or the file's only
+// site when Config.Site is empty.
+func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) (*actions.Plan, error) {
+	r := m.newRun(ctx, "plan")
+	c, s, err := m.client(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	opts := actions.Requirements(c.Flavor(), policies, actions.Exemptions{})
+	users, err := m.snapshot(ctx, r, c, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	return m.newPlan(ctx, c, s, users, policies, actions.Exemptions{}, opts)
+}
+
+func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*Simulation, error) {
+	ps, err := m.policies(names)
+	if err != nil {
+		return nil, err
+	}
+	now := m.cfg.Now()
+	f := m.cfg.File
+	common, err := f.CommonExemptions()
+	if err != nil {
+		return nil, err
+	}
+	common = atClock(common, now)
+	aps := make([]actions.Policy, len(ps))
+	for i, p := range ps {
+		if aps[i], err = f.ActionsPolicy(p.Name); err != nil {
+			return nil, err
+		}
+		if p.where != nil {
+			aps[i].Select = clocked{p.where, now}
+		}
+		aps[i].Exemptions = atClock(aps[i].Exemptions, now)
+	}
+	target := ps[0].Site
+	if ps[0].ActOn != "" {
+		target = ps[0].ActOn
+	}
+	c, s, err := m.client(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	var unmatched []actions.SelectionProblem
+	if ps[0].ActOn != "" {
+		if unmatched, err = m.crossSite(ctx, r, ps, aps, now); err != nil {
+			return nil, err
+		}
+	}
+	opts := f.SnapshotOptions(c.Flavor(), aps, common)
+	if ps[0].ActOn != "" {
+		// The criteria ran on the source site; the target needs only
+		// what the actions and protections need.
+		opts = actions.Requirements(c.Flavor(), aps, common)
+	}
+	users, err := m.snapshot(ctx, r, c, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	if save && m.cfg.Store != nil {
+		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(siteLabel(s), users, now)); err != nil {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "history: snapshot not saved", slog.String("error", err.Error()))
+		}
+	}
+	plan, err := m.newPlan(ctx, c, s, users, aps, common, opts)
+	if err != nil {
+		return nil, err
+	}
+	plan.Problems = append(plan.Problems, unmatched...)
+	r.log.LogAttrs(ctx, slog.LevelInfo, "planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)),
+		slog.Int("exempt", len(plan.Exempt)), slog.Int("conflicts", len(plan.Conflicts)), slog.Int("unmatched", len(unmatched)))
+	sim := &Simulation{Plan: plan, Users: users, Unmatched: unmatched}
+	for _, up := range plan.Users {
+		if len(up.Policies) > 1 {
+			steps := make([]string, len(up.Steps))
+			for i, st := range up.Steps {
+				steps[i] = st.String()
+			}
+			sim.Overlaps = append(sim.Overlaps, Overlap{User: up.User, Policies: up.Policies, Steps: steps})
+		}
+	}
+	return sim, nil
+}
+
+func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
+	var users []jira.User
+	label := siteLabel(s)
+	for u, err := range c.Snapshot(ctx, opts) {
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
+		}
+		users = append(users, u)
+		if len(users)%100 == 0 {
+			m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users)})
+		}
+	}
+	m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users), Total: len(users)})
+	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)))
+	return users, nil
+}
+
+func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+	me, err := c.Myself(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
+	}
+	seq := func(yield func(jira.User, error) bool) {
+		for _, u := range users {
+			if !yield(u, nil) {
+				return
+			}
+		}
+	}
+	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: m.cfg.Now(), Flavor: c.Flavor(), Site: s.URL,
+		Myself: me, Snapshot: opts, Exemptions: common})
+}
+
+// crossSite selects the users of the policies on their site and makes
+// each policy select, on the site it acts on, the accounts with the
+// same emails. It returns the selected users that match no account.
+func (m *Manager) crossSite(ctx context.Context, r run, ps []*Policy, aps []actions.Policy, now time.Time) ([]actions.SelectionProblem, error) {
+	src, s, err := m.client(ctx, ps[0].Site)
+	if err != nil {
+		return nil, err
+	}
+	dst, _, err := m.client(ctx, ps[0].ActOn)
+	if err != nil {
+		return nil, err
+	}
+	var opts jira.SnapshotOptions
+	for _, p := range ps {
+		if p.where != nil {
+			opts = withNeeds(opts, p.where.Needs())
+		}
+	}
+	users, err := m.snapshot(ctx, r, src, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	// The emails of the target's accounts, to report the unmatched.
+	have := map[string]bool{}
+	for u, err := range dst.Snapshot(ctx, jira.SnapshotOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", ps[0].ActOn, err)
+		}
+		if u.Email != "" {
+			have[strings.ToLower(u.Email)] = true
+		}
+	}
+	var problems []actions.SelectionProblem
+	for i, p := range ps {
+		chosen := map[string]string{} // email → why
+		for _, u := range users {
+			ok := true
+			if p.where != nil {
+				if ok, err = p.where.MatchAt(&u, now); err != nil {
+					ok = false
+				}
+			}
+			if !ok {
+				continue
+			}
+			id := cmpOr(u.Name, cmpOr(u.AccountID, u.Key))
+			email := strings.ToLower(u.Email)
+			switch {
+			case email == "":
+				problems = append(problems, actions.SelectionProblem{Policy: p.Name, Value: id,
+					Reason: "selected on " + p.Site + " but has no email to match on " + p.ActOn})
+			case !have[email]:
+				problems = append(problems, actions.SelectionProblem{Policy: p.Name, Value: u.Email,
+					Reason: "selected on " + p.Site + " but no account with this email on " + p.ActOn})
+			default:
+				why := "selected on " + p.Site + " as " + id
+				if p.where != nil {
+					why += ": " + p.where.Why(&u, now)
+				}
+				chosen[email] = why
+			}
+		}
+		aps[i].Select = emailMatcher{chosen}
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "matched by email", slog.String("site", ps[0].Site),
+		slog.String("act_on", ps[0].ActOn), slog.Int("unmatched", len(problems)))
+	return problems, nil
+}
+
+// emailMatcher selects the users whose emails were chosen on another site.
+type emailMatcher struct{ chosen map[string]string }
+
+func (e emailMatcher) Match(_ context.Context, u *jira.User) (bool, error) {
+	_, ok := e.chosen[strings.ToLower(u.Email)]
+	return ok, nil
+}
+
+func (e emailMatcher) Why(u *jira.User, _ time.Time) string {
+	return e.chosen[strings.ToLower(u.Email)]
+}
+
+// atMatcher is a criterion evaluated at a given instant.
+type atMatcher interface {
+	MatchAt(u *jira.User, now time.Time) (bool, error)
+	Why(u *jira.User, now time.Time) string
+}
+
+// clocked evaluates a criterion at the plan's instant, whatever clock the
+// file was loaded with.
+type clocked struct {
+	p   atMatcher
+	now time.Time
+}
+
+func (c clocked) Match(_ context.Context, u *jira.User) (bool, error) { return c.p.MatchAt(u, c.now) }
+
+func (c clocked) Why(u *jira.User, _ time.Time) string { return c.p.Why(u, c.now) }
+
+func atClock(x actions.Exemptions, now time.Time) actions.Exemptions {
+	rules := slices.Clone(x.Rules)
+	for i, r := range rules {
+		if am, ok := r.Matcher.(atMatcher); ok {
+			rules[i].Matcher = clocked{am, now}
+		}
+	}
+	x.Rules = rules
+	return x
+}
+
+// InteractionReport describes how the policies of a plan interact: the
+// users several policies selected, the conflicts between their steps and
+// how they were resolved, and the users that could not be selected.
+func InteractionReport(p *actions.Plan) string {
+	var b strings.Builder
+	names := make([]string, len(p.Policies))
+	for i, pr := range p.Policies {
+		names[i] = pr.Name
+	}
+	fmt.Fprintf(&b, "Interactions of %s:\n", strings.Join(names, ", "))
+	per := map[string]int{}
+	overlaps := 0
+	for _, up := range p.Users {
+		for _, n := range up.Policies {
+			per[n]++
+		}
+		if len(up.Policies) > 1 {
+			overlaps++
+		}
+	}
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %s selects %d users\n", n, per[n])
+	}
+	fmt.Fprintf(&b, "  %d users selected by more than one policy\n", overlaps)
+	shown := 0
+	for _, up := range p.Users {
+		if len(up.Policies) < 2 || shown == 10 {
+			continue
+		}
+		shown++
+		steps := make([]string, len(up.Steps))
+		for i, s := range up.Steps {
+			steps[i] = s.String()
+		}
+		fmt.Fprintf(&b, "    %s: %s → %s\n", up.User, strings.Join(up.Policies, " + "), cmpOr(strings.Join(steps, ", "), "nothing"))
+	}
+	if overlaps > shown {
+		fmt.Fprintf(&b, "    … and %d more\n", overlaps-shown)
+	}
+	fmt.Fprintf(&b, "  %d conflicts\n", len(p.Conflicts))
+	for _, c := range p.Conflicts {
+		fmt.Fprintf(&b, "    %s (%s): %s → %s\n", c.User, strings.Join(c.Policies, " + "), c.Rule, c.Resolution)
+	}
+	if len(p.Problems) > 0 {
+		fmt.Fprintf(&b, "  %d users not selected (selection problems, unmatched accounts)\n", len(p.Problems))
+	}
+	return b.String()
+}
+
+// Apply applies a plan, journaled to journalPath when it is not empty
+// (calling Apply again with the same plan and journal resumes). A plan
+// above a blast-radius limit is refused before any write with an error
+// matching [actions.ErrLimitExceeded] (an *actions.LimitError). A plan of
+// a policy with an approval is not applied: the approval issue is created
+// and an *ApprovalRequiredError returned; see [Manager.ApplyApproved].
+// After the run, the report goes to the sinks and the history.
+func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath string) (*actions.Run, error) {
+	r := m.newRun(ctx, "apply")
+	ps := m.planPolicies(plan)
+	for _, p := range ps {
+		if p.Approval == nil {
+			continue
+		}
+		if err := plan.CheckLimits(); err != nil {
+			return nil, m.refused(ctx, r, err)
+		}
+		c, s, err := m.client(ctx, targetOf(p))
+		if err != nil {
+			return nil, err
+		}
+		issue, err := c.CreateIssue(ctx, approvalRequest(p, plan, s))
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: approval issue of plan %s: %w", plan.ID, err)
+		}
+		r.log.LogAttrs(ctx, slog.LevelInfo, "approval requested", slog.String("plan_id", plan.ID),
+			slog.String("policy", p.Name), slog.String("issue", issue.Key))
+		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: p.Name, IssueKey: issue.Key}
+	}
+	return m.apply(ctx, r, plan, journalPath, "")
+}
+
+// ApplyApproved applies a plan whose approval issue was created by
+// [Manager.Apply]: it reads the issue's status and applies the plan only
+// when it is the policy's approvedStatus (default Approved). At the
+// rejectedStatus (default Rejected) it returns [ErrRejected]; otherwise an
+// *ApprovalRequiredError with the status. The webhook of an approval
+// transition calls it.
+func (m *Manager) ApplyApproved(ctx context.Context, plan *actions.Plan, issueKey, journalPath string) (*actions.Run, error) {
+	r := m.newRun(ctx, "apply approved")
+	var ap *Policy
+	for _, p := range m.planPolicies(plan) {
+		if p.Approval != nil {
+			ap = p
+			break
+		}
+	}
+	if ap == nil {
+		return nil, fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
+	}
+	c, _, err := m.client(ctx, targetOf(ap))
+	if err != nil {
+		return nil, err
+	}
+	issue, err := c.Issue(ctx, issueKey)
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
+	}
+	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
+	switch {
+	case strings.EqualFold(issue.Status, approved):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return m.apply(ctx, r, plan, journalPath, issueKey)
+	case strings.EqualFold(issue.Status, rejected):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return nil, fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
+	}
+	return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
+}
+
+func targetOf(p *Policy) string { return cmpOr(p.ActOn, p.Site) }
+
+func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
+	n := len(plan.Users)
+	return jira.IssueRequest{
+		Project: p.Approval.Project, IssueType: p.Approval.IssueType,
+		Summary: fmt.Sprintf("Approve seatwarden plan %s: %s changes %d users on %s", plan.ID, p.Name, n, siteLabel(s)),
+		Description: fmt.Sprintf("Policy %s plans changes to %d users. Move this issue to %s to apply the plan, or to %s to drop it.\n\n%s",
+			p.Name, n, cmpOr(p.Approval.ApprovedStatus, "Approved"), cmpOr(p.Approval.RejectedStatus, "Rejected"), plan.Summary()),
+		Labels: []string{"seatwarden", "approval"},
+	}
+}
+
+// planPolicies returns the file's policies a plan names.
+func (m *Manager) planPolicies(plan *actions.Plan) []*Policy {
+	var out []*Policy
+	for _, pr := range plan.Policies {
+		for i := range m.cfg.File.Policies {
+			if m.cfg.File.Policies[i].Name == pr.Name {
+				out = append(out, &m.cfg.File.Policies[i])
+			}
+		}
+	}
+	return out
+}
+
+func (m *Manager) refused(ctx context.Context, r run, err error) error {
+	r.log.LogAttrs(ctx, slog.LevelWarn, "refused", slog.String("error", err.Error()))
+	return err
+}
+
+// apply applies plan on the site its policies act on (Config.Site for a
+// plan of no policy of the file) and reports the run.
+func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath, approvalIssue string) (*actions.Run, error) {
+	if err := plan.CheckLimits(); err != nil {
+		return nil, m.refused(ctx, r, err)
+	}
+	ps := m.planPolicies(plan)
+	target := ""
+	if len(ps) > 0 {
+		target = targetOf(ps[0])
+	}
+	c, s, err := m.client(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	if c.Flavor() != plan.Flavor {
+		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, plan.Flavor, siteLabel(s), c.Flavor())
+	}
+	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
+		Progress: func(p actions.Progress) {
+			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
+		}}
+	if journalPath != "" {
+		j, err := actions.OpenJournal(journalPath)
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: %w", err)
+		}
+		defer func() { _ = j.Close() }()
+		opts.Journal = j
+	}
+	run, err := actions.Apply(ctx, c, plan, opts)
+	if err != nil {
+		if errors.Is(err, actions.ErrLimitExceeded) {
+			return run, m.refused(ctx, r, err)
+		}
+		r.log.LogAttrs(ctx, slog.LevelError, "apply failed", slog.String("error", err.Error()))
+		return run, err
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "applied", slog.String("plan_id", plan.ID),
+		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]))
+	m.report(ctx, r, c, s, plan, run, ps, approvalIssue)
+	return run, nil
+}
+
+// report sends the report of a run to the sinks and the history. A sink
+// that fails is logged: the run is done either way.
+func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *actions.Plan, run *actions.Run, ps []*Policy, approvalIssue string) {
+	rep := report.FromRun(run, plan)
+	rep.ApprovalIssue = approvalIssue
+	if rep.Site == "" {
+		rep.Site = siteLabel(s)
+	}
+	if m.cfg.ReportUsers {
+		var users []jira.User
+		for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true}) {
+			if err != nil {
+				r.log.LogAttrs(ctx, slog.LevelWarn, "report: users not read", slog.String("error", err.Error()))
+				users = nil
+				break
+			}
+			users = append(users, u)
+		}
+		rep.Users = users
+	}
+	sinks := slices.Clone(m.cfg.Sinks)
+	for _, p := range ps {
+		sinks = append(sinks, m.sinks(p, c, approvalIssue, r)...)
+	}
+	m.progress(Progress{RunID: r.id, Stage: StageReport, Site: siteLabel(s), Total: len(sinks)})
+	if len(sinks) > 0 {
+		for i, d := range report.NewFanout(r.log, sinks...).Deliver(ctx, rep) {
+			if d.Err != nil {
+				r.log.LogAttrs(ctx, slog.LevelWarn, "report not delivered", slog.String("sink", d.Sink), slog.String("error", d.Err.Error()))
+			}
+			m.progress(Progress{RunID: r.id, Stage: StageReport, Site: siteLabel(s), Done: i + 1, Total: len(sinks)})
+		}
+	}
+	if m.cfg.Store != nil {
+		if err := m.cfg.Store.SaveRun(ctx, rep); err != nil {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "history: run not saved", slog.String("error", err.Error()))
+		}
+	}
+}
+
+// sinks returns the sinks a policy's reporting section names, paths
+// relative to the policy file.
+func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []report.Sink {
+	var out []report.Sink
+	path := func(s string) string {
+		if s == "" || filepath.IsAbs(s) {
+			return s
+		}
+		return filepath.Join(m.cfg.File.dir, s)
+	}
+	for _, s := range p.Reporting.Sinks {
+		switch s.Type {
+		case SinkJSONL:
+			out = append(out, report.JSONLFile(mkdir(path(s.Path))))
+		case SinkCSV:
+			out = append(out, &report.CSV{Path: mkdir(path(s.Path))})
+		case SinkHTML:
+			out = append(out, &report.HTML{Path: mkdir(path(s.Path))})
+		case SinkLog:
+			out = append(out, report.NewSlog(r.log))
+		case SinkEmail:
+			if m.cfg.SMTP == nil {
+				out = append(out, failing{"email " + strings.Join(s.To, ","), errors.New("no SMTP server configured (Config.SMTP)")})
+				continue
+			}
+			e := &report.Email{SMTP: *m.cfg.SMTP, From: m.cfg.MailFrom, To: s.To, Subject: s.Subject, Logger: r.log}
+			if gm, ok := c.(report.GroupMembers); ok {
+				e.Groups = gm
+			}
+			out = append(out, e)
+		case SinkComment:
+			cm, ok := c.(report.Commenter)
+			switch {
+			case approvalIssue == "":
+				// Only approved runs have an issue to comment on.
+			case !ok:
+				out = append(out, failing{"comment", errors.New("the site's client cannot comment")})
+			default:
+				out = append(out, report.NewComment(cm))
+			}
+		}
+	}
+	return out
+}
+
+// mkdir creates the directory of a sink's file.
+func mkdir(path string) string {
+	_ = os.MkdirAll(filepath.Dir(path), 0o755)
+	return path
+}
+
+// failing is a sink that cannot be delivered, reported as such.
+type failing struct {
+	name string
+	err  error
+}
+
+func (f failing) Name() string                                { return f.name }
+func (f failing) Write(context.Context, *report.Report) error { return f.err }
+
+// Run plans the named policies (all of them when no name is given) and,
+// unless dryRun, applies the plan with a journal at journalPath (none
+// when empty). A dry run returns the plan and a nil run.
+func (m *Manager) Run(ctx context.Context, dryRun bool, journalPath string, names ...string) (*actions.Plan, *actions.Run, error) {
+	plan, err := m.Plan(ctx, names...)
+	if err != nil || dryRun {
+		return plan, nil, err
+	}
+	run, err := m.Apply(ctx, plan, journalPath)
+	return plan, run, err
+}
+
+// Undo reads the journal at journalPath and returns the plan that
+// reverses what it applied (see actions.Undo); with apply it also applies
+// that plan on Config.Site (or the file's only site), journaled to
+// journalPath + ".undo".
+func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*actions.Plan, *actions.Run, error) {
+	r := m.newRun(ctx, "undo")
+	fh, err := os.Open(journalPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("usermgmt: %w", err)
+	}
+	entries, err := actions.ReadJournal(fh)
+	_ = fh.Close()
+	if err != nil {
+		return nil, nil, fmt.Errorf("usermgmt: journal %s: %w", journalPath, err)
+	}
+	s, err := m.site("")
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := actions.Undo(entries, actions.UndoOptions{Now: m.cfg.Now(), Site: s.URL})
+	if err != nil {
+		return nil, nil, err
+	}
+	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
+	if !apply {
+		return plan, nil, nil
+	}
+	c, err := m.cfg.Connect(ctx, s)
+	if err != nil {
+		return plan, nil, err
+	}
+	if plan.Flavor == 0 {
+		plan.Flavor = c.Flavor()
+	}
+	run, err := m.apply(ctx, r, plan, journalPath+".undo", "")
+	return plan, run, err
+}
