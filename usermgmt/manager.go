@@ -1,6 +1,7 @@
 package usermgmt
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +55,10 @@ type Config struct {
 	ReportUsers bool
 	// Concurrency is how many users are written at once (default 4).
 	Concurrency int
+	// ReadOnlyDirectories name user directories (an LDAP directory Jira
+	// only reads) whose users are protected, when the snapshot shows the
+	// users' directories: plans exempt them rather than fail to write.
+	ReadOnlyDirectories []string
 }
 
 // Validate checks the configuration.
@@ -256,12 +261,7 @@ func (m *Manager) client(ctx context.Context, name string) (Client, Site, error)
 
 func siteLabel(s Site) string { return cmpOr(s.Name, s.URL) }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
+func cmpOr(a, b string) string { return cmp.Or(a, b) }
 
 // Plan plans the named policies of the file together (all of them when
 // no name is given) against one snapshot of their site: the dry run.
@@ -428,7 +428,7 @@ func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.Us
 		}
 	}
 	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: m.cfg.Now(), Flavor: c.Flavor(), Site: s.URL,
-		Myself: me, Snapshot: opts, Exemptions: common})
+		Myself: me, Snapshot: opts, Exemptions: common, ReadOnlyDirectories: m.cfg.ReadOnlyDirectories})
 }
 
 // crossSite selects the users of the policies on their site and makes
@@ -618,7 +618,7 @@ func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath str
 			slog.String("policy", p.Name), slog.String("issue", issue.Key))
 		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: p.Name, IssueKey: issue.Key}
 	}
-	return m.apply(ctx, r, plan, journalPath, "")
+	return m.apply(ctx, r, plan, journalPath, "", "")
 }
 
 // ApplyApproved applies a plan whose approval issue was created by
@@ -651,7 +651,7 @@ func (m *Manager) ApplyApproved(ctx context.Context, plan *actions.Plan, issueKe
 	switch {
 	case strings.EqualFold(issue.Status, approved):
 		r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
-		return m.apply(ctx, r, plan, journalPath, issueKey)
+		return m.apply(ctx, r, plan, journalPath, issueKey, "")
 	case strings.EqualFold(issue.Status, rejected):
 		r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
 		return nil, fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
@@ -692,12 +692,12 @@ func (m *Manager) refused(ctx context.Context, r run, err error) error {
 
 // apply applies plan on the site its policies act on (Config.Site for a
 // plan of no policy of the file) and reports the run.
-func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath, approvalIssue string) (*actions.Run, error) {
+func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath, approvalIssue, siteName string) (*actions.Run, error) {
 	if err := plan.CheckLimits(); err != nil {
 		return nil, m.refused(ctx, r, err)
 	}
 	ps := m.planPolicies(plan)
-	target := ""
+	target := siteName
 	if len(ps) > 0 {
 		target = targetOf(ps[0])
 	}
@@ -861,7 +861,23 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	if err != nil {
 		return nil, nil, fmt.Errorf("usermgmt: journal %s: %w", journalPath, err)
 	}
-	s, err := m.site("")
+	name := m.defaultSite()
+	if name == "" && m.cfg.Site.URL == "" {
+		// The only site of the journal's flavour.
+		var fl jira.Flavor
+		for _, e := range entries {
+			fl = cmp.Or(fl, e.Flavor)
+		}
+		for n := range m.cfg.File.Sites {
+			if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
+				if name != "" {
+					return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
+				}
+				name = n
+			}
+		}
+	}
+	s, err := m.site(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -873,13 +889,13 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	if !apply {
 		return plan, nil, nil
 	}
-	c, err := m.cfg.Connect(ctx, s)
-	if err != nil {
-		return plan, nil, err
-	}
 	if plan.Flavor == 0 {
+		c, err := m.cfg.Connect(ctx, s)
+		if err != nil {
+			return plan, nil, err
+		}
 		plan.Flavor = c.Flavor()
 	}
-	run, err := m.apply(ctx, r, plan, journalPath+".undo", "")
+	run, err := m.apply(ctx, r, plan, journalPath+".undo", "", name)
 	return plan, run, err
 }
