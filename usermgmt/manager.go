@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -50,8 +51,9 @@ type Config struct {
 	// SMTP an email sink is reported as not delivered.
 	SMTP     *report.SMTP
 	MailFrom string
-	// ReportUsers puts the snapshot's users in the reports (the HTML
-	// report's charts need them).
+	// ReportUsers puts the snapshot's users in the reports, with the
+	// insights (levels, licences and tiers, login recency, the seats the
+	// plan frees) that the HTML report draws.
 	ReportUsers bool
 	// Concurrency is how many users are written at once (default 4).
 	Concurrency int
@@ -103,6 +105,9 @@ type Progress struct {
 // for concurrent use.
 type Manager struct {
 	cfg Config
+
+	mu    sync.Mutex
+	snaps map[string][]jira.User // plan id → the snapshot it was made from
 }
 
 // New returns a manager with cfg, validated.
@@ -122,7 +127,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.File == nil {
 		cfg.File = &File{Version: Version}
 	}
-	return &Manager{cfg: cfg}, nil
+	return &Manager{cfg: cfg, snaps: map[string][]jira.User{}}, nil
 }
 
 // ApprovalRequiredError is returned by [Manager.Apply] (and Run) for a
@@ -174,6 +179,10 @@ func (m *Manager) newRun(ctx context.Context, what string) run {
 	r.log.LogAttrs(ctx, slog.LevelInfo, what+" started")
 	return r
 }
+
+// maxSnaps bounds the snapshots kept for the reports of plans not yet
+// applied.
+const maxSnaps = 4
 
 // newRunID returns a UUID v7, or a v4 if the clock fails.
 func newRunID() string {
@@ -383,6 +392,17 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		return nil, err
 	}
 	plan.Problems = append(plan.Problems, unmatched...)
+	if save && m.cfg.ReportUsers {
+		m.mu.Lock()
+		for id := range m.snaps {
+			if len(m.snaps) < maxSnaps {
+				break
+			}
+			delete(m.snaps, id) // plans never applied
+		}
+		m.snaps[plan.ID] = users
+		m.mu.Unlock()
+	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)),
 		slog.Int("exempt", len(plan.Exempt)), slog.Int("conflicts", len(plan.Conflicts)), slog.Int("unmatched", len(unmatched)))
 	sim := &Simulation{Plan: plan, Users: users, Unmatched: unmatched}
@@ -743,16 +763,26 @@ func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *act
 		rep.Site = siteLabel(s)
 	}
 	if m.cfg.ReportUsers {
-		var users []jira.User
-		for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true}) {
-			if err != nil {
-				r.log.LogAttrs(ctx, slog.LevelWarn, "report: users not read", slog.String("error", err.Error()))
-				users = nil
-				break
+		m.mu.Lock()
+		users, ok := m.snaps[plan.ID]
+		delete(m.snaps, plan.ID)
+		m.mu.Unlock()
+		if !ok {
+			for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true}) {
+				if err != nil {
+					r.log.LogAttrs(ctx, slog.LevelWarn, "report: users not read", slog.String("error", err.Error()))
+					users = nil
+					break
+				}
+				users = append(users, u)
 			}
-			users = append(users, u)
 		}
 		rep.Users = users
+		in, err := report.NewInsights(ctx, report.InsightOptions{Site: rep.Site, Flavor: plan.Flavor, Now: m.cfg.Now(), Users: users, Plan: plan})
+		if err != nil {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "report: no insights", slog.String("error", err.Error()))
+		}
+		rep.Insights = in
 	}
 	sinks := slices.Clone(m.cfg.Sinks)
 	for _, p := range ps {

@@ -1,0 +1,64 @@
+package usermgmt
+
+import (
+	"fmt"
+	"maps"
+	"path/filepath"
+	"reflect"
+	"slices"
+)
+
+// Merge combines validated policy files into one, so that their policies
+// can be planned together: sites of the same name must be the same, and
+// policy names unique. Each file's top-level exemptions become exemptions
+// of its own policies, and relative paths (selections, report files) are
+// made absolute against each file's directory.
+func Merge(files ...*File) (*File, error) {
+	if len(files) == 1 {
+		return files[0], nil
+	}
+	out := &File{Version: Version, Sites: map[string]SiteSpec{}, sites: map[string]Site{}}
+	names := map[string]string{} // policy → file
+	for _, f := range files {
+		if f.sites == nil && len(f.Sites) > 0 {
+			return nil, fmt.Errorf("usermgmt: merge: %s is not validated", f.label())
+		}
+		for n, spec := range f.Sites {
+			if have, ok := out.Sites[n]; ok && !reflect.DeepEqual(have, spec) {
+				return nil, fmt.Errorf("usermgmt: merge: site %q differs between the files", n)
+			}
+			out.Sites[n] = spec
+		}
+		maps.Copy(out.sites, f.sites)
+		for _, p := range f.Policies {
+			if other, ok := names[p.Name]; ok {
+				return nil, fmt.Errorf("usermgmt: merge: policy %q is in %s and %s", p.Name, other, f.label())
+			}
+			names[p.Name] = f.label()
+			x := &p.Users.Exemptions
+			x.Users = slices.Concat(x.Users, f.Exemptions.Users)
+			x.Groups = slices.Concat(x.Groups, f.Exemptions.Groups)
+			x.Expressions = slices.Concat(x.Expressions, f.Exemptions.Expressions)
+			if p.Users.Selection != "" && !filepath.IsAbs(p.Users.Selection) {
+				p.Users.Selection = filepath.Join(f.dir, p.Users.Selection)
+			}
+			sinks := make([]Sink, len(p.Reporting.Sinks))
+			for i, s := range p.Reporting.Sinks {
+				if s.Path != "" && !filepath.IsAbs(s.Path) {
+					s.Path = filepath.Join(f.dir, s.Path)
+				}
+				sinks[i] = s
+			}
+			p.Reporting.Sinks = sinks
+			out.Policies = append(out.Policies, p)
+		}
+	}
+	return out, nil
+}
+
+func (f *File) label() string {
+	if f.name != "" {
+		return f.name
+	}
+	return "a policy file"
+}
