@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
@@ -18,23 +19,41 @@ func (a *app) orEnv(flagValue, env string) string {
 	return a.getenv(env)
 }
 
+// flavorFlag returns the --flavor flag's flavour, zero when omitted.
+func (a *app) flavorFlag(cmd string) (jira.Flavor, error) {
+	if a.g.flavor == "" {
+		return 0, nil
+	}
+	f, err := jira.ParseFlavor(a.g.flavor)
+	if err != nil {
+		return 0, usagef(cmd, "--flavor %q: want dc or cloud", a.g.flavor)
+	}
+	return f, nil
+}
+
 // connect returns a client for the site the global flags name, or for
 // an embedded fake with --demo. cmd names the command, for usage errors.
 func (a *app) connect(ctx context.Context, cmd string) (usermgmt.Client, error) {
+	s, err := a.site(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return usermgmt.Connect(ctx, s)
+}
+
+// site returns the site the global flags (or their environment
+// variables) name, or the embedded fake's with --demo.
+func (a *app) site(cmd string) (usermgmt.Site, error) {
 	g := a.g
-	var flavor jira.Flavor
-	if g.flavor != "" {
-		f, err := jira.ParseFlavor(g.flavor)
-		if err != nil {
-			return nil, usagef(cmd, "--flavor %q: want dc or cloud", g.flavor)
-		}
-		flavor = f
+	flavor, err := a.flavorFlag(cmd)
+	if err != nil {
+		return usermgmt.Site{}, err
 	}
 	if g.demo {
 		if g.site != "" {
-			return nil, usagef(cmd, "--demo and --site exclude each other")
+			return usermgmt.Site{}, usagef(cmd, "--demo and --site exclude each other")
 		}
-		return a.demo(ctx, flavor)
+		return a.demoSite(flavor), nil
 	}
 	s := usermgmt.Site{
 		URL:       a.orEnv(g.site, "JIRA_URL"),
@@ -44,42 +63,58 @@ func (a *app) connect(ctx context.Context, cmd string) (usermgmt.Client, error) 
 		AdminURL:  a.orEnv(g.adminURL, "ATLASSIAN_ADMIN_URL"),
 		OrgID:     a.orEnv(g.orgID, "ATLASSIAN_ORG_ID"),
 		OrgKey:    jira.Secret(a.orEnv(g.orgKey, "ATLASSIAN_ORG_KEY")),
-		UserAgent: "seatwarden-cli",
+		UserAgent: userAgent,
 	}
 	switch {
 	case s.URL == "":
-		return nil, usagef(cmd, "no site: give --site URL (or set JIRA_URL), or try --demo")
+		return s, usagef(cmd, "no site: give --site URL (or set JIRA_URL), or try --demo")
 	case s.Token == "":
-		return nil, usagef(cmd, "no token: set JIRA_TOKEN (or give --token)")
+		return s, usagef(cmd, "no token: set JIRA_TOKEN (or give --token)")
 	case flavor == jira.DataCenter && (s.OrgID != "" || s.OrgKey != ""):
-		return nil, usagef(cmd, "--org-id and --org-key are for Cloud sites")
+		return s, usagef(cmd, "--org-id and --org-key are for Cloud sites")
 	case (s.OrgID == "") != (s.OrgKey == ""):
-		return nil, usagef(cmd, "--org-id and --org-key go together (ATLASSIAN_ORG_ID, ATLASSIAN_ORG_KEY)")
+		return s, usagef(cmd, "--org-id and --org-key go together (ATLASSIAN_ORG_ID, ATLASSIAN_ORG_KEY)")
 	}
-	return usermgmt.Connect(ctx, s)
+	return s, nil
 }
 
-// demo starts an embedded fake Jira with a generated organisation and
-// connects to it in memory: no socket, no credentials from the user.
-func (a *app) demo(ctx context.Context, flavor jira.Flavor) (usermgmt.Client, error) {
+const userAgent = "seatwarden-cli"
+
+// demoSite starts, once, an embedded fake Jira with a generated
+// organisation and returns the site to reach it in memory: no socket, no
+// credentials from the user.
+func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 	if flavor == 0 {
 		flavor = jira.DataCenter
 	}
-	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: a.demoUsers, Now: a.now().UTC()})
-	fake := jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
-	a.fake = fake
+	if a.fake == nil {
+		// The organisation's history ends at the start of the day, so
+		// that every run of the demo on a day sees the same users: a
+		// plan written by one run applies in the next.
+		day := a.now().UTC().Truncate(24 * time.Hour)
+		org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: a.demoUsers, Now: day})
+		// Writable directories: the demo shows applied runs, not Jira
+		// refusing to write to a read-only LDAP directory.
+		for i := range org.Directories {
+			org.Directories[i].ReadOnly = false
+		}
+		a.fake = jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
+		name := "Data Center"
+		if flavor == jira.Cloud {
+			name = "Cloud"
+		}
+		fmt.Fprintf(a.stderr, "demo: a fake Jira %s in memory, with %d generated users (seed 1)\n", name, a.demoUsers)
+	}
+	fake := a.fake
 	cr := fake.Credentials()
 	// In memory, the fake answers as fast as it can: no need to spare it.
-	s := usermgmt.Site{URL: fake.URL, Flavor: flavor, Transport: fake.Transport(), Token: jira.Secret(cr.DCToken),
-		RateLimit: 100_000, Burst: 1000}
-	name := "Data Center"
-	if flavor == jira.Cloud {
-		name = "Cloud"
+	s := usermgmt.Site{URL: fake.URL, Flavor: fake.Flavor(), Transport: fake.Transport(), Token: jira.Secret(cr.DCToken),
+		RateLimit: 100_000, Burst: 1000, UserAgent: userAgent}
+	if fake.Flavor() == jira.Cloud {
 		s.User, s.Token = cr.CloudEmail, jira.Secret(cr.CloudToken)
 		s.AdminURL, s.OrgID, s.OrgKey = fake.URL, cr.OrgID, jira.Secret(cr.OrgKey)
 	}
-	fmt.Fprintf(a.stderr, "demo: a fake Jira %s in memory, with %d generated users (seed 1)\n", name, a.demoUsers)
-	return usermgmt.Connect(ctx, s)
+	return s
 }
 
 // isTerminal reports whether w is a terminal.
