@@ -706,7 +706,7 @@ func (m *Manager) planPolicies(plan *actions.Plan) []*Policy {
 }
 
 func (m *Manager) refused(ctx context.Context, r run, err error) error {
-	r.log.LogAttrs(ctx, slog.LevelWarn, "refused", slog.String("error", err.Error()))
+	r.log.LogAttrs(ctx, slog.LevelInfo, "refused", slog.String("error", err.Error()))
 	return err
 }
 

@@ -1,7 +1,10 @@
 // Command seatwarden (examples/cli) is a thin command-line program over
 // package usermgmt: it lists, exports and explains the users of a Jira Data
-// Center or Cloud site, or of an embedded fake Jira with --demo.
+// Center or Cloud site, plans and applies policy files, undoes runs, does
+// ad-hoc group work and summarises the site's users — or does all that on
+// an embedded fake Jira with --demo.
 //
+//	go run ./examples/cli demo
 //	go run ./examples/cli --demo users list --where 'active && daysSinceLastLogin > 90'
 //
 // Run it with --help for the commands, their flags and the exit codes.
@@ -21,6 +24,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira/jiratest"
+	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
 // The exit codes.
@@ -85,7 +89,8 @@ type command struct {
 }
 
 func (a *app) commands() []*command {
-	return []*command{listCommand(), exportCommand(), explainCommand()}
+	return []*command{demoCommand(), listCommand(), exportCommand(), explainCommand(), planCommand(), applyCommand(),
+		runCommand(), undoCommand(), groupsCommand(true), groupsCommand(false), insightsCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -189,6 +194,10 @@ func (a *app) fail(err error) int {
 		}
 		fmt.Fprintf(a.stderr, "Run '%s' for usage.\n", help)
 		return exitUsage
+	}
+	if usermgmt.Refused(err) {
+		fmt.Fprintf(a.stderr, "%s: refused: %v\n", prog, err)
+		return exitRefused
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(a.stderr, "%s: interrupted\n", prog)

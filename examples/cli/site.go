@@ -99,6 +99,8 @@ func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 			org.Directories[i].ReadOnly = false
 		}
 		a.fake = jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
+		// The group the example policies exempt.
+		_ = a.fake.AddGroup("break-glass")
 		name := "Data Center"
 		if flavor == jira.Cloud {
 			name = "Cloud"

@@ -1,0 +1,635 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/usermgmt"
+)
+
+// This file holds the commands that plan and apply: plan, apply, run,
+// undo and groups, all through usermgmt.Manager.
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// lookup reads a variable a policy file refers to: the environment, with
+// the global flags standing in for the variables they fall back on, and
+// the fake's values with --demo.
+func (a *app) lookup(name string) (string, bool) {
+	if a.g.demo {
+		s := a.demoSite(a.demoFlavor())
+		switch name {
+		case "JIRA_URL":
+			return s.URL, true
+		case "JIRA_TOKEN":
+			return string(s.Token), true
+		case "JIRA_USER":
+			return s.User, s.User != ""
+		case "ATLASSIAN_ADMIN_URL":
+			return s.AdminURL, s.AdminURL != ""
+		case "ATLASSIAN_ORG_ID":
+			return s.OrgID, s.OrgID != ""
+		case "ATLASSIAN_ORG_KEY":
+			return string(s.OrgKey), s.OrgKey != ""
+		}
+	}
+	for _, f := range globalFlags {
+		if f.env == name {
+			if v := a.flagValue(f.name); v != "" {
+				return v, true
+			}
+		}
+	}
+	v := a.getenv(name)
+	return v, v != ""
+}
+
+// demoFlavor is the --flavor of the demo's fake (zero: Data Center).
+func (a *app) demoFlavor() jira.Flavor {
+	f, _ := jira.ParseFlavor(a.g.flavor)
+	return f
+}
+
+func (a *app) flagValue(name string) string {
+	switch name {
+	case "site":
+		return a.g.site
+	case "user":
+		return a.g.user
+	case "token":
+		return a.g.token
+	case "admin-url":
+		return a.g.adminURL
+	case "org-id":
+		return a.g.orgID
+	case "org-key":
+		return a.g.orgKey
+	}
+	return ""
+}
+
+// loadPolicies loads and merges the policy files.
+func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.File, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	var files []*usermgmt.File
+	for _, p := range paths {
+		f, err := usermgmt.Load(p, usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))
+		if err != nil {
+			if _, ok := errors.AsType[*usermgmt.LoadError](err); ok {
+				return nil, usagef(cmd, "%v", err)
+			}
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	f, err := usermgmt.Merge(files...)
+	if err != nil {
+		return nil, usagef(cmd, "%v", err)
+	}
+	return f, nil
+}
+
+// managerOptions adjust a manager's configuration.
+type managerOption func(*usermgmt.Config)
+
+// manager returns a manager of the policy file f (nil for none) on the
+// site of the global flags, or the demo's fake. Without a policy file the
+// site is required.
+func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*usermgmt.Manager, error) {
+	site, err := a.site(cmd)
+	if err != nil {
+		ue, ok := errors.AsType[*usageError](err)
+		if f == nil || !ok || !strings.HasPrefix(ue.msg, "no site") {
+			return nil, err
+		}
+		site = usermgmt.Site{} // the policy file names the sites
+	}
+	cfg := usermgmt.Config{File: f, Site: site, Now: a.now,
+		Logger: slog.New(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}),
+		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			if a.g.demo {
+				// Every site of a policy file is the demo's fake.
+				return usermgmt.Connect(ctx, a.demoSite(a.demoFlavor()))
+			}
+			s.UserAgent = userAgent
+			return usermgmt.Connect(ctx, s)
+		},
+		Progress: a.progressBar(),
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return usermgmt.New(cfg)
+}
+
+// warnings passes on the warnings only: the errors are the command's
+// own, which it reports itself.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l < slog.LevelError && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(as)} }
+func (w warnings) WithGroup(name string) slog.Handler    { return warnings{w.Handler.WithGroup(name)} }
+
+// progressBar draws the manager's progress on stderr when it is a
+// terminal; nil otherwise.
+func (a *app) progressBar() func(usermgmt.Progress) {
+	if !isTerminal(a.stderr) {
+		return nil
+	}
+	return func(p usermgmt.Progress) {
+		switch {
+		case p.Total > 0 && p.Done >= p.Total:
+			fmt.Fprint(a.stderr, "\r\033[K")
+		case p.Total > 0:
+			const width = 30
+			n := width * p.Done / p.Total
+			fmt.Fprintf(a.stderr, "\r%-8s [%s%s] %d/%d", p.Stage, strings.Repeat("#", n), strings.Repeat(".", width-n), p.Done, p.Total)
+		default:
+			fmt.Fprintf(a.stderr, "\r%-8s %d users", p.Stage, p.Done)
+		}
+	}
+}
+
+// savedPlan is the file plan --out writes: the plan and the policy files
+// it came from, so that apply finds their approval and reporting.
+type savedPlan struct {
+	PolicyFiles []string      `json:"policyFiles,omitempty"`
+	Plan        *actions.Plan `json:"plan"`
+}
+
+func readPlan(path string) (*savedPlan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sp savedPlan
+	if err := json.Unmarshal(data, &sp); err != nil || sp.Plan == nil {
+		// A bare plan, e.g. one written by a program.
+		var p actions.Plan
+		if err2 := json.Unmarshal(data, &p); err2 != nil || p.ID == "" {
+			return nil, fmt.Errorf("%s: not a plan", path)
+		}
+		sp = savedPlan{Plan: &p}
+	}
+	return &sp, nil
+}
+
+// printPlan writes a plan's summary and, for several policies or an
+// actOn policy's unmatched users, the interaction report.
+func (a *app) printPlan(p *actions.Plan) {
+	fmt.Fprint(a.stdout, p.Summary())
+	fmt.Fprintln(a.stdout)
+	fmt.Fprint(a.stdout, usermgmt.InteractionReport(p))
+}
+
+// journalPath returns the journal to write: the flag's, else a new file
+// in the temporary directory.
+func journalPath(flagValue, planID string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return filepath.Join(os.TempDir(), "seatwarden-"+planID+".journal")
+}
+
+// applied prints a run and its journal, and fails when steps failed.
+func (a *app) applied(run *actions.Run, journal string) error {
+	fmt.Fprint(a.stdout, run.Summary())
+	if journal != "" {
+		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)
+	}
+	if n := run.Counts[actions.Failed]; n > 0 {
+		return fmt.Errorf("%d steps failed", n)
+	}
+	return nil
+}
+
+func planCommand() *command {
+	return &command{
+		name:    "plan",
+		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--out plan.json]",
+		summary: "plan policies together: the dry run, with their interactions",
+		about: `Plan the policies of one or more policy files together against one snapshot
+of their site, without changing anything: print the plan's summary — users,
+steps, exemptions, limits — and the interaction report: the users several
+policies select, the conflicts between their steps and how they are resolved,
+and the users an actOn policy cannot match on the other site.
+
+--out writes the plan as JSON, for 'apply --plan'.`,
+		examples: []string{
+			prog + " --demo plan --policy examples/policies/inactive-90-days.yaml",
+			prog + " plan --policy examples/policies/lifecycle.yaml --out plan.json",
+			prog + " plan --policy inactive.yaml --policy contractors.yaml --name contractors",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			var policies, names listFlag
+			fs.Var(&policies, "policy", "a policy `FILE` (YAML or JSON); repeat for several")
+			fs.Var(&names, "name", "plan only the `POLICY` of this name; repeat for several (default all)")
+			out := fs.String("out", "", "write the plan as JSON to `FILE`")
+			return func(ctx context.Context, args []string) error {
+				const cmd = "plan"
+				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if len(policies) == 0 {
+					return usagef(cmd, "--policy FILE is required")
+				}
+				f, err := a.loadPolicies(cmd, policies)
+				if err != nil {
+					return err
+				}
+				m, err := a.manager(cmd, f)
+				if err != nil {
+					return err
+				}
+				plan, err := m.Plan(ctx, names...)
+				if err != nil {
+					return err
+				}
+				a.printPlan(plan)
+				if *out == "" {
+					return nil
+				}
+				abs := make([]string, len(policies))
+				for i, p := range policies {
+					abs[i], _ = filepath.Abs(p)
+				}
+				data, err := json.MarshalIndent(savedPlan{PolicyFiles: abs, Plan: plan}, "", "  ")
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(*out, append(data, '\n'), 0o600); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "\nPlan written to %s. Apply it with: %s apply --plan %s\n", *out, prog, *out)
+				return nil
+			}
+		},
+	}
+}
+
+func noArgs(cmd string, args []string) error {
+	if len(args) > 0 {
+		return usagef(cmd, "unexpected arguments: %s", strings.Join(args, " "))
+	}
+	return nil
+}
+
+func applyCommand() *command {
+	return &command{
+		name:    "apply",
+		args:    "--plan plan.json [--journal FILE]",
+		summary: "apply a plan written by 'plan --out'",
+		about: `Apply a plan written by 'plan --out' to its site. The policy files the plan
+came from are read again for their approval and reporting sections. A plan
+over a blast-radius limit is refused before any change (exit code 3); a plan
+of a policy with an approval creates the approval issue and waits (exit code
+3). Before changing a user whose removal is planned, the user is read again:
+one who changed since the plan (logged in, reactivated) is left alone.
+
+The journal records every change: running the same command again resumes an
+interrupted run, and 'undo --journal' reverses it. Without --journal it is
+written to the temporary directory.`,
+		examples: []string{
+			prog + " apply --plan plan.json --journal plan.journal",
+			prog + " --demo apply --plan plan.json",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			planFile := fs.String("plan", "", "the plan `FILE` to apply")
+			journal := fs.String("journal", "", "the journal `FILE` (default a new file in the temporary directory)")
+			return func(ctx context.Context, args []string) error {
+				const cmd = "apply"
+				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if *planFile == "" {
+					return usagef(cmd, "--plan FILE is required")
+				}
+				sp, err := readPlan(*planFile)
+				if err != nil {
+					return err
+				}
+				f, err := a.loadPolicies(cmd, sp.PolicyFiles)
+				if err != nil {
+					return err
+				}
+				m, err := a.manager(cmd, f)
+				if err != nil {
+					return err
+				}
+				jp := journalPath(*journal, sp.Plan.ID)
+				run, err := m.Apply(ctx, sp.Plan, jp)
+				if err != nil {
+					return err
+				}
+				return a.applied(run, jp)
+			}
+		},
+	}
+}
+
+func runCommand() *command {
+	return &command{
+		name:    "run",
+		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--apply] [--journal FILE]",
+		summary: "plan policies and, with --apply, apply them",
+		about: `Plan the policies, print the plan and its interaction report, and stop there:
+without --apply, run is a dry run and changes nothing. With --apply the plan
+is applied at once, as 'apply' would (limits, approval, journal, reports).`,
+		examples: []string{
+			prog + " --demo run --policy examples/policies/inactive-90-days.yaml",
+			prog + " run --policy examples/policies/never-logged-in-30-days.yaml --apply --journal licences.journal",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			var policies, names listFlag
+			fs.Var(&policies, "policy", "a policy `FILE` (YAML or JSON); repeat for several")
+			fs.Var(&names, "name", "run only the `POLICY` of this name; repeat for several (default all)")
+			apply := fs.Bool("apply", false, "apply the plan (default: a dry run)")
+			journal := fs.String("journal", "", "the journal `FILE` with --apply (default a new file in the temporary directory)")
+			return func(ctx context.Context, args []string) error {
+				const cmd = "run"
+				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if len(policies) == 0 {
+					return usagef(cmd, "--policy FILE is required")
+				}
+				f, err := a.loadPolicies(cmd, policies)
+				if err != nil {
+					return err
+				}
+				m, err := a.manager(cmd, f)
+				if err != nil {
+					return err
+				}
+				plan, err := m.Plan(ctx, names...)
+				if err != nil {
+					return err
+				}
+				a.printPlan(plan)
+				if !*apply {
+					fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
+					return nil
+				}
+				fmt.Fprintln(a.stdout)
+				jp := journalPath(*journal, plan.ID)
+				run, err := m.Apply(ctx, plan, jp)
+				if err != nil {
+					return err
+				}
+				return a.applied(run, jp)
+			}
+		},
+	}
+}
+
+func undoCommand() *command {
+	return &command{
+		name:    "undo",
+		args:    "--journal FILE [--apply] [--policy FILE]",
+		summary: "reverse what a journaled run applied",
+		about: `Read a run's journal and plan the reverse: reactivate the deactivated, re-add
+removed groups, re-grant revoked licences, restore properties. Deletes,
+password resets, invalidated sessions and filed issues cannot be undone and
+are listed. Without --apply the undo plan is only printed. The site is the
+global flags' (or the policy file's only site, with --policy).`,
+		examples: []string{
+			prog + " undo --journal plan.journal",
+			prog + " undo --journal plan.journal --apply",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			journal := fs.String("journal", "", "the journal `FILE` of the run to undo")
+			apply := fs.Bool("apply", false, "apply the undo plan (default: print it)")
+			var policies listFlag
+			fs.Var(&policies, "policy", "the policy `FILE` whose site the run changed")
+			return func(ctx context.Context, args []string) error {
+				const cmd = "undo"
+				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if *journal == "" {
+					return usagef(cmd, "--journal FILE is required")
+				}
+				f, err := a.loadPolicies(cmd, policies)
+				if err != nil {
+					return err
+				}
+				m, err := a.manager(cmd, f)
+				if err != nil {
+					return err
+				}
+				plan, run, err := m.Undo(ctx, *journal, *apply)
+				if plan != nil {
+					fmt.Fprint(a.stdout, plan.Summary())
+				}
+				if err != nil {
+					return err
+				}
+				if !*apply {
+					fmt.Fprintln(a.stdout, "\nNothing was changed. Add --apply to undo.")
+					return nil
+				}
+				fmt.Fprintln(a.stdout)
+				return a.applied(run, *journal+".undo")
+			}
+		},
+	}
+}
+
+func groupsCommand(add bool) *command {
+	verb, name, action := "remove", "groups remove", actions.RemoveFromGroups
+	summary := "remove the users a CSV file lists from a group"
+	if add {
+		verb, name, action = "add", "groups add", actions.AddToGroups
+		summary = "add the users a CSV file lists to a group"
+	}
+	return &command{
+		name:    name,
+		args:    "GROUP --users-from FILE.csv [--apply] [--journal FILE]",
+		summary: summary,
+		about: `Ad-hoc bulk work: ` + verb + ` the users a CSV file lists (a header naming
+username, key, accountId or email columns, or one column of identifiers)
+` + map[bool]string{true: "to", false: "from"}[add] + ` GROUP. Rows naming nobody, several users or a user named
+before are listed and skipped. Without --apply only the plan is printed;
+administrators and the account the tool runs as are never changed.`,
+		examples: []string{
+			prog + " groups " + verb + " jira-software-users --users-from leavers.csv",
+			prog + " groups " + verb + " jira-software-users --users-from leavers.csv --apply",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			from := fs.String("users-from", "", "the CSV `FILE` listing the users")
+			apply := fs.Bool("apply", false, "apply the plan (default: print it)")
+			journal := fs.String("journal", "", "the journal `FILE` with --apply (default a new file in the temporary directory)")
+			return func(ctx context.Context, args []string) error {
+				cmd := name
+				switch {
+				case len(args) != 1:
+					return usagef(cmd, "want one GROUP, got %d arguments", len(args))
+				case *from == "":
+					return usagef(cmd, "--users-from FILE.csv is required")
+				}
+				group := args[0]
+				fh, err := os.Open(*from)
+				if err != nil {
+					return err
+				}
+				sel, err := actions.ReadSelection(fh)
+				_ = fh.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", *from, err)
+				}
+				m, err := a.manager(cmd, nil)
+				if err != nil {
+					return err
+				}
+				plan, err := m.PlanPolicies(ctx, actions.Policy{Name: "groups-" + verb + "-" + group, Selection: sel, Action: action(group)})
+				if err != nil {
+					return err
+				}
+				fmt.Fprint(a.stdout, plan.Summary())
+				if !*apply {
+					fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
+					return nil
+				}
+				fmt.Fprintln(a.stdout)
+				jp := journalPath(*journal, plan.ID)
+				run, err := m.Apply(ctx, plan, jp)
+				if err != nil {
+					return err
+				}
+				return a.applied(run, jp)
+			}
+		},
+	}
+}
+
+func insightsCommand() *command {
+	return &command{
+		name:    "insights",
+		args:    "[--html FILE] [--recent DAYS]",
+		summary: "user levels, licences and tiers, login recency",
+		about: `Summarise the site's users: how many are active, when they last logged in,
+each licence's seats against its pricing tier. --html writes the HTML report
+with its charts (user levels over time, licences, login recency) to FILE: a
+self-contained page that opens offline.`,
+		examples: []string{
+			prog + " --demo insights --html insights.html",
+			prog + " insights --recent 30",
+		},
+		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
+			html := fs.String("html", "", "write the HTML report to `FILE`")
+			recent := fs.Int("recent", 90, "logged in within `DAYS` counts as recent")
+			return func(ctx context.Context, args []string) error {
+				const cmd = "insights"
+				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if *recent <= 0 {
+					return usagef(cmd, "--recent %d: want a positive number of days", *recent)
+				}
+				c, err := a.connect(ctx, cmd)
+				if err != nil {
+					return err
+				}
+				now := a.now()
+				var users []jira.User
+				pr := a.progress()
+				for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true}) {
+					if err != nil {
+						pr.done()
+						return err
+					}
+					users = append(users, u)
+					pr.tick()
+				}
+				pr.done()
+				s, _ := a.site(cmd)
+				in, err := report.NewInsights(ctx, report.InsightOptions{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent})
+				if err != nil {
+					return err
+				}
+				writeInsights(a.stdout, in)
+				if *html == "" {
+					return nil
+				}
+				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
+					Counts: map[actions.Outcome]int{}}
+				if err := writeFile(*html, func(w io.Writer) error { return report.WriteHTML(w, r) }); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "\nHTML report: %s\n", *html)
+				return nil
+			}
+		},
+	}
+}
+
+// writeInsights writes insights as text.
+func writeInsights(w io.Writer, in *report.Insights) {
+	s := in.Summary
+	fmt.Fprintf(w, "Users of %s on %s\n", in.Site, in.Now.Format("2006-01-02"))
+	fmt.Fprintf(w, "  %d people: %d active, %d inactive\n", s.Total, s.Active, s.Inactive)
+	fmt.Fprintf(w, "  active: %d logged in within %d days, %d never logged in, %d last login unknown\n",
+		s.Recent(in.RecentDays), in.RecentDays, s.NeverLoggedIn, s.LoginUnknown)
+	if n := len(in.Levels); n > 0 {
+		first, last := in.Levels[0], in.Levels[n-1]
+		fmt.Fprintf(w, "\nUser level (active people), %s → %s:\n", first.Week.Format("2006-01-02"), last.Week.Format("2006-01-02"))
+		fmt.Fprintf(w, "  %d → %d (recent %d → %d, not recent %d → %d, never %d → %d)\n", first.Active(), last.Active(),
+			first.Recent, last.Recent, first.NotRecent, last.NotRecent, first.Never, last.Never)
+	}
+	fmt.Fprintln(w, "\nLast login (active people):")
+	total := 0
+	for _, b := range in.Recency {
+		total += b.Users
+	}
+	for _, b := range in.Recency {
+		bar := ""
+		if total > 0 {
+			bar = strings.Repeat("█", (b.Users*40+total-1)/total)
+		}
+		fmt.Fprintf(w, "  %-18s %5d %s\n", b.Label, b.Users, bar)
+	}
+	if len(in.Licences) > 0 {
+		fmt.Fprintf(w, "\nLicences (%s tiers):\n", in.Tiers.Name)
+		for _, l := range in.Licences {
+			fmt.Fprintf(w, "  %s\n", l.Sentence())
+		}
+	}
+}
+
+// writeFile writes a file through fn, creating its directory.
+func writeFile(path string, fn func(io.Writer) error) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := fn(fh); err != nil {
+		_ = fh.Close()
+		return err
+	}
+	return fh.Close()
+}
