@@ -35,7 +35,9 @@
 // The actions are listed at [ActionSpec]; the sinks at [SinkType]. A
 // policy may select users on one site and act on another ([Policy].ActOn),
 // matching accounts by email. The file's top-level exemptions apply to
-// every policy. examples/policies holds complete files.
+// every policy. A policy with when: {onUserCreated: true} also runs for
+// each user created on its site ([When].OnUserCreated). examples/policies
+// holds complete files.
 //
 // # Validation
 //

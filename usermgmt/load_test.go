@@ -377,3 +377,34 @@ policies:
 	}
 	golden(t, "load-errors.golden", b.String())
 }
+
+func TestOnUserCreated(t *testing.T) {
+	t.Parallel()
+	f, err := usermgmt.Parse([]byte(`version: 1
+policies:
+  - {name: welcome, when: {onUserCreated: true}, users: {where: active}, actions: [{action: addGroups, groups: [staff]}]}
+`), usermgmt.YAML)
+	require.NoError(t, err)
+	assert.True(t, f.Policies[0].When.OnUserCreated)
+	assert.False(t, f.Policies[0].Scheduled(), "a trigger is not a schedule")
+
+	_, err = usermgmt.Parse([]byte(`version: 1
+sites:
+  dc: {url: https://jira.example.com, token: "${T}"}
+  cloud: {url: https://example.atlassian.net, user: a@example.com, token: "${T}", flavor: cloud}
+policies:
+  - {name: act-on, site: dc, actOn: cloud, when: {onUserCreated: true}, users: {where: active}, actions: [{action: deactivate}]}
+  - {name: csv, site: dc, when: {onUserCreated: true}, users: {selection: testdata/leavers.csv}, actions: [{action: deactivate}]}
+  - {name: flag, site: dc, when: {onUserCreated: maybe}, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(func(string) (string, bool) { return "x", true }))
+	le, ok := errors.AsType[*usermgmt.LoadError](err)
+	require.True(t, ok, "%v", err)
+	var got []string
+	for _, p := range le.Problems {
+		got = append(got, p.Path+": "+p.Msg)
+	}
+	require.Len(t, got, 3, "%q", got)
+	assert.Contains(t, got[0], "policies[2].when.onUserCreated")
+	assert.Equal(t, "policies[0].when.onUserCreated: a new user is acted on where it was created; leave actOn out", got[1])
+	assert.Equal(t, "policies[1].when.onUserCreated: a new user is in no selection file; select with users.where", got[2])
+}

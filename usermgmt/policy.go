@@ -123,7 +123,7 @@ func (p *Policy) Next(t time.Time) time.Time {
 }
 
 // When says when a policy runs: on a cron schedule, or on demand (the
-// default, also when OnDemand is set).
+// default, also when OnDemand is set); OnUserCreated adds a trigger.
 type When struct {
 	// Schedule is a cron specification of five fields (minute hour
 	// day-of-month month day-of-week) or a descriptor such as @daily or
@@ -136,6 +136,12 @@ type When struct {
 	// OnDemand says the policy runs only when asked; it excludes
 	// Schedule.
 	OnDemand bool `json:"onDemand,omitempty" yaml:"onDemand"`
+	// OnUserCreated runs the policy for each user created on its site,
+	// as Jira's user_created webhook reports them to a program that
+	// receives it (examples/server): the criterion and exemptions decide
+	// about that one user. It goes with a schedule or on demand; a
+	// policy with actOn or a selection file cannot have it.
+	OnUserCreated bool `json:"onUserCreated,omitempty" yaml:"onUserCreated"`
 }
 
 // Users says which users a policy selects: those its criterion matches,

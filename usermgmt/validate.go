@@ -219,6 +219,15 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		}
 	}
 
+	if p.When.OnUserCreated {
+		switch {
+		case p.ActOn != "":
+			ps.addf(path+".when.onUserCreated", "a new user is acted on where it was created; leave actOn out")
+		case p.Users.Selection != "":
+			ps.addf(path+".when.onUserCreated", "a new user is in no selection file; select with users.where")
+		}
+	}
+
 	// Which users.
 	u := &p.Users
 	p.where = nil
