@@ -77,6 +77,9 @@ var migrations = []string{
 		SELECT s.site, s.day, 'licence', j.key, j.value FROM snapshots s, json_each(s.licensed) j;
 	ALTER TABLE snapshots DROP COLUMN last_login;
 	ALTER TABLE snapshots DROP COLUMN licensed;`,
+	// v3: plans waiting for approval (or applied, rejected…) and the
+	// webhook events already handled, so that both survive a restart.
+	migrationPlans,
 }
 
 // SQLite is the embedded history [Store]: one SQLite file, through the
