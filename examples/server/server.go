@@ -1,0 +1,779 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/criteria"
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/usermgmt"
+)
+
+const userAgent = "seatwarden-server"
+
+// maxBody bounds request bodies: the API's and Jira's webhooks (an issue
+// payload is a few kilobytes).
+const maxBody = 1 << 20
+
+// serverConfig is what a server is made of.
+type serverConfig struct {
+	file *usermgmt.File
+	// site is the site of a policy file that names none.
+	site usermgmt.Site
+	// connect connects to a site (default usermgmt.Connect).
+	connect       func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error)
+	store         *report.SQLite
+	apiToken      jira.Secret
+	webhookSecret jira.Secret // empty: the webhook refuses every request
+	dataDir       string      // journals go to dataDir/journals
+	publicURL     string      // for links in approval issues
+	poll          time.Duration
+	now           func() time.Time
+	log           *slog.Logger
+}
+
+// server is the HTTP service: the API, the webhook and the background
+// work (approved plans being applied, triggers, polling).
+type server struct {
+	cfg       serverConfig
+	m         *usermgmt.Manager
+	tokenHash [32]byte
+	mux       *http.ServeMux
+
+	ctx    context.Context // the background work's; cancelled by stop
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
+	if cfg.apiToken == "" {
+		return nil, errors.New("no API token")
+	}
+	if cfg.connect == nil {
+		cfg.connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			s.UserAgent = userAgent
+			return usermgmt.Connect(ctx, s)
+		}
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
+	}
+	m, err := usermgmt.New(cfg.managerConfig(cfg.site))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.dataDir, "journals"), 0o700); err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
+	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	// A plan left half-applied by a crash resumes from its journal.
+	interrupted, err := cfg.store.Plans(ctx, report.PlanApplying)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range interrupted {
+		to := report.PlanPlanned
+		if p.IssueKey != "" {
+			to = report.PlanPending
+		}
+		if _, err := cfg.store.UpdatePlan(ctx, p.ID, []report.PlanStatus{report.PlanApplying}, to, "",
+			"interrupted while applying; apply again to resume", cfg.now()); err != nil {
+			return nil, err
+		}
+	}
+	s.routes()
+	return s, nil
+}
+
+func (c serverConfig) managerConfig(site usermgmt.Site) usermgmt.Config {
+	return usermgmt.Config{File: c.file, Site: site, Connect: c.connect, Now: c.now, Logger: c.log, Store: c.store}
+}
+
+// stop cancels the background work and waits for it.
+func (s *server) stop() {
+	s.cancel()
+	s.wg.Wait()
+}
+
+// background runs fn in the background, until stop.
+func (s *server) background(fn func(ctx context.Context)) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		fn(s.ctx)
+	}()
+}
+
+// Handler returns the service's handler.
+func (s *server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+func (s *server) routes() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST /webhooks/jira", s.webhook)
+	api := map[string]http.HandlerFunc{
+		"GET /api/v1/users":             s.listUsers,
+		"POST /api/v1/plans":            s.createPlan,
+		"GET /api/v1/plans":             s.listPlans,
+		"GET /api/v1/plans/{id}":        s.getPlan,
+		"POST /api/v1/plans/{id}/apply": s.applyPlan,
+		"GET /api/v1/runs":              s.listRuns,
+		"GET /api/v1/runs/{id}":         s.getRun,
+		"POST /api/v1/runs/{id}/undo":   s.undoRun,
+		"GET /insights":                 s.insights,
+	}
+	for pattern, h := range api {
+		mux.Handle(pattern, s.auth(h))
+	}
+	s.mux = mux
+}
+
+// serveHTTP answers unknown routes and methods in JSON too.
+func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, p := s.mux.Handler(r2); p != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, http.StatusMethodNotAllowed, "method %s not allowed", r.Method)
+			return
+		}
+		writeError(w, http.StatusNotFound, "no such route")
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// auth requires the API token as a bearer token.
+func (s *server) auth(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		// Hashes have the same length, so the comparison's time says
+		// nothing about the token's length either.
+		got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		if !ok || subtle.ConstantTimeCompare(got[:], s.tokenHash[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="seatwarden"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		h.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, format string, a ...any) {
+	writeJSON(w, code, map[string]string{"error": fmt.Sprintf(format, a...)})
+}
+
+// decode reads a JSON body into v; an empty body leaves v as it is. It
+// answers the error itself and returns false on one.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var mbe *http.MaxBytesError
+	switch {
+	case err == nil || errors.Is(err, io.EOF):
+		return true
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "request body over %d bytes", mbe.Limit)
+	default:
+		writeError(w, http.StatusBadRequest, "bad JSON body: %v", err)
+	}
+	return false
+}
+
+// siteFor returns the site named (the policy file's only site, or the
+// configured one, when name is empty).
+func (s *server) siteFor(name string) (usermgmt.Site, error) {
+	f := s.cfg.file
+	if name == "" {
+		switch {
+		case len(f.Sites) == 1:
+			for n := range f.Sites {
+				name = n
+			}
+		case len(f.Sites) == 0:
+			return s.cfg.site, nil
+		default:
+			return usermgmt.Site{}, fmt.Errorf("the policy file has %d sites: name one with ?site=", len(f.Sites))
+		}
+	}
+	site, ok := f.Site(name)
+	if !ok {
+		return site, fmt.Errorf("no site %q in the policy file", name)
+	}
+	return site, nil
+}
+
+// GET /api/v1/users?where=EXPR&site=NAME
+func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
+	where := r.URL.Query().Get("where")
+	var p *criteria.Program
+	var opts jira.SnapshotOptions
+	if where != "" {
+		var err error
+		if p, err = criteria.Compile(where); err != nil {
+			writeError(w, http.StatusBadRequest, "where: %v", err)
+			return
+		}
+		n := p.Needs()
+		if n.AllProperties {
+			writeError(w, http.StatusBadRequest, "where: name each property read: property(\"key\", default)")
+			return
+		}
+		opts = jira.SnapshotOptions{Groups: n.Groups, AllGroups: n.AllGroups, Licences: n.Licences, Properties: n.Properties,
+			LastLogin: n.LastLogin || n.Created || n.LastActive || n.LoginCount}
+		if opts.AllGroups {
+			opts.Groups = nil
+		}
+	}
+	site, err := s.siteFor(r.URL.Query().Get("site"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	c, err := s.cfg.connect(r.Context(), site)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
+		return
+	}
+	now := s.cfg.now()
+	out := struct {
+		Site    string      `json:"site"`
+		Where   string      `json:"where,omitempty"`
+		Read    int         `json:"read"`
+		Matched int         `json:"matched"`
+		Errors  int         `json:"errors,omitempty"`
+		Users   []jira.User `json:"users"`
+	}{Site: site.URL, Where: where, Users: []jira.User{}}
+	for u, err := range c.Snapshot(r.Context(), opts) {
+		if err != nil {
+			writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+			return
+		}
+		out.Read++
+		if p != nil {
+			ok, err := p.MatchAt(&u, now)
+			if err != nil {
+				out.Errors++ // fails closed: not a match
+			}
+			if !ok {
+				continue
+			}
+		}
+		out.Matched++
+		out.Users = append(out.Users, u)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// planView is a stored plan as the API shows it.
+type planView struct {
+	ID       string            `json:"id"`
+	Status   report.PlanStatus `json:"status"`
+	Policies []string          `json:"policies"`
+	Source   string            `json:"source"`
+	IssueKey string            `json:"issueKey,omitempty"`
+	RunID    string            `json:"runId,omitempty"`
+	Error    string            `json:"error,omitempty"`
+	Created  time.Time         `json:"created"`
+	Updated  time.Time         `json:"updated"`
+	Links    map[string]string `json:"links"`
+	Plan     json.RawMessage   `json:"plan,omitempty"`
+}
+
+func (s *server) view(p report.PlanRecord, withPlan bool) planView {
+	v := planView{ID: p.ID, Status: p.Status, Policies: p.Policies, Source: p.Source, IssueKey: p.IssueKey, RunID: p.RunID,
+		Error: p.Error, Created: p.Created, Updated: p.Updated,
+		Links: map[string]string{"self": s.cfg.publicURL + "/api/v1/plans/" + p.ID}}
+	if p.Status == report.PlanPlanned || p.Status == report.PlanPending {
+		v.Links["apply"] = v.Links["self"] + "/apply"
+	}
+	if p.RunID != "" {
+		v.Links["run"] = s.cfg.publicURL + "/api/v1/runs/" + p.RunID
+	}
+	if withPlan {
+		v.Plan = p.Plan
+	}
+	return v
+}
+
+// POST /api/v1/plans {"policies": ["name", …]}: the dry run. A plan of a
+// policy with an approval opens its approval issue and waits.
+func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Policies []string `json:"policies"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	for _, n := range body.Policies {
+		if !slices.ContainsFunc(s.cfg.file.Policies, func(p usermgmt.Policy) bool { return p.Name == n }) {
+			writeError(w, http.StatusBadRequest, "no policy %q in the policy file", n)
+			return
+		}
+	}
+	plan, err := s.m.Plan(r.Context(), body.Policies...)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "planning: %v", err)
+		return
+	}
+	rec, err := s.record(r.Context(), s.m, plan, "api")
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, s.view(rec, true))
+}
+
+// record stores a new plan: planned, or, for a policy with an approval,
+// pending on the approval issue it opens.
+func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, source string) (report.PlanRecord, error) {
+	js, err := json.Marshal(plan)
+	if err != nil {
+		return report.PlanRecord{}, err
+	}
+	now := s.cfg.now()
+	rec := report.PlanRecord{ID: plan.ID, Plan: js, Status: report.PlanPlanned, Source: source, Created: now, Updated: now}
+	approval := false
+	for _, pr := range plan.Policies {
+		rec.Policies = append(rec.Policies, pr.Name)
+		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
+			approval = true
+		}
+	}
+	if approval {
+		// Apply opens the approval issue and writes nothing to users.
+		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
+		var ae *usermgmt.ApprovalRequiredError
+		switch {
+		case errors.As(err, &ae):
+			rec.Status, rec.IssueKey = report.PlanPending, ae.IssueKey
+		case errors.Is(err, actions.ErrLimitExceeded):
+			rec.Status, rec.Error = report.PlanFailed, err.Error()
+		case err != nil:
+			return rec, fmt.Errorf("requesting approval: %w", err)
+		default:
+			return rec, errors.New("requesting approval: the plan was applied without one")
+		}
+	}
+	if err := s.cfg.store.SavePlan(ctx, rec); err != nil {
+		return rec, err
+	}
+	if rec.IssueKey != "" {
+		s.commentLink(ctx, plan, rec.IssueKey)
+	}
+	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan recorded", slog.String("plan_id", plan.ID), slog.String("status", string(rec.Status)),
+		slog.String("issue", rec.IssueKey), slog.String("source", source))
+	return rec, nil
+}
+
+// commentLink comments, on the approval issue, the plan's link and every
+// user it changes (the description lists the first ones).
+func (s *server) commentLink(ctx context.Context, plan *actions.Plan, issue string) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Seatwarden plan %s: %s/api/v1/plans/%s\n", plan.ID, s.cfg.publicURL, plan.ID)
+	fmt.Fprintf(&b, "%d users change (%d in the snapshot, %d exempt).\n", len(plan.Users), plan.TotalUsers, len(plan.Exempt))
+	const most = 500
+	for i, u := range plan.Users {
+		if i == most {
+			fmt.Fprintf(&b, "… and %d more: see the plan.\n", len(plan.Users)-most)
+			break
+		}
+		steps := make([]string, len(u.Steps))
+		for j, st := range u.Steps {
+			steps[j] = st.String()
+		}
+		fmt.Fprintf(&b, "- %s: %s\n", u.User, strings.Join(steps, ", "))
+	}
+	site, err := s.siteOfPlan(plan)
+	if err == nil {
+		var c usermgmt.Client
+		if c, err = s.cfg.connect(ctx, site); err == nil {
+			if cm, ok := c.(interface {
+				AddComment(ctx context.Context, keyOrID, body string) error
+			}); ok {
+				err = cm.AddComment(ctx, issue, b.String())
+			}
+		}
+	}
+	if err != nil {
+		s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "approval issue: link not commented", slog.String("issue", issue), slog.String("error", err.Error()))
+	}
+}
+
+// siteOfPlan returns the site a plan's policies act on.
+func (s *server) siteOfPlan(plan *actions.Plan) (usermgmt.Site, error) {
+	if len(plan.Policies) > 0 {
+		if p := s.policy(plan.Policies[0].Name); p != nil {
+			return s.siteFor(cmp.Or(p.ActOn, p.Site))
+		}
+	}
+	return s.siteFor("")
+}
+
+func (s *server) policy(name string) *usermgmt.Policy {
+	for i := range s.cfg.file.Policies {
+		if s.cfg.file.Policies[i].Name == name {
+			return &s.cfg.file.Policies[i]
+		}
+	}
+	return nil
+}
+
+func (s *server) journal(planID string) string {
+	return filepath.Join(s.cfg.dataDir, "journals", filepath.Base(planID)+".journal")
+}
+
+// GET /api/v1/plans?status=pending
+func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
+	var st []report.PlanStatus
+	if v := r.URL.Query().Get("status"); v != "" {
+		st = append(st, report.PlanStatus(v))
+	}
+	recs, err := s.cfg.store.Plans(r.Context(), st...)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return
+	}
+	out := []planView{}
+	for _, p := range recs {
+		out = append(out, s.view(p, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plans": out})
+}
+
+func (s *server) loadPlan(w http.ResponseWriter, r *http.Request) (report.PlanRecord, bool) {
+	rec, err := s.cfg.store.Plan(r.Context(), r.PathValue("id"))
+	switch {
+	case errors.Is(err, report.ErrNoPlan):
+		writeError(w, http.StatusNotFound, "no plan %q", r.PathValue("id"))
+		return rec, false
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return rec, false
+	}
+	return rec, true
+}
+
+// GET /api/v1/plans/{id}
+func (s *server) getPlan(w http.ResponseWriter, r *http.Request) {
+	if rec, ok := s.loadPlan(w, r); ok {
+		writeJSON(w, http.StatusOK, s.view(rec, true))
+	}
+}
+
+// POST /api/v1/plans/{id}/apply: a planned plan is applied; a pending one
+// only if its issue is approved by now.
+func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.loadPlan(w, r)
+	if !ok {
+		return
+	}
+	var run *actions.Run
+	var err error
+	switch rec.Status {
+	case report.PlanPlanned:
+		run, err = s.applyPlanned(r.Context(), rec)
+	case report.PlanPending:
+		run, err = s.resolve(r.Context(), rec.ID)
+	default:
+		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
+		return
+	}
+	if rec2, err2 := s.cfg.store.Plan(r.Context(), rec.ID); err2 == nil {
+		rec = rec2
+	}
+	var ae *usermgmt.ApprovalRequiredError
+	switch {
+	case err == nil && run != nil:
+		writeJSON(w, http.StatusOK, map[string]any{"plan": s.view(rec, false), "run": run})
+	case errors.As(err, &ae):
+		writeError(w, http.StatusConflict, "plan %s waits for approval on issue %s (status %s)", rec.ID, ae.IssueKey, cmp.Or(ae.Status, "new"))
+	case errors.Is(err, errBusy):
+		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
+	case usermgmt.Refused(err):
+		writeError(w, http.StatusUnprocessableEntity, "refused: %v", err)
+	default:
+		writeError(w, http.StatusBadGateway, "applying: %v", err)
+	}
+}
+
+// errBusy is a plan another request or the background claimed first.
+var errBusy = errors.New("the plan is not in a state to apply")
+
+// applyPlanned applies a plan of no approval.
+func (s *server) applyPlanned(ctx context.Context, rec report.PlanRecord) (*actions.Run, error) {
+	plan, err := decodePlan(rec)
+	if err != nil {
+		return nil, err
+	}
+	return s.claimAndApply(ctx, rec.ID, report.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
+		return s.m.Apply(ctx, plan, s.journal(plan.ID))
+	})
+}
+
+func decodePlan(rec report.PlanRecord) (*actions.Plan, error) {
+	var p actions.Plan
+	if err := json.Unmarshal(rec.Plan, &p); err != nil {
+		return nil, fmt.Errorf("plan %s in the history: %w", rec.ID, err)
+	}
+	return &p, nil
+}
+
+// claimAndApply moves a plan from status from to applying — only one
+// caller wins — applies it with apply, and records the outcome.
+func (s *server) claimAndApply(ctx context.Context, id string, from report.PlanStatus, apply func(context.Context) (*actions.Run, error)) (*actions.Run, error) {
+	st := s.cfg.store
+	ok, err := st.UpdatePlan(ctx, id, []report.PlanStatus{from}, report.PlanApplying, "", "", s.cfg.now())
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errBusy
+	}
+	// The outcome is recorded even when the request goes away.
+	ctx = context.WithoutCancel(ctx)
+	run, err := apply(ctx)
+	to, runID, msg := report.PlanApplied, "", ""
+	var ae *usermgmt.ApprovalRequiredError
+	switch {
+	case err == nil:
+		runID = run.ID
+	case errors.As(err, &ae):
+		to = report.PlanPending
+	case errors.Is(err, usermgmt.ErrRejected):
+		to, msg = report.PlanRejected, err.Error()
+	case errors.Is(err, actions.ErrLimitExceeded):
+		to, msg = report.PlanFailed, err.Error()
+	default:
+		// Jira unreachable, a failed write…: try again later (the journal
+		// resumes where the run stopped).
+		to, msg = from, err.Error()
+	}
+	if _, uerr := st.UpdatePlan(ctx, id, []report.PlanStatus{report.PlanApplying}, to, runID, msg, s.cfg.now()); uerr != nil {
+		return run, errors.Join(err, uerr)
+	}
+	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan resolved", slog.String("plan_id", id), slog.String("status", string(to)),
+		slog.String("run_id", runID))
+	return run, err
+}
+
+// resolve asks Jira about a pending plan's approval issue and applies the
+// plan if it is approved, or records its rejection.
+func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
+	rec, err := s.cfg.store.Plan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status != report.PlanPending {
+		return nil, errBusy
+	}
+	plan, err := decodePlan(rec)
+	if err != nil {
+		return nil, err
+	}
+	return s.claimAndApply(ctx, id, report.PlanPending, func(ctx context.Context) (*actions.Run, error) {
+		return s.m.ApplyApproved(ctx, plan, rec.IssueKey, s.journal(plan.ID))
+	})
+}
+
+// pollLoop checks the pending plans' issues every poll interval: the
+// fallback for webhooks that never came.
+func (s *server) pollLoop() {
+	if s.cfg.poll <= 0 {
+		return
+	}
+	s.background(func(ctx context.Context) {
+		t := time.NewTicker(s.cfg.poll)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			s.pollOnce(ctx)
+		}
+	})
+}
+
+func (s *server) pollOnce(ctx context.Context) {
+	pending, err := s.cfg.store.Plans(ctx, report.PlanPending)
+	if err != nil {
+		s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "poll: history", slog.String("error", err.Error()))
+		return
+	}
+	for _, p := range pending {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := s.resolve(ctx, p.ID); err != nil && !usermgmt.Refused(err) && !errors.Is(err, errBusy) {
+			s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "poll: plan not resolved", slog.String("plan_id", p.ID), slog.String("error", err.Error()))
+		}
+	}
+}
+
+// GET /api/v1/runs?site=URL
+func (s *server) listRuns(w http.ResponseWriter, r *http.Request) {
+	runs, err := s.cfg.store.Runs(r.Context(), r.URL.Query().Get("site"), time.Time{}, s.cfg.now().Add(24*time.Hour))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return
+	}
+	out := []runView{}
+	for _, run := range runs {
+		out = append(out, s.runView(run, nil))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": out})
+}
+
+// runView is a run as the API shows it.
+type runView struct {
+	ID            string                  `json:"id"`
+	PlanID        string                  `json:"planId"`
+	Policies      []string                `json:"policies"`
+	Site          string                  `json:"site"`
+	Flavor        jira.Flavor             `json:"flavor,omitzero"`
+	DryRun        bool                    `json:"dryRun"`
+	Started       time.Time               `json:"started"`
+	Finished      time.Time               `json:"finished"`
+	Steps         int                     `json:"steps"`
+	Counts        map[actions.Outcome]int `json:"counts"`
+	ApprovalIssue string                  `json:"approvalIssue,omitempty"`
+	Links         map[string]string       `json:"links"`
+	Results       []actions.Result        `json:"results,omitempty"`
+}
+
+func (s *server) runView(r report.RunSummary, results []actions.Result) runView {
+	return runView{ID: r.RunID, PlanID: r.PlanID, Policies: r.Policies, Site: r.Site, Flavor: r.Flavor, DryRun: r.DryRun,
+		Started: r.Started, Finished: r.Finished, Steps: r.Steps, Counts: r.Counts, ApprovalIssue: r.ApprovalIssue,
+		Results: results, Links: map[string]string{
+		"self": s.cfg.publicURL + "/api/v1/runs/" + r.RunID, "plan": s.cfg.publicURL + "/api/v1/plans/" + r.PlanID,
+		"undo": s.cfg.publicURL + "/api/v1/runs/" + r.RunID + "/undo"}}
+}
+
+func (s *server) loadRun(w http.ResponseWriter, r *http.Request) (report.RunSummary, bool) {
+	run, err := s.cfg.store.Run(r.Context(), r.PathValue("id"))
+	switch {
+	case errors.Is(err, report.ErrNoRun):
+		writeError(w, http.StatusNotFound, "no run %q", r.PathValue("id"))
+		return run, false
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return run, false
+	}
+	return run, true
+}
+
+// GET /api/v1/runs/{id}
+func (s *server) getRun(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.loadRun(w, r)
+	if !ok {
+		return
+	}
+	res, err := s.cfg.store.Results(r.Context(), run.RunID)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.runView(run, res))
+}
+
+// POST /api/v1/runs/{id}/undo[?dryRun=true]: the run's journal reversed.
+func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
+	run, ok := s.loadRun(w, r)
+	if !ok {
+		return
+	}
+	journal := s.journal(run.PlanID)
+	if _, err := os.Stat(journal); err != nil {
+		writeError(w, http.StatusConflict, "run %s has no journal here; it cannot be undone", run.RunID)
+		return
+	}
+	dry := r.URL.Query().Get("dryRun") == "true"
+	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "undo: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "run": undo})
+}
+
+// GET /insights?site=NAME: the HTML report of the site's users, now.
+func (s *server) insights(w http.ResponseWriter, r *http.Request) {
+	site, err := s.siteFor(r.URL.Query().Get("site"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	c, err := s.cfg.connect(r.Context(), site)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
+		return
+	}
+	var users []jira.User
+	for u, err := range c.Snapshot(r.Context(), jira.SnapshotOptions{LastLogin: true, Licences: true}) {
+		if err != nil {
+			writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+			return
+		}
+		users = append(users, u)
+	}
+	now := s.cfg.now()
+	label := cmp.Or(site.Name, site.URL)
+	history, err := s.cfg.store.Snapshots(r.Context(), label, now.AddDate(-2, 0, 0), now)
+	if err != nil {
+		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: no history", slog.String("error", err.Error()))
+	}
+	in, err := report.NewInsights(r.Context(), report.InsightOptions{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "insights: %v", err)
+		return
+	}
+	rep := &report.Report{Site: site.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in, Counts: map[actions.Outcome]int{}}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := report.WriteHTML(w, rep); err != nil {
+		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: page not written", slog.String("error", err.Error()))
+	}
+}
