@@ -687,8 +687,8 @@ func (s *server) runView(r report.RunSummary, results []actions.Result) runView 
 	return runView{ID: r.RunID, PlanID: r.PlanID, Policies: r.Policies, Site: r.Site, Flavor: r.Flavor, DryRun: r.DryRun,
 		Started: r.Started, Finished: r.Finished, Steps: r.Steps, Counts: r.Counts, ApprovalIssue: r.ApprovalIssue,
 		Results: results, Links: map[string]string{
-		"self": s.cfg.publicURL + "/api/v1/runs/" + r.RunID, "plan": s.cfg.publicURL + "/api/v1/plans/" + r.PlanID,
-		"undo": s.cfg.publicURL + "/api/v1/runs/" + r.RunID + "/undo"}}
+			"self": s.cfg.publicURL + "/api/v1/runs/" + r.RunID, "plan": s.cfg.publicURL + "/api/v1/plans/" + r.PlanID,
+			"undo": s.cfg.publicURL + "/api/v1/runs/" + r.RunID + "/undo"}}
 }
 
 func (s *server) loadRun(w http.ResponseWriter, r *http.Request) (report.RunSummary, bool) {
