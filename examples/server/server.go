@@ -611,9 +611,47 @@ func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Claim the plan only when the issue has moved: a plan merely
+	// checked stays pending.
+	if err := s.decided(ctx, plan, rec.IssueKey); err != nil {
+		return nil, err
+	}
 	return s.claimAndApply(ctx, id, report.PlanPending, func(ctx context.Context) (*actions.Run, error) {
 		return s.m.ApplyApproved(ctx, plan, rec.IssueKey, s.journal(plan.ID))
 	})
+}
+
+// decided returns nil when the approval issue is at its policy's
+// approved or rejected status, and an *usermgmt.ApprovalRequiredError
+// with the status otherwise.
+func (s *server) decided(ctx context.Context, plan *actions.Plan, issueKey string) error {
+	var ap *usermgmt.Policy
+	for _, pr := range plan.Policies {
+		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
+			ap = p
+		}
+	}
+	if ap == nil {
+		return fmt.Errorf("plan %s has no policy with an approval in the policy file", plan.ID)
+	}
+	site, err := s.siteOfPlan(plan)
+	if err != nil {
+		return err
+	}
+	c, err := s.cfg.connect(ctx, site)
+	if err != nil {
+		return err
+	}
+	issue, err := c.Issue(ctx, issueKey)
+	if err != nil {
+		return fmt.Errorf("approval issue %s: %w", issueKey, err)
+	}
+	for _, st := range []string{cmp.Or(ap.Approval.ApprovedStatus, "Approved"), cmp.Or(ap.Approval.RejectedStatus, "Rejected")} {
+		if strings.EqualFold(issue.Status, st) {
+			return nil
+		}
+	}
+	return &usermgmt.ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
 }
 
 // pollLoop checks the pending plans' issues every poll interval: the
