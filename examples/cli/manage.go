@@ -39,7 +39,8 @@ func (a *app) lookup(name string) (string, bool) {
 		case "JIRA_TOKEN":
 			return string(s.Token), true
 		case "JIRA_USER":
-			return s.User, s.User != ""
+			// On DC the demo's connection ignores it: any value does.
+			return cmpOrString(s.User, a.fake.Credentials().DCUser), true
 		case "ATLASSIAN_ADMIN_URL":
 			return s.AdminURL, s.AdminURL != ""
 		case "ATLASSIAN_ORG_ID":
@@ -285,6 +286,13 @@ and the users an actOn policy cannot match on the other site.
 			}
 		},
 	}
+}
+
+func cmpOrString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func noArgs(cmd string, args []string) error {
