@@ -372,12 +372,9 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 			return nil, err
 		}
 	}
-	opts := f.SnapshotOptions(c.Flavor(), aps, common)
-	if ps[0].ActOn != "" {
-		// The criteria ran on the source site; the target needs only
-		// what the actions and protections need.
-		opts = actions.Requirements(c.Flavor(), aps, common)
-	}
+	// With actOn the criteria ran on the source site; the target needs
+	// what the actions, protections and exemptions read.
+	opts := f.snapshotOptions(c.Flavor(), aps, common, ps[0].ActOn == "")
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
