@@ -375,12 +375,17 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	// With actOn the criteria ran on the source site; the target needs
 	// what the actions, protections and exemptions read.
 	opts := f.snapshotOptions(c.Flavor(), aps, common, ps[0].ActOn == "")
+	if (save && m.cfg.Store != nil) || m.cfg.ReportUsers {
+		// The history's summaries and the report's insights count last
+		// logins and licences.
+		opts.LastLogin, opts.Licences = true, true
+	}
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
 	}
 	if save && m.cfg.Store != nil {
-		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(siteLabel(s), users, now)); err != nil {
+		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(s.URL, users, now)); err != nil {
 			r.log.LogAttrs(ctx, slog.LevelWarn, "history: snapshot not saved", slog.String("error", err.Error()))
 		}
 	}
@@ -617,8 +622,8 @@ func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath str
 	r := m.newRun(ctx, "apply")
 	ps := m.planPolicies(plan)
 	for _, p := range ps {
-		if p.Approval == nil {
-			continue
+		if p.Approval == nil || len(plan.Users) == 0 {
+			continue // nothing to approve when nothing changes
 		}
 		if err := plan.CheckLimits(); err != nil {
 			return nil, m.refused(ctx, r, err)
@@ -757,7 +762,7 @@ func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *act
 	rep := report.FromRun(run, plan)
 	rep.ApprovalIssue = approvalIssue
 	if rep.Site == "" {
-		rep.Site = siteLabel(s)
+		rep.Site = s.URL // the history's key, as the snapshots'
 	}
 	if m.cfg.ReportUsers {
 		m.mu.Lock()

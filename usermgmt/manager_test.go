@@ -17,6 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
+	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -383,4 +384,46 @@ func TestManagerPlanPolicies(t *testing.T) {
 	assert.Equal(t, len(names), run.Counts[actions.Applied], plan.Summary())
 	members, _ := dc.GroupMembers("reviewers")
 	assert.Len(t, members, len(names))
+}
+
+func TestManagerHistoryAndSinks(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 200)
+	store, err := report.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	h := newRecords()
+	f := parse(t, `policies:
+  - name: inactive
+    site: dc
+    users: {where: active && daysSinceLastLogin > 90}
+    actions: [{action: deactivate}]
+    reporting:
+      sinks: [{type: email, to: [ops@example.com]}, {type: log}]
+`)
+	m := newManager(t, f, fakes{"dc": dc}, func(c *usermgmt.Config) {
+		c.Store, c.Logger, c.ReportUsers = store, slog.New(h), true
+	})
+	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	require.NoError(t, err, "a sink that fails does not fail the run")
+	runs, err := store.Runs(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow.AddDate(0, 0, 1))
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, run.ID, runs[0].RunID)
+	snaps, err := store.Snapshots(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow)
+	require.NoError(t, err)
+	require.Len(t, snaps, 1)
+	assert.Positive(t, snaps[0].Active)
+
+	var undelivered, logged bool
+	for _, r := range *h.list {
+		if r["msg"] == "report not delivered" && strings.Contains(r["error"], "no SMTP server") {
+			undelivered = true
+		}
+		if r["run_id"] == run.ID && strings.Contains(r["msg"], "applied") {
+			logged = true
+		}
+	}
+	assert.True(t, undelivered, "the email sink without SMTP is reported")
+	assert.True(t, logged)
 }
