@@ -427,3 +427,34 @@ func TestManagerHistoryAndSinks(t *testing.T) {
 	assert.True(t, undelivered, "the email sink without SMTP is reported")
 	assert.True(t, logged)
 }
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	dirA, dirB := t.TempDir(), t.TempDir()
+	a := parseIn(t, dirA, `exemptions: {users: [svc-a]}
+policies:
+  - name: a
+    site: dc
+    users: {where: active}
+    actions: [{action: deactivate}]
+    reporting: {sinks: [{type: jsonl, path: a.jsonl}]}
+`)
+	b := parseIn(t, dirB, `policies:
+  - name: b
+    site: dc
+    users: {where: "!active"}
+    actions: [{action: reactivate}]
+`)
+	m, err := usermgmt.Merge(a, b)
+	require.NoError(t, err)
+	require.Len(t, m.Policies, 2)
+	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), m.Policies[0].Reporting.Sinks[0].Path, "relative to its own file")
+	assert.Equal(t, "svc-a", m.Policies[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
+	assert.Empty(t, m.Policies[1].Users.Exemptions.Users)
+	assert.Empty(t, a.Policies[0].Users.Exemptions.Users, "the files are not changed")
+	_, ok := m.Site("dc")
+	assert.True(t, ok)
+
+	_, err = usermgmt.Merge(a, a)
+	assert.ErrorContains(t, err, `policy "a" is in`)
+}

@@ -120,6 +120,16 @@ func TestPlanOutThenApply(t *testing.T) {
 	assert.NotContains(t, r.stdout, "stale")
 	assert.Positive(t, inactive(a)-91, "deactivated beyond the generated org's inactive users")
 
+	// Two files planned together.
+	other := writePolicy(t, `  - name: unlicence-2
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: removeAllLicences}]
+`)
+	r = cli(t, nil, "--demo", "plan", "--policy", policy, "--policy", other, "--name", "long-gone", "--name", "unlicence-2")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Policies: long-gone, unlicence-2")
+	assert.NotContains(t, r.stderr, "\r", "no progress bar when stderr is not a terminal")
+
 	r = cli(t, nil, "--demo", "apply")
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "--plan FILE is required")
@@ -220,4 +230,26 @@ func TestDemoPolicyIsTheExample(t *testing.T) {
 	example, err := os.ReadFile("../policies/inactive-90-days.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, string(example), string(demoPolicy), "copy examples/policies/inactive-90-days.yaml to examples/cli/policies/")
+}
+
+func TestPolicyFileErrors(t *testing.T) {
+	t.Parallel()
+	bad := writePolicy(t, `  - name: typo
+    users: {where: active && lastlogin > 3}
+    actions: [{action: deactivate}]
+`)
+	r := cli(t, nil, "--demo", "plan", "--policy", bad)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "policies[0].users.where: line 1, column 11: unknown name lastlogin; did you mean lastLogin?")
+
+	r = cli(t, nil, "plan", "--policy", "../policies/inactive-90-days.yaml")
+	assert.Equal(t, exitUsage, r.code, "no JIRA_URL")
+	assert.Contains(t, r.stderr, "JIRA_URL")
+	assert.NotContains(t, r.stderr, "secret-token")
+
+	r = cli(t, map[string]string{"JIRA_TOKEN": "secret-token"}, "--site", "http://127.0.0.1:1", "--flavor", "dc",
+		"plan", "--policy", "../policies/inactive-90-days.yaml")
+	assert.Equal(t, exitFailed, r.code, "the flags stand in for the file's variables; the site is unreachable")
+	assert.Contains(t, r.stderr, "127.0.0.1:1")
+	assert.NotContains(t, r.stderr, "secret-token")
 }
