@@ -38,6 +38,9 @@ type Config struct {
 	// Logger receives the manager's records, each with a run_id
 	// attribute (default: discard).
 	Logger *slog.Logger
+	// ReportLogger receives the summaries of the policies' log sinks
+	// (default Logger).
+	ReportLogger *slog.Logger
 	// Progress, when set, is called as the snapshot is read and as the
 	// plan is applied, from one goroutine at a time.
 	Progress func(Progress)
@@ -727,6 +730,9 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	if err != nil {
 		return nil, err
 	}
+	if plan.Site != "" && s.URL != "" && strings.TrimSuffix(plan.Site, "/") != strings.TrimSuffix(s.URL, "/") {
+		return nil, fmt.Errorf("usermgmt: plan %s is for %s, not %s", plan.ID, plan.Site, s.URL)
+	}
 	if c.Flavor() != plan.Flavor {
 		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, plan.Flavor, siteLabel(s), c.Flavor())
 	}
@@ -825,7 +831,11 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 		case SinkHTML:
 			out = append(out, &report.HTML{Path: mkdir(path(s.Path))})
 		case SinkLog:
-			out = append(out, report.NewSlog(r.log))
+			l := m.cfg.Logger // the sink adds the run_id
+			if m.cfg.ReportLogger != nil {
+				l = m.cfg.ReportLogger
+			}
+			out = append(out, report.NewSlog(l))
 		case SinkEmail:
 			if m.cfg.SMTP == nil {
 				out = append(out, failing{"email " + strings.Join(s.To, ","), errors.New("no SMTP server configured (Config.SMTP)")})

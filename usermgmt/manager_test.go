@@ -458,3 +458,14 @@ policies:
 	_, err = usermgmt.Merge(a, a)
 	assert.ErrorContains(t, err, `policy "a" is in`)
 }
+
+func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 100)
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
+	plan, err := m.Plan(t.Context(), "inactive")
+	require.NoError(t, err)
+	plan.Site = "https://other.example.com"
+	_, err = m.Apply(t.Context(), plan, "")
+	assert.ErrorContains(t, err, "is for https://other.example.com, not https://dc.example.com")
+}

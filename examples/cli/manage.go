@@ -132,7 +132,9 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 			s.UserAgent = userAgent
 			return usermgmt.Connect(ctx, s)
 		},
-		Progress: a.progressBar(),
+		// The policies' log sinks write their summaries to stderr.
+		ReportLogger: slog.New(slog.NewTextHandler(a.stderr, nil)),
+		Progress:     a.progressBar(),
 	}
 	for _, o := range opts {
 		o(&cfg)
