@@ -336,7 +336,7 @@ func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) 
 	if err != nil {
 		return nil, err
 	}
-	return m.newPlan(ctx, c, s, users, policies, actions.Exemptions{}, opts)
+	return m.newPlan(ctx, m.cfg.Now(), c, s, users, policies, actions.Exemptions{}, opts)
 }
 
 func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*Simulation, error) {
@@ -392,7 +392,8 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 			r.log.LogAttrs(ctx, slog.LevelWarn, "history: snapshot not saved", slog.String("error", err.Error()))
 		}
 	}
-	plan, err := m.newPlan(ctx, c, s, users, aps, common, opts)
+	// One instant for the criteria, the exemptions' expiry and the plan.
+	plan, err := m.newPlan(ctx, now, c, s, users, aps, common, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +441,7 @@ func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts ji
 	return users, nil
 }
 
-func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
@@ -452,7 +453,7 @@ func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.Us
 			}
 		}
 	}
-	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: m.cfg.Now(), Flavor: c.Flavor(), Site: s.URL,
+	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: now, Flavor: c.Flavor(), Site: s.URL,
 		Myself: me, Snapshot: opts, Exemptions: common, ReadOnlyDirectories: m.cfg.ReadOnlyDirectories})
 }
 
