@@ -253,3 +253,11 @@ func TestPolicyFileErrors(t *testing.T) {
 	assert.Contains(t, r.stderr, "127.0.0.1:1")
 	assert.NotContains(t, r.stderr, "secret-token")
 }
+
+func TestDemoCloud(t *testing.T) {
+	t.Parallel()
+	r := cli(t, nil, "demo", "--flavor", "cloud", "--dir", t.TempDir())
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "A fake Jira Cloud runs in this process")
+	assert.Regexp(t, `(\d+) steps: (\d+) applied\n`, r.stdout)
+}

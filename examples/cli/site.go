@@ -101,7 +101,7 @@ func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 		a.fake = jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
 		// The groups the example policies name that a generated
 		// organisation may lack.
-		for _, g := range []string{"break-glass", "engineering", "finance", "confluence-users"} {
+		for _, g := range []string{"break-glass", "engineering", "finance", "confluence-users", "jira-administrators"} {
 			if _, ok := a.fake.GroupMembers(g); !ok {
 				_ = a.fake.AddGroup(g)
 			}
