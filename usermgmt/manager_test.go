@@ -257,6 +257,7 @@ func TestManagerCloudFromDC(t *testing.T) {
 	assert.Contains(t, reasons, "old.noemail: selected on dc but has no email to match on cloud")
 	assert.Contains(t, reasons, "dc.only@example.org: selected on dc but no account with this email on cloud")
 	assert.Subset(t, plan.Problems, sim.Unmatched, "the plan lists the unmatched users")
+	assert.Len(t, sim.Unmatched, 2, "hidden emails on Cloud still match: %v", reasons)
 
 	run, err := m.Apply(t.Context(), plan, "")
 	require.NoError(t, err)
