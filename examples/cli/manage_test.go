@@ -179,12 +179,12 @@ func TestGroupsAddRemove(t *testing.T) {
 	members, _ := a.fake.GroupMembers("reviewers")
 	assert.Empty(t, members, "a dry run")
 
-	r = a.on(t, "groups", "add", "reviewers", "--users-from", csvPath, "--apply")
+	r = a.on(t, "groups", "add", "reviewers", "--users-from", csvPath, "--apply", "--journal", filepath.Join(t.TempDir(), "add.journal"))
 	require.Equal(t, exitOK, r.code, r.stderr)
 	members, _ = a.fake.GroupMembers("reviewers")
 	assert.Len(t, members, 2)
 
-	r = a.on(t, "groups", "remove", "reviewers", "--users-from", csvPath, "--apply")
+	r = a.on(t, "groups", "remove", "reviewers", "--users-from", csvPath, "--apply", "--journal", filepath.Join(t.TempDir(), "remove.journal"))
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "remove-group 2")
 	members, _ = a.fake.GroupMembers("reviewers")
