@@ -464,7 +464,7 @@ func TestUserCreatedTrigger(t *testing.T) {
 	e := newEnv(t, `policies:
   - name: welcome
     when: {onUserCreated: true}
-    users: {where: active && emailDomain == "example.com"}
+    users: {where: active && emailDomain == "example.com" && (neverLoggedIn || daysSinceLastLogin < 1)}
     actions: [{action: addGroups, groups: [staff]}]
   - name: not-a-trigger
     users: {where: active}

@@ -189,6 +189,15 @@ func (n newUser) Why(u *jira.User, now time.Time) string {
 	return why
 }
 
+// needing is an action that asks the snapshot for what its policy's
+// criterion and exemptions read as well (actions.Requirer).
+type needing struct {
+	actions.Action
+	needs func(jira.Flavor) jira.SnapshotOptions
+}
+
+func (n needing) Requires(fl jira.Flavor) jira.SnapshotOptions { return n.needs(fl) }
+
 // userCreated runs the policies marked onUserCreated for a new user: each
 // plans for that user alone and is applied, or waits for its approval.
 func (s *server) userCreated(ctx context.Context, key, name, accountID string) {
@@ -224,6 +233,12 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 	}
 	sel.inner = ap.Select
 	ap.Select = sel
+	// The snapshot must hold what the criterion reads, not only what
+	// the actions need.
+	orig := ap
+	ap.Action = needing{Action: ap.Action, needs: func(fl jira.Flavor) jira.SnapshotOptions {
+		return f.SnapshotOptions(fl, []actions.Policy{orig}, common)
+	}}
 	// A manager whose default site is the policy's, so that the plan of
 	// the policy built here is made on it.
 	site, err := s.siteFor(p.Site)
