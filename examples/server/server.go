@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -134,15 +133,16 @@ func (s *server) routes() {
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
 	api := map[string]http.HandlerFunc{
-		"GET /api/v1/users":             s.listUsers,
-		"POST /api/v1/plans":            s.createPlan,
-		"GET /api/v1/plans":             s.listPlans,
-		"GET /api/v1/plans/{id}":        s.getPlan,
-		"POST /api/v1/plans/{id}/apply": s.applyPlan,
-		"GET /api/v1/runs":              s.listRuns,
-		"GET /api/v1/runs/{id}":         s.getRun,
-		"POST /api/v1/runs/{id}/undo":   s.undoRun,
-		"GET /insights":                 s.insights,
+		"GET /api/v1/users":              s.listUsers,
+		"POST /api/v1/plans":             s.createPlan,
+		"GET /api/v1/plans":              s.listPlans,
+		"GET /api/v1/plans/{id}":         s.getPlan,
+		"POST /api/v1/plans/{id}/apply":  s.applyPlan,
+		"POST /api/v1/plans/{id}/cancel": s.cancelPlan,
+		"GET /api/v1/runs":               s.listRuns,
+		"GET /api/v1/runs/{id}":          s.getRun,
+		"POST /api/v1/runs/{id}/undo":    s.undoRun,
+		"GET /insights":                  s.insights,
 	}
 	for pattern, h := range api {
 		mux.Handle(pattern, s.auth(h))
@@ -175,7 +175,12 @@ func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // auth requires the API token as a bearer token.
 func (s *server) auth(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		hdr := r.Header.Get("Authorization")
+		ok := len(hdr) > len("Bearer ") && strings.EqualFold(hdr[:len("Bearer ")], "Bearer ")
+		tok := ""
+		if ok {
+			tok = hdr[len("Bearer "):]
+		}
 		// Hashes have the same length, so the comparison's time says
 		// nothing about the token's length either.
 		got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
@@ -326,6 +331,7 @@ func (s *server) view(p report.PlanRecord, withPlan bool) planView {
 		Links: map[string]string{"self": s.cfg.publicURL + "/api/v1/plans/" + p.ID}}
 	if p.Status == report.PlanPlanned || p.Status == report.PlanPending {
 		v.Links["apply"] = v.Links["self"] + "/apply"
+		v.Links["cancel"] = v.Links["self"] + "/cancel"
 	}
 	if p.RunID != "" {
 		v.Links["run"] = s.cfg.publicURL + "/api/v1/runs/" + p.RunID
@@ -345,9 +351,21 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &body) {
 		return
 	}
+	if len(body.Policies) == 0 {
+		writeError(w, http.StatusBadRequest, `name the policies to plan: {"policies": ["name", …]}`)
+		return
+	}
+	var first *usermgmt.Policy
 	for _, n := range body.Policies {
-		if !slices.ContainsFunc(s.cfg.file.Policies, func(p usermgmt.Policy) bool { return p.Name == n }) {
+		p := s.policy(n)
+		switch {
+		case p == nil:
 			writeError(w, http.StatusBadRequest, "no policy %q in the policy file", n)
+			return
+		case first == nil:
+			first = p
+		case p.Site != first.Site || p.ActOn != first.ActOn:
+			writeError(w, http.StatusBadRequest, "policies %s and %s act on different sites; plan them apart", first.Name, p.Name)
 			return
 		}
 	}
@@ -535,6 +553,27 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusBadGateway, "applying: %v", err)
 	}
+}
+
+// POST /api/v1/plans/{id}/cancel: a planned or pending plan is dropped;
+// it is never applied, whatever its approval issue says later.
+func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
+	rec, ok := s.loadPlan(w, r)
+	if !ok {
+		return
+	}
+	moved, err := s.cfg.store.UpdatePlan(r.Context(), rec.ID, []report.PlanStatus{report.PlanPlanned, report.PlanPending},
+		report.PlanCancelled, "", "cancelled through the API", s.cfg.now())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return
+	}
+	rec, _ = s.cfg.store.Plan(r.Context(), rec.ID)
+	if !moved {
+		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(rec, false))
 }
 
 // errBusy is a plan another request or the background claimed first.

@@ -526,6 +526,9 @@ func TestAPI(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code, string(b))
 	code, _ = e.do(http.MethodPost, "/api/v1/plans", []byte(`{"policies": "inactive"}`))
 	assert.Equal(t, http.StatusBadRequest, code)
+	code, b = e.do(http.MethodPost, "/api/v1/plans", nil)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, string(b), "name the policies")
 	code, _ = e.do(http.MethodGet, "/api/v1/plans/nope", nil)
 	assert.Equal(t, http.StatusNotFound, code)
 	code, _ = e.do(http.MethodGet, "/api/v1/runs/nope", nil)
@@ -535,6 +538,13 @@ func TestAPI(t *testing.T) {
 	assert.JSONEq(t, `{"error": "no such route"}`, string(b))
 	code, _ = e.do(http.MethodDelete, "/api/v1/plans", nil)
 	assert.Equal(t, http.StatusMethodNotAllowed, code)
+
+	dropped := e.plan("inactive")
+	code, b = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/cancel", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Equal(t, report.PlanCancelled, e.getPlan(dropped.ID).Status)
+	code, _ = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/apply", nil)
+	assert.Equal(t, http.StatusConflict, code, "a cancelled plan is never applied")
 
 	v := e.plan("inactive")
 	assert.Equal(t, report.PlanPlanned, v.Status, "a dry run")
@@ -569,7 +579,7 @@ func TestUnauthenticated(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, approvalPolicy, 0)
 	for _, route := range []string{"GET /api/v1/users", "POST /api/v1/plans", "GET /api/v1/plans", "GET /api/v1/plans/x",
-		"POST /api/v1/plans/x/apply", "GET /api/v1/runs", "GET /api/v1/runs/x", "POST /api/v1/runs/x/undo", "GET /insights"} {
+		"POST /api/v1/plans/x/apply", "POST /api/v1/plans/x/cancel", "GET /api/v1/runs", "GET /api/v1/runs/x", "POST /api/v1/runs/x/undo", "GET /insights"} {
 		method, path, _ := strings.Cut(route, " ")
 		for _, tok := range []string{"", "wrong", testToken + "x", strings.ToUpper(testToken)} {
 			code, b := e.doAs(tok, method, path, nil)
