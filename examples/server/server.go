@@ -585,9 +585,21 @@ func (s *server) applyPlanned(ctx context.Context, rec report.PlanRecord) (*acti
 	if err != nil {
 		return nil, err
 	}
-	return s.claimAndApply(ctx, rec.ID, report.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
+	run, err := s.claimAndApply(ctx, rec.ID, report.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
 		return s.m.Apply(ctx, plan, s.journal(plan.ID))
 	})
+	// The policy has an approval now (the file changed since the plan):
+	// Apply opened the issue, which the pending plan waits for.
+	var ae *usermgmt.ApprovalRequiredError
+	if errors.As(err, &ae) && ae.IssueKey != "" {
+		if cur, lerr := s.cfg.store.Plan(ctx, rec.ID); lerr == nil && cur.Status == report.PlanPending {
+			cur.IssueKey, cur.Updated = ae.IssueKey, s.cfg.now()
+			if serr := s.cfg.store.SavePlan(ctx, cur); serr != nil {
+				return run, errors.Join(err, serr)
+			}
+		}
+	}
+	return run, err
 }
 
 func decodePlan(rec report.PlanRecord) (*actions.Plan, error) {
