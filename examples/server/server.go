@@ -129,6 +129,10 @@ func (s *server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 func (s *server) routes() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.cfg.store.Version(r.Context()); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "history store unavailable")
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
@@ -374,7 +378,9 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "planning: %v", err)
 		return
 	}
-	rec, err := s.record(r.Context(), s.m, plan, "api")
+	// Once the approval issue may exist, the plan is recorded even if
+	// the client goes away.
+	rec, err := s.record(context.WithoutCancel(r.Context()), s.m, plan, "api")
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "%v", err)
 		return
@@ -714,6 +720,9 @@ func (s *server) pollLoop() {
 	s.background(func(ctx context.Context) {
 		t := time.NewTicker(s.cfg.poll)
 		defer t.Stop()
+		// At once, for the plans whose issues moved while the service
+		// was down; then every interval.
+		s.pollOnce(ctx)
 		for {
 			select {
 			case <-ctx.Done():
