@@ -667,3 +667,15 @@ func TestRunUsage(t *testing.T) {
 		assert.Contains(t, stderr.String(), c.want, name)
 	}
 }
+
+func TestApprovedWhileDown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, approvalPolicy, 0)
+	v := e.plan("inactive")
+	e.stop()
+	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve")) // nobody listening
+	e.poll = time.Hour                                           // only the poll at start
+	e.start()
+	e.waitStatus(v.ID, report.PlanApplied)
+	assert.Zero(t, e.active(deactivations(t, v)))
+}
