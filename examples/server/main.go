@@ -67,10 +67,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type program struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
-	// ready, when set, receives the server once it listens (tests).
-	ready func(*server)
 }
 
+// flags are the command line's.
 type flags struct {
 	addr, policies, tokenFile, dataDir, publicURL, flavor string
 	demo                                                  bool
@@ -243,9 +242,6 @@ func (p program) serve(ctx context.Context, f flags) error {
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	if p.ready != nil {
-		p.ready(s)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
