@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -652,14 +653,18 @@ func TestRun(t *testing.T) {
 
 func TestRunUsage(t *testing.T) {
 	t.Parallel()
+	empty := filepath.Join(t.TempDir(), "token")
+	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
 	for name, c := range map[string]struct {
 		args []string
 		env  map[string]string
 		want string
 	}{
-		"no token":    {[]string{"--policies", "x.yaml"}, nil, "SEATWARDEN_API_TOKEN"},
-		"no policies": {nil, map[string]string{"SEATWARDEN_API_TOKEN": "t"}, "--policies"},
-		"token flag":  {[]string{"--token", "t"}, nil, "flag provided but not defined: -token"},
+		"no token":         {[]string{"--policies", "x.yaml"}, nil, "SEATWARDEN_API_TOKEN"},
+		"no policies":      {nil, map[string]string{"SEATWARDEN_API_TOKEN": "t"}, "--policies"},
+		"token flag":       {[]string{"--token", "t"}, nil, "flag provided but not defined: -token"},
+		"empty token file": {[]string{"--token-file", empty, "--policies", "x.yaml"}, nil, "--token-file: the file is empty"},
+		"no token file":    {[]string{"--token-file", empty + ".missing", "--policies", "x.yaml"}, nil, "--token-file:"},
 	} {
 		var stderr bytes.Buffer
 		p := program{getenv: func(k string) string { return c.env[k] }, stdout: io.Discard, stderr: &stderr}
