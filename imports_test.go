@@ -33,6 +33,7 @@ var layers = map[string]struct {
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report"}, thirdParty: []string{"github.com/google/uuid", "github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {
