@@ -27,7 +27,9 @@
 //
 // Exit codes: 0 done (or stopped by a signal), 1 failed (a policy file
 // that does not load, a run that failed with --once), 2 usage, 3 a run
-// refused by a blast-radius limit or waiting for approval, with --once.
+// refused by its blast-radius limit, with --once. Policies with an approval
+// are refused with --apply: the daemon does not wait for approvals
+// (examples/server does).
 package main
 
 import (
@@ -104,7 +106,8 @@ SIGTERM or SIGINT; SIGHUP reloads the file (a file with problems is refused
 and the policies loaded before keep running). Logs are JSON on stderr.
 
 Policies are only planned (a dry run: nothing is written to Jira) unless
---apply is given. Dry runs are recorded in the history too.
+--apply is given. Dry runs are recorded in the history too. A run missed
+while the daemon was down (from the history) is run once at start.
 
 Flags:
 `
@@ -157,8 +160,8 @@ Signals:
   SIGHUP           reload the policy file
   SIGTERM, SIGINT  stop scheduling, wait for running policies (--grace), exit 0
 
-Exit codes: 0 done, 1 failed, 2 usage, 3 refused (--once: a blast-radius
-limit or an approval).
+Exit codes: 0 done (or stopped by a signal), 1 failed, 2 usage, 3 refused
+(with --once: a run over its blast-radius limit).
 `)
 	fmt.Fprint(a.stdout, b.String())
 }

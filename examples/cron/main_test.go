@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,6 +26,8 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
+
+var update = flag.Bool("update", false, "rewrite testdata/golden")
 
 // TestMain runs the program itself when the signal test starts the test
 // binary as a subprocess.
@@ -198,6 +201,7 @@ func TestOnce(t *testing.T) {
 				}
 			}
 
+			assert.NotContains(t, stderr.String(), fake.Credentials().DCToken, "no secret in the logs")
 			journals, _ := filepath.Glob(filepath.Join(dir, "journals", "*.journal"))
 			if !apply {
 				assert.Zero(t, writes(fake), "a dry run writes nothing: %v", fake.Stats())
@@ -437,6 +441,33 @@ func TestUsage(t *testing.T) {
 	}
 	var stdout bytes.Buffer
 	run(t.Context(), []string{"--help"}, &stdout, io.Discard)
+	golden := filepath.Join("testdata", "golden", "help.golden")
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "go test ./examples/cron -update writes it")
+	assert.Equal(t, string(want), stdout.String())
 	assert.Contains(t, stdout.String(), "never writes to Jira")
-	assert.Contains(t, stdout.String(), "SIGHUP")
+}
+
+// TestOnceRefused: a plan over its blast-radius limit writes nothing and
+// exits 3.
+func TestOnceRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fake := newFake(time.Now())
+	path := writePolicies(t, dir, "@daily")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("    limits: {maxUsers: 1}\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	var stderr syncBuffer
+	code := testApp(fake, &stderr).run(t.Context(), []string{"--once", "--apply", "--policies", path,
+		"--history", filepath.Join(dir, "history.db"), "--journal-dir", filepath.Join(dir, "journals")})
+	assert.Equal(t, exitRefused, code, stderr.String())
+	assert.Zero(t, writes(fake))
+	assert.Len(t, withMsg(records(t, stderr.String()), "policy run refused"), 1)
 }
