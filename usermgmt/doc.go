@@ -1,5 +1,6 @@
-// Package usermgmt is Seatwarden's facade: policies as code, and the
-// connection to a Jira site.
+// Package usermgmt is Seatwarden's facade: policies as code, the
+// connection to a Jira site, and the [Manager] that plans, applies,
+// reports and undoes policies.
 //
 // # Policy files
 //
@@ -61,4 +62,35 @@
 // [Connect] turns a resolved [Site] into a [Client], a
 // *datacenter.Client or a *cloud.Client, detecting the flavour from the
 // site's serverInfo when the site does not give it.
+//
+// # Manager
+//
+// A [Manager] runs snapshot → select → exempt → plan → approve → apply →
+// report for the policies of a file:
+//
+//	f, err := usermgmt.Load("inactive-90-days.yaml")
+//	m, err := usermgmt.New(usermgmt.Config{File: f, Logger: logger})
+//	plan, err := m.Plan(ctx)                     // the dry run: nothing written
+//	fmt.Print(plan.Summary(), usermgmt.InteractionReport(plan))
+//	run, err := m.Apply(ctx, plan, "run.journal") // limits, approval, journal, reports
+//	if usermgmt.Refused(err) { … }               // a limit, or an approval awaited
+//	undo, _, err := m.Undo(ctx, "run.journal", false)
+//
+// Plan takes one snapshot of the site asking only for what the criteria,
+// exemptions and actions read, evaluates the criteria at the manager's
+// clock, and plans several policies together: the plan lists every policy
+// that selected each user and the conflicts between their steps
+// ([InteractionReport]; [Manager.Simulate] returns the overlaps as data).
+// A policy with actOn selects users on its site and plans for the accounts
+// with the same emails on the other; the users it cannot match are in the
+// plan's Problems.
+//
+// Apply refuses a plan over a blast-radius limit before any write (an
+// *actions.LimitError). For a policy with an approval it creates the
+// approval issue and returns an [*ApprovalRequiredError]; once the issue
+// is approved, [Manager.ApplyApproved] applies the plan. After a run, the
+// report (report.FromRun) goes to the policies' sinks and Config.Sinks,
+// and to Config.Store. Every log record carries the run_id of the call
+// (a UUID v7; an applied run's id is the actions.Run's), and
+// Config.Progress is told how far the snapshot and the apply are.
 package usermgmt

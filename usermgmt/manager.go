@@ -38,6 +38,9 @@ type Config struct {
 	// Logger receives the manager's records, each with a run_id
 	// attribute (default: discard).
 	Logger *slog.Logger
+	// ReportLogger receives the summaries of the policies' log sinks
+	// (default Logger).
+	ReportLogger *slog.Logger
 	// Progress, when set, is called as the snapshot is read and as the
 	// plan is applied, from one goroutine at a time.
 	Progress func(Progress)
@@ -333,7 +336,7 @@ func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) 
 	if err != nil {
 		return nil, err
 	}
-	return m.newPlan(ctx, c, s, users, policies, actions.Exemptions{}, opts)
+	return m.newPlan(ctx, m.cfg.Now(), c, s, users, policies, actions.Exemptions{}, opts)
 }
 
 func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*Simulation, error) {
@@ -372,22 +375,25 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 			return nil, err
 		}
 	}
-	opts := f.SnapshotOptions(c.Flavor(), aps, common)
-	if ps[0].ActOn != "" {
-		// The criteria ran on the source site; the target needs only
-		// what the actions and protections need.
-		opts = actions.Requirements(c.Flavor(), aps, common)
+	// With actOn the criteria ran on the source site; the target needs
+	// what the actions, protections and exemptions read.
+	opts := f.snapshotOptions(c.Flavor(), aps, common, ps[0].ActOn == "")
+	if (save && m.cfg.Store != nil) || m.cfg.ReportUsers {
+		// The history's summaries and the report's insights count last
+		// logins and licences.
+		opts.LastLogin, opts.Licences = true, true
 	}
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
 	}
 	if save && m.cfg.Store != nil {
-		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(siteLabel(s), users, now)); err != nil {
+		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(s.URL, users, now)); err != nil {
 			r.log.LogAttrs(ctx, slog.LevelWarn, "history: snapshot not saved", slog.String("error", err.Error()))
 		}
 	}
-	plan, err := m.newPlan(ctx, c, s, users, aps, common, opts)
+	// One instant for the criteria, the exemptions' expiry and the plan.
+	plan, err := m.newPlan(ctx, now, c, s, users, aps, common, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +441,7 @@ func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts ji
 	return users, nil
 }
 
-func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
@@ -447,7 +453,7 @@ func (m *Manager) newPlan(ctx context.Context, c Client, s Site, users []jira.Us
 			}
 		}
 	}
-	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: m.cfg.Now(), Flavor: c.Flavor(), Site: s.URL,
+	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: now, Flavor: c.Flavor(), Site: s.URL,
 		Myself: me, Snapshot: opts, Exemptions: common, ReadOnlyDirectories: m.cfg.ReadOnlyDirectories})
 }
 
@@ -620,8 +626,8 @@ func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath str
 	r := m.newRun(ctx, "apply")
 	ps := m.planPolicies(plan)
 	for _, p := range ps {
-		if p.Approval == nil {
-			continue
+		if p.Approval == nil || len(plan.Users) == 0 {
+			continue // nothing to approve when nothing changes
 		}
 		if err := plan.CheckLimits(); err != nil {
 			return nil, m.refused(ctx, r, err)
@@ -725,6 +731,9 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	if err != nil {
 		return nil, err
 	}
+	if plan.Site != "" && s.URL != "" && strings.TrimSuffix(plan.Site, "/") != strings.TrimSuffix(s.URL, "/") {
+		return nil, fmt.Errorf("usermgmt: plan %s is for %s, not %s", plan.ID, plan.Site, s.URL)
+	}
 	if c.Flavor() != plan.Flavor {
 		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, plan.Flavor, siteLabel(s), c.Flavor())
 	}
@@ -760,7 +769,7 @@ func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *act
 	rep := report.FromRun(run, plan)
 	rep.ApprovalIssue = approvalIssue
 	if rep.Site == "" {
-		rep.Site = siteLabel(s)
+		rep.Site = s.URL // the history's key, as the snapshots'
 	}
 	if m.cfg.ReportUsers {
 		m.mu.Lock()
@@ -823,7 +832,11 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 		case SinkHTML:
 			out = append(out, &report.HTML{Path: mkdir(path(s.Path))})
 		case SinkLog:
-			out = append(out, report.NewSlog(r.log))
+			l := m.cfg.Logger // the sink adds the run_id
+			if m.cfg.ReportLogger != nil {
+				l = m.cfg.ReportLogger
+			}
+			out = append(out, report.NewSlog(l))
 		case SinkEmail:
 			if m.cfg.SMTP == nil {
 				out = append(out, failing{"email " + strings.Join(s.To, ","), errors.New("no SMTP server configured (Config.SMTP)")})

@@ -17,6 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
+	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -256,6 +257,7 @@ func TestManagerCloudFromDC(t *testing.T) {
 	assert.Contains(t, reasons, "old.noemail: selected on dc but has no email to match on cloud")
 	assert.Contains(t, reasons, "dc.only@example.org: selected on dc but no account with this email on cloud")
 	assert.Subset(t, plan.Problems, sim.Unmatched, "the plan lists the unmatched users")
+	assert.Len(t, sim.Unmatched, 2, "hidden emails on Cloud still match: %v", reasons)
 
 	run, err := m.Apply(t.Context(), plan, "")
 	require.NoError(t, err)
@@ -383,4 +385,88 @@ func TestManagerPlanPolicies(t *testing.T) {
 	assert.Equal(t, len(names), run.Counts[actions.Applied], plan.Summary())
 	members, _ := dc.GroupMembers("reviewers")
 	assert.Len(t, members, len(names))
+}
+
+func TestManagerHistoryAndSinks(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 200)
+	store, err := report.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	h := newRecords()
+	f := parse(t, `policies:
+  - name: inactive
+    site: dc
+    users: {where: active && daysSinceLastLogin > 90}
+    actions: [{action: deactivate}]
+    reporting:
+      sinks: [{type: email, to: [ops@example.com]}, {type: log}]
+`)
+	m := newManager(t, f, fakes{"dc": dc}, func(c *usermgmt.Config) {
+		c.Store, c.Logger, c.ReportUsers = store, slog.New(h), true
+	})
+	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	require.NoError(t, err, "a sink that fails does not fail the run")
+	runs, err := store.Runs(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow.AddDate(0, 0, 1))
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, run.ID, runs[0].RunID)
+	snaps, err := store.Snapshots(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow)
+	require.NoError(t, err)
+	require.Len(t, snaps, 1)
+	assert.Positive(t, snaps[0].Active)
+
+	var undelivered, logged bool
+	for _, r := range *h.list {
+		if r["msg"] == "report not delivered" && strings.Contains(r["error"], "no SMTP server") {
+			undelivered = true
+		}
+		if r["run_id"] == run.ID && strings.Contains(r["msg"], "applied") {
+			logged = true
+		}
+	}
+	assert.True(t, undelivered, "the email sink without SMTP is reported")
+	assert.True(t, logged)
+}
+
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	dirA, dirB := t.TempDir(), t.TempDir()
+	a := parseIn(t, dirA, `exemptions: {users: [svc-a]}
+policies:
+  - name: a
+    site: dc
+    users: {where: active}
+    actions: [{action: deactivate}]
+    reporting: {sinks: [{type: jsonl, path: a.jsonl}]}
+`)
+	b := parseIn(t, dirB, `policies:
+  - name: b
+    site: dc
+    users: {where: "!active"}
+    actions: [{action: reactivate}]
+`)
+	m, err := usermgmt.Merge(a, b)
+	require.NoError(t, err)
+	require.Len(t, m.Policies, 2)
+	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), m.Policies[0].Reporting.Sinks[0].Path, "relative to its own file")
+	assert.Equal(t, "svc-a", m.Policies[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
+	assert.Empty(t, m.Policies[1].Users.Exemptions.Users)
+	assert.Empty(t, a.Policies[0].Users.Exemptions.Users, "the files are not changed")
+	_, ok := m.Site("dc")
+	assert.True(t, ok)
+
+	_, err = usermgmt.Merge(a, a)
+	assert.ErrorContains(t, err, `policy "a" is in`)
+}
+
+func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 100)
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
+	plan, err := m.Plan(t.Context(), "inactive")
+	require.NoError(t, err)
+	plan.Site = "https://other.example.com"
+	_, err = m.Apply(t.Context(), plan, "")
+	assert.ErrorContains(t, err, "is for https://other.example.com, not https://dc.example.com")
 }

@@ -150,13 +150,20 @@ func (a ActionSpec) action() actions.Action {
 // plan the policies: what their criteria (and exemption criteria) read,
 // merged with actions.Requirements.
 func (f *File) SnapshotOptions(fl jira.Flavor, policies []actions.Policy, common actions.Exemptions) jira.SnapshotOptions {
+	return f.snapshotOptions(fl, policies, common, true)
+}
+
+// snapshotOptions is SnapshotOptions, with the policies' criteria left
+// out when they run on another site (actOn): the exemptions still run on
+// the site acted on.
+func (f *File) snapshotOptions(fl jira.Flavor, policies []actions.Policy, common actions.Exemptions, criteria bool) jira.SnapshotOptions {
 	o := actions.Requirements(fl, policies, common)
 	for i := range f.Policies {
 		p := &f.Policies[i]
 		if !slices.ContainsFunc(policies, func(ap actions.Policy) bool { return ap.Name == p.Name }) {
 			continue
 		}
-		if p.where != nil {
+		if p.where != nil && criteria {
 			o = withNeeds(o, p.where.Needs())
 		}
 		for _, e := range p.Users.Exemptions.Expressions {

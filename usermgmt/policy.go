@@ -76,7 +76,11 @@ type Policy struct {
 	Site string `json:"site,omitempty" yaml:"site"`
 	// ActOn, when set, names another site on which the actions are
 	// applied, to the accounts with the selected users' emails: e.g.
-	// users inactive on DC are deactivated on Cloud.
+	// users inactive on DC are deactivated on Cloud. The criterion runs
+	// on Site; a CSV selection, the exemptions and the protections apply
+	// to the accounts of ActOn. Selected users with no email, or with no
+	// account of that email on ActOn, are reported in the plan's
+	// Problems.
 	ActOn string `json:"actOn,omitempty" yaml:"actOn"`
 
 	When    When         `json:"when,omitzero" yaml:"when"`

@@ -84,7 +84,11 @@ Commands:
 	fmt.Fprint(w, exitCodes)
 	fmt.Fprintf(w, `
 Examples:
+  %[1]s demo
   %[1]s --demo users list --where 'active && daysSinceLastLogin > 90'
+  %[1]s --demo run --policy examples/policies/inactive-90-days.yaml
+  JIRA_URL=https://jira.example.com JIRA_TOKEN=... %[1]s plan --policy inactive.yaml --out plan.json
+  JIRA_URL=https://jira.example.com JIRA_TOKEN=... %[1]s apply --plan plan.json --journal run.journal
   JIRA_URL=https://jira.example.com JIRA_TOKEN=... %[1]s users export --csv users.csv
   JIRA_URL=https://example.atlassian.net JIRA_USER=me@example.com JIRA_TOKEN=... \
     ATLASSIAN_ORG_ID=... ATLASSIAN_ORG_KEY=... %[1]s users list --output json

@@ -39,7 +39,8 @@ func (a *app) lookup(name string) (string, bool) {
 		case "JIRA_TOKEN":
 			return string(s.Token), true
 		case "JIRA_USER":
-			return s.User, s.User != ""
+			// On DC the demo's connection ignores it: any value does.
+			return cmpOrString(s.User, a.fake.Credentials().DCUser), true
 		case "ATLASSIAN_ADMIN_URL":
 			return s.AdminURL, s.AdminURL != ""
 		case "ATLASSIAN_ORG_ID":
@@ -131,7 +132,9 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 			s.UserAgent = userAgent
 			return usermgmt.Connect(ctx, s)
 		},
-		Progress: a.progressBar(),
+		// The policies' log sinks write their summaries to stderr.
+		ReportLogger: slog.New(slog.NewTextHandler(a.stderr, nil)),
+		Progress:     a.progressBar(),
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -285,6 +288,13 @@ and the users an actOn policy cannot match on the other site.
 			}
 		},
 	}
+}
+
+func cmpOrString(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func noArgs(cmd string, args []string) error {

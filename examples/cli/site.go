@@ -99,8 +99,13 @@ func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 			org.Directories[i].ReadOnly = false
 		}
 		a.fake = jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
-		// The group the example policies exempt.
-		_ = a.fake.AddGroup("break-glass")
+		// The groups the example policies name that a generated
+		// organisation may lack.
+		for _, g := range []string{"break-glass", "engineering", "finance", "confluence-users", "jira-administrators"} {
+			if _, ok := a.fake.GroupMembers(g); !ok {
+				_ = a.fake.AddGroup(g)
+			}
+		}
 		name := "Data Center"
 		if flavor == jira.Cloud {
 			name = "Cloud"

@@ -33,6 +33,9 @@ const (
 func (s *Server) registerCloud() {
 	const api = cloudAPI
 	s.handle("GET", api+"/serverInfo", authAnon, nil, (*call).cloudServerInfo)
+	// Cloud serves REST v2 beside v3; the fake serves v2's serverInfo only,
+	// so that a client can tell the flavour from the same URL as on DC.
+	s.handle("GET", "/rest/api/2/serverInfo", authAnon, nil, (*call).cloudServerInfo)
 	s.handle("GET", api+"/myself", authUser, []string{"expand"}, func(c *call) {
 		c.writeJSON(http.StatusOK, c.cloudUserJSON(c.caller, c.q("expand")))
 	})

@@ -153,6 +153,12 @@ func TestCloudServerInfo(t *testing.T) {
 		!slices.Equal(info.VersionNumbers, []int{1001, 0, 0}) || info.BaseURL != s.URL {
 		t.Fatalf("serverInfo %+v", info)
 	}
+	// The same from REST v2, where a client probing the flavour looks.
+	info.DeploymentType = ""
+	cloudClient(t, s).as("", "").want(200, "GET", "/rest/api/2/serverInfo", nil).decode(t, &info)
+	if info.DeploymentType != "Cloud" {
+		t.Fatalf("v2 serverInfo %+v", info)
+	}
 }
 
 func TestCloudAuth(t *testing.T) {

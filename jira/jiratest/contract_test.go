@@ -37,6 +37,7 @@ var families = map[jira.Flavor][]apiFamily{
 	},
 	jira.Cloud: {
 		{prefix: "/rest/api/3/", spec: "jira-cloud-platform-swagger-v3.v3.json"},
+		{prefix: "/rest/api/2/", why: "Cloud's REST v2 (only serverInfo is served, for flavour detection); its document is not in testdata"},
 		{prefix: "/rest/webhooks/1.0/", why: webhooksWhy},
 		{prefix: "/admin/", why: "the Atlassian Admin API's OpenAPI document is not in testdata"},
 		{prefix: "/users/", why: "the user-management API's (/users/{accountId}/manage…) OpenAPI document is not in testdata"},
