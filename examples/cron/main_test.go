@@ -471,3 +471,35 @@ func TestOnceRefused(t *testing.T) {
 	assert.Zero(t, writes(fake))
 	assert.Len(t, withMsg(records(t, stderr.String()), "policy run refused"), 1)
 }
+
+// TestShutdownGrace: SIGTERM during a run lets it go on for --grace, then
+// cancels it; the daemon still exits 0, having closed the history.
+func TestShutdownGrace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	synctest.Test(t, func(t *testing.T) {
+		org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 3, Users: 50, Now: time.Now()})
+		fake := jiratest.New(jiratest.WithOrg(org), jiratest.WithLatency(10*time.Second)) // a slow site
+		var stderr syncBuffer
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan int)
+		go func() {
+			done <- testApp(fake, &stderr).run(ctx, []string{"--policies", writePolicies(t, dir, "0 * * * *"),
+				"--history", filepath.Join(dir, "history.db"), "--grace", "30s", "--apply"})
+		}()
+		time.Sleep(time.Hour + time.Minute) // the run started at 01:00 and is still reading
+		synctest.Wait()
+		require.Len(t, withMsg(records(t, stderr.String()), "policy run started"), 1)
+		require.Empty(t, withMsg(records(t, stderr.String()), "policy run finished"))
+		stopped := time.Now()
+		cancel()
+		code := <-done
+		assert.Equal(t, exitOK, code)
+		assert.Equal(t, 30*time.Second, time.Since(stopped), "the grace period, then cancelled")
+		rs := records(t, stderr.String())
+		assert.Len(t, withMsg(rs, "schedule: cancelling running job"), 1)
+		assert.Len(t, withMsg(rs, "policy run failed"), 1)
+		assert.Len(t, withMsg(rs, "stopped"), 1)
+		assert.Zero(t, writes(fake))
+	})
+}
