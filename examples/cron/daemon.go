@@ -119,10 +119,17 @@ func (d *daemon) Reload(path string) error {
 	}
 	entries := d.runner.Entries()
 	for _, e := range entries {
+		if d.cfg.Once {
+			break
+		}
 		d.log.LogAttrs(ctx, slog.LevelInfo, "policy scheduled", slog.String("policy", e.Name), slog.Time("next", e.Next))
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
 		slog.Int("policies_in_file", len(f.Policies)), slog.Int("scheduled", len(entries)))
+	if len(entries) == 0 && !d.cfg.Once {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
+			slog.String("policies", path))
+	}
 	return nil
 }
 

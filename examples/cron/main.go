@@ -180,6 +180,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 
 	cfg := daemonConfig{Logger: log, Apply: f.apply, Once: f.once, Now: a.now, Connect: a.connect,
 		LookupEnv: a.lookupEnv, Grace: f.grace}
+	if cfg.Connect == nil {
+		cfg.Connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			s.UserAgent = prog
+			return usermgmt.Connect(ctx, s)
+		}
+	}
 	if f.demo {
 		if err := a.demo(ctx, &f, &cfg); err != nil {
 			log.LogAttrs(ctx, slog.LevelError, "demo: "+err.Error())
