@@ -177,6 +177,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitUsage
 	}
 	log := slog.New(newHandler(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: f.logLevel})))
+	hup := a.hup
+	if hup == nil && !f.once {
+		// From the start: a SIGHUP while loading would kill the process.
+		hup = make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
 
 	cfg := daemonConfig{Logger: log, Apply: f.apply, Once: f.once, Now: a.now, Connect: a.connect,
 		LookupEnv: a.lookupEnv, Grace: f.grace}
@@ -205,11 +212,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
 		return exitFailed
 	}
-	defer func() {
+	closeStore := sync.OnceValue(func() bool {
 		if err := store.Close(); err != nil {
-			log.LogAttrs(ctx, slog.LevelError, "history not closed", slog.String("error", err.Error()))
+			log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "history not closed", slog.String("error", err.Error()))
+			return false
 		}
-	}()
+		return true
+	})
+	defer closeStore()
 	cfg.Store = store
 	d := newDaemon(cfg)
 	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("policies", f.policies), slog.String("history", history),
@@ -221,12 +231,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return d.runOnce(ctx)
 	}
 
-	hup := a.hup
-	if hup == nil {
-		hup = make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	wg.Go(func() {
@@ -243,8 +247,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 	err = d.Run(ctx)
 	close(stop)
 	wg.Wait()
-	if err != nil {
-		log.LogAttrs(ctx, slog.LevelError, "stopped", slog.String("error", err.Error()))
+	closed := closeStore()
+	if err != nil || !closed {
+		log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "stopped", slog.Any("error", err))
 		return exitFailed
 	}
 	log.LogAttrs(context.WithoutCancel(ctx), slog.LevelInfo, "stopped")
