@@ -404,6 +404,7 @@ func TestSignals(t *testing.T) {
 		}
 	}
 	started := time.Now()
+	demo := await("demo: a fake Jira Data Center in memory, with generated users; the policies apply to it")
 	await("policies loaded")
 	r := await("policy run finished")
 	assert.Less(t, time.Since(started), 10*time.Second)
@@ -413,6 +414,14 @@ func TestSignals(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
 	await("reloading the policy file")
 	await("policies loaded")
+
+	// A broken file is refused, and the policies loaded before go on.
+	require.NoError(t, os.WriteFile(demo["policies"].(string), []byte("version: 1\npolicies: [{name: x}]\n"), 0o644))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	r = await("policy file problem")
+	assert.Contains(t, r["field"], "policies[0]")
+	await("policy file refused; the policies loaded before keep running")
+	await("policy run finished")
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	await("stopped")
