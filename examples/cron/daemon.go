@@ -1,0 +1,330 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/schedule"
+	"github.com/seatwarden/seatwarden/usermgmt"
+)
+
+// history is what the daemon needs of the history store: the store the
+// manager writes runs and snapshot summaries to, and the last run of a
+// policy, which the scheduler reads to catch up runs missed while down.
+type history interface {
+	report.Store
+	schedule.LastRuns
+}
+
+var _ history = (*report.SQLite)(nil)
+
+// daemonConfig configures a daemon.
+type daemonConfig struct {
+	Logger *slog.Logger
+	// Apply applies the plans; without it every run is a dry run.
+	Apply bool
+	// Once schedules every policy of the file, on-demand ones too, for
+	// runOnce; otherwise only the scheduled policies are.
+	Once bool
+	// JournalDir receives one journal per applied run ("" for none).
+	JournalDir string
+	Store      history
+	Now        func() time.Time
+	// Connect, LookupEnv: see usermgmt.Config.Connect and
+	// usermgmt.WithLookupEnv (nil for the defaults).
+	Connect   func(context.Context, usermgmt.Site) (usermgmt.Client, error)
+	LookupEnv func(string) (string, bool)
+	// Grace is how long running policies may go on after the stop.
+	Grace time.Duration
+}
+
+// daemon runs the policies of a file on their schedules. Reload swaps the
+// file; the runner keeps a policy from overlapping itself.
+type daemon struct {
+	cfg    daemonConfig
+	log    *slog.Logger
+	runner *schedule.Runner
+
+	reload sync.Mutex // one Reload at a time
+	mu     sync.Mutex
+	file   *usermgmt.File
+	jobs   []string          // the names scheduled from file
+	active map[string]string // policy → id of its run in progress
+}
+
+func newDaemon(cfg daemonConfig) *daemon {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.LookupEnv == nil {
+		cfg.LookupEnv = os.LookupEnv
+	}
+	d := &daemon{cfg: cfg, active: map[string]string{}}
+	d.log = slog.New(withActive(cfg.Logger.Handler(), d.activeRun))
+	opts := []schedule.Option{schedule.WithLogger(d.log), schedule.WithLocation(time.UTC),
+		schedule.WithOnResult(d.onResult), schedule.WithGracePeriod(cfg.Grace)}
+	if cfg.Store != nil {
+		opts = append(opts, schedule.WithLastRuns(cfg.Store))
+	}
+	d.runner = schedule.New(opts...)
+	return d
+}
+
+// Reload loads and validates the policy file at path in full and, if it
+// has no problem, swaps it for the current one: the policies' schedules
+// are replaced (runs in progress finish with the file they started
+// with). A file with problems is refused — each problem is logged with
+// its field path and line — and the current file stays.
+func (d *daemon) Reload(path string) error {
+	d.reload.Lock()
+	defer d.reload.Unlock()
+	ctx := context.Background()
+	f, err := d.load(path)
+	if err != nil {
+		attrs := []slog.Attr{slog.String("policies", path), slog.String("error", err.Error())}
+		if le, ok := errors.AsType[*usermgmt.LoadError](err); ok {
+			for _, p := range le.Problems {
+				d.log.LogAttrs(ctx, slog.LevelError, "policy file problem", slog.String("policies", path),
+					slog.String("field", p.Path), slog.Int("line", p.Line), slog.String("problem", p.Msg))
+			}
+			attrs = append(attrs[:1], slog.Int("problems", len(le.Problems)))
+		}
+		d.mu.Lock()
+		kept := d.file != nil
+		d.mu.Unlock()
+		msg := "policy file refused"
+		if kept {
+			msg += "; the policies loaded before keep running"
+		}
+		d.log.LogAttrs(ctx, slog.LevelError, msg, attrs...)
+		return err
+	}
+	if err := d.swap(f); err != nil {
+		d.log.LogAttrs(ctx, slog.LevelError, "policies not scheduled", slog.String("error", err.Error()))
+		return err
+	}
+	entries := d.runner.Entries()
+	for _, e := range entries {
+		if d.cfg.Once {
+			break
+		}
+		d.log.LogAttrs(ctx, slog.LevelInfo, "policy scheduled", slog.String("policy", e.Name), slog.Time("next", e.Next))
+	}
+	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
+		slog.Int("policies_in_file", len(f.Policies)), slog.Int("scheduled", len(entries)))
+	if len(entries) == 0 && !d.cfg.Once {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
+			slog.String("policies", path))
+	}
+	return nil
+}
+
+// load reads and validates a policy file, with the daemon's own rules.
+func (d *daemon) load(path string) (*usermgmt.File, error) {
+	f, err := usermgmt.Load(path, usermgmt.WithLookupEnv(d.cfg.LookupEnv), usermgmt.WithClock(d.cfg.Now))
+	if err != nil {
+		return nil, err
+	}
+	var problems []usermgmt.Problem
+	for i, p := range f.Policies {
+		if p.Approval != nil && d.cfg.Apply && (p.Scheduled() || d.cfg.Once) {
+			problems = append(problems, usermgmt.Problem{Path: fmt.Sprintf("policies[%d].approval", i),
+				Msg: "the cron daemon does not wait for approvals: run this policy from examples/server, or drop its approval"})
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &usermgmt.LoadError{File: path, Problems: problems}
+	}
+	return f, nil
+}
+
+// swap makes f the current file and schedules its policies in place of
+// the current ones.
+func (d *daemon) swap(f *usermgmt.File) error {
+	var names []string
+	for i := range f.Policies {
+		if p := &f.Policies[i]; p.Scheduled() || d.cfg.Once {
+			names = append(names, p.Name)
+		}
+	}
+	d.mu.Lock()
+	old := d.jobs
+	d.file, d.jobs = f, names
+	d.mu.Unlock()
+	for _, n := range old {
+		if err := d.runner.Remove(n); err != nil && !errors.Is(err, schedule.ErrNotFound) {
+			return err
+		}
+	}
+	var errs []error
+	for i := range f.Policies {
+		p := &f.Policies[i]
+		if !slices.Contains(names, p.Name) {
+			continue
+		}
+		// *usermgmt.Policy is a schedule.Spec: its schedule in its time zone.
+		if err := d.runner.Add(p.Name, p, d.job(f, p.Name)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Run runs the policies on their schedules until ctx is done, then waits
+// for the running ones (see daemonConfig.Grace).
+func (d *daemon) Run(ctx context.Context) error { return d.runner.Run(ctx) }
+
+// runOnce runs every policy of the file once, one after the other, and
+// returns the exit code.
+func (d *daemon) runOnce(ctx context.Context) int {
+	d.mu.Lock()
+	names := slices.Clone(d.jobs)
+	d.mu.Unlock()
+	failed, refused := false, false
+	for _, n := range names {
+		if ctx.Err() != nil {
+			break
+		}
+		switch err := d.runner.RunNow(ctx, n); {
+		case err == nil:
+		case usermgmt.Refused(err):
+			refused = true
+		default:
+			failed = true
+		}
+	}
+	switch {
+	case failed || ctx.Err() != nil:
+		return exitFailed
+	case refused:
+		return exitRefused
+	}
+	return exitOK
+}
+
+// job returns the run of the named policy of f.
+func (d *daemon) job(f *usermgmt.File, name string) schedule.Job {
+	return func(ctx context.Context) error { return d.runPolicy(ctx, f, name) }
+}
+
+// runPolicy plans the policy and, with Apply, applies the plan: the
+// reports go to the policy's sinks, the run and the day's snapshot
+// summary to the history. A dry run is recorded in the history by the
+// daemon (usermgmt records applied runs only).
+func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) error {
+	id := newRunID()
+	d.mu.Lock()
+	d.active[name] = id
+	d.mu.Unlock()
+	ctx = withRunID(ctx, id)
+	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
+	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
+
+	cfg := usermgmt.Config{File: f, Connect: d.cfg.Connect, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == name }); i >= 0 {
+		// The HTML report shows insights, drawn from the snapshot's users.
+		cfg.ReportUsers = slices.ContainsFunc(f.Policies[i].Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })
+	}
+	m, err := usermgmt.New(cfg)
+	if err != nil {
+		return err
+	}
+	journal := ""
+	if d.cfg.Apply && d.cfg.JournalDir != "" {
+		if err := os.MkdirAll(d.cfg.JournalDir, 0o755); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		journal = filepath.Join(d.cfg.JournalDir, name+"-"+id+".journal")
+	}
+	started := d.cfg.Now()
+	plan, run, err := m.Run(ctx, !d.cfg.Apply, journal, name)
+	switch {
+	case usermgmt.Refused(err):
+		log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("error", err.Error()))
+		return err
+	case err != nil:
+		log.LogAttrs(ctx, slog.LevelError, "policy run failed", slog.String("error", err.Error()))
+		return err
+	case run == nil: // a dry run
+		rep := dryRunReport(id, plan, started, d.cfg.Now())
+		if d.cfg.Store != nil {
+			if err := d.cfg.Store.SaveRun(ctx, rep); err != nil {
+				log.LogAttrs(ctx, slog.LevelWarn, "history: dry run not saved", slog.String("error", err.Error()))
+			}
+		}
+		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
+			slog.Int("users", len(plan.Users)), slog.Int("planned", rep.Counts[actions.Planned]),
+			slog.Int("exempt", len(plan.Exempt)))
+		return nil
+	}
+	if len(plan.Users) == 0 && journal != "" {
+		// Nothing was written: no journal to keep.
+		if err := os.Remove(journal); err == nil || errors.Is(err, os.ErrNotExist) {
+			journal = ""
+		}
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
+		slog.String("history_run_id", run.ID), slog.String("journal", journal), slog.Int("users", len(plan.Users)),
+		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
+		slog.Int("stale", run.Counts[actions.Stale]))
+	if n := run.Counts[actions.Failed]; n > 0 {
+		return fmt.Errorf("%d steps of run %s failed", n, run.ID)
+	}
+	return nil
+}
+
+// onResult ends the run of a policy: log records of the scheduler that
+// name it no longer carry its run id.
+func (d *daemon) onResult(res schedule.Result) {
+	if !res.Ran {
+		return
+	}
+	d.mu.Lock()
+	delete(d.active, res.Name)
+	d.mu.Unlock()
+}
+
+// activeRun returns the id of the policy's run in progress.
+func (d *daemon) activeRun(policy string) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	id, ok := d.active[policy]
+	return id, ok
+}
+
+// dryRunReport is the report of a dry run, for the history: each step of
+// the plan, planned.
+func dryRunReport(id string, plan *actions.Plan, started, finished time.Time) *report.Report {
+	run := &actions.Run{ID: id, PlanID: plan.ID, DryRun: true, Started: started, Finished: finished,
+		Counts: map[actions.Outcome]int{}}
+	for _, up := range plan.Users {
+		for i, s := range up.Steps {
+			run.Results = append(run.Results, actions.Result{StepID: fmt.Sprintf("%s#%d", up.User.ID(), i),
+				User: up.User, Step: s, Outcome: actions.Planned})
+			run.Counts[actions.Planned]++
+		}
+	}
+	return report.FromRun(run, plan)
+}
+
+// newRunID returns a UUID v7 (time-ordered), or a v4 if the clock fails.
+func newRunID() string {
+	if id, err := uuid.NewV7(); err == nil {
+		return id.String()
+	}
+	return uuid.NewString()
+}

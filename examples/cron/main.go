@@ -1,0 +1,264 @@
+// Command seatwarden-cron (examples/cron) is a daemon over packages
+// usermgmt and schedule: it loads a policy file, runs each scheduled policy
+// on its schedule, writes the policies' reports, a journal per applied run
+// and the history (SQLite), and logs JSON through log/slog on stderr.
+//
+//	go run ./examples/cron --demo
+//	go run ./examples/cron --policies policies.yaml                 # dry runs only
+//	go run ./examples/cron --policies policies.yaml --apply         # writes to Jira
+//	go run ./examples/cron --policies policies.yaml --apply --once  # from cron(8)
+//
+// Policies are planned and never applied unless --apply is given: without it
+// the daemon only reads from Jira, and records dry runs in the history.
+// --demo runs against an embedded fake Jira with a generated organisation,
+// on schedules of a few seconds, and applies there.
+//
+// Every log record of a policy's run carries the run's run_id (the ids
+// usermgmt gives its plan and apply calls are kept as manager_run_id).
+//
+// Signals: SIGHUP reloads the policy file — validated in full first; a file
+// with problems is refused, its problems logged with their field paths, and
+// the policies loaded before keep running. SIGTERM or SIGINT stops
+// scheduling, lets running policies finish for the grace period (--grace),
+// then cancels them, closes the history and exits 0.
+//
+// A run missed while the daemon was down (a due time between the policy's
+// last run in the history and the start) is run once at start.
+//
+// Exit codes: 0 done (or stopped by a signal), 1 failed (a policy file
+// that does not load, a run that failed with --once), 2 usage, 3 a run
+// refused by its blast-radius limit, with --once. Policies with an approval
+// are refused with --apply: the daemon does not wait for approvals
+// (examples/server does).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/usermgmt"
+)
+
+// The exit codes.
+const (
+	exitOK      = 0
+	exitFailed  = 1
+	exitUsage   = 2
+	exitRefused = 3
+)
+
+const prog = "seatwarden-cron"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the program: it runs the daemon with args until ctx is done (or
+// once, with --once) and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr, lookupEnv: os.LookupEnv, now: time.Now, demoUsers: 500}
+	return a.run(ctx, args)
+}
+
+// app is one run of the program, with what it reads from outside
+// injectable for tests.
+type app struct {
+	stdout, stderr io.Writer
+	lookupEnv      func(string) (string, bool)
+	now            func() time.Time
+	// connect, when set, replaces usermgmt.Connect (tests reach a fake).
+	connect func(context.Context, usermgmt.Site) (usermgmt.Client, error)
+	// tempDir is where --demo makes its directory (default os.TempDir()).
+	tempDir   string
+	demoUsers int
+	// hup receives the signals that reload the policy file (default
+	// SIGHUP); tests send on it.
+	hup chan os.Signal
+}
+
+type flags struct {
+	policies, history, journalDir string
+	apply, demo, once             bool
+	logLevel                      slog.Level
+	grace                         time.Duration
+}
+
+const usageText = `Usage: ` + prog + ` --policies FILE [flags]
+       ` + prog + ` --demo
+
+Runs the scheduled policies of a policy file on their schedules, until
+SIGTERM or SIGINT; SIGHUP reloads the file (a file with problems is refused
+and the policies loaded before keep running). Logs are JSON on stderr.
+
+Policies are only planned (a dry run: nothing is written to Jira) unless
+--apply is given. Dry runs are recorded in the history too. A run missed
+while the daemon was down (from the history) is run once at start.
+
+Flags:
+`
+
+// defineFlags defines the flags on fs, into f.
+func defineFlags(fs *flag.FlagSet, f *flags) {
+	fs.StringVar(&f.policies, "policies", "", "the policy `FILE` (YAML or JSON); required unless --demo")
+	fs.StringVar(&f.history, "history", "", "the history `FILE` (SQLite), created if missing (default seatwarden-history.db, in a temporary directory with --demo)")
+	fs.StringVar(&f.journalDir, "journal-dir", "", "write the journal of each applied run to `DIR`, one file per run (default seatwarden-journals, in the --demo directory with --demo)")
+	fs.BoolVar(&f.apply, "apply", false, "apply the plans: without it the daemon never writes to Jira, it only plans")
+	fs.BoolVar(&f.demo, "demo", false, "run demo policies every few seconds on an embedded fake Jira (in memory), applying them there")
+	fs.BoolVar(&f.once, "once", false, "run every policy of the file once, one after the other, and exit (for cron(8) and tests)")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
+	fs.DurationVar(&f.grace, "grace", time.Minute, "on SIGTERM, let running policies finish for `DURATION` before cancelling them")
+}
+
+func (a *app) parse(args []string) (flags, error) {
+	var f flags
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	defineFlags(fs, &f)
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, err
+		}
+		return f, fmt.Errorf("%w (see --help)", err)
+	}
+	switch {
+	case fs.NArg() > 0:
+		return f, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	case f.policies == "" && !f.demo:
+		return f, errors.New("--policies FILE is required, or try --demo (see --help)")
+	case f.grace < 0:
+		return f, errors.New("--grace must not be negative")
+	}
+	return f, nil
+}
+
+func (a *app) help() {
+	var b strings.Builder
+	b.WriteString(usageText)
+	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
+	var f flags
+	defineFlags(fs, &f)
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	b.WriteString(`
+Signals:
+  SIGHUP           reload the policy file
+  SIGTERM, SIGINT  stop scheduling, wait for running policies (--grace), exit 0
+
+Exit codes: 0 done (or stopped by a signal), 1 failed, 2 usage, 3 refused
+(with --once: a run over its blast-radius limit).
+`)
+	fmt.Fprint(a.stdout, b.String())
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	f, err := a.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		a.help()
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
+		return exitUsage
+	}
+	log := slog.New(newHandler(slog.NewJSONHandler(a.stderr, &slog.HandlerOptions{Level: f.logLevel})))
+	hup := a.hup
+	if hup == nil && !f.once {
+		// From the start: a SIGHUP while loading would kill the process.
+		hup = make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	}
+
+	cfg := daemonConfig{Logger: log, Apply: f.apply, Once: f.once, Now: a.now, Connect: a.connect,
+		LookupEnv: a.lookupEnv, Grace: f.grace}
+	if cfg.Connect == nil {
+		cfg.Connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			s.UserAgent = prog
+			return usermgmt.Connect(ctx, s)
+		}
+	}
+	if f.demo {
+		if err := a.demo(ctx, &f, &cfg); err != nil {
+			log.LogAttrs(ctx, slog.LevelError, "demo: "+err.Error())
+			return exitFailed
+		}
+	}
+	cfg.JournalDir = cmpOr(f.journalDir, "seatwarden-journals")
+	history := cmpOr(f.history, "seatwarden-history.db")
+	if dir := filepath.Dir(history); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			log.LogAttrs(ctx, slog.LevelError, "history: "+err.Error())
+			return exitFailed
+		}
+	}
+	store, err := report.OpenSQLite(ctx, history)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
+		return exitFailed
+	}
+	closeStore := sync.OnceValue(func() bool {
+		if err := store.Close(); err != nil {
+			log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "history not closed", slog.String("error", err.Error()))
+			return false
+		}
+		return true
+	})
+	defer closeStore()
+	cfg.Store = store
+	d := newDaemon(cfg)
+	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("policies", f.policies), slog.String("history", history),
+		slog.String("journal_dir", cfg.JournalDir), slog.Bool("apply", cfg.Apply), slog.Bool("once", f.once))
+	if err := d.Reload(f.policies); err != nil {
+		return exitFailed
+	}
+	if f.once {
+		return d.runOnce(ctx)
+	}
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Go(func() {
+		for {
+			select {
+			case <-hup:
+				log.LogAttrs(ctx, slog.LevelInfo, "reloading the policy file", slog.String("policies", f.policies))
+				_ = d.Reload(f.policies) // the problems are logged; the old policies go on
+			case <-stop:
+				return
+			}
+		}
+	})
+	err = d.Run(ctx)
+	close(stop)
+	wg.Wait()
+	closed := closeStore()
+	if err != nil || !closed {
+		log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "stopped", slog.Any("error", err))
+		return exitFailed
+	}
+	log.LogAttrs(context.WithoutCancel(ctx), slog.LevelInfo, "stopped")
+	return exitOK
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
