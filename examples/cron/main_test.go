@@ -494,7 +494,7 @@ func TestShutdownGrace(t *testing.T) {
 		done := make(chan int)
 		go func() {
 			done <- testApp(fake, &stderr).run(ctx, []string{"--policies", writePolicies(t, dir, "0 * * * *"),
-				"--history", filepath.Join(dir, "history.db"), "--grace", "30s", "--apply"})
+				"--history", filepath.Join(dir, "history.db"), "--journal-dir", filepath.Join(dir, "journals"), "--grace", "30s", "--apply"})
 		}()
 		time.Sleep(time.Hour + time.Minute) // the run started at 01:00 and is still reading
 		synctest.Wait()
