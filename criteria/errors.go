@@ -10,6 +10,8 @@ import (
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/file"
+
+	"github.com/seatwarden/seatwarden/internal/textdist"
 )
 
 // CompileError is a criterion that does not compile: a syntax error, a type
@@ -148,7 +150,7 @@ func suggest(name string) []string {
 	limit := max(2, utf8.RuneCountInString(name)/3)
 	var cs []cand
 	for _, k := range knownNames() {
-		if d := levenshtein(lname, strings.ToLower(k)); d <= limit {
+		if d := textdist.Levenshtein(lname, strings.ToLower(k)); d <= limit {
 			cs = append(cs, cand{k, d})
 		}
 	}
@@ -168,26 +170,4 @@ func suggest(name string) []string {
 		}
 	}
 	return out
-}
-
-// levenshtein returns the edit distance between a and b, in runes.
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/seatwarden/seatwarden/internal/textdist"
 )
 
 // decoder reads a YAML node tree into Go values field by field, so that
@@ -201,7 +203,7 @@ func suggest(name string, known []string) string {
 		if lk == ln {
 			return k
 		}
-		score := 2 * levenshtein(ln, lk)
+		score := 2 * textdist.Levenshtein(ln, lk)
 		if strings.HasPrefix(lk, ln) || strings.HasPrefix(ln, lk) {
 			score--
 		}
@@ -210,25 +212,4 @@ func suggest(name string, known []string) string {
 		}
 	}
 	return best
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -253,22 +253,10 @@ and the users an actOn policy cannot match on the other site.
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
-				if len(policies) == 0 {
-					return usagef(cmd, "--policy FILE is required")
-				}
-				f, err := a.loadPolicies(cmd, policies)
+				_, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
 					return err
 				}
-				m, err := a.manager(cmd, f)
-				if err != nil {
-					return err
-				}
-				plan, err := m.Plan(ctx, names...)
-				if err != nil {
-					return err
-				}
-				a.printPlan(plan)
 				if *out == "" {
 					return nil
 				}
@@ -380,22 +368,10 @@ is applied at once, as 'apply' would (limits, approval, journal, reports).`,
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
-				if len(policies) == 0 {
-					return usagef(cmd, "--policy FILE is required")
-				}
-				f, err := a.loadPolicies(cmd, policies)
+				m, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
 					return err
 				}
-				m, err := a.manager(cmd, f)
-				if err != nil {
-					return err
-				}
-				plan, err := m.Plan(ctx, names...)
-				if err != nil {
-					return err
-				}
-				a.printPlan(plan)
 				if !*apply {
 					fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
 					return nil
@@ -642,4 +618,26 @@ func writeFile(path string, fn func(io.Writer) error) error {
 		return err
 	}
 	return fh.Close()
+}
+
+// planPolicies loads the policy files named by --policy, plans the
+// policies named by --name (all by default) together, and prints the plan.
+func (a *app) planPolicies(ctx context.Context, cmd string, policies, names []string) (*usermgmt.Manager, *actions.Plan, error) {
+	if len(policies) == 0 {
+		return nil, nil, usagef(cmd, "--policy FILE is required")
+	}
+	f, err := a.loadPolicies(cmd, policies)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := a.manager(cmd, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	plan, err := m.Plan(ctx, names...)
+	if err != nil {
+		return nil, nil, err
+	}
+	a.printPlan(plan)
+	return m, plan, nil
 }
