@@ -3,19 +3,35 @@
 //
 // Jira admins pay for every seat; inactive accounts waste money and are a
 // security risk. Seatwarden reads a site's users, selects some with a
-// criterion written as an expression, plans what to do with them (deactivate,
-// remove groups or licences, …) with exemptions and blast-radius limits,
-// applies the plan through rate-limited, retrying clients with a resumable
-// journal, and reports what it did.
+// criterion written as an expression, plans what to do with them
+// (deactivate, remove groups or licences, …) with exemptions and
+// blast-radius limits, applies the plan through rate-limited, retrying
+// clients with a resumable journal, and reports what it did.
 //
 // The packages, from the leaf up:
 //
 //   - [github.com/seatwarden/seatwarden/jira]: the model (users, groups,
 //     flavours, identities) and typed errors; standard library only.
+//   - [github.com/seatwarden/seatwarden/jira/datacenter] and
+//     [github.com/seatwarden/seatwarden/jira/cloud]: the REST clients (Jira
+//     DC REST v2; Jira Cloud REST v3 and the Atlassian Admin API), with one
+//     flavour-neutral surface.
 //   - [github.com/seatwarden/seatwarden/jira/jiratest]: a fake Jira (Data
-//     Center, Cloud and the Atlassian Admin API) that behaves like Jira on
-//     the wire, with generated organisations, rate limits and faults; the
-//     program examples/fakejira serves it.
+//     Center, Cloud and the Admin API) that behaves like Jira on the wire,
+//     with generated organisations, rate limits and faults.
+//   - [github.com/seatwarden/seatwarden/criteria]: the expression language
+//     that selects users, with per-user explanations.
+//   - [github.com/seatwarden/seatwarden/actions]: actions, exemptions and
+//     protections, deterministic dry-run plans, apply with a resumable
+//     journal, undo.
+//   - [github.com/seatwarden/seatwarden/report]: run logs, CSV, HTML
+//     insights with charts, email, Jira comments, and the history store.
+//   - [github.com/seatwarden/seatwarden/schedule]: cron schedules, the
+//     in-process runner, locks for replicas.
+//   - [github.com/seatwarden/seatwarden/usermgmt]: policy files and the
+//     Manager facade over snapshot → plan → approve → apply → report.
 //
-// This package itself holds no code.
+// The programs in examples/ embed them: cli (with a demo on an embedded
+// fake), server (the HTTP service with approvals), cron (the daemon) and
+// fakejira (the fake as a program). This package itself holds no code.
 package seatwarden
