@@ -229,6 +229,19 @@ func TestApplyReadOnlyDirectory(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, plan.Exempt, 1)
 	assert.Equal(t, "protected: read-only directory ldap", plan.Exempt[0].Reason)
+
+	// DC's REST API never says a user's directory; a login source exported
+	// from Jira's database (datacenter.LoginQuery) does, and then the plan
+	// of the real site protects the LDAP user instead of failing on it.
+	withDirs, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth(jira.Secret(jiratest.DefaultDCToken)),
+		datacenter.WithTransport(s.Transport()),
+		datacenter.WithLoginSource(datacenter.LoginTable{"user0002": {Directory: "ldap"}}))
+	require.NoError(t, err)
+	plan = planOn(t, withDirs, []actions.Policy{p}, actions.PlanOptions{ReadOnlyDirectories: []string{"ldap"}})
+	require.Len(t, plan.Exempt, 1)
+	assert.Equal(t, "user0002", plan.Exempt[0].User.Name)
+	assert.Equal(t, "protected: read-only directory ldap", plan.Exempt[0].Reason)
+	assert.Empty(t, plan.Users, "user0001 was deactivated above; user0002 is protected")
 }
 
 func TestUndoRoundTrip(t *testing.T) {

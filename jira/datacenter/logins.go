@@ -16,20 +16,26 @@ import (
 
 // LoginRecord is what a [LoginSource] knows of one user.
 type LoginRecord struct {
-	// LastLogin is the last login; zero means the user never logged in.
-	LastLogin time.Time
+	// LastLogin is the last login: a time, never, or unknown (the zero
+	// value) when the source does not say.
+	LastLogin jira.LastLogin
 	// LoginCount is the number of logins; nil when the source does not say.
 	LoginCount *int
 	// Created is when the user was created; zero when the source does not
 	// say.
 	Created time.Time
+	// Directory is the name of the user's directory (e.g. a read-only
+	// LDAP directory, whose users Jira cannot change); empty when the
+	// source does not say.
+	Directory string
 }
 
 // LoginSource supplies what Jira DC's REST API does not: last logins on
-// servers before Jira 10, and creation dates and login counts on all of
-// them. Jira keeps them in its database (cwd_user.created_date and the
-// cwd_user_attributes login.lastLoginMillis and login.count); see
-// [LoginQuery] for a read-only query that exports them.
+// servers before Jira 10, and creation dates, login counts and user
+// directories on all of them. Jira keeps them in its database
+// (cwd_user.created_date, the cwd_user_attributes login.lastLoginMillis
+// and login.count, and cwd_directory); see [LoginQuery] for a read-only
+// query that exports them.
 type LoginSource interface {
 	// Logins returns the records by lower-cased username.
 	Logins(ctx context.Context) (map[string]LoginRecord, error)
@@ -41,10 +47,12 @@ type LoginSource interface {
 const LoginQuery = `SELECT u.lower_user_name AS username,
        max(CASE WHEN a.attribute_name = 'login.lastLoginMillis' THEN a.attribute_value END) AS last_login,
        max(CASE WHEN a.attribute_name = 'login.count' THEN a.attribute_value END) AS login_count,
-       u.created_date AS created
+       u.created_date AS created,
+       d.directory_name AS directory
   FROM cwd_user u
+  JOIN cwd_directory d ON d.id = u.directory_id
   LEFT JOIN cwd_user_attributes a ON a.user_id = u.id
- GROUP BY u.lower_user_name, u.created_date`
+ GROUP BY u.lower_user_name, u.created_date, d.directory_name`
 
 // WithLoginSource makes the client fill in last login, login count and
 // creation date from src: in [Client.Snapshot] (read once per snapshot)
@@ -92,14 +100,17 @@ var loginColumns = map[string]string{
 	"login.lastloginmillis": "last_login", "lastloginmillis": "last_login",
 	"login_count": "login_count", "logincount": "login_count", "login.count": "login_count",
 	"created": "created", "created_date": "created",
+	"directory": "directory", "directory_name": "directory",
 }
 
 // ReadLogins reads a CSV of users' logins with a header row: a username
 // column (username, user_name, lower_user_name or name) and any of
-// last_login (login.lastLoginMillis), login_count (login.count) and created
-// (created_date). Times are epoch milliseconds, RFC 3339, "2006-01-02
-// 15:04:05[.000]" (read as UTC) or "2006-01-02"; an empty last_login means
-// never. An error names the row and column.
+// last_login (login.lastLoginMillis), login_count (login.count), created
+// (created_date) and directory (directory_name). Times are epoch
+// milliseconds, RFC 3339, "2006-01-02 15:04:05[.000]" (read as UTC) or
+// "2006-01-02". With a last_login column an empty cell means never logged
+// in; without one, last login stays unknown. An error names the row and
+// column.
 func ReadLogins(r io.Reader) (LoginTable, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -141,9 +152,14 @@ func ReadLogins(r io.Reader) (LoginTable, error) {
 			return nil, fmt.Errorf("datacenter: logins: row %d, column %d: empty username", row, col+1)
 		}
 		var lr LoginRecord
-		if v, col, ok := cell("last_login"); ok && v != "" {
-			if lr.LastLogin, err = parseLoginTime(v); err != nil {
-				return nil, fmt.Errorf("datacenter: logins: row %d, column %d (last_login): %w", row, col+1, err)
+		if v, col, ok := cell("last_login"); ok {
+			lr.LastLogin = jira.NeverLoggedIn() // the column is there: empty means never
+			if v != "" {
+				at, err := parseLoginTime(v)
+				if err != nil {
+					return nil, fmt.Errorf("datacenter: logins: row %d, column %d (last_login): %w", row, col+1, err)
+				}
+				lr.LastLogin = jira.LoggedInAt(at)
 			}
 		}
 		if v, col, ok := cell("login_count"); ok && v != "" {
@@ -157,6 +173,9 @@ func ReadLogins(r io.Reader) (LoginTable, error) {
 			if lr.Created, err = parseLoginTime(v); err != nil {
 				return nil, fmt.Errorf("datacenter: logins: row %d, column %d (created): %w", row, col+1, err)
 			}
+		}
+		if v, _, ok := cell("directory"); ok {
+			lr.Directory = v
 		}
 		key := strings.ToLower(name)
 		if _, dup := t[key]; dup {
@@ -203,15 +222,21 @@ func applyLogin(m *jira.User, t map[string]LoginRecord) {
 		return
 	}
 	switch {
-	case lr.LastLogin.IsZero() && !m.LastLogin.Known:
-		m.LastLogin = jira.NeverLoggedIn()
-	case !lr.LastLogin.IsZero() && (!m.LastLogin.Known || lr.LastLogin.After(m.LastLogin.Time)):
-		m.LastLogin = jira.LoggedInAt(lr.LastLogin)
+	case !lr.LastLogin.Known:
+	case lr.LastLogin.Never():
+		if !m.LastLogin.Known {
+			m.LastLogin = lr.LastLogin
+		}
+	case !m.LastLogin.Known || lr.LastLogin.Time.After(m.LastLogin.Time):
+		m.LastLogin = lr.LastLogin
 	}
 	if lr.LoginCount != nil {
 		m.LoginCount = new(*lr.LoginCount)
 	}
 	if !lr.Created.IsZero() {
 		m.Created = lr.Created
+	}
+	if lr.Directory != "" {
+		m.Directory = lr.Directory
 	}
 }

@@ -24,12 +24,18 @@ func TestReadLogins(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, table, 3)
 	alice := table["alice"]
-	assert.Equal(t, time.UnixMilli(1780000000000).UTC(), alice.LastLogin)
+	assert.Equal(t, jira.LoggedInAt(time.UnixMilli(1780000000000).UTC()), alice.LastLogin)
 	assert.Equal(t, 42, *alice.LoginCount)
 	assert.Equal(t, time.Date(2021, 3, 4, 9, 10, 11, 0, time.UTC), alice.Created)
-	assert.True(t, table["bob"].LastLogin.IsZero(), "an empty last login is never")
+	assert.True(t, table["bob"].LastLogin.Never(), "an empty last login is never")
 	assert.Nil(t, table["carol"].LoginCount)
 	assert.True(t, table["carol"].Created.IsZero())
+
+	// Without a last_login column, last login is not known, not never.
+	dirs, err := datacenter.ReadLogins(strings.NewReader("name,directory\nalice,Corporate LDAP\n"))
+	require.NoError(t, err)
+	assert.False(t, dirs["alice"].LastLogin.Known)
+	assert.Equal(t, "Corporate LDAP", dirs["alice"].Directory)
 
 	for _, tt := range []struct{ csv, want string }{
 		{"name,last_login\nalice,yesterday\n", "row 2, column 2 (last_login): cannot read \"yesterday\""},
@@ -52,8 +58,8 @@ func TestLoginSourceOnOldServer(t *testing.T) {
 	t.Parallel()
 	s := jiratest.New(jiratest.WithDCVersion("9.12.0"), jiratest.WithOrg(&jiratest.Org{Users: people(3)}))
 	path := filepath.Join(t.TempDir(), "logins.csv")
-	require.NoError(t, os.WriteFile(path, []byte("username,last_login,login_count,created\n"+
-		"user0001,,0,2026-05-30\nUSER0002,2026-04-01T10:00:00Z,7,2020-01-01\n"), 0o600))
+	require.NoError(t, os.WriteFile(path, []byte("username,last_login,login_count,created,directory_name\n"+
+		"user0001,,0,2026-05-30,Jira Internal Directory\nUSER0002,2026-04-01T10:00:00Z,7,2020-01-01,Corporate LDAP\n"), 0o600))
 	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.BasicAuth("admin", "admin"),
 		datacenter.WithTransport(s.Transport()), datacenter.WithLoginSource(datacenter.LoginFile(path)))
 	require.NoError(t, err)
@@ -68,6 +74,8 @@ func TestLoginSourceOnOldServer(t *testing.T) {
 	assert.Equal(t, time.Date(2026, 5, 30, 0, 0, 0, 0, time.UTC), got["user0001"].Created)
 	assert.Equal(t, jira.LoggedInAt(time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)), got["user0002"].LastLogin)
 	assert.Equal(t, 7, *got["user0002"].LoginCount)
+	assert.Equal(t, "Corporate LDAP", got["user0002"].Directory, "the directory, which DC REST never says")
+	assert.Empty(t, got["user0003"].Directory)
 	assert.False(t, got["user0003"].LastLogin.Known, "not in the source: unknown on 9.x")
 	assert.Nil(t, got["user0003"].LoginCount)
 
@@ -97,8 +105,8 @@ func TestLoginSourceKeepsTheLaterLogin(t *testing.T) {
 	s := jiratest.New(jiratest.WithOrg(&jiratest.Org{Users: people(3)}))
 	rest, _ := s.User("user0002")
 	src := datacenter.LoginTable{
-		"user0002": {LastLogin: rest.LastLogin.Time.Add(-time.Hour)},
-		"user0003": {LastLogin: rest.LastLogin.Time.Add(24 * time.Hour)},
+		"user0002": {LastLogin: jira.LoggedInAt(rest.LastLogin.Time.Add(-time.Hour))},
+		"user0003": {LastLogin: jira.LoggedInAt(rest.LastLogin.Time.Add(24 * time.Hour))},
 	}
 	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.BasicAuth("admin", "admin"),
 		datacenter.WithTransport(s.Transport()), datacenter.WithLoginSource(src))
