@@ -69,6 +69,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		if s.OrgID != "" || s.OrgKey != "" {
 			return nil, errors.New("usermgmt: an organisation (orgId, orgKey) is for Cloud sites; this one is dc")
 		}
+		if s.Logins != "" {
+			opts = append(opts, datacenter.WithLoginSource(datacenter.LoginFile(s.Logins)))
+		}
 		c, err := datacenter.New(s.URL, auth, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("usermgmt: %w", err)

@@ -256,6 +256,14 @@ sites:
 policies:
   - {name: p, site: literal, users: {where: active}, actions: [{action: deactivate}]}
 `},
+		{"login exports and read-only directories", usermgmt.YAML, `version: 1
+sites:
+  missing-file: {url: "${JIRA_URL}", flavor: dc, token: "${JIRA_TOKEN}", logins: no-such-logins.csv}
+  cloud-logins: {url: "${JIRA_URL}", flavor: cloud, user: a@example.com, token: "${JIRA_TOKEN}", logins: logins.csv}
+  dirs-without-logins: {url: "${JIRA_URL}", flavor: dc, token: "${JIRA_TOKEN}", readOnlyDirectories: [Corporate LDAP, ""]}
+policies:
+  - {name: p, site: missing-file, users: {where: active}, actions: [{action: deactivate}]}
+`},
 		{"policy names and sites", usermgmt.YAML, `version: 1
 sites:
   dc: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
@@ -407,4 +415,19 @@ policies:
 	assert.Contains(t, got[0], "policies[2].when.onUserCreated")
 	assert.Equal(t, "policies[0].when.onUserCreated: a new user is acted on where it was created; leave actOn out", got[1])
 	assert.Equal(t, "policies[1].when.onUserCreated: a new user is in no selection file; select with users.where", got[2])
+}
+
+func TestLoginExportAndReadOnlyDirectories(t *testing.T) {
+	t.Parallel()
+	f, err := usermgmt.Parse([]byte(`version: 1
+sites:
+  dc: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", logins: logins.csv, readOnlyDirectories: [Corporate LDAP]}
+policies:
+  - {name: p, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(lookup), usermgmt.WithDir("testdata"))
+	require.NoError(t, err)
+	s, ok := f.Site("dc")
+	require.True(t, ok)
+	assert.Equal(t, filepath.Join("testdata", "logins.csv"), s.Logins, "relative to the policy file")
+	assert.Equal(t, []string{"Corporate LDAP"}, s.ReadOnlyDirectories)
 }

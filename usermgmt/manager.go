@@ -454,7 +454,8 @@ func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, 
 		}
 	}
 	return actions.NewPlan(ctx, seq, aps, actions.PlanOptions{Now: now, Flavor: c.Flavor(), Site: s.URL,
-		Myself: me, Snapshot: opts, Exemptions: common, ReadOnlyDirectories: m.cfg.ReadOnlyDirectories})
+		Myself: me, Snapshot: opts, Exemptions: common,
+		ReadOnlyDirectories: slices.Concat(m.cfg.ReadOnlyDirectories, s.ReadOnlyDirectories)})
 }
 
 // crossSite selects the users of the policies on their site and makes

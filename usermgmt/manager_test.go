@@ -470,3 +470,49 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 	_, err = m.Apply(t.Context(), plan, "")
 	assert.ErrorContains(t, err, "is for https://other.example.com, not https://dc.example.com")
 }
+
+// TestManagerReadOnlyDirectories: the generated org keeps many people in a
+// read-only LDAP directory, whose users Jira refuses to change. DC's REST
+// API does not say who they are; the site's login export does
+// (datacenter.LoginQuery), and with readOnlyDirectories the plan protects
+// them instead of failing on them.
+func TestManagerReadOnlyDirectories(t *testing.T) {
+	t.Parallel()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 300, Now: mgrNow})
+	dc := jiratest.NewServer(t, jiratest.WithOrg(org))
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("username,directory_name\n")
+	for _, u := range org.Users {
+		name := "Jira Internal Directory"
+		if u.Directory == jiratest.LDAPDirectoryName || u.Directory == jiratest.LDAPDirectoryID {
+			name = jiratest.LDAPDirectoryName
+		}
+		fmt.Fprintf(&b, "%s,%s\n", u.Name, name)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "logins.csv"), []byte(b.String()), 0o600))
+	f, err := usermgmt.Parse([]byte(`version: 1
+sites:
+  dc: {url: "https://dc.example.com", flavor: dc, token: "${DC_TOKEN}", logins: logins.csv, readOnlyDirectories: ["`+jiratest.LDAPDirectoryName+`"]}
+`+fmt.Sprintf(inactivePolicy, 1000)), usermgmt.YAML, usermgmt.WithDir(dir),
+		usermgmt.WithLookupEnv(func(string) (string, bool) { return "t", true }))
+	require.NoError(t, err)
+	connect := func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+		fs := fakeSite(dc)
+		fs.Logins = s.Logins
+		return usermgmt.Connect(ctx, fs)
+	}
+	m, err := usermgmt.New(usermgmt.Config{File: f, Connect: connect, Now: func() time.Time { return mgrNow }})
+	require.NoError(t, err)
+	plan, run, err := m.Run(t.Context(), false, filepath.Join(t.TempDir(), "run.journal"), "inactive")
+	require.NoError(t, err)
+	protected := 0
+	for _, e := range plan.Exempt {
+		if e.Reason == "protected: read-only directory "+jiratest.LDAPDirectoryName {
+			protected++
+		}
+	}
+	assert.Positive(t, protected, "LDAP users are protected at plan time")
+	assert.Zero(t, run.Counts[actions.Failed], run.Summary())
+	assert.Equal(t, len(planned(plan, actions.KindDeactivate)), run.Counts[actions.Applied])
+}

@@ -62,6 +62,17 @@ type SiteSpec struct {
 	// Admin API (Cloud): last-active dates and deactivation need them.
 	OrgID  string `json:"orgId,omitempty" yaml:"orgId"`
 	OrgKey string `json:"orgKey,omitempty" yaml:"orgKey"`
+	// Logins is a CSV file exported from Jira DC's database with
+	// datacenter.LoginQuery, relative to the policy file (DC): last logins
+	// on servers before Jira 10, and creation dates, login counts and user
+	// directories, which DC's REST API never sends. It is read at every
+	// snapshot.
+	Logins string `json:"logins,omitempty" yaml:"logins"`
+	// ReadOnlyDirectories name user directories Jira only reads (a
+	// read-only LDAP directory): their users are protected, since Jira
+	// refuses to change them. On DC it needs Logins, which says each
+	// user's directory.
+	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty" yaml:"readOnlyDirectories"`
 }
 
 // Policy is one rule with the four parts a marketplace app's scheme has —

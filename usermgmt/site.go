@@ -31,6 +31,13 @@ type Site struct {
 	AdminURL string      `json:"adminUrl,omitempty"`
 	OrgID    string      `json:"orgId,omitempty"`
 	OrgKey   jira.Secret `json:"orgKey,omitempty"`
+	// Logins is the path of a CSV export of Jira DC's database
+	// (datacenter.LoginQuery) that fills in what DC's REST API does not
+	// send: see datacenter.WithLoginSource.
+	Logins string `json:"logins,omitempty"`
+	// ReadOnlyDirectories name user directories whose users are protected
+	// (Jira cannot change them).
+	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty"`
 
 	// RateLimit, when positive, is the client-side ceiling on requests
 	// per second, with bursts of Burst (default: the clients' 10 per

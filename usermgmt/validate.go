@@ -123,6 +123,31 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 	if s.Flavor == jira.Cloud && sp.User == "" {
 		ps.addf(path+".user", "missing; a Cloud site needs the account's email")
 	}
+	if sp.Logins != "" {
+		s.Logins = plain("logins", sp.Logins)
+		if s.Logins != "" && !filepath.IsAbs(s.Logins) {
+			s.Logins = filepath.Join(cfg.dir, s.Logins)
+		}
+		switch st, err := os.Stat(s.Logins); {
+		case s.Flavor == jira.Cloud:
+			ps.addf(path+".logins", "a login export is for DC sites; Cloud's last-active dates come from the Admin API (orgId, orgKey)")
+		case err != nil && errors.Is(err, os.ErrNotExist):
+			ps.addf(path+".logins", "file %s does not exist", s.Logins)
+		case err != nil:
+			ps.addf(path+".logins", "%v", err)
+		case st.IsDir():
+			ps.addf(path+".logins", "%s is a directory, not a CSV file", s.Logins)
+		}
+	}
+	for i, d := range sp.ReadOnlyDirectories {
+		if strings.TrimSpace(d) == "" {
+			ps.addf(fmt.Sprintf("%s.readOnlyDirectories[%d]", path, i), "empty directory name")
+		}
+	}
+	s.ReadOnlyDirectories = sp.ReadOnlyDirectories
+	if len(sp.ReadOnlyDirectories) > 0 && sp.Logins == "" && s.Flavor != jira.Cloud {
+		ps.addf(path+".readOnlyDirectories", "needs logins: Jira DC's REST API does not say which directory a user is in")
+	}
 	return s, len(ps.list) == before
 }
 
