@@ -1,5 +1,3 @@
-// Package textdist measures how far apart two strings are, for the "did
-// you mean …?" suggestions of the criteria language and the policy files.
 package textdist
 
 // Levenshtein returns the edit distance between a and b, counted in runes:
