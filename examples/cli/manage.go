@@ -215,6 +215,23 @@ func journalPath(flagValue, planID string) string {
 }
 
 // applied prints a run and its journal, and fails when steps failed.
+// applyUnlessDry applies plan when apply is set, journaling to journal
+// (default a new file, see journalPath); otherwise it says that the plan
+// printed was a dry run.
+func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal string) error {
+	if !apply {
+		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
+		return nil
+	}
+	fmt.Fprintln(a.stdout)
+	jp := journalPath(journal, plan.ID)
+	run, err := m.Apply(ctx, plan, jp)
+	if err != nil {
+		return err
+	}
+	return a.applied(run, jp)
+}
+
 func (a *app) applied(run *actions.Run, journal string) error {
 	fmt.Fprint(a.stdout, run.Summary())
 	if journal != "" {
@@ -372,17 +389,7 @@ is applied at once, as 'apply' would (limits, approval, journal, reports).`,
 				if err != nil {
 					return err
 				}
-				if !*apply {
-					fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
-					return nil
-				}
-				fmt.Fprintln(a.stdout)
-				jp := journalPath(*journal, plan.ID)
-				run, err := m.Apply(ctx, plan, jp)
-				if err != nil {
-					return err
-				}
-				return a.applied(run, jp)
+				return a.applyUnlessDry(ctx, m, plan, *apply, *journal)
 			}
 		},
 	}
@@ -492,17 +499,7 @@ administrators and the account the tool runs as are never changed.`,
 					return err
 				}
 				fmt.Fprint(a.stdout, plan.Summary())
-				if !*apply {
-					fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
-					return nil
-				}
-				fmt.Fprintln(a.stdout)
-				jp := journalPath(*journal, plan.ID)
-				run, err := m.Apply(ctx, plan, jp)
-				if err != nil {
-					return err
-				}
-				return a.applied(run, jp)
+				return a.applyUnlessDry(ctx, m, plan, *apply, *journal)
 			}
 		},
 	}
