@@ -357,7 +357,7 @@ func TestIssuesAndWebhooks(t *testing.T) {
 		{"type":"paragraph"},
 		{"type":"paragraph","content":[{"type":"text","text":"b"}]}]}`, string(doc))
 
-	w, _, err := c.Webhooks.Create(ctx, &cloud.Webhook{Name: "approvals", URL: "https://seatwarden.example/webhooks/jira", Events: []string{"jira:issue_updated"}})
+	w, _, err := c.Webhooks.Create(ctx, &jira.Webhook{Name: "approvals", URL: "https://seatwarden.example/webhooks/jira", Events: []string{"jira:issue_updated"}})
 	require.NoError(t, err)
 	list, _, err := c.Webhooks.List(ctx)
 	require.NoError(t, err)

@@ -184,7 +184,7 @@ func TestIssuesAndWebhooks(t *testing.T) {
 	require.True(t, ok)
 	assert.Contains(t, apiErr.FieldErrors, "project")
 
-	w, _, err := c.Webhooks.Create(ctx, &datacenter.Webhook{Name: "approvals", URL: "https://seatwarden.example/webhooks/jira", Events: []string{"jira:issue_updated"}})
+	w, _, err := c.Webhooks.Create(ctx, &jira.Webhook{Name: "approvals", URL: "https://seatwarden.example/webhooks/jira", Events: []string{"jira:issue_updated"}})
 	require.NoError(t, err)
 	list, _, err := c.Webhooks.List(ctx)
 	require.NoError(t, err)
