@@ -39,8 +39,8 @@ const (
 
 // run is the program: it serves until ctx is done and returns the exit
 // code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	_ = stdin
+// It reads nothing from stdin, which it takes like the other examples' run.
+func run(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return program{getenv: os.Getenv, stdout: stdout, stderr: stderr}.run(ctx, args)
 }
 

@@ -574,7 +574,10 @@ func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "history: %v", err)
 		return
 	}
-	rec, _ = s.cfg.store.Plan(r.Context(), rec.ID)
+	if rec, err = s.cfg.store.Plan(r.Context(), rec.ID); err != nil {
+		writeError(w, http.StatusInternalServerError, "history: %v", err)
+		return
+	}
 	if !moved {
 		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
 		return
