@@ -73,6 +73,11 @@ type SiteSpec struct {
 	// refuses to change them. On DC it needs Logins, which says each
 	// user's directory.
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty" yaml:"readOnlyDirectories"`
+	// RateLimit, when set, is the most requests per second the clients
+	// send to the site, and Burst how many may go at once (default one
+	// second's worth): see [Site].RateLimit.
+	RateLimit float64 `json:"rateLimit,omitempty" yaml:"rateLimit"`
+	Burst     int     `json:"burst,omitempty" yaml:"burst"`
 }
 
 // Policy is one rule with the four parts a marketplace app's scheme has —

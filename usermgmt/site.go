@@ -39,9 +39,14 @@ type Site struct {
 	// (Jira cannot change them).
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty"`
 
-	// RateLimit, when positive, is the client-side ceiling on requests
-	// per second, with bursts of Burst (default: the clients' 10 per
-	// second). The clients slow down further when the site says so.
+	// RateLimit, when positive, is the user's ceiling on requests per
+	// second, with bursts of Burst (0: one second's worth). Without it a
+	// Jira DC client follows the bucket the server advertises in its
+	// X-RateLimit-* headers (the admin's allowance), and sends 10 requests
+	// per second until it does, as a Cloud client always does. With it,
+	// DC follows the server's bucket up to the ceiling, and Cloud keeps to
+	// the ceiling. Either way the clients slow down when the site says so.
+	// [RateStatusOf] reports the limit that holds.
 	RateLimit float64 `json:"rateLimit,omitempty"`
 	Burst     int     `json:"burst,omitempty"`
 
@@ -82,4 +87,14 @@ func secretRef(s string) (name string, ok bool) {
 		return "", false
 	}
 	return m[1], true
+}
+
+// RateStatusOf reports c's current rate limit and request count, when c
+// says (both concrete clients do; a test's Client may not).
+func RateStatusOf(c Client) (jira.RateStatus, bool) {
+	r, ok := c.(interface{ RateStatus() jira.RateStatus })
+	if !ok {
+		return jira.RateStatus{}, false
+	}
+	return r.RateStatus(), true
 }
