@@ -1,6 +1,8 @@
 package usermgmt
 
 import (
+	"cmp"
+	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -97,4 +99,34 @@ func RateStatusOf(c Client) (jira.RateStatus, bool) {
 		return jira.RateStatus{}, false
 	}
 	return r.RateStatus(), true
+}
+
+// WithRate returns connect (nil: [Connect]) with a program's rate flags
+// applied: when rate is positive, every site's RateLimit and Burst are
+// rate and burst, over what a policy file says. When log is not nil, it
+// receives the clients' records about their rate limit (the limit they
+// follow once the server advertises its bucket, slow-downs) for sites
+// without a Logger of their own, and a "connected" record with each
+// site's limit.
+func WithRate(connect func(context.Context, Site) (Client, error), rate float64, burst int, log *slog.Logger) func(context.Context, Site) (Client, error) {
+	if connect == nil {
+		connect = Connect
+	}
+	return func(ctx context.Context, s Site) (Client, error) {
+		if rate > 0 {
+			s.RateLimit, s.Burst = rate, burst
+		}
+		if log == nil {
+			return connect(ctx, s)
+		}
+		name := cmp.Or(s.Name, s.URL)
+		if s.Logger == nil {
+			s.Logger = log.With(slog.String("site", name))
+		}
+		c, err := connect(ctx, s)
+		if st, ok := RateStatusOf(c); err == nil && ok {
+			log.LogAttrs(ctx, slog.LevelInfo, "connected", slog.String("site", name), slog.String("rate_limit", st.String()))
+		}
+		return c, err
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -56,6 +57,8 @@ type flags struct {
 	demo                                                  bool
 	poll                                                  time.Duration
 	demoUsers                                             int
+	rate                                                  float64
+	burst                                                 int
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -71,6 +74,8 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
+	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
+	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -143,6 +148,14 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if f.poll < 0 {
 		return usageError("--poll-interval must not be negative")
 	}
+	switch {
+	case f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return usageError(fmt.Sprintf("--rate %v: want a positive number of requests per second", f.rate))
+	case f.burst < 0:
+		return usageError(fmt.Sprintf("--burst %d: want a positive number of requests", f.burst))
+	case f.burst > 0 && f.rate == 0:
+		return usageError("--burst needs --rate")
+	}
 	log := slog.New(slog.NewJSONHandler(p.stderr, nil))
 
 	dataDir := f.dataDir
@@ -170,6 +183,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 		defer demo.close()
 		cfg.connect = demo.connect
 	}
+	if cfg.connect == nil {
+		cfg.connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			s.UserAgent = userAgent
+			return usermgmt.Connect(ctx, s)
+		}
+	}
+	cfg.connect = usermgmt.WithRate(cfg.connect, f.rate, f.burst, log)
 	file, err := p.loadPolicies(f, demo)
 	if err != nil {
 		return err

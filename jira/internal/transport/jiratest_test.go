@@ -2,6 +2,8 @@ package transport
 
 import (
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -282,4 +284,19 @@ func TestDefaultRateWithoutBucket(t *testing.T) {
 			assert.InDelta(t, (200-want)/want, time.Since(start).Seconds(), 0.05)
 		})
 	}
+}
+
+// TestServerAllowanceLoggedOnce checks that the client says, once, at
+// info level, which limit it follows once the server advertises it.
+func TestServerAllowanceLoggedOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var buf strings.Builder
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		fake := jiratest.New(jiratest.WithRateLimit(50, 100))
+		c := fakeClient(t, fake, func(c *Config) { c.Logger, c.Rate, c.Burst = log, 0, 0 })
+		getN(t, c, 50)
+		assert.Equal(t, 1, strings.Count(buf.String(), "following the server's rate limit"), buf.String())
+		assert.Contains(t, buf.String(), "limit=50 burst=100 ceiling=0")
+	})
 }

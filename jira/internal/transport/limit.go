@@ -59,14 +59,16 @@ type adaptiveLimiter struct {
 	log       *slog.Logger
 	warn      rate.Sometimes // at most one "slowing down" warning a minute
 
-	mu          sync.Mutex
-	server      rate.Limit // DC's fill rate; rate.Inf until it says
-	serverBurst int        // DC's bucket size; 0 until it says
-	factor      float64    // slow-down factor in [minFactor, 1]
-	lastCut     time.Time  // when factor was last cut
-	last429Cut  time.Time  // when a 429 last cut it
-	lastSignal  time.Time  // when the last 429 or NearLimit came
-	lastSeen    time.Time  // when the last response was observed
+	mu           sync.Mutex
+	server       rate.Limit // DC's fill rate; rate.Inf until it says
+	serverBurst  int        // DC's bucket size; 0 until it says
+	factor       float64    // slow-down factor in [minFactor, 1]
+	lastCut      time.Time  // when factor was last cut
+	last429Cut   time.Time  // when a 429 last cut it
+	lastSignal   time.Time  // when the last 429 or NearLimit came
+	lastSeen     time.Time  // when the last response was observed
+	allowed      rate.Limit // the last allowance, before any slow-down
+	allowedBurst int
 }
 
 // newAdaptiveLimiter returns a limiter with the user's ceiling r and burst
@@ -148,6 +150,8 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	}
 	l.lastSeen = now
 	limit, burst := l.allowance()
+	allowed := limit != l.allowed || burst != l.allowedBurst
+	l.allowed, l.allowedBurst = limit, burst
 	if limit != rate.Inf {
 		limit *= rate.Limit(l.factor)
 	}
@@ -168,14 +172,14 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	l.mu.Unlock()
 
 	switch {
+	case allowed && info.FillRate > 0:
+		l.log.LogAttrs(ctx, slog.LevelInfo, "jira: following the server's rate limit",
+			slog.Float64("limit", float64(limit)), slog.Int("burst", burst),
+			slog.Float64("ceiling", float64(l.userCeiling())))
 	case limit < old || burst < oldBurst:
 		l.log.LogAttrs(ctx, slog.LevelDebug, "jira: rate limit lowered",
 			slog.Float64("limit", float64(limit)), slog.Int("burst", burst),
 			slog.Bool("near_limit", info.NearLimit), slog.Int("status", resp.StatusCode))
-	case !slow && info.FillRate > 0 && (limit != old || burst != oldBurst):
-		l.log.LogAttrs(ctx, slog.LevelInfo, "jira: following the server's rate limit",
-			slog.Float64("limit", float64(limit)), slog.Int("burst", burst),
-			slog.Float64("ceiling", float64(l.userCeiling())))
 	}
 	if slow {
 		l.warn.Do(func() {
