@@ -34,6 +34,7 @@ var layers = map[string]struct {
 	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
+	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},

@@ -262,7 +262,9 @@ func TestDefaultRateWithoutBucket(t *testing.T) {
 	t.Parallel()
 	for _, ceiling := range []float64{0, 40} {
 		synctest.Test(t, func(t *testing.T) {
-			fake := jiratest.New(jiratest.WithFlavor(jira.Cloud))
+			// Cloud's X-RateLimit-Limit (500) is a budget, not a bucket
+			// whose size the client could take as its burst.
+			fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(1000, 500))
 			cr := fake.Credentials()
 			c := newTestClient(t, fake.Transport(), func(c *Config) {
 				c.BaseURL, c.Auth, c.Rate = fake.URL, Basic(cr.CloudEmail, jira.Secret(cr.CloudToken)), rate.Limit(ceiling)
@@ -278,6 +280,7 @@ func TestDefaultRateWithoutBucket(t *testing.T) {
 				want, source = ceiling, jira.RateCeiling
 			}
 			assert.Equal(t, want, s.Limit)
+			assert.Equal(t, int(want), s.Burst, "one second's worth")
 			assert.Equal(t, source, s.Source)
 			assert.Zero(t, s.Server)
 			// One second's burst, then the rest at the limit.

@@ -202,9 +202,11 @@ func (l *adaptiveLimiter) allowance() (rate.Limit, int) {
 		}
 	}
 	if l.serverBurst > 0 {
-		burst = l.serverBurst
-		if l.userRate || l.userBurst {
-			burst = min(l.ceilBurst, l.serverBurst)
+		// The bucket's size is the allowance only with its rate (DC);
+		// else (Cloud's budget) it only caps the burst.
+		burst = min(l.ceilBurst, l.serverBurst)
+		if l.server != rate.Inf && !l.userRate && !l.userBurst {
+			burst = l.serverBurst
 		}
 	}
 	return limit, max(burst, 1)
