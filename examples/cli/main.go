@@ -155,7 +155,8 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 	}
 	tty := isTerminal(a.stderr)
 	a.pr = newMeter(a.stderr, tty, a.g.quiet, a.lineEvery)
-	if tty && !a.g.quiet {
+	if tty && !a.g.quiet && isTerminal(a.stdout) {
+		// stdout on the same terminal: clear the bar before each write.
 		stdout := a.stdout
 		a.stdout = clearingWriter{w: stdout, m: a.pr}
 		defer func() { a.stdout = stdout }()

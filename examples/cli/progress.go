@@ -24,6 +24,7 @@ import (
 const (
 	barEvery         = 100 * time.Millisecond
 	defaultLineEvery = 5 * time.Second
+	rateWindow       = 2 * time.Second
 )
 
 // meter is one command's progress on stderr. It is safe for concurrent
@@ -45,6 +46,14 @@ type meter struct {
 	lastLine   time.Time // when the last plain line was printed
 	summarize  bool      // print the summary however short the command was
 	clients    []usermgmt.Client
+
+	// The achieved rate is measured over windows of at least rateWindow
+	// (from one plain line to the next): the rate of a burst at the start
+	// does not linger in it.
+	winStart time.Time
+	winReqs  int64
+	winRate  float64 // the last full window's rate; valid when winFull
+	winFull  bool
 }
 
 func newMeter(w io.Writer, tty, quiet bool, every time.Duration) *meter {
@@ -106,8 +115,7 @@ func (m *meter) clear() {
 func (m *meter) clearLocked() {
 	if m.drawn {
 		fmt.Fprint(m.w, "\r\033[K")
-		m.drawn = false
-		m.lastDraw = time.Time{}
+		m.drawn = false // redrawn by the next update at least barEvery after the last draw
 	}
 }
 
@@ -160,7 +168,7 @@ func (m *meter) line(now time.Time) string {
 		fmt.Fprintf(&b, "%d users", m.done)
 	}
 	if reqs, st, ok := m.rate(); ok {
-		fmt.Fprintf(&b, ", %d requests, %.1f req/s (limit %s)", reqs, perSecond(reqs, now.Sub(m.start)), st)
+		fmt.Fprintf(&b, ", %d requests, %.1f req/s (limit %s)", reqs, m.recentRate(now, reqs), st)
 	}
 	if eta, ok := m.eta(now); ok {
 		fmt.Fprintf(&b, ", ETA %s", eta)
@@ -179,12 +187,30 @@ func (m *meter) bar(now time.Time) string {
 		fmt.Fprintf(&b, "%-8s %d users", m.stage, m.done)
 	}
 	if reqs, _, ok := m.rate(); ok {
-		fmt.Fprintf(&b, "  %d req, %.1f/s", reqs, perSecond(reqs, now.Sub(m.start)))
+		fmt.Fprintf(&b, "  %d req, %.1f/s", reqs, m.recentRate(now, reqs))
 	}
 	if eta, ok := m.eta(now); ok {
 		fmt.Fprintf(&b, "  ETA %s", eta)
 	}
 	return b.String()
+}
+
+// recentRate is the achieved rate over the current window, or the last
+// full window's while the current one is under a second old.
+func (m *meter) recentRate(now time.Time, reqs int64) float64 {
+	if m.winStart.IsZero() {
+		m.winStart = m.start
+	}
+	d := now.Sub(m.winStart)
+	switch {
+	case d >= rateWindow:
+		m.winRate, m.winFull = perSecond(reqs-m.winReqs, d), true
+		m.winStart, m.winReqs = now, reqs
+		return m.winRate
+	case m.winFull && d < time.Second:
+		return m.winRate
+	}
+	return perSecond(reqs-m.winReqs, d)
 }
 
 // eta extrapolates the stage's pace to its total.

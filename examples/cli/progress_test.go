@@ -82,6 +82,7 @@ func TestBarClearedBeforeStdout(t *testing.T) {
 		time.Sleep(barEvery)
 		m.update("apply", 2, 4)
 		_, _ = out.Write([]byte("row\n"))
+		m.update("apply", 3, 4) // not redrawn: less than barEvery since the last draw
 		_, _ = out.Write([]byte("row\n"))
 		m.finish()
 		const clear = "\r\033[K"
