@@ -37,8 +37,9 @@ const (
 	Stale Outcome = "stale"
 	// Failed: the write failed; Result.Err keeps the typed error.
 	Failed Outcome = "failed"
-	// Refused: the plan exceeds its blast-radius limit; nothing was
-	// written to anyone.
+	// Refused: the plan exceeds its blast-radius limit (nothing was
+	// written to anyone), or the step is not one its policies would plan
+	// now (nothing was written to that user); Message says which.
 	Refused Outcome = "refused"
 	// Skipped: an earlier step of the same user failed.
 	Skipped Outcome = "skipped"
@@ -89,6 +90,11 @@ type ApplyOptions struct {
 	MaxAttempts int
 	// RunID is the run's id; default a new UUID v7.
 	RunID string
+	// NoFingerprints accepts plan entries without a fingerprint (undo
+	// plans, made from a journal, have none): such users are still read
+	// again and protected ones left alone, but not checked for changes.
+	// Otherwise a user without a fingerprint is [Refused].
+	NoFingerprints bool
 }
 
 // Progress reports how far a run is.
@@ -383,8 +389,13 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 	if sameUser(&u, &a.myself) {
 		return endAll(Exempt, "protected: the account the tool runs as", nil)
 	}
-	destructive := slices.ContainsFunc(up.Steps, func(s Step) bool { return s.Kind.Destructive() })
-	if destructive && up.Fingerprint != "" && !a.state.verified[up.User.ID()] {
+	if up.Fingerprint == "" && !a.opts.NoFingerprints {
+		return endAll(Refused, "not applied: the plan entry has no fingerprint, so the user cannot be checked", nil)
+	}
+	if !a.state.verified[up.User.ID()] {
+		// Every user is read again before its first write, whatever its
+		// steps: a user who changed, or became an administrator, since
+		// the plan is not written to.
 		cur, err := a.read(ctx, ref)
 		switch {
 		case errors.Is(err, jira.ErrNotFound):
@@ -392,8 +403,10 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 		case err != nil:
 			return endAll(Failed, "re-reading the user", err)
 		}
-		if fp := Fingerprint(&cur, a.plan.Finger); fp != up.Fingerprint {
-			return endAll(Stale, "changed since the plan ("+a.changed(&cur)+")", nil)
+		if up.Fingerprint != "" {
+			if fp := Fingerprint(&cur, a.plan.Finger); fp != up.Fingerprint {
+				return endAll(Stale, "changed since the plan ("+a.changed(&cur)+")", nil)
+			}
 		}
 		if why := protected(&cur, a.plan.Flavor, &a.myself, nil); why != "" {
 			return endAll(Exempt, why, nil)
