@@ -170,8 +170,10 @@ func TestApplyTamperedPlanFiles(t *testing.T) {
 				delete(l.(map[string]any), "maxUsers")
 			}
 		}, want: "blast-radius limit exceeded"},
-		"policyFiles removed":    {tamper: func(m planFile) { delete(m, "policyFiles") }, want: "names no policy file"},
-		"policy hash changed":    {tamper: func(m planFile) { m["plan"].(map[string]any)["policies"].([]any)[0].(map[string]any)["hash"] = "sha256:00" }, want: "changed since the plan was made"},
+		"policyFiles removed": {tamper: func(m planFile) { delete(m, "policyFiles") }, want: "names no policy file"},
+		"policy hash changed": {tamper: func(m planFile) {
+			m["plan"].(map[string]any)["policies"].([]any)[0].(map[string]any)["hash"] = "sha256:00"
+		}, want: "changed since the plan was made"},
 		"site removed":           {tamper: func(m planFile) { delete(m["plan"].(map[string]any), "site") }, want: "names no site"},
 		"site changed":           {tamper: func(m planFile) { m["plan"].(map[string]any)["site"] = "https://other.example.com" }, want: "the plan is for site https://other.example.com"},
 		"protected user added":   {tamper: func(m planFile) { one(m)["user"] = p.userWhere(t, isAdmin) }, want: "steps refused"},
