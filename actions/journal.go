@@ -67,12 +67,22 @@ type Journal struct {
 	entries []JournalEntry
 }
 
-// OpenJournal opens the journal at path, creating it if needed, and reads
-// the entries already in it. A last line cut short by a crash is removed.
+// OpenJournal opens the journal at path, creating it if needed, takes an
+// exclusive lock on it (held until Close; a second run of the same plan,
+// in this process or another, gets an error matching [ErrLocked] rather
+// than writing every step again), and reads the entries already in it. A
+// last line cut short by a crash is removed.
 func OpenJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("actions: journal: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("actions: journal %s is %w: another run of the plan is writing it; wait for it to end, then run again to resume", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("actions: journal %s: %w", path, err)
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
@@ -176,7 +186,7 @@ func (j *Journal) append(e JournalEntry) error {
 	return nil
 }
 
-// Close closes the journal's file, if it has one.
+// Close closes the journal's file, if it has one, releasing its lock.
 func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil

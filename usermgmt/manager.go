@@ -168,10 +168,11 @@ var ErrRejected = errors.New("usermgmt: the plan was rejected")
 // Refused reports whether err is a refusal rather than a failure: a
 // blast-radius limit ([actions.ErrLimitExceeded]), an approval still
 // awaited, a rejection, a plan that does not match its policies
-// ([actions.ErrPlanMismatch]) or an issue that is not the plan's approval.
+// ([actions.ErrPlanMismatch]), an issue that is not the plan's approval,
+// or a journal another run holds ([actions.ErrLocked]).
 func Refused(err error) bool {
 	return errors.Is(err, actions.ErrLimitExceeded) || errors.Is(err, ErrApprovalRequired) || errors.Is(err, ErrRejected) ||
-		errors.Is(err, actions.ErrPlanMismatch) || errors.Is(err, ErrNotApprovalIssue)
+		errors.Is(err, actions.ErrPlanMismatch) || errors.Is(err, ErrNotApprovalIssue) || errors.Is(err, actions.ErrLocked)
 }
 
 // run is one call of a manager's method: its id and logger.

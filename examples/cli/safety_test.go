@@ -242,3 +242,71 @@ func TestSignedPlans(t *testing.T) {
 	assert.Contains(t, r.stdout, "applied")
 	assert.NotEmpty(t, p.writes())
 }
+
+// TestConcurrentApplies starts several applies of one plan at once, with
+// the default journal: one writes, the others refuse (the journal is in
+// use) or, started after it ended, resume and find nothing left to do.
+// Each step is written once and every journal line is readable.
+func TestConcurrentApplies(t *testing.T) {
+	t.Parallel()
+	p := newProc(t, 150)
+	dir := t.TempDir()
+	policy := writeProcPolicy(t, dir, "1000")
+	planPath := filepath.Join(dir, "plan.json")
+	r := p.run(t, nil, "plan", "--policy", policy, "--out", planPath)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	m := readPlanFile(t, planPath)
+	plan := m["plan"].(map[string]any)
+	steps := int(plan["counts"].(map[string]any)["deactivate"].(float64))
+	require.Positive(t, steps)
+	p.fake.ResetStats()
+
+	const n = 4
+	results := make(chan result, n)
+	for range n {
+		go func() { results <- p.run(t, nil, "apply", "--plan", planPath) }()
+	}
+	ok := 0
+	for range n {
+		r := <-results
+		switch r.code {
+		case exitOK:
+			ok++
+		case exitRefused:
+			assert.Contains(t, r.stderr, "in use by another process")
+		default:
+			t.Errorf("exit code %d: %s", r.code, r.stderr)
+		}
+	}
+	assert.GreaterOrEqual(t, ok, 1)
+	deactivations := 0
+	for _, w := range p.writes() {
+		if w == "PUT /rest/api/2/user" {
+			deactivations++
+		}
+	}
+	assert.Equal(t, steps, deactivations, "each step written once")
+
+	journal := filepath.Join(p.tmp(), "seatwarden-"+plan["id"].(string)+".journal")
+	data, err := os.ReadFile(journal)
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	outcomes := 0
+	for i, l := range lines {
+		var e map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &e), "journal line %d", i+1)
+		if e["type"] == "outcome" && e["outcome"] == "applied" {
+			outcomes++
+		}
+	}
+	assert.Equal(t, steps, outcomes)
+}
+
+func (p *proc) tmp() string {
+	for _, e := range p.env {
+		if v, ok := strings.CutPrefix(e, "TMPDIR="); ok {
+			return v
+		}
+	}
+	return os.TempDir()
+}

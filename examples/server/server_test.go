@@ -684,3 +684,48 @@ func TestApprovedWhileDown(t *testing.T) {
 	e.waitStatus(v.ID, report.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 }
+
+// TestSecondServerOnOneDataDir: a second server on the data directory a
+// live server holds refuses to start, and changes nothing there.
+func TestSecondServerOnOneDataDir(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	dir := t.TempDir()
+	env := map[string]string{"SEATWARDEN_API_TOKEN": testToken, "SEATWARDEN_WEBHOOK_SECRET": testSecret}
+	outR, outW := io.Pipe()
+	first := program{getenv: func(k string) string { return env[k] }, stdout: outW, stderr: io.Discard}
+	done := make(chan int, 1)
+	go func() {
+		done <- first.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	require.True(t, sc.Scan(), "the first server starts")
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+
+	var stderr syncBuffer
+	second := program{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: &stderr}
+	code := second.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "another server uses it")
+	assert.Contains(t, stderr.String(), "in use by another process (pid")
+
+	cancel()
+	assert.Equal(t, exitOK, <-done)
+	// Once the first has stopped, the directory is free.
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	outR2, outW2 := io.Pipe()
+	var stderr3 syncBuffer
+	third := program{getenv: func(k string) string { return env[k] }, stdout: outW2, stderr: &stderr3}
+	go func() {
+		done <- third.run(ctx2, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+		outW2.Close()
+	}()
+	sc2 := bufio.NewScanner(outR2)
+	require.True(t, sc2.Scan(), "a server starts on the freed directory")
+	go func() { _, _ = io.Copy(io.Discard, outR2) }()
+	cancel2()
+	<-done // stopped at once, it may end with "context canceled"
+	assert.NotContains(t, stderr3.String(), "another server uses it")
+}
