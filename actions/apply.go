@@ -233,7 +233,7 @@ func Apply(ctx context.Context, site Site, plan *Plan, opts ApplyOptions) (*Run,
 			return nil, err
 		}
 		run.Resumed = len(opts.Journal.Entries()) > 0
-		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor}); err != nil {
+		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor, Site: plan.Site}); err != nil {
 			return nil, err
 		}
 	} else {

@@ -40,7 +40,8 @@ func TestCrashChild(t *testing.T) {
 	require.NoError(t, err)
 	j, err := actions.OpenJournal(os.Getenv("SW_CRASH_JOURNAL"))
 	require.NoError(t, err)
-	run, err := actions.Apply(context.Background(), site{c}, &plan, actions.ApplyOptions{Journal: j, Concurrency: 4})
+	run, err := actions.Apply(context.Background(), site{c}, &plan, actions.ApplyOptions{Journal: j, Concurrency: 4,
+		NoFingerprints: os.Getenv("SW_CRASH_UNDO") == "1"})
 	require.NoError(t, err)
 	require.Zero(t, run.Counts[actions.Failed], run.Summary())
 	require.NoError(t, j.Close())
@@ -152,4 +153,109 @@ func journalEntries(t *testing.T, path string) []actions.JournalEntry {
 	entries, err := actions.ReadJournal(f)
 	require.NoError(t, err)
 	return entries
+}
+
+// TestUndoCrashResume applies a plan, then undoes it in a child process
+// killed with SIGKILL at random points and started again with the same
+// undo plan (its id is derived from the journal's plan) and the undo's own
+// journal, until it finishes: no undo step is written twice, and every
+// user ends as it was before the run.
+func TestUndoCrashResume(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("spawns child processes")
+	}
+	const trials = 6
+	var mu sync.Mutex
+	kills, interrupted := 0, 0
+	t.Cleanup(func() {
+		t.Logf("%d undo trials, %d SIGKILLs, %d of them after the undo had started writing", trials, kills, interrupted)
+		if !t.Failed() {
+			assert.Positive(t, interrupted, "some kills must land mid-undo")
+		}
+	})
+	for trial := range trials {
+		t.Run(fmt.Sprint(trial), func(t *testing.T) {
+			t.Parallel()
+			undoCrashTrial(t, rand.New(rand.NewPCG(2, uint64(trial))), func(started bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				kills++
+				if started {
+					interrupted++
+				}
+			})
+		})
+	}
+}
+
+func undoCrashTrial(t *testing.T, rng *rand.Rand, killed func(started bool)) {
+	s := jiratest.NewServer(t, jiratest.WithOrg(&jiratest.Org{Users: people(crashUsers)}))
+	c, err := datacenter.New(s.URL, datacenter.TokenAuth(jira.Secret(jiratest.DefaultDCToken)), datacenter.WithRateLimit(5000, 100))
+	require.NoError(t, err)
+	before := s.Users()
+	p := offboard()
+	p.Select = crit(t, `name startsWith "user"`)
+	plan := planOn(t, c, []actions.Policy{p}, actions.PlanOptions{Site: s.URL})
+	dir := t.TempDir()
+	runJournal := filepath.Join(dir, "run.journal")
+	j, err := actions.OpenJournal(runJournal)
+	require.NoError(t, err)
+	run, err := actions.Apply(t.Context(), site{c}, plan, actions.ApplyOptions{Journal: j})
+	require.NoError(t, err)
+	require.Zero(t, run.Counts[actions.Failed])
+	require.NoError(t, j.Close())
+
+	undoPath, journalPath := filepath.Join(dir, "undo.json"), filepath.Join(dir, "undo.journal")
+	s.ResetStats()
+	finished := false
+	for attempt := 0; attempt < 10 && !finished; attempt++ {
+		// The undo plan is made again each time, as a person running
+		// undo again would: the same id, so its journal resumes.
+		undo, err := actions.Undo(journalEntries(t, runJournal), actions.UndoOptions{Site: s.URL})
+		require.NoError(t, err)
+		assert.Equal(t, actions.UndoID(plan.ID), undo.ID)
+		data, err := json.Marshal(undo)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(undoPath, data, 0o600))
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+undoPath, "SW_CRASH_JOURNAL="+journalPath, "SW_CRASH_UNDO=1")
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		delay := time.Duration(10+rng.IntN(120)) * time.Millisecond
+		if attempt >= 2 {
+			delay = time.Minute
+		}
+		select {
+		case err := <-done:
+			require.NoError(t, err, "the child failed")
+			finished = true
+		case <-time.After(delay):
+			require.NoError(t, cmd.Process.Kill()) // SIGKILL
+			err := <-done
+			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
+				t.Fatal(err)
+			}
+			killed(len(journalEntries(t, journalPath)) > 1)
+		}
+	}
+	require.True(t, finished, "never finished")
+	for who, routes := range writes(s) {
+		for route, n := range routes {
+			if who == "?" {
+				// Adding to a group names the user in the body: one a user.
+				assert.Equal(t, crashUsers, n, "%s written %d times", route, n)
+				continue
+			}
+			assert.Equal(t, 1, n, "%s %s written %d times", who, route, n)
+		}
+	}
+	after := s.Users()
+	require.Len(t, after, len(before))
+	for i := range before {
+		assert.Equal(t, before[i].Active, after[i].Active, before[i].Name)
+		assert.Equal(t, before[i].Groups, after[i].Groups, before[i].Name)
+		assert.Equal(t, before[i].Properties, after[i].Properties, before[i].Name)
+	}
 }

@@ -39,6 +39,8 @@ type JournalEntry struct {
 	Run    string      `json:"run"`
 	Plan   string      `json:"plan"`
 	Flavor jira.Flavor `json:"flavor,omitzero"`
+	// Site is the site's base URL, in a run entry: undo acts on it only.
+	Site string `json:"site,omitempty"`
 	// Step identifies the step: "<user id>#<index in the user's steps>",
 	// or "#run-issue" for the issue of the run.
 	StepID string    `json:"stepId,omitempty"`
@@ -238,3 +240,22 @@ func readState(entries []JournalEntry, planID string) (*journalState, error) {
 }
 
 var errJournalMismatch = errors.New("actions: the journal does not match the plan")
+
+// Done reports whether the journal records an outcome for every step of
+// plan that is not to be repeated (applied, no-op, exempt, stale,
+// refused): a run of plan would write nothing. An undo whose journal is
+// done is already undone.
+func (j *Journal) Done(plan *Plan) bool {
+	st, err := readState(j.Entries(), plan.ID)
+	if err != nil || len(st.final) == 0 {
+		return false
+	}
+	for _, u := range plan.Users {
+		for i := range u.Steps {
+			if _, ok := st.final[stepID(u.User, i)]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1045,10 +1045,20 @@ func (m *Manager) Run(ctx context.Context, dryRun bool, journalPath string, name
 	return plan, run, err
 }
 
+// ErrAlreadyUndone is returned by [Manager.Undo] when the undo's own
+// journal shows every step of it done.
+var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
+
 // Undo reads the journal at journalPath and returns the plan that
 // reverses what it applied (see actions.Undo); with apply it also applies
-// that plan on Config.Site (or the file's only site), journaled to
-// journalPath + ".undo".
+// that plan, journaled to journalPath + ".undo": an undo that was
+// interrupted resumes, and one that is done returns [ErrAlreadyUndone]
+// and writes nothing. The site is the one the journal's run changed: the
+// policy file's site (or Config.Site) with that URL; the file's only site
+// or Config.Site for an older journal that names none. Undo acts on no
+// other site. The undo plan is not verified against policies (it is made
+// here, from the journal), but every user is read again before its
+// first change and protected users are left alone.
 func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*actions.Plan, *actions.Run, error) {
 	r := m.newRun(ctx, "undo")
 	fh, err := os.Open(journalPath)
@@ -1060,19 +1070,33 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	if err != nil {
 		return nil, nil, fmt.Errorf("usermgmt: journal %s: %w", journalPath, err)
 	}
-	name := m.defaultSite()
-	if name == "" && m.cfg.Site.URL == "" {
-		// The only site of the journal's flavour.
-		var fl jira.Flavor
-		for _, e := range entries {
-			fl = cmp.Or(fl, e.Flavor)
+	var fl jira.Flavor
+	runSite := ""
+	for _, e := range entries {
+		fl = cmp.Or(fl, e.Flavor)
+		if e.Type == actions.EntryRun && runSite == "" {
+			runSite = e.Site
 		}
+	}
+	name := ""
+	if runSite != "" {
+		// The site of the file with the run's URL, else Config.Site.
 		for n := range m.cfg.File.Sites {
-			if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
-				if name != "" {
-					return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
-				}
+			if s, ok := m.cfg.File.Site(n); ok && sameURL(s.URL, runSite) {
 				name = n
+			}
+		}
+	} else {
+		name = m.defaultSite()
+		if name == "" && m.cfg.Site.URL == "" {
+			// The only site of the journal's flavour.
+			for n := range m.cfg.File.Sites {
+				if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
+					if name != "" {
+						return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
+					}
+					name = n
+				}
 			}
 		}
 	}
@@ -1082,11 +1106,23 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	}
 	plan, err := actions.Undo(entries, actions.UndoOptions{Now: m.cfg.Now(), Site: s.URL})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("usermgmt: %w", err)
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
 	if !apply {
 		return plan, nil, nil
+	}
+	undoJournal := journalPath + ".undo"
+	if _, err := os.Stat(undoJournal); err == nil {
+		j, err := actions.OpenJournal(undoJournal)
+		if err != nil {
+			return plan, nil, fmt.Errorf("usermgmt: %w", err)
+		}
+		done := j.Done(plan)
+		_ = j.Close()
+		if done {
+			return plan, nil, fmt.Errorf("%w (%s)", ErrAlreadyUndone, undoJournal)
+		}
 	}
 	if plan.Flavor == 0 {
 		c, err := m.cfg.Connect(ctx, s)
@@ -1095,6 +1131,6 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		}
 		plan.Flavor = c.Flavor()
 	}
-	run, err := m.apply(ctx, r, plan, journalPath+".undo", applyUndo, name)
+	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name)
 	return plan, run, err
 }

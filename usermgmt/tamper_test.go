@@ -262,3 +262,34 @@ func TestNonDestructiveStepsAreChecked(t *testing.T) {
 	assert.Zero(t, run.Counts[actions.Applied], run.Summary())
 	assert.Empty(t, writes(dc))
 }
+
+// TestUndoBoundToSite: a journal of a run on one site is not undone on
+// another; undone once, a second undo is "already undone" and writes
+// nothing.
+func TestUndoBoundToSite(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 120)
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
+	journal := t.TempDir() + "/run.journal"
+	plan, run, err := m.Run(t.Context(), false, journal, "inactive")
+	require.NoError(t, err)
+	require.NotZero(t, run.Counts[actions.Applied])
+	ids := planned(plan, actions.KindDeactivate)
+
+	other, err := usermgmt.New(usermgmt.Config{Site: usermgmt.Site{Name: "dc", URL: "https://b.example.com"},
+		Connect: fakes{"dc": dc}.connect, Now: func() time.Time { return mgrNow }})
+	require.NoError(t, err)
+	dc.ResetStats()
+	_, _, err = other.Undo(t.Context(), journal, true)
+	require.ErrorContains(t, err, "the journal is of a run on https://dc.example.com, not https://b.example.com")
+	assert.Empty(t, writes(dc))
+
+	_, urun, err := m.Undo(t.Context(), journal, true)
+	require.NoError(t, err)
+	assert.Equal(t, len(ids), urun.Counts[actions.Applied])
+	assert.Equal(t, len(ids), activeCount(dc, ids))
+	dc.ResetStats()
+	_, _, err = m.Undo(t.Context(), journal, true)
+	require.ErrorIs(t, err, usermgmt.ErrAlreadyUndone)
+	assert.Empty(t, writes(dc))
+}

@@ -514,8 +514,11 @@ func undoCommand() *command {
 		about: `Read a run's journal and plan the reverse: reactivate the deactivated, re-add
 removed groups, re-grant revoked licences, restore properties. Deletes,
 password resets, invalidated sessions and filed issues cannot be undone and
-are listed. Without --apply the undo plan is only printed. The site is the
-global flags' (or the policy file's only site, with --policy).`,
+are listed. Without --apply the undo plan is only printed. Undo acts only on
+the site the run changed (the journal names it): the global flags' site, or
+the policy file's site with that URL, with --policy. The undo is journaled to
+FILE.undo: an interrupted undo resumes when run again, and a finished one
+says "Already undone" and changes nothing.`,
 		examples: []string{
 			prog + " undo --journal plan.journal",
 			prog + " undo --journal plan.journal --apply",
@@ -542,6 +545,10 @@ global flags' (or the policy file's only site, with --policy).`,
 					return err
 				}
 				plan, run, err := m.Undo(ctx, *journal, *apply)
+				if errors.Is(err, usermgmt.ErrAlreadyUndone) {
+					fmt.Fprintf(a.stdout, "Already undone: %s records every step of this undo. Nothing was changed.\n", *journal+".undo")
+					return nil
+				}
 				if plan != nil {
 					fmt.Fprint(a.stdout, plan.Summary())
 				}

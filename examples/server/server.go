@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -487,10 +488,35 @@ func (s *server) journal(planID string) string {
 	return filepath.Join(s.cfg.dataDir, "journals", filepath.Base(planID)+".journal")
 }
 
+// boolParam reads the query parameter name: absent or "false" is false,
+// "true" is true; anything else is answered 400 and ok is false.
+func boolParam(w http.ResponseWriter, r *http.Request, name string) (v, ok bool) {
+	q := r.URL.Query()
+	vals, present := q[name]
+	switch {
+	case !present:
+		return false, true
+	case len(vals) == 1 && vals[0] == "true":
+		return true, true
+	case len(vals) == 1 && vals[0] == "false":
+		return false, true
+	}
+	writeError(w, http.StatusBadRequest, "%s=%s: want true or false", name, strings.Join(vals, ","))
+	return false, false
+}
+
+// planStatuses are the statuses GET /api/v1/plans filters on.
+var planStatuses = []report.PlanStatus{report.PlanPlanned, report.PlanPending, report.PlanApplying, report.PlanApplied,
+	report.PlanRejected, report.PlanCancelled, report.PlanFailed}
+
 // GET /api/v1/plans?status=pending
 func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
 	var st []report.PlanStatus
 	if v := r.URL.Query().Get("status"); v != "" {
+		if !slices.Contains(planStatuses, report.PlanStatus(v)) {
+			writeError(w, http.StatusBadRequest, "status=%s: want one of %v", v, planStatuses)
+			return
+		}
 		st = append(st, report.PlanStatus(v))
 	}
 	recs, err := s.cfg.store.Plans(r.Context(), st...)
@@ -830,9 +856,19 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "run %s has no journal here; it cannot be undone", run.RunID)
 		return
 	}
-	dry := r.URL.Query().Get("dryRun") == "true"
+	dry, ok := boolParam(w, r, "dryRun")
+	if !ok {
+		return
+	}
 	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
-	if err != nil {
+	switch {
+	case errors.Is(err, usermgmt.ErrAlreadyUndone):
+		writeError(w, http.StatusConflict, "run %s is already undone", run.RunID)
+		return
+	case errors.Is(err, actions.ErrLocked):
+		writeError(w, http.StatusConflict, "run %s is being undone", run.RunID)
+		return
+	case err != nil:
 		writeError(w, http.StatusBadGateway, "undo: %v", err)
 		return
 	}
