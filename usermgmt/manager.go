@@ -975,11 +975,17 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 	var out []report.Sink
 	path := func(s string) string {
 		if s == "" || filepath.IsAbs(s) {
-			return s
+			return s // made absolute by Merge, from a path checked at load
 		}
-		return filepath.Join(m.cfg.File.dir, s)
+		return filepath.Join(cmpOr(p.base, m.cfg.File.dir), s)
 	}
 	for _, s := range p.Reporting.Sinks {
+		if s.Path != "" && !filepath.IsAbs(s.Path) {
+			if _, err := insidePath(cmpOr(p.base, m.cfg.File.dir), s.Path, true); err != nil {
+				out = append(out, failing{string(s.Type) + " " + s.Path, err})
+				continue
+			}
+		}
 		switch s.Type {
 		case SinkJSONL:
 			out = append(out, report.JSONLFile(mkdir(path(s.Path))))

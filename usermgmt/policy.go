@@ -109,6 +109,11 @@ type Policy struct {
 	where *criteria.Program
 	sched cron.Schedule
 	loc   *time.Location
+	// base is the directory the policy's paths resolve inside, and
+	// selection the selection as written (Merge makes Users.Selection
+	// absolute; the path is resolved again when it is read).
+	base      string
+	selection string
 }
 
 // Criterion returns the compiled users.where criterion, or nil when the

@@ -218,6 +218,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if err == nil {
+		// One JSON document: anything after it is an error.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON document")
+			if errors.As(terr, new(*http.MaxBytesError)) {
+				err = terr
+			}
+		}
+	}
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil || errors.Is(err, io.EOF):
