@@ -562,6 +562,12 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			a.record(ctx, r, extra)
 			return
 		}
+		if attempt > 0 && s.Kind == KindDelete && errors.Is(err, jira.ErrNotFound) {
+			// An earlier attempt of this run deleted the user.
+			r.Outcome, r.Message = Applied, "applied; the response was lost"
+			a.record(ctx, r, extra)
+			return
+		}
 		if s.Kind == KindDelete && s.FallbackToDeactivate && refused(err) {
 			a.fallback(ctx, ref, r, extra, err)
 			return
@@ -666,8 +672,11 @@ func (a *applier) wait(ctx context.Context, err error, attempt int) bool {
 	}
 }
 
-// write performs the step's request.
+// write performs the step's request. Apply checks the effect of a write
+// that failed uncertainly before trying again, so the client must not
+// send it again on its own (jira.WithGuardedWrites).
 func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s Step, value json.RawMessage) error {
+	ctx = jira.WithGuardedWrites(ctx)
 	switch s.Kind {
 	case KindDeactivate:
 		return a.site.Deactivate(ctx, ref)

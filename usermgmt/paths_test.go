@@ -66,3 +66,14 @@ func TestPolicyPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestApprovalStatusesCompareAsJira: Jira compares status names ignoring
+// case, so statuses that differ only in case are one status: refused.
+func TestApprovalStatusesCompareAsJira(t *testing.T) {
+	t.Parallel()
+	body := "version: 1\npolicies:\n  - name: p\n    users: {where: active}\n    actions: [{action: deactivate}]\n" +
+		"    approval: {project: OPS, issueType: Task, approvedStatus: Done, rejectedStatus: DONE}\n"
+	_, err := usermgmt.Parse([]byte(body), usermgmt.YAML)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "policies[0].approval: approvedStatus and rejectedStatus must differ")
+}

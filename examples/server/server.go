@@ -388,6 +388,11 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "planning: %v", err)
 		return
 	}
+	if s.needsApproval(plan) && !changes(plan) {
+		// No issue to file, no run to record.
+		writeJSON(w, http.StatusOK, map[string]any{"message": "nothing to approve: the plan changes nobody", "plan": plan})
+		return
+	}
 	// Once the approval issue may exist, the plan is recorded even if
 	// the client goes away.
 	rec, err := s.record(context.WithoutCancel(r.Context()), s.m, plan, "api")
@@ -407,14 +412,10 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	}
 	now := s.cfg.now()
 	rec := report.PlanRecord{ID: plan.ID, Plan: js, Status: report.PlanPlanned, Source: source, Created: now, Updated: now}
-	approval := false
 	for _, pr := range plan.Policies {
 		rec.Policies = append(rec.Policies, pr.Name)
-		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
-			approval = true
-		}
 	}
-	if approval {
+	if s.needsApproval(plan) && changes(plan) {
 		// Apply opens the approval issue and writes nothing to users.
 		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
 		var ae *usermgmt.ApprovalRequiredError
@@ -438,6 +439,26 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan recorded", slog.String("plan_id", plan.ID), slog.String("status", string(rec.Status)),
 		slog.String("issue", rec.IssueKey), slog.String("source", source))
 	return rec, nil
+}
+
+// needsApproval reports whether a policy of the plan has an approval.
+func (s *server) needsApproval(plan *actions.Plan) bool {
+	for _, pr := range plan.Policies {
+		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// changes reports whether the plan has a step to apply.
+func changes(plan *actions.Plan) bool {
+	for _, u := range plan.Users {
+		if len(u.Steps) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // commentLink comments, on the approval issue, the plan's link and every

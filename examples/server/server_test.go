@@ -767,3 +767,21 @@ func fakeWrites(fake *jiratest.Server) []string {
 	}
 	return out
 }
+
+// TestApprovalOfNobody: an approval policy that selects nobody files no
+// issue and records no run: 200, "nothing to approve", every time.
+func TestApprovalOfNobody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, strings.Replace(approvalPolicy, "daysSinceLastLogin > 365", `name == "nobody-at-all"`, 1), 0)
+	for range 2 {
+		e.fake.ResetStats()
+		code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+		require.Equal(t, http.StatusOK, code, string(b))
+		assert.Contains(t, string(b), "nothing to approve")
+		assert.Empty(t, fakeWrites(e.fake), "no approval issue")
+	}
+	assert.Empty(t, e.runs(), "no empty run in the history")
+	code, b := e.do(http.MethodGet, "/api/v1/plans", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"plans": []}`, string(b))
+}
