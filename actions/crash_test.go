@@ -104,9 +104,13 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 		require.NoError(t, cmd.Start())
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(10+rng.IntN(120)) * time.Millisecond
+		delay := time.Duration(rng.IntN(60)) * time.Millisecond
 		if attempt >= 2 {
 			delay = time.Minute // let it finish
+		} else {
+			// Count from the child's first journal entry, not from its
+			// start: a binary built with -race starts slowly.
+			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
 		}
 		select {
 		case err := <-done:
@@ -223,9 +227,13 @@ func undoCrashTrial(t *testing.T, rng *rand.Rand, killed func(started bool)) {
 		require.NoError(t, cmd.Start())
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(10+rng.IntN(120)) * time.Millisecond
+		delay := time.Duration(rng.IntN(60)) * time.Millisecond
 		if attempt >= 2 {
-			delay = time.Minute
+			delay = time.Minute // let it finish
+		} else {
+			// Count from the child's first journal entry, not from its
+			// start: a binary built with -race starts slowly.
+			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
 		}
 		select {
 		case err := <-done:
@@ -257,5 +265,27 @@ func undoCrashTrial(t *testing.T, rng *rand.Rand, killed func(started bool)) {
 		assert.Equal(t, before[i].Active, after[i].Active, before[i].Name)
 		assert.Equal(t, before[i].Groups, after[i].Groups, before[i].Name)
 		assert.Equal(t, before[i].Properties, after[i].Properties, before[i].Name)
+	}
+}
+
+// awaitJournal waits until the journal at path holds more than had
+// entries, or the child ends (done is then refilled for the caller).
+func awaitJournal(path string, had int, done chan error) {
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		entries, _ := actions.ReadJournal(f)
+		_ = f.Close()
+		if len(entries) > had {
+			return
+		}
 	}
 }
