@@ -97,35 +97,8 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(planPath, data, 0o600))
 	s.ResetStats()
-	finished := false
-	for attempt := 0; attempt < 10 && !finished; attempt++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+planPath, "SW_CRASH_JOURNAL="+journalPath)
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(rng.IntN(60)) * time.Millisecond
-		if attempt >= 2 {
-			delay = time.Minute // let it finish
-		} else {
-			// Count from the child's first journal entry, not from its
-			// start: a binary built with -race starts slowly.
-			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
-		}
-		select {
-		case err := <-done:
-			require.NoError(t, err, "the child failed")
-			finished = true
-		case <-time.After(delay):
-			require.NoError(t, cmd.Process.Kill()) // SIGKILL
-			err := <-done
-			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
-				t.Fatal(err)
-			}
-			count(true, len(journalEntries(t, journalPath)) > 1, 0)
-		}
-	}
-	require.True(t, finished, "never finished")
+	killUntilDone(t, rng, journalPath, func() {}, func(started bool) { count(true, started, 0) },
+		"SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+planPath, "SW_CRASH_JOURNAL="+journalPath)
 	found := 0
 	for _, e := range journalEntries(t, journalPath) {
 		if e.Type == actions.EntryOutcome && e.Message == "found applied after an interruption" {
@@ -212,43 +185,18 @@ func undoCrashTrial(t *testing.T, rng *rand.Rand, killed func(started bool)) {
 
 	undoPath, journalPath := filepath.Join(dir, "undo.json"), filepath.Join(dir, "undo.journal")
 	s.ResetStats()
-	finished := false
-	for attempt := 0; attempt < 10 && !finished; attempt++ {
-		// The undo plan is made again each time, as a person running
-		// undo again would: the same id, so its journal resumes.
+	// The undo plan is made again before each start, as a person running
+	// undo again would: the same id, so its journal resumes.
+	again := func() {
 		undo, err := actions.Undo(journalEntries(t, runJournal), actions.UndoOptions{Site: s.URL})
 		require.NoError(t, err)
 		assert.Equal(t, actions.UndoID(plan.ID), undo.ID)
 		data, err := json.Marshal(undo)
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(undoPath, data, 0o600))
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+undoPath, "SW_CRASH_JOURNAL="+journalPath, "SW_CRASH_UNDO=1")
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(rng.IntN(60)) * time.Millisecond
-		if attempt >= 2 {
-			delay = time.Minute // let it finish
-		} else {
-			// Count from the child's first journal entry, not from its
-			// start: a binary built with -race starts slowly.
-			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
-		}
-		select {
-		case err := <-done:
-			require.NoError(t, err, "the child failed")
-			finished = true
-		case <-time.After(delay):
-			require.NoError(t, cmd.Process.Kill()) // SIGKILL
-			err := <-done
-			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
-				t.Fatal(err)
-			}
-			killed(len(journalEntries(t, journalPath)) > 1)
-		}
 	}
-	require.True(t, finished, "never finished")
+	killUntilDone(t, rng, journalPath, again, killed,
+		"SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+undoPath, "SW_CRASH_JOURNAL="+journalPath, "SW_CRASH_UNDO=1")
 	for who, routes := range writes(s) {
 		for route, n := range routes {
 			if who == "?" {
@@ -288,4 +236,41 @@ func awaitJournal(path string, had int, done chan error) {
 			return
 		}
 	}
+}
+
+// killUntilDone starts TestCrashChild with env, after calling before,
+// and kills it with SIGKILL a random time after its first journal entry,
+// twice at most; then lets it finish. killed is told of each kill and
+// whether the child had written to the journal at journalPath.
+func killUntilDone(t *testing.T, rng *rand.Rand, journalPath string, before func(), killed func(started bool), env ...string) {
+	t.Helper()
+	for attempt := range 10 {
+		before()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), env...)
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		delay := time.Duration(rng.IntN(60)) * time.Millisecond
+		if attempt >= 2 {
+			delay = time.Minute // let it finish
+		} else {
+			// Count from the child's first journal entry, not from its
+			// start: a binary built with -race starts slowly.
+			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
+		}
+		select {
+		case err := <-done:
+			require.NoError(t, err, "the child failed")
+			return
+		case <-time.After(delay):
+			require.NoError(t, cmd.Process.Kill()) // SIGKILL
+			err := <-done
+			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
+				t.Fatal(err)
+			}
+			killed(len(journalEntries(t, journalPath)) > 1)
+		}
+	}
+	t.Fatal("never finished")
 }

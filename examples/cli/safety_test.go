@@ -101,6 +101,16 @@ func writeProcPolicy(t *testing.T, dir, limit string) string {
 
 type planFile = map[string]any
 
+// planOut plans the policy (limit 1000) in dir with the program and
+// returns the plan file it wrote.
+func (p *proc) planOut(t *testing.T, dir string, env []string) string {
+	t.Helper()
+	planPath := filepath.Join(dir, "plan.json")
+	r := p.run(t, env, "plan", "--policy", writeProcPolicy(t, dir, "1000"), "--out", planPath)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	return planPath
+}
+
 func readPlanFile(t *testing.T, path string) planFile {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -128,12 +138,9 @@ func TestApplyTamperedPlanFiles(t *testing.T) {
 	t.Parallel()
 	p := newProc(t, 150)
 	dir := t.TempDir()
-	policy := writeProcPolicy(t, dir, "1000")
-	planPath := filepath.Join(dir, "plan.json")
-	r := p.run(t, nil, "plan", "--policy", policy, "--out", planPath)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	planPath := p.planOut(t, dir, nil)
 	overLimit := filepath.Join(dir, "over.json")
-	r = p.run(t, nil, "plan", "--policy", writeProcPolicy(t, t.TempDir(), "2"), "--out", overLimit)
+	r := p.run(t, nil, "plan", "--policy", writeProcPolicy(t, t.TempDir(), "2"), "--out", overLimit)
 	require.Equal(t, exitOK, r.code, r.stderr)
 	require.Contains(t, r.stdout, "REFUSED")
 
@@ -215,17 +222,14 @@ func TestSignedPlans(t *testing.T) {
 	t.Parallel()
 	p := newProc(t, 150)
 	dir := t.TempDir()
-	policy := writeProcPolicy(t, dir, "1000")
-	planPath := filepath.Join(dir, "plan.json")
 	key := []string{"SEATWARDEN_PLAN_KEY=secret-one"}
-	r := p.run(t, key, "plan", "--policy", policy, "--out", planPath)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	planPath := p.planOut(t, dir, key)
 	m := readPlanFile(t, planPath)
 	require.Contains(t, m["signature"], "hmac-sha256:")
 
 	// Another key, and an edit under the right key, are refused.
 	p.fake.ResetStats()
-	r = p.run(t, []string{"SEATWARDEN_PLAN_KEY=secret-two"}, "apply", "--plan", planPath, "--journal", filepath.Join(dir, "a.journal"))
+	r := p.run(t, []string{"SEATWARDEN_PLAN_KEY=secret-two"}, "apply", "--plan", planPath, "--journal", filepath.Join(dir, "a.journal"))
 	assert.Equal(t, exitRefused, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "signature does not match")
 	m["plan"].(map[string]any)["created"] = "2020-01-01T00:00:00Z"
@@ -251,10 +255,7 @@ func TestConcurrentApplies(t *testing.T) {
 	t.Parallel()
 	p := newProc(t, 150)
 	dir := t.TempDir()
-	policy := writeProcPolicy(t, dir, "1000")
-	planPath := filepath.Join(dir, "plan.json")
-	r := p.run(t, nil, "plan", "--policy", policy, "--out", planPath)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	planPath := p.planOut(t, dir, nil)
 	m := readPlanFile(t, planPath)
 	plan := m["plan"].(map[string]any)
 	steps := int(plan["counts"].(map[string]any)["deactivate"].(float64))

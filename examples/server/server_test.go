@@ -720,16 +720,7 @@ func TestSecondServerOnOneDataDir(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	env := map[string]string{"SEATWARDEN_API_TOKEN": testToken, "SEATWARDEN_WEBHOOK_SECRET": testSecret}
-	outR, outW := io.Pipe()
-	first := program{getenv: func(k string) string { return env[k] }, stdout: outW, stderr: io.Discard}
-	done := make(chan int, 1)
-	go func() {
-		done <- first.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
-		outW.Close()
-	}()
-	sc := bufio.NewScanner(outR)
-	require.True(t, sc.Scan(), "the first server starts")
-	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	done := startServing(t, ctx, env, dir, io.Discard)
 
 	var stderr syncBuffer
 	second := program{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: &stderr}
@@ -742,19 +733,29 @@ func TestSecondServerOnOneDataDir(t *testing.T) {
 	<-done // stopped at once, it may end with "context canceled"
 	// Once the first has stopped, the directory is free.
 	ctx2, cancel2 := context.WithCancel(t.Context())
-	outR2, outW2 := io.Pipe()
 	var stderr3 syncBuffer
-	third := program{getenv: func(k string) string { return env[k] }, stdout: outW2, stderr: &stderr3}
-	go func() {
-		done <- third.run(ctx2, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
-		outW2.Close()
-	}()
-	sc2 := bufio.NewScanner(outR2)
-	require.True(t, sc2.Scan(), "a server starts on the freed directory")
-	go func() { _, _ = io.Copy(io.Discard, outR2) }()
+	done = startServing(t, ctx2, env, dir, &stderr3)
 	cancel2()
-	<-done // stopped at once, it may end with "context canceled"
+	<-done
 	assert.NotContains(t, stderr3.String(), "another server uses it")
+}
+
+// startServing runs the program with --demo on dir until ctx is done,
+// and returns once it serves (its first line out); the exit code comes on
+// the channel.
+func startServing(t *testing.T, ctx context.Context, env map[string]string, dir string, stderr io.Writer) chan int {
+	t.Helper()
+	outR, outW := io.Pipe()
+	p := program{getenv: func(k string) string { return env[k] }, stdout: outW, stderr: stderr}
+	done := make(chan int, 1)
+	go func() {
+		done <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	require.True(t, sc.Scan(), "the server starts")
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	return done
 }
 
 // fakeWrites lists the requests to the fake that are not reads.
