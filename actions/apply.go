@@ -80,8 +80,8 @@ type ApplyOptions struct {
 	// random 24-character password from crypto/rand.
 	Passwords PasswordSource
 	// DryRun reads but does not write: it checks the limits, re-reads the
-	// users whose steps are destructive to report stale ones, and reports
-	// every other step as Planned. Nothing is journaled.
+	// users to report stale and protected ones, and reports every other
+	// step as Planned. Nothing is journaled.
 	DryRun bool
 	// MaxAttempts bounds the attempts of a step whose failure leaves its
 	// effect unknown (network error, 5xx, rate limit): before each retry
@@ -171,9 +171,12 @@ func (r *Run) Summary() string {
 // Apply applies a plan to a site. It refuses a plan above its
 // blast-radius limits (a [*LimitError], matching [ErrLimitExceeded])
 // before any write. Users are worked on concurrently, each user's steps in
-// order; before the first step of a user with a destructive step the user
-// is re-read, and if the facts the plan used have changed the user's
-// steps are skipped as [Stale]. With a journal, a run that was killed is
+// order; before the first step of a user the user is re-read: if the facts
+// the plan used have changed the user's steps are skipped as [Stale], if
+// the user is protected now as [Exempt], and an entry without fingerprint
+// is [Refused] (unless [ApplyOptions].NoFingerprints). Apply trusts the
+// plan's steps: verify a plan that anyone could have edited against its
+// policies first ([Verify]; usermgmt's Manager does). With a journal, a run that was killed is
 // resumed by calling Apply again with the same plan and journal: steps
 // with an outcome are not repeated, and a step that was started but has
 // no outcome is checked on the site before it is written again.
@@ -392,18 +395,22 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 	if up.Fingerprint == "" && !a.opts.NoFingerprints {
 		return endAll(Refused, "not applied: the plan entry has no fingerprint, so the user cannot be checked", nil)
 	}
-	if !a.state.verified[up.User.ID()] {
-		// Every user is read again before its first write, whatever its
-		// steps: a user who changed, or became an administrator, since
-		// the plan is not written to.
-		cur, err := a.read(ctx, ref)
-		switch {
-		case errors.Is(err, jira.ErrNotFound):
-			return endAll(Stale, "the user no longer exists", nil)
-		case err != nil:
-			return endAll(Failed, "re-reading the user", err)
-		}
-		if up.Fingerprint != "" {
+	// Every user is read again before its first write, whatever its
+	// steps: a user who changed, or became an administrator, since the
+	// plan is not written to. A resumed run does not compare the
+	// fingerprint of a user the journal says was verified (the run's own
+	// steps changed it), but checks the protections all the same.
+	verified := a.state.verified[up.User.ID()]
+	cur, err := a.read(ctx, ref)
+	switch {
+	case errors.Is(err, jira.ErrNotFound) && verified && slices.ContainsFunc(up.Steps, func(s Step) bool { return s.Kind == KindDelete }):
+		// Deleted by the interrupted run: the steps' effects say so.
+	case errors.Is(err, jira.ErrNotFound):
+		return endAll(Stale, "the user no longer exists", nil)
+	case err != nil:
+		return endAll(Failed, "re-reading the user", err)
+	default:
+		if up.Fingerprint != "" && !verified {
 			if fp := Fingerprint(&cur, a.plan.Finger); fp != up.Fingerprint {
 				return endAll(Stale, "changed since the plan ("+a.changed(&cur)+")", nil)
 			}
@@ -411,15 +418,14 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 		if why := protected(&cur, a.plan.Flavor, &a.myself, nil); why != "" {
 			return endAll(Exempt, why, nil)
 		}
-		if a.opts.DryRun {
-			return endAll(Planned, "", nil)
-		}
-		if err := a.journal(JournalEntry{Type: EntryVerified, User: &up.User}); err != nil {
-			return endAll(Failed, "", err)
-		}
 	}
 	if a.opts.DryRun {
 		return endAll(Planned, "", nil)
+	}
+	if !verified {
+		if err := a.journal(JournalEntry{Type: EntryVerified, User: &up.User}); err != nil {
+			return endAll(Failed, "", err)
+		}
 	}
 	failed := false
 	for i := range results {

@@ -751,6 +751,47 @@ const (
 	applyUndo                      // Undo: a plan this manager made from a journal
 )
 
+// approved returns nil when issueKey is the approval issue of plan (see
+// checkApprovalIssue) and has the approval policy's approved status;
+// ErrRejected at its rejected status; an *ApprovalRequiredError else.
+func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issueKey string) error {
+	ps, err := m.planPolicies(plan)
+	if err != nil {
+		return m.refused(ctx, r, err)
+	}
+	var ap *Policy
+	for _, p := range ps {
+		if p.Approval != nil {
+			ap = p
+			break
+		}
+	}
+	if ap == nil {
+		return fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
+	}
+	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey); err != nil {
+		return m.refused(ctx, r, err)
+	}
+	c, _, err := m.client(ctx, targetOf(ap))
+	if err != nil {
+		return err
+	}
+	issue, err := c.Issue(ctx, issueKey)
+	if err != nil {
+		return fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
+	}
+	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
+	switch {
+	case strings.EqualFold(issue.Status, approved):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return nil
+	case strings.EqualFold(issue.Status, rejected):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
+	}
+	return &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
+}
+
 // adhoc is a plan of policies built in Go, kept to verify it at apply.
 type adhoc struct {
 	policies []actions.Policy
@@ -833,6 +874,14 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		s       Site
 		err     error
 	)
+	approvalIssue := ""
+	if mode == applyApproved {
+		// The issue first: a plan still waiting costs no snapshot.
+		if err := m.approved(ctx, r, plan, issueKey); err != nil {
+			return nil, err
+		}
+		approvalIssue = issueKey
+	}
 	if mode == applyUndo {
 		if c, s, err = m.client(ctx, issueKey); err != nil {
 			return nil, err
@@ -856,29 +905,9 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 			break
 		}
 	}
-	approvalIssue := ""
 	switch {
 	case mode == applyApproved && ap == nil:
 		return nil, fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
-	case mode == applyApproved:
-		if err := m.checkApprovalIssue(ctx, plan.ID, issueKey); err != nil {
-			return nil, m.refused(ctx, r, err)
-		}
-		issue, err := c.Issue(ctx, issueKey)
-		if err != nil {
-			return nil, fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
-		}
-		approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
-		switch {
-		case strings.EqualFold(issue.Status, approved):
-			r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
-			approvalIssue = issueKey
-		case strings.EqualFold(issue.Status, rejected):
-			r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
-			return nil, fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
-		default:
-			return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
-		}
 	case mode == applyNew && ap != nil && len(v.Users) > 0:
 		issue, err := c.CreateIssue(ctx, approvalRequest(ap, v, s))
 		if err != nil {

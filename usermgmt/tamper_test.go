@@ -221,6 +221,19 @@ func TestTamperedPlanOfAnApprovalPolicy(t *testing.T) {
 	ids := planned(plan, actions.KindDeactivate)
 	require.NotEmpty(t, ids)
 
+	// A plan still waiting for its approval costs one read, no snapshot.
+	_, err = m.Apply(t.Context(), plan, "")
+	var ae *usermgmt.ApprovalRequiredError
+	require.ErrorAs(t, err, &ae)
+	dc.ResetStats()
+	_, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	require.ErrorAs(t, err, &ae)
+	var routes []string
+	for _, r := range dc.Requests() {
+		routes = append(routes, r.Route)
+	}
+	assert.Len(t, routes, 1, "only the issue is read: %v", routes)
+
 	bare := clone(t, plan)
 	bare.Policies = nil
 	_, err = m.Apply(t.Context(), bare, "")
