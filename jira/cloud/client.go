@@ -163,6 +163,8 @@ type Client struct {
 	orgID  string
 	common service
 
+	log *slog.Logger // nil: no records
+
 	dirMu sync.Mutex
 	dirs  []Directory // the organisation's directories, read once
 }
@@ -182,7 +184,7 @@ func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t}
+	c := &Client{t: t, log: cfg.site.Logger}
 	if cfg.admin {
 		ac := cfg.site
 		ac.BaseURL = cfg.adminURL

@@ -65,6 +65,7 @@ type config struct {
 	latency       time.Duration
 	seed          uint64
 	lenient       bool
+	scopedOrgKey  string
 	pickerLimit   int
 	webhookClient *http.Client
 	logCap        int
@@ -125,6 +126,12 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 // as real Jira does. By default it answers them with 400, which catches
 // misspelt parameters in clients; see the package documentation.
 func WithLenientParams() Option { return func(c *config) { c.lenient = true } }
+
+// WithScopedOrgKey makes key a second organisation API key that acts as
+// one created with scopes: the Admin API accepts it, the user management
+// API (/users/{accountId}/manage...) answers it 403 {"key":"forbidden"},
+// as real Cloud is reported to.
+func WithScopedOrgKey(key string) Option { return func(c *config) { c.scopedOrgKey = key } }
 
 // WithPickerLimit sets the cap on groups/picker results, Jira's
 // jira.ajax.autocomplete.limit (default 20).
