@@ -269,21 +269,22 @@ var ErrNotActionable = errors.New("cloud: the account's status leaves nothing to
 //     matches [ErrNotActionable];
 //   - already deactivated or suspended: nothing is done ([PathAlready]);
 //   - a managed account (claimStatus managed) not synced from an identity
-//     provider, when the user management API allows lifecycle.enablement,
-//     is disabled ([PathDisabled]): the Atlassian account is deactivated
-//     everywhere;
-//   - otherwise — unmanaged, synced (SCIM), a restriction reason, or the
-//     user management API's 403 (the account is not the organisation's,
-//     or the API key was created with scopes) — the user is suspended in
-//     its directory ([PathSuspended]): it loses access to the
-//     organisation's products, keeps its groups and is no longer billed.
-//     Reason says why.
+//     provider is disabled ([PathDisabled]): the Atlassian account is
+//     deactivated everywhere;
+//   - otherwise — unmanaged, synced (SCIM), or the user management API
+//     refuses with 403 (lifecycle.enablement not allowed, the account is
+//     not the organisation's, or the API key was created with scopes) —
+//     the user is suspended in its directory ([PathSuspended]): it loses
+//     access to the organisation's products, keeps its groups and is no
+//     longer billed. Reason says why.
 //
 // Either way Jira then reports the user inactive.
 //
+// Two requests a user (three when the user management API refuses), and
+// one for the directories, once per client.
+//
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
-// GET /users/{accountId}/manage?privileges=lifecycle.enablement and
-// POST /users/{accountId}/manage/lifecycle/disable {} for a managed account, or
+// POST /users/{accountId}/manage/lifecycle/disable {} for a managed account, and/or
 // POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend {}
 func (c *Client) DeactivateUser(ctx context.Context, ref jira.UserRef) (Deactivation, error) {
 	out := Deactivation{Path: PathNone}
@@ -323,8 +324,11 @@ func (c *Client) DeactivateUser(ctx context.Context, ref jira.UserRef) (Deactiva
 	return out, nil
 }
 
-// disable disables a managed account when the user management API allows
-// it. It returns why it did not ("" when it did); an error only for a
+// disable disables a managed account not synced from an identity
+// provider, asking the user management API directly: its 403 (the
+// privilege is not allowed, or the key has scopes) is the answer
+// GET /users/{accountId}/manage would have given, one request sooner. It
+// returns why it did not disable ("" when it did); an error only for a
 // failure other than the API's refusal.
 func (c *Client) disable(ctx context.Context, ref jira.UserRef, du *DirectoryUser) (string, error) {
 	switch {
@@ -333,21 +337,27 @@ func (c *Client) disable(ctx context.Context, ref jira.UserRef, du *DirectoryUse
 	case du.ManagementSource == "synced":
 		return "synced from an identity provider", nil
 	}
-	privs, _, err := c.Admin.ManagePrivileges(ctx, ref, PrivilegeLifecycle)
+	_, err := c.Admin.Disable(ctx, ref, "")
 	if errors.Is(err, ErrLifecycleNotAllowed) {
-		return "user management API: 403 forbidden", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if p := privs[PrivilegeLifecycle]; !p.Allowed {
-		return "lifecycle not allowed: " + p.ReasonKey(), nil
-	}
-	_, err = c.Admin.Disable(ctx, ref, "")
-	if errors.Is(err, ErrLifecycleNotAllowed) {
-		return "user management API: 403 forbidden", nil
+		return "lifecycle not allowed: user management API answered 403 " + refusalKey(err), nil
 	}
 	return "", err
+}
+
+// refusalKey returns the reason key of a user management API refusal
+// ({"key":"forbidden"}), or "" when the body has none.
+func refusalKey(err error) string {
+	e, ok := errors.AsType[*jira.APIError](err)
+	if !ok {
+		return ""
+	}
+	var body struct {
+		Key string `json:"key"`
+	}
+	if json.Unmarshal(e.Body, &body) != nil {
+		return ""
+	}
+	return body.Key
 }
 
 func (c *Client) logPath(ctx context.Context, ref jira.UserRef, d Deactivation) {
