@@ -227,6 +227,17 @@ func (c *Client) needAdmin(what string) error {
 	return fmt.Errorf("cloud: %s needs the Atlassian Admin API; build the client WithAdmin(orgID, orgKey): %w", what, jira.ErrUnsupported)
 }
 
+// needSiteAdmin explains a 403 from an operation that needs the site-admin
+// role: Administer Jira (jira-admins) is not enough. Other errors are
+// returned as they are.
+func needSiteAdmin(what string, err error) error {
+	if !errors.Is(err, jira.ErrForbidden) {
+		return err
+	}
+	return fmt.Errorf("cloud: %s needs the site-admin role (organisation or site administrator); "+
+		"the API token's account lacks it — Administer Jira (jira-admins) is not enough: %w", what, err)
+}
+
 // accountQuery checks that ref is a Cloud reference and returns it as the
 // accountId parameter.
 func accountQuery(ref jira.UserRef) (url.Values, error) {

@@ -47,7 +47,7 @@ func (s *Server) registerCloud() {
 		}
 	})
 	s.handle("POST", api+"/user", authAdmin, nil, (*call).cloudCreateUser)
-	s.handle("DELETE", api+"/user", authAdmin, []string{"accountId"}, (*call).cloudDeleteUser)
+	s.handle("DELETE", api+"/user", authAdmin, []string{"accountId"}, siteAdminOnly((*call).cloudDeleteUser))
 	s.handle("GET", api+"/user/search", authAnon,
 		[]string{"query", "accountId", "property", "startAt", "maxResults"}, (*call).cloudSearchUsers)
 	s.handle("GET", api+"/user/bulk", authUser, []string{"accountId", "startAt", "maxResults"}, (*call).cloudBulkUsers)
@@ -66,8 +66,10 @@ func (s *Server) registerCloud() {
 		[]string{"groupId", "groupName", "accessType", "applicationKey", "startAt", "maxResults"}, (*call).cloudBulkGroups)
 	s.handle("GET", api+"/group/member", authUser,
 		[]string{"groupId", "groupname", "includeInactiveUsers", "startAt", "maxResults"}, (*call).cloudGroupMembers)
-	s.handle("POST", api+"/group/user", authAdmin, []string{"groupId", "groupname"}, (*call).cloudAddToGroup)
-	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupId", "groupname", "accountId"}, (*call).cloudRemoveFromGroup)
+	// Group writes and DELETE user need site-admin: Administer Jira
+	// (jira-admins) is not enough (siteAdminOnly).
+	s.handle("POST", api+"/group/user", authAdmin, []string{"groupId", "groupname"}, siteAdminOnly((*call).cloudAddToGroup))
+	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupId", "groupname", "accountId"}, siteAdminOnly((*call).cloudRemoveFromGroup))
 	s.handle("POST", api+"/group", authAdmin, nil, func(c *call) {
 		if !c.siteAdmin() {
 			return
@@ -90,7 +92,7 @@ func (s *Server) registerCloud() {
 		c.writeJSON(http.StatusCreated, c.cloudGroupJSON(g))
 	})
 	s.handle("DELETE", api+"/group", authAdmin,
-		[]string{"groupId", "groupname", "swapGroupId", "swapGroup"}, (*call).cloudDeleteGroup)
+		[]string{"groupId", "groupname", "swapGroupId", "swapGroup"}, siteAdminOnly((*call).cloudDeleteGroup))
 	s.handle("GET", api+"/groups/picker", authAnon,
 		[]string{"query", "exclude", "excludeId", "maxResults", "caseInsensitive", "accountId", "userName"}, (*call).cloudGroupPicker)
 	s.registerProperties(api, []string{"accountId", "userKey", "username"})
@@ -136,6 +138,15 @@ func (c *call) cloudTarget() *user {
 		return nil
 	}
 	return u
+}
+
+// siteAdminOnly lets only site administrators through to h.
+func siteAdminOnly(h func(*call)) func(*call) {
+	return func(c *call) {
+		if c.siteAdmin() {
+			h(c)
+		}
+	}
 }
 
 // siteAdmin reports whether the caller is a site administrator; if not it
