@@ -30,7 +30,10 @@ func TestJiraAdminIsNotSiteAdmin(t *testing.T) {
 		"RemoveFromGroup": ja.RemoveFromGroup(ctx, r, "jira-software-users"),
 		"Delete":          ja.Delete(ctx, r),
 		"Create group":    func() error { _, _, err := ja.Groups.Create(ctx, "new-group"); return err }(),
-		"Delete group":    func() error { _, err := ja.Groups.Delete(ctx, jira.Group{Name: "jira-software-users"}, jira.Group{}); return err }(),
+		"Delete group": func() error {
+			_, err := ja.Groups.Delete(ctx, jira.Group{Name: "jira-software-users"}, jira.Group{})
+			return err
+		}(),
 	} {
 		assert.ErrorIs(t, err, jira.ErrForbidden, name)
 		assert.ErrorContains(t, err, "needs the site-admin role", name)

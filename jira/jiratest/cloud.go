@@ -30,12 +30,35 @@ const (
 	cloudDefaultLocale = "en_US"
 )
 
+// cloudAPIs are the REST APIs Jira Cloud serves: v3, and v2 with the same
+// operations on the same state, bodies in plain text instead of the
+// Atlassian Document Format.
+var cloudAPIs = []string{cloudAPI, "/rest/api/2"}
+
 func (s *Server) registerCloud() {
-	const api = cloudAPI
+	for _, api := range cloudAPIs {
+		s.registerCloudAPI(api)
+	}
+	// Jira Cloud names the caller in X-AAccountId on every authenticated
+	// response.
+	for _, rt := range s.routes {
+		if rt.auth == authOrg {
+			continue
+		}
+		h := rt.h
+		rt.h = func(c *call) {
+			if c.caller != nil {
+				c.w.Header().Set("X-AAccountId", c.caller.accountID)
+			}
+			h(c)
+		}
+	}
+}
+
+// registerCloudAPI registers the user, group, property and role routes
+// of one of [cloudAPIs].
+func (s *Server) registerCloudAPI(api string) {
 	s.handle("GET", api+"/serverInfo", authAnon, nil, (*call).cloudServerInfo)
-	// Cloud serves REST v2 beside v3; the fake serves v2's serverInfo only,
-	// so that a client can tell the flavour from the same URL as on DC.
-	s.handle("GET", "/rest/api/2/serverInfo", authAnon, nil, (*call).cloudServerInfo)
 	s.handle("GET", api+"/myself", authUser, []string{"expand"}, func(c *call) {
 		c.writeJSON(http.StatusOK, c.cloudUserJSON(c.caller, c.q("expand")))
 	})
@@ -97,20 +120,6 @@ func (s *Server) registerCloud() {
 		[]string{"query", "exclude", "excludeId", "maxResults", "caseInsensitive", "accountId", "userName"}, (*call).cloudGroupPicker)
 	s.registerProperties(api, []string{"accountId", "userKey", "username"})
 	s.registerRoles(api)
-	// Jira Cloud names the caller in X-AAccountId on every authenticated
-	// response.
-	for _, rt := range s.routes {
-		if rt.auth == authOrg {
-			continue
-		}
-		h := rt.h
-		rt.h = func(c *call) {
-			if c.caller != nil {
-				c.w.Header().Set("X-AAccountId", c.caller.accountID)
-			}
-			h(c)
-		}
-	}
 }
 
 func (c *call) cloudServerInfo() {
@@ -119,7 +128,7 @@ func (c *call) cloudServerInfo() {
 		"versionNumbers": []int{1001, 0, 0}, "deploymentType": "Cloud", "buildNumber": 100285,
 		"buildDate": "2026-01-05T00:00:00.000+0000", "serverTime": time.Now().Format(jiraTime),
 		"scmInfo": "seatwarden-jiratest", "serverTitle": "Jira (seatwarden fake)",
-		"defaultLocale": map[string]string{"locale": cloudDefaultLocale},
+		"defaultLocale": map[string]string{"locale": cloudDefaultLocale}, "serverTimeZone": "Etc/UTC",
 	})
 }
 
@@ -200,7 +209,7 @@ type cloudUser struct {
 // is left out when the user's profile hides it.
 func (c *call) cloudUserBase(u *user) cloudUser {
 	b := cloudUser{
-		Self:        c.base() + cloudAPI + "/user?accountId=" + url.QueryEscape(u.accountID),
+		Self:        c.base() + c.api() + "/user?accountId=" + url.QueryEscape(u.accountID),
 		AccountID:   u.accountID,
 		AccountType: string(u.accountType),
 		AvatarURLs:  avatars(c.base(), u.accountID),
@@ -219,7 +228,7 @@ func (c *call) cloudUserBase(u *user) cloudUser {
 }
 
 func (c *call) cloudGroupName(g *group) cloudGroupName {
-	return cloudGroupName{Name: g.name, GroupID: g.id, Self: c.base() + cloudAPI + "/group?groupId=" + g.id}
+	return cloudGroupName{Name: g.name, GroupID: g.id, Self: c.base() + c.api() + "/group?groupId=" + g.id}
 }
 
 // cloudUserJSON renders a full User; expand may ask for groups and
@@ -604,7 +613,7 @@ func (c *call) cloudGroup(idParam, nameParam string) *group {
 
 func (c *call) cloudGroupJSON(g *group) map[string]any {
 	return map[string]any{
-		"name": g.name, "groupId": g.id, "self": c.base() + cloudAPI + "/group?groupId=" + g.id,
+		"name": g.name, "groupId": g.id, "self": c.base() + c.api() + "/group?groupId=" + g.id,
 		"users":  map[string]any{"size": len(g.members), "items": []any{}, "max-results": 50, "start-index": 0, "end-index": 0},
 		"expand": "users",
 	}
