@@ -70,7 +70,7 @@ func TestCloudRESTv2(t *testing.T) {
 	var doc struct {
 		Type    string `json:"type"`
 		Content []struct {
-			Type    string `json:"type"`
+			Type    string                  `json:"type"`
 			Content []struct{ Text string } `json:"content"`
 		} `json:"content"`
 	}
