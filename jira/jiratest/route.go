@@ -63,7 +63,17 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
+// handle registers a route. Besides the query parameters given, it accepts
+// every parameter the official OpenAPI document declares for the
+// operation (declaredParams), so a client sending a documented parameter
+// is never refused, even when the fake ignores it.
 func (s *Server) handle(method, path string, auth authLevel, params []string, h func(*call)) *route {
+	params = slices.Clone(params)
+	for _, p := range declaredParams[s.cfg.flavor.String()+" "+method+" "+path] {
+		if !slices.Contains(params, p) {
+			params = append(params, p)
+		}
+	}
 	rt := &route{method: method, path: path, params: params, auth: auth, h: h}
 	s.routes[rt.pattern()] = rt
 	s.mux.HandleFunc(rt.pattern(), func(w http.ResponseWriter, r *http.Request) { s.dispatch(rt, w, r) })
