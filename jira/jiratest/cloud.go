@@ -17,17 +17,16 @@ import (
 // Limits of Jira Cloud REST v3, as JIRA-API.md and the Cloud OpenAPI
 // record them.
 const (
-	cloudUsersMax      = 1000 // GET /users/search, /users, /user/search
-	cloudSearchCap     = 1000 // GET /user/search considers the first 1000 matches only
-	cloudBulkDefault   = 10   // GET /user/bulk
-	cloudBulkMax       = 200  // GET /user/bulk (unconfirmed; the spec gives no maximum)
-	cloudGroupsMax     = 50   // GET /group/bulk
-	cloudMemberMax     = 50   // GET /group/member
-	cloudVersion       = "1001.0.0-SNAPSHOT"
-	cloudAPI           = "/rest/api/3"
-	cloudSiteAdmins    = "site-admins"
-	cloudAppType       = "unknown" // appType of app accounts: the fake does not model service or agent apps
-	cloudDefaultLocale = "en_US"
+	cloudUsersMax    = 1000 // GET /users/search, /users, /user/search
+	cloudSearchCap   = 1000 // GET /user/search considers the first 1000 matches only
+	cloudBulkDefault = 10   // GET /user/bulk
+	cloudBulkMax     = 200  // GET /user/bulk (unconfirmed; the spec gives no maximum)
+	cloudGroupsMax   = 50   // GET /group/bulk
+	cloudMemberMax   = 50   // GET /group/member
+	cloudVersion     = "1001.0.0-SNAPSHOT"
+	cloudAPI         = "/rest/api/3"
+	cloudSiteAdmins  = "site-admins"
+	cloudAppType     = "unknown" // appType of app accounts: the fake does not model service or agent apps
 )
 
 // cloudAPIs are the REST APIs Jira Cloud serves: v3, and v2 with the same
@@ -128,7 +127,7 @@ func (c *call) cloudServerInfo() {
 		"versionNumbers": []int{1001, 0, 0}, "deploymentType": "Cloud", "buildNumber": 100285,
 		"buildDate": "2026-01-05T00:00:00.000+0000", "serverTime": time.Now().Format(jiraTime),
 		"scmInfo": "seatwarden-jiratest", "serverTitle": "Jira (seatwarden fake)",
-		"defaultLocale": map[string]string{"locale": cloudDefaultLocale}, "serverTimeZone": "Etc/UTC",
+		"serverTimeZone": "Etc/UTC",
 	})
 }
 
