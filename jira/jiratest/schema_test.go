@@ -137,7 +137,7 @@ func checkSchemas(t *testing.T, dir string, f jira.Flavor) ([]string, error) {
 			continue
 		}
 		rest := r.Path[strings.Index(r.Path[len("/rest/api/"):], "/")+len("/rest/api/"):]
-		q, ok := schemaQueries[rest]
+		q := schemaQueries[rest]
 		if rest == "/user/search" {
 			q = "query=a"
 			if f == jira.DataCenter {
