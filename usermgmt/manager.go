@@ -427,6 +427,15 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
 	var users []jira.User
 	label := siteLabel(s)
+	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
+	// unless the site allows a partial one; then the log says so.
+	var res jira.SnapshotResult
+	opts.AllowPartial, opts.Result = s.AllowPartialSnapshot, &res
+	defer func() {
+		if res.Partial {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "partial snapshot", slog.String("site", label), slog.String("unseen", res.Unseen))
+		}
+	}()
 	for u, err := range c.Snapshot(ctx, opts) {
 		if err != nil {
 			return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)

@@ -516,3 +516,15 @@ sites:
 	assert.Zero(t, run.Counts[actions.Failed], run.Summary())
 	assert.Equal(t, len(planned(plan, actions.KindDeactivate)), run.Counts[actions.Applied])
 }
+
+// TestManagerRefusesPartialSnapshot: on Jira DC 10.0 without a login
+// export no REST call lists every user, so a plan is refused rather than
+// computed on the licensed users only.
+func TestManagerRefusesPartialSnapshot(t *testing.T) {
+	t.Parallel()
+	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
+	_, err := m.Plan(t.Context(), "inactive")
+	require.ErrorIs(t, err, jira.ErrIncomplete)
+	assert.Contains(t, err.Error(), "10.0")
+}

@@ -38,6 +38,13 @@ type Site struct {
 	// ReadOnlyDirectories name user directories whose users are protected
 	// (Jira cannot change them).
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty"`
+	// AllowPartialSnapshot lets plans go on with a snapshot that cannot
+	// see every user (Jira DC 10.0 to 10.2 without Logins: see
+	// jira.SnapshotOptions.AllowPartial). By default such a plan is
+	// refused with an error matching jira.ErrIncomplete; with it, the plan
+	// is made from the users seen, and its blast-radius percentages are
+	// percentages of those users only.
+	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty"`
 
 	// RateLimit, when positive, is the client-side ceiling on requests
 	// per second, with bursts of Burst (default: the clients' 10 per

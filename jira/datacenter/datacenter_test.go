@@ -20,7 +20,7 @@ import (
 func newClient(t *testing.T, n int, opts ...jiratest.Option) (*datacenter.Client, *jiratest.Server) {
 	t.Helper()
 	s := jiratest.New(append([]jiratest.Option{jiratest.WithOrg(&jiratest.Org{Users: people(n)})}, opts...)...)
-	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.BasicAuth("admin", "admin"),
+	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth(jiratest.DefaultDCToken), // Jira 11: no Basic
 		datacenter.WithTransport(s.Transport()), datacenter.WithRateLimit(1000, 1000))
 	require.NoError(t, err)
 	return c, s
