@@ -35,6 +35,11 @@ type Site struct {
 	// (datacenter.LoginQuery) that fills in what DC's REST API does not
 	// send: see datacenter.WithLoginSource.
 	Logins string `json:"logins,omitempty"`
+	// LoginsDSN names Jira DC's database, read-only, as the login source
+	// instead of a CSV export: postgres://… or mysql://… (see
+	// datacenter.OpenLoginDB; the program must link the drivers with
+	// jira/datacenter/logindb).
+	LoginsDSN jira.Secret `json:"loginsDsn,omitempty"`
 	// ReadOnlyDirectories name user directories whose users are protected
 	// (Jira cannot change them).
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty"`

@@ -15,6 +15,8 @@ import (
 
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/usermgmt"
+
+	_ "github.com/seatwarden/seatwarden/jira/datacenter/logindb" // login databases (JIRA_DB_DSN)
 )
 
 // The exit codes.
