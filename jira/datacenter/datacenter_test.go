@@ -59,7 +59,7 @@ func TestUsersAllPagesBothWays(t *testing.T) {
 				assert.Equal(t, 3, s.Count("GET /rest/api/2/user/list")) // 2000 + 2000 + 322
 				assert.Zero(t, s.Count("GET /rest/api/2/user/search"))
 			} else {
-				assert.Equal(t, 1, s.Count("(unmatched)")) // GET /user/list tried: 404
+				assert.Equal(t, 1, s.Count("(unmatched)"))                 // GET /user/list tried: 404
 				assert.Equal(t, 5, s.Count("GET /rest/api/2/user/search")) // 4 pages of 1000 and a short one
 			}
 		})
