@@ -383,6 +383,7 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		// logins and licences.
 		opts.LastLogin, opts.Licences = true, true
 	}
+	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
@@ -429,11 +430,13 @@ func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts ji
 	label := siteLabel(s)
 	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
 	// unless the site allows a partial one; then the log says so.
-	var res jira.SnapshotResult
-	opts.AllowPartial, opts.Result = s.AllowPartialSnapshot, &res
+	if opts.Result == nil {
+		opts.Result = &jira.SnapshotResult{}
+	}
+	opts.AllowPartial = s.AllowPartialSnapshot
 	defer func() {
-		if res.Partial {
-			r.log.LogAttrs(ctx, slog.LevelWarn, "partial snapshot", slog.String("site", label), slog.String("unseen", res.Unseen))
+		if opts.Result.Partial {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "partial snapshot", slog.String("site", label), slog.String("unseen", opts.Result.Unseen))
 		}
 	}()
 	for u, err := range c.Snapshot(ctx, opts) {
@@ -451,6 +454,15 @@ func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts ji
 }
 
 func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+	if opts.Result != nil && opts.Result.Partial {
+		// A percentage of a partial count is wrong: refuse it.
+		for _, p := range aps {
+			if p.Limits.MaxPercent > 0 {
+				return nil, fmt.Errorf("usermgmt: %s: policy %q limits a percentage of the active users, but the snapshot is partial (%s): %w",
+					siteLabel(s), p.Name, opts.Result.Unseen, jira.ErrIncomplete)
+			}
+		}
+	}
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)

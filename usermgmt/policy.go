@@ -75,6 +75,10 @@ type SiteSpec struct {
 	// refuses to change them. On DC it needs Logins, which says each
 	// user's directory.
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty" yaml:"readOnlyDirectories"`
+	// AllowPartialSnapshot lets plans use a snapshot that cannot see every
+	// user (Jira DC 10.0 to 10.2 without logins); see
+	// Site.AllowPartialSnapshot. Percentage limits are refused then.
+	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty" yaml:"allowPartialSnapshot"`
 }
 
 // LoginsSpec names a DC site's login source: a CSV export (File; a

@@ -47,8 +47,8 @@ type Site struct {
 	// see every user (Jira DC 10.0 to 10.2 without Logins: see
 	// jira.SnapshotOptions.AllowPartial). By default such a plan is
 	// refused with an error matching jira.ErrIncomplete; with it, the plan
-	// is made from the users seen, and its blast-radius percentages are
-	// percentages of those users only.
+	// is made from the users seen, and a policy with a percentage limit is
+	// refused (a percentage of a partial count is wrong).
 	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty"`
 
 	// RateLimit, when positive, is the client-side ceiling on requests

@@ -154,6 +154,7 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 		}
 	}
 	s.ReadOnlyDirectories = sp.ReadOnlyDirectories
+	s.AllowPartialSnapshot = sp.AllowPartialSnapshot
 	if len(sp.ReadOnlyDirectories) > 0 && !sp.Logins.set() && s.Flavor != jira.Cloud {
 		ps.addf(path+".readOnlyDirectories", "needs logins: Jira DC's REST API does not say which directory a user is in")
 	}
