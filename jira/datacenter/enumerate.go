@@ -110,28 +110,36 @@ func (c *Client) userPages(ctx context.Context, info *ServerInfo, fn func([]User
 	if info.AtLeast(10, 0) {
 		return "", errNoUserList
 	}
+	return searchOp, c.Users.searchPages(ctx, SearchOptions{Query: "."}, fn)
+}
+
+// searchPages walks user/search a page at a time (Jira 9 and earlier:
+// 1000 a page), reading the server's page size back from the first page.
+// fn sees each page; its error ends the walk.
+func (s *UsersService) searchPages(ctx context.Context, o SearchOptions, fn func([]User) error) error {
 	first := 0
-	for startAt, page := 0, 0; ; page++ {
+	for page := 0; ; page++ {
 		if page == maxUserPages {
-			return searchOp, fmt.Errorf("datacenter: %s: more than %d pages: %w", searchOp, maxUserPages, jira.ErrPageLimit)
+			return fmt.Errorf("datacenter: %s: more than %d pages: %w", searchOp, maxUserPages, jira.ErrPageLimit)
 		}
-		users, _, err := c.Users.Search(ctx, &SearchOptions{Query: ".", StartAt: startAt, MaxResults: searchPageSize})
+		o.MaxResults = searchPageSize
+		users, _, err := s.Search(ctx, &o)
 		if err != nil {
-			return searchOp, err
+			return err
 		}
 		if len(users) == 0 {
-			return searchOp, nil
+			return nil
 		}
 		if err := fn(users); err != nil {
-			return searchOp, err
+			return err
 		}
 		if page == 0 {
-			first = len(users) // the server's page size, read back
+			first = len(users)
 		}
 		if len(users) < first {
-			return searchOp, nil
+			return nil
 		}
-		startAt += len(users)
+		o.StartAt += len(users)
 	}
 }
 
@@ -215,30 +223,17 @@ func (s *UsersService) SearchAll(ctx context.Context, opts *SearchOptions) iter.
 			}
 			return
 		}
-		first := 0
-		for page := 0; ; page++ {
-			if page == maxUserPages {
-				yield(User{}, fmt.Errorf("datacenter: %s: more than %d pages: %w", searchOp, maxUserPages, jira.ErrPageLimit))
-				return
-			}
-			o.MaxResults = searchPageSize
-			users, _, err := s.Search(ctx, &o)
-			if err != nil {
-				yield(User{}, err)
-				return
-			}
+		stop := errors.New("stop")
+		err = s.searchPages(ctx, o, func(users []User) error {
 			for _, u := range users {
 				if !yield(u, nil) {
-					return
+					return stop
 				}
 			}
-			if page == 0 {
-				first = len(users)
-			}
-			if len(users) == 0 || len(users) < first {
-				return
-			}
-			o.StartAt += len(users)
+			return nil
+		})
+		if err != nil && err != stop {
+			yield(User{}, err)
 		}
 	}
 }
