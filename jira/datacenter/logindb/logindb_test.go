@@ -16,6 +16,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	_ "github.com/seatwarden/seatwarden/jira/datacenter/logindb"
+	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
 
 // These tests load Jira's user tables, as Jira defines them, into real
@@ -332,5 +333,75 @@ func exportReadsBack(t *testing.T, db *sql.DB, q string, o org) {
 		if u.dir == 10000 {
 			assert.True(t, u.created.Equal(table[strings.ToLower(u.name)].Created), u.name)
 		}
+	}
+}
+
+// TestSnapshotJira10FromDatabase is the whole path as a user runs it: a
+// Jira DC 10.0 site (no REST call lists every user) and its PostgreSQL
+// database holding the same org. With SQLLoginSource the snapshot sees
+// every user, with the database's last logins, login counts and
+// directories; some users are in no licence group, so REST alone could
+// not see them.
+func TestSnapshotJira10FromDatabase(t *testing.T) {
+	base := dsn(t, "SEATWARDEN_TEST_POSTGRES_DSN")
+	ctx := t.Context()
+	gen := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 5, Users: 400})
+	o := org{dirs: []directory{{10000, "Jira Internal Directory", 0, true}}}
+	unlicensed := 0
+	for i, u := range gen.Users {
+		created := u.Created
+		if created.IsZero() {
+			created = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		last, count := time.Time{}, u.LoginCount
+		if !u.LastLogin.IsZero() {
+			last = u.LastLogin.UTC().Truncate(time.Millisecond)
+		}
+		o.users = append(o.users, dbUser{id: 20000 + i, dir: 10000, name: u.Name, created: created.UTC().Truncate(time.Second), lastLogin: last, count: count})
+		if len(u.Licences) == 0 {
+			unlicensed++
+		}
+	}
+	require.Positive(t, unlicensed, "the generated org has users in no licence group")
+
+	admin, _, err := datacenter.OpenLoginDB(base)
+	require.NoError(t, err)
+	t.Cleanup(func() { admin.Close() })
+	schemaName := suffix()
+	_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schemaName)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schemaName+" CASCADE") })
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	db, _, err := datacenter.OpenLoginDB(base + sep + "search_path=" + schemaName)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	load(t, db, datacenter.PostgreSQL, o)
+
+	fake := jiratest.New(jiratest.WithDCVersion("10.0"), jiratest.WithOrg(gen))
+	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth(jiratest.DefaultDCToken),
+		datacenter.WithTransport(fake.Transport()), datacenter.WithRateLimit(1e6, 1e6),
+		datacenter.WithLoginSource(datacenter.SQLLoginSource(db, datacenter.PostgreSQL)))
+	require.NoError(t, err)
+	var res jira.SnapshotResult
+	got := map[string]jira.User{}
+	for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true, Result: &res}) {
+		require.NoError(t, err)
+		got[strings.ToLower(u.Name)] = u
+	}
+	assert.False(t, res.Partial, res.Enumeration)
+	want := o.want()
+	for _, u := range gen.Users {
+		g, ok := got[strings.ToLower(u.Name)]
+		if !assert.True(t, ok, "%s not seen", u.Name) {
+			continue
+		}
+		w := want[strings.ToLower(u.Name)]
+		assert.Equal(t, w.LastLogin.Known, g.LastLogin.Known, u.Name)
+		assert.True(t, w.LastLogin.Time.Equal(g.LastLogin.Time), "%s: %v, want %v", u.Name, g.LastLogin, w.LastLogin)
+		assert.Equal(t, w.LoginCount, g.LoginCount, u.Name)
+		assert.Equal(t, "Jira Internal Directory", g.Directory, u.Name)
 	}
 }
