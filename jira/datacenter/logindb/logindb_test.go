@@ -241,15 +241,17 @@ func check(t *testing.T, got map[string]datacenter.LoginRecord, o org) {
 
 func suffix() string { return fmt.Sprintf("sw_%d_%d", time.Now().UnixNano()%1e9, rand.IntN(1e6)) }
 
-func TestPostgreSQL(t *testing.T) {
+// postgres returns a connection to a fresh schema of the test PostgreSQL
+// database, dropped when the test ends; it skips (fails in CI) without one.
+func postgres(t *testing.T) *sql.DB {
+	t.Helper()
 	base := dsn(t, "SEATWARDEN_TEST_POSTGRES_DSN")
-	ctx := t.Context()
 	admin, d, err := datacenter.OpenLoginDB(base)
 	require.NoError(t, err)
 	require.Equal(t, datacenter.PostgreSQL, d)
 	t.Cleanup(func() { admin.Close() })
 	schemaName := suffix()
-	_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schemaName)
+	_, err = admin.ExecContext(t.Context(), "CREATE SCHEMA "+schemaName)
 	require.NoError(t, err)
 	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schemaName+" CASCADE") })
 	sep := "?"
@@ -259,7 +261,12 @@ func TestPostgreSQL(t *testing.T) {
 	db, _, err := datacenter.OpenLoginDB(base + sep + "search_path=" + schemaName)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
+	return db
+}
 
+func TestPostgreSQL(t *testing.T) {
+	ctx := t.Context()
+	db := postgres(t)
 	o := genOrg(11)
 	load(t, db, datacenter.PostgreSQL, o)
 	got, err := datacenter.SQLLoginSource(db, datacenter.PostgreSQL).Logins(ctx)
@@ -343,7 +350,6 @@ func exportReadsBack(t *testing.T, db *sql.DB, q string, o org) {
 // directories; some users are in no licence group, so REST alone could
 // not see them.
 func TestSnapshotJira10FromDatabase(t *testing.T) {
-	base := dsn(t, "SEATWARDEN_TEST_POSTGRES_DSN")
 	ctx := t.Context()
 	gen := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 5, Users: 400})
 	o := org{dirs: []directory{{10000, "Jira Internal Directory", 0, true}}}
@@ -364,20 +370,7 @@ func TestSnapshotJira10FromDatabase(t *testing.T) {
 	}
 	require.Positive(t, unlicensed, "the generated org has users in no licence group")
 
-	admin, _, err := datacenter.OpenLoginDB(base)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close() })
-	schemaName := suffix()
-	_, err = admin.ExecContext(ctx, "CREATE SCHEMA "+schemaName)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schemaName+" CASCADE") })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	db, _, err := datacenter.OpenLoginDB(base + sep + "search_path=" + schemaName)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := postgres(t)
 	load(t, db, datacenter.PostgreSQL, o)
 
 	fake := jiratest.New(jiratest.WithDCVersion("10.0"), jiratest.WithOrg(gen))
