@@ -394,6 +394,7 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		// logins and licences.
 		opts.LastLogin, opts.Licences = true, true
 	}
+	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
@@ -437,10 +438,19 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 
 func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
 	label := siteLabel(s)
+	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
+	// unless the site allows a partial one; then the log says so.
+	opts.AllowPartial = s.AllowPartialSnapshot
 	snap, err := m.cfg.Clients.Snapshot(ctx, SnapshotRequest{Site: s, Options: opts, MaxAge: m.cfg.SnapshotMaxAge,
 		Progress: func(n int) { m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: n}) }})
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
+	}
+	if opts.Result != nil {
+		*opts.Result = snap.Result
+	}
+	if snap.Result.Partial {
+		r.log.LogAttrs(ctx, slog.LevelWarn, "partial snapshot", slog.String("site", label), slog.String("unseen", snap.Result.Unseen))
 	}
 	users := snap.Users
 	m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users), Total: len(users)})
@@ -450,6 +460,15 @@ func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts ji
 }
 
 func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+	if opts.Result != nil && opts.Result.Partial {
+		// A percentage of a partial count is wrong: refuse it.
+		for _, p := range aps {
+			if p.Limits.MaxPercent > 0 {
+				return nil, fmt.Errorf("usermgmt: %s: policy %q limits a percentage of the active users, but the snapshot is partial (%s): %w",
+					siteLabel(s), p.Name, opts.Result.Unseen, jira.ErrIncomplete)
+			}
+		}
+	}
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -48,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	jiraAdmin := fs.String("jira-admin", "jira-admin@example.com:demo-token",
 		"Cloud: EMAIL:TOKEN of a second administrator with Administer Jira only (not site-admin), refused group writes\nand user removal; empty for none")
 	scopedKey := fs.String("scoped-org-key", "", "Cloud: a second Admin API key that acts as one created with scopes: the user\nmanagement API answers it 403")
-	dcVersion := fs.String("dc-version", jiratest.DefaultDCVersion, "Jira DC version to emulate; before 10 there is no lastLoginTime or user/list")
+	dcVersion := fs.String("dc-version", jiratest.DefaultDCVersion, "Jira DC version to emulate, with that release's routes and limits:\n9.12 (no lastLoginTime, old webhooks REST), 10.0 (user/search serves the first 100 only,\nno user/list), 10.3, 11.0 (Basic authentication off: use the token)")
 	var cr jiratest.Credentials
 	fs.StringVar(&cr.DCUser, "dc-user", jiratest.DefaultDCUser, "DC administrator's user name (Basic)")
 	fs.StringVar(&cr.DCPassword, "dc-password", jiratest.DefaultDCPassword, "DC administrator's password (Basic)")
@@ -161,7 +162,11 @@ func describe(w io.Writer, s *jiratest.Server, org *jiratest.Org, dcVersion stri
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	if s.Flavor() == jira.DataCenter {
 		p("Fake Jira Data Center %s, seed %d", dcVersion, seed)
-		p("credentials: Basic %s:%s, or Bearer %s (personal access token)", cr.DCUser, cr.DCPassword, cr.DCToken)
+		if n, _ := strconv.Atoi(strings.SplitN(dcVersion, ".", 2)[0]); n >= 11 {
+			p("credentials: Bearer %s (personal access token); Basic authentication is off, as on Jira 11", cr.DCToken)
+		} else {
+			p("credentials: Basic %s:%s, or Bearer %s (personal access token)", cr.DCUser, cr.DCPassword, cr.DCToken)
+		}
 	} else {
 		p("Fake Jira Cloud with the Atlassian Admin API, seed %d", seed)
 		p("credentials: Basic %s:%s (Jira REST); Bearer %s (Admin API)", cr.CloudEmail, cr.CloudToken, cr.OrgKey)
@@ -182,7 +187,7 @@ func describe(w io.Writer, s *jiratest.Server, org *jiratest.Org, dcVersion stri
 		p("faults: %s", faults)
 	}
 	if s.Flavor() == jira.DataCenter {
-		p("try: curl -u '%s:%s' '%s/rest/api/2/user/search?username=.&maxResults=5'", cr.DCUser, cr.DCPassword, s.URL)
+		p("try: curl -H 'Authorization: Bearer %s' '%s/rest/api/2/user/search?username=.&maxResults=5'", cr.DCToken, s.URL)
 	} else {
 		p("try: curl -u '%s:%s' '%s/rest/api/3/myself'", cr.CloudEmail, cr.CloudToken, s.URL)
 	}

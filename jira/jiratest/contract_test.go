@@ -36,7 +36,7 @@ const webhooksWhy = "the webhooks plugin's REST API (/rest/webhooks/1.0) is not 
 var families = map[jira.Flavor][]apiFamily{
 	jira.DataCenter: {
 		{prefix: "/rest/api/2/", spec: "jira-software-dc-10.3.24-openapi.json"},
-		{prefix: "/rest/webhooks/1.0/", why: webhooksWhy},
+		{prefix: "/rest/jira-webhook/1.0/", why: "Jira 10's webhooks REST (/rest/jira-webhook/1.0) is not in the platform document"},
 	},
 	jira.Cloud: {
 		{prefix: "/rest/api/3/", spec: "jira-cloud-platform-swagger-v3.v3.json"},
@@ -65,6 +65,10 @@ var deviations = []deviation{
 		"not declared; real Jira expands groups and applicationRoles (JIRA-API.md section 1.1)"},
 	{jira.DataCenter, "GET /rest/api/2/myself", "expand",
 		"not declared; real Jira accepts it as on GET /user (JIRA-API.md section 1.1)"},
+	{jira.DataCenter, "GET /rest/api/2/user/search", "query",
+		"not declared; clients written for Cloud send it and real Jira ignores unknown parameters"},
+	{jira.DataCenter, "GET /rest/api/2/group/member", "expand",
+		"not declared; clients send expand=users[0:50] and real Jira ignores it"},
 	{jira.DataCenter, "GET /rest/api/2/serverInfo", "doHealthCheck",
 		"not declared in 10.3; Jira Server's REST reference declares it and Jira accepts it"},
 	{jira.DataCenter, "GET /rest/api/2/issue/{issueIdOrKey}/transitions", "expand",

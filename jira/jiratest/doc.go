@@ -25,9 +25,11 @@
 // # Flavours
 //
 // [WithFlavor] chooses [jira.DataCenter] (the default) or [jira.Cloud]. A DC
-// fake emulates Jira DC 10.3 by default; [WithDCVersion] emulates an older
-// server — before 10 there is no lastLoginTime in user JSON and no GET
-// /rest/api/2/user/list. A Cloud fake also serves the Atlassian Admin API
+// fake emulates Jira DC 10.3 by default; [WithDCVersion] emulates 9.12,
+// 10.0 to 10.2, 10.3 or 11.0 with that release's routes and limits (no
+// lastLoginTime before 10, GET /user/list from 10.3, user/search limited
+// to the first 100 results from 10, the webhooks REST moved to
+// /rest/jira-webhook/1.0 in 10, Basic authentication off in 11). A Cloud fake also serves the Atlassian Admin API
 // (/admin/v1/..., /admin/v2/orgs/{orgId}/..., /users/{accountId}/manage/...)
 // on the same host, so a client points its admin base URL at the fake.
 // [Server.Routes] lists every route served.

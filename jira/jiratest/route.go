@@ -92,6 +92,9 @@ type call struct {
 	// scopedKey: the caller used the organisation API key created with
 	// scopes, which the user management API refuses.
 	scopedKey bool
+	// pending is a webhook secret read from a request body, on its way to
+	// the state's secrets.
+	pending string
 }
 
 func (s *Server) dispatch(rt *route, w http.ResponseWriter, r *http.Request) {
@@ -162,6 +165,9 @@ func (s *Server) callerFor(h string) *user {
 			return nil
 		}
 		if s.cfg.flavor == jira.DataCenter {
+			if s.dcCaps.basicOff && !s.cfg.dcBasic {
+				return nil // Jira 11: Basic authentication is off
+			}
 			u = s.st.byName[strings.ToLower(name)]
 			if u == nil || u.password == "" || u.password != secret {
 				return nil

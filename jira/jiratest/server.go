@@ -58,6 +58,7 @@ func DefaultCredentials() Credentials {
 type config struct {
 	flavor        jira.Flavor
 	dcVersion     string
+	dcBasic       bool
 	creds         Credentials
 	org           *Org
 	rate          float64
@@ -79,9 +80,25 @@ type Option func(*config)
 // default) or [jira.Cloud], which also serves the Atlassian Admin API.
 func WithFlavor(f jira.Flavor) Option { return func(c *config) { c.flavor = f } }
 
-// WithDCVersion sets the Jira DC version to emulate, e.g. "9.12.0". Servers
-// older than 10 send no lastLoginTime and have no GET /user/list.
+// WithDCVersion sets the Jira DC version to emulate, e.g. "9.12", "10.0",
+// "10.3.24" (the default) or "11.0", with the routes and limits of that
+// release:
+//
+//   - before 10: no lastLoginTime, user/search pages 1000 at a time, the
+//     webhooks REST at /rest/webhooks/1.0/webhook, no user/session;
+//   - 10.0 to 10.2: lastLoginTime, no GET /user/list, user/search serves
+//     only the first 100 results in total, webhooks at
+//     /rest/jira-webhook/1.0/webhooks only;
+//   - 10.3 and later: GET /user/list as well;
+//   - 11 and later: Basic authentication is refused (personal access
+//     tokens only) unless [WithDCBasicAuth] turns it back on.
+//
+// GET /serverInfo reports the version.
 func WithDCVersion(v string) Option { return func(c *config) { c.dcVersion = v } }
+
+// WithDCBasicAuth accepts Basic authentication on Jira DC 11 and later,
+// as a site whose administrator turned it back on does.
+func WithDCBasicAuth() Option { return func(c *config) { c.dcBasic = true } }
 
 // WithCredentials replaces the accepted credentials. Empty fields keep their
 // defaults.
@@ -163,6 +180,7 @@ type Server struct {
 	URL string
 
 	cfg    config
+	dcCaps dcCaps
 	mux    *http.ServeMux
 	routes map[string]*route
 
@@ -208,6 +226,7 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		URL:     InMemoryURL,
 		cfg:     cfg,
+		dcCaps:  dcCapsOf(cfg.dcVersion),
 		mux:     http.NewServeMux(),
 		routes:  map[string]*route{},
 		st:      newState(cfg.flavor),

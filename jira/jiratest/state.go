@@ -175,6 +175,11 @@ type webhook struct {
 	jql        string
 	excludeBdy bool
 	created    time.Time
+	// gen10 marks a webhook registered through Jira 10's
+	// /rest/jira-webhook/1.0: URL variables are written {issue.key}.
+	gen10   bool
+	updated time.Time
+	ssl     bool
 }
 
 // state is the whole site: users, groups, roles, projects, issues, webhooks.
