@@ -25,6 +25,7 @@ var layers = map[string]struct {
 	"jira/internal/webhooks":  {module: []string{"jira", "jira/internal/transport"}},
 	"jira/internal/transport": {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter":         {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/logindb": {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/cloud":              {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"actions":                 {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
@@ -35,7 +36,7 @@ var layers = map[string]struct {
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 

@@ -70,8 +70,17 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		if s.OrgID != "" || s.OrgKey != "" {
 			return nil, errors.New("usermgmt: an organisation (orgId, orgKey) is for Cloud sites; this one is dc")
 		}
-		if s.Logins != "" {
+		switch {
+		case s.Logins != "" && s.LoginsDSN != "":
+			return nil, errors.New("usermgmt: a site takes a login file or a login database, not both")
+		case s.Logins != "":
 			opts = append(opts, datacenter.WithLoginSource(datacenter.LoginFile(s.Logins)))
+		case s.LoginsDSN != "":
+			src, err := datacenter.DSNLoginSource(s.LoginsDSN.Reveal())
+			if err != nil {
+				return nil, fmt.Errorf("usermgmt: %w", err)
+			}
+			opts = append(opts, datacenter.WithLoginSource(src))
 		}
 		c, err := datacenter.New(s.URL, auth, opts...)
 		if err != nil {

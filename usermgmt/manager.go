@@ -30,8 +30,14 @@ type Config struct {
 	// policies built in Go ([Manager.PlanPolicies]) and of undo.
 	Site Site
 	// Connect returns a client for a site (default [Connect]). Tests
-	// and demos return a client of a fake.
+	// and demos return a client of a fake. Ignored when Clients is set.
 	Connect func(ctx context.Context, s Site) (Client, error)
+	// Clients shares one client (one rate limiter, one connection pool)
+	// per site, and concurrent snapshots, among every Manager of a
+	// program that is given the same value. Without it the Manager makes
+	// its own from Connect: its operations share clients with each other
+	// but with no other Manager.
+	Clients *Clients
 	// Now is the clock (default time.Now). Plans are made at Now(), and
 	// the criteria are evaluated at that instant.
 	Now func() time.Time
@@ -58,6 +64,11 @@ type Config struct {
 	// insights (levels, licences and tiers, login recency, the seats the
 	// plan frees) that the HTML report draws.
 	ReportUsers bool
+	// SnapshotMaxAge, when positive, lets a plan use a snapshot of its
+	// site taken at most this long ago by another operation sharing
+	// Clients. Zero (the default) plans on a fresh snapshot, though it
+	// joins an identical one being fetched when it starts.
+	SnapshotMaxAge time.Duration
 	// Concurrency is how many users are written at once (default 4).
 	Concurrency int
 	// ReadOnlyDirectories name user directories (an LDAP directory Jira
@@ -120,8 +131,8 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Connect == nil {
-		cfg.Connect = Connect
+	if cfg.Clients == nil {
+		cfg.Clients = NewClients(cfg.Connect)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -179,6 +190,9 @@ func Refused(err error) bool {
 type run struct {
 	id  string
 	log *slog.Logger
+	// fresh makes its snapshots new ones (Config.SnapshotMaxAge does not
+	// apply): a plan is verified against the site as it is now.
+	fresh bool
 }
 
 func (m *Manager) newRun(ctx context.Context, what string) run {
@@ -273,7 +287,7 @@ func (m *Manager) client(ctx context.Context, name string) (Client, Site, error)
 	if err != nil {
 		return nil, s, err
 	}
-	c, err := m.cfg.Connect(ctx, s)
+	c, err := m.cfg.Clients.Client(ctx, s)
 	if err != nil {
 		return nil, s, err
 	}
@@ -407,6 +421,7 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		// fingerprints).
 		opts.LastLogin, opts.Licences = true, true
 	}
+	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
 	users, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
@@ -448,24 +463,43 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	return sim, nil
 }
 
-func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
-	var users []jira.User
+func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
 	label := siteLabel(s)
-	for u, err := range c.Snapshot(ctx, opts) {
-		if err != nil {
-			return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
-		}
-		users = append(users, u)
-		if len(users)%100 == 0 {
-			m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users)})
-		}
+	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
+	// unless the site allows a partial one; then the log says so.
+	opts.AllowPartial = s.AllowPartialSnapshot
+	maxAge := m.cfg.SnapshotMaxAge
+	if r.fresh {
+		maxAge = 0
 	}
+	snap, err := m.cfg.Clients.Snapshot(ctx, SnapshotRequest{Site: s, Options: opts, MaxAge: maxAge,
+		Progress: func(n int) { m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: n}) }})
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
+	}
+	if opts.Result != nil {
+		*opts.Result = snap.Result
+	}
+	if snap.Result.Partial {
+		r.log.LogAttrs(ctx, slog.LevelWarn, "partial snapshot", slog.String("site", label), slog.String("unseen", snap.Result.Unseen))
+	}
+	users := snap.Users
 	m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users), Total: len(users)})
-	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)))
+	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)),
+		slog.Bool("shared", snap.Shared), slog.Duration("age", snap.Age(time.Now()).Round(time.Millisecond)))
 	return users, nil
 }
 
 func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
+	if opts.Result != nil && opts.Result.Partial {
+		// A percentage of a partial count is wrong: refuse it.
+		for _, p := range aps {
+			if p.Limits.MaxPercent > 0 {
+				return nil, fmt.Errorf("usermgmt: %s: policy %q limits a percentage of the active users, but the snapshot is partial (%s): %w",
+					siteLabel(s), p.Name, opts.Result.Unseen, jira.ErrIncomplete)
+			}
+		}
+	}
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
@@ -802,6 +836,7 @@ type adhoc struct {
 // [actions.Verify]), the refused steps, the file's policies and the
 // client and site it acts on.
 func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *actions.Journal) (*actions.Plan, []actions.Result, []*Policy, Client, Site, error) {
+	r.fresh = true
 	if len(plan.Policies) == 0 {
 		return nil, nil, nil, nil, Site{}, fmt.Errorf("%w: plan %s names no policy", actions.ErrPlanMismatch, plan.ID)
 	}
@@ -1160,7 +1195,7 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		}
 	}
 	if plan.Flavor == 0 {
-		c, err := m.cfg.Connect(ctx, s)
+		c, err := m.cfg.Clients.Client(ctx, s)
 		if err != nil {
 			return plan, nil, err
 		}

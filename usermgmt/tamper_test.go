@@ -306,3 +306,23 @@ func TestUndoBoundToSite(t *testing.T) {
 	require.ErrorIs(t, err, usermgmt.ErrAlreadyUndone)
 	assert.Empty(t, writes(dc))
 }
+
+// TestVerificationTakesAFreshSnapshot: with SnapshotMaxAge, plans may
+// share a recent snapshot, but apply verifies against a new one.
+func TestVerificationTakesAFreshSnapshot(t *testing.T) {
+	t.Parallel()
+	dc := newFake(t, jira.DataCenter, 120)
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, func(c *usermgmt.Config) {
+		c.SnapshotMaxAge = time.Hour
+	})
+	plan, err := m.Plan(t.Context(), "inactive")
+	require.NoError(t, err)
+	lists := dc.Count("GET /rest/api/2/user/list") // the pages of one snapshot
+	require.Positive(t, lists)
+	_, err = m.Plan(t.Context(), "inactive")
+	require.NoError(t, err)
+	require.Equal(t, lists, dc.Count("GET /rest/api/2/user/list"), "the second plan shares the first's snapshot")
+	_, err = m.Apply(t.Context(), plan, "")
+	require.NoError(t, err)
+	assert.Greater(t, dc.Count("GET /rest/api/2/user/list"), lists, "apply reads the users again")
+}

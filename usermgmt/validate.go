@@ -123,8 +123,17 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 	if s.Flavor == jira.Cloud && sp.User == "" {
 		ps.addf(path+".user", "missing; a Cloud site needs the account's email")
 	}
-	if sp.Logins != "" {
-		s.Logins = plain("logins", sp.Logins)
+	if sp.Logins.File != "" && sp.Logins.DSN != "" {
+		ps.addf(path+".logins", "a file or a dsn, not both")
+	}
+	if sp.Logins.DSN != "" {
+		s.LoginsDSN = secret("logins.dsn", sp.Logins.DSN, true)
+		if s.Flavor == jira.Cloud {
+			ps.addf(path+".logins", "a login database is for DC sites; Cloud's last-active dates come from the Admin API (orgId, orgKey)")
+		}
+	}
+	if sp.Logins.File != "" {
+		s.Logins = plain("logins", sp.Logins.File)
 		if s.Logins != "" && !filepath.IsAbs(s.Logins) {
 			s.Logins = filepath.Join(cfg.dir, s.Logins)
 		}
@@ -145,7 +154,8 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 		}
 	}
 	s.ReadOnlyDirectories = sp.ReadOnlyDirectories
-	if len(sp.ReadOnlyDirectories) > 0 && sp.Logins == "" && s.Flavor != jira.Cloud {
+	s.AllowPartialSnapshot = sp.AllowPartialSnapshot
+	if len(sp.ReadOnlyDirectories) > 0 && !sp.Logins.set() && s.Flavor != jira.Cloud {
 		ps.addf(path+".readOnlyDirectories", "needs logins: Jira DC's REST API does not say which directory a user is in")
 	}
 	return s, len(ps.list) == before

@@ -8,12 +8,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +26,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -50,6 +53,9 @@ type env struct {
 	cur   atomic.Pointer[server]
 	store *report.SQLite
 	logs  *syncBuffer
+	// logins is a login export of the org, for Jira DC versions whose
+	// REST sends no last login (9.x).
+	logins string
 }
 
 type syncBuffer struct {
@@ -73,13 +79,32 @@ func (s *syncBuffer) String() string {
 // policies (YAML after the sites section).
 func newEnv(t *testing.T, policies string, poll time.Duration) *env {
 	t.Helper()
+	return newEnvAt(t, jiratest.DefaultDCVersion, policies, poll)
+}
+
+// newEnvAt is newEnv on a given Jira DC version. Before Jira 10 the site
+// reads last logins from a login export of the org.
+func newEnvAt(t *testing.T, version, policies string, poll time.Duration) *env {
+	t.Helper()
 	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 200, Now: testNow})
 	for i := range org.Directories {
 		org.Directories[i].ReadOnly = false
 	}
-	fake := jiratest.NewServer(t, jiratest.WithOrg(org))
+	fake := jiratest.NewServer(t, jiratest.WithOrg(org), jiratest.WithDCVersion(version))
 	require.NoError(t, fake.AddGroup("staff"))
 	e := &env{t: t, fake: fake, org: org, dir: t.TempDir(), poll: poll, logs: &syncBuffer{}}
+	if major, _, _ := strings.Cut(version, "."); major != "" && len(major) < 2 { // 9.x and earlier
+		e.logins = filepath.Join(e.dir, "logins.csv")
+		csv := "username,last_login\n"
+		for _, u := range org.Users {
+			ms := ""
+			if !u.LastLogin.IsZero() {
+				ms = strconv.FormatInt(u.LastLogin.UnixMilli(), 10)
+			}
+			csv += strings.ToLower(u.Name) + "," + ms + "\n"
+		}
+		require.NoError(t, os.WriteFile(e.logins, []byte(csv), 0o600))
+	}
 	src := strings.ReplaceAll(`version: 1
 sites:
   jira: {url: "https://jira.example.com", flavor: dc, token: "${JIRA_TOKEN}"}
@@ -105,7 +130,7 @@ func (e *env) start() {
 	e.store = store
 	cr := e.fake.Credentials()
 	site := usermgmt.Site{URL: e.fake.URL, Flavor: jira.DataCenter, Transport: e.fake.Transport(), Token: jira.Secret(cr.DCToken),
-		RateLimit: 100_000, Burst: 1000}
+		RateLimit: 100_000, Burst: 1000, Logins: e.logins}
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
 		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow },
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
@@ -134,13 +159,19 @@ func (e *env) restart() {
 
 // registerWebhook registers a webhook on the fake to the service, as an
 // administrator would.
+// The DC client picks the webhooks REST of the fake's version; Jira 9
+// signs nothing, so there the secret goes in the URL as a token.
 func (e *env) registerWebhook(query, secret string, events ...string) {
-	body := map[string]any{"name": "seatwarden", "url": e.ts.URL + "/webhooks/jira" + query, "events": events}
-	if secret != "" {
-		body["secret"] = secret
+	c, err := datacenter.New(e.fake.URL, datacenter.TokenAuth(jira.Secret(e.fake.Credentials().DCToken)),
+		datacenter.WithTransport(e.fake.Transport()))
+	require.NoError(e.t, err)
+	w := &jira.Webhook{Name: "seatwarden", URL: e.ts.URL + "/webhooks/jira" + query, Events: events, Secret: jira.Secret(secret)}
+	_, _, err = c.Webhooks.Create(e.t.Context(), w)
+	if errors.Is(err, jira.ErrUnsupported) && query == "" {
+		w.URL, w.Secret = e.ts.URL+"/webhooks/jira?token="+secret, ""
+		_, _, err = c.Webhooks.Create(e.t.Context(), w)
 	}
-	resp := e.jira(http.MethodPost, "/rest/webhooks/1.0/webhook", body)
-	require.Equal(e.t, http.StatusCreated, resp.StatusCode)
+	require.NoError(e.t, err)
 }
 
 // jira calls the fake's REST API as its administrator.
@@ -149,8 +180,7 @@ func (e *env) jira(method, path string, body any) *http.Response {
 	req, err := http.NewRequest(method, e.fake.URL+path, bytes.NewReader(b))
 	require.NoError(e.t, err)
 	req.Header.Set("Content-Type", "application/json")
-	cr := e.fake.Credentials()
-	req.SetBasicAuth(cr.DCUser, cr.DCPassword)
+	req.Header.Set("Authorization", "Bearer "+e.fake.Credentials().DCToken) // Jira 11: no Basic
 	resp, err := e.fake.Client().Do(req)
 	require.NoError(e.t, err)
 	resp.Body.Close()
@@ -270,7 +300,16 @@ const approvalPolicy = `policies:
 
 func TestApprovalFlow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, approvalPolicy, 0)
+	for _, version := range []string{"9.12", "10.3", "11.0"} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			testApprovalFlow(t, version)
+		})
+	}
+}
+
+func testApprovalFlow(t *testing.T, version string) {
+	e := newEnvAt(t, version, approvalPolicy, 0)
 	e.registerWebhook("", testSecret, "jira:issue_updated")
 
 	v := e.plan("inactive")
@@ -785,4 +824,36 @@ func TestApprovalOfNobody(t *testing.T) {
 	code, b := e.do(http.MethodGet, "/api/v1/plans", nil)
 	require.Equal(t, http.StatusOK, code)
 	assert.JSONEq(t, `{"plans": []}`, string(b))
+}
+
+// Concurrent reads of the users share one client and one snapshot, and a
+// later read reuses it while it is younger than the maximum age.
+func TestConcurrentUsersShareASnapshot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, `policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			code, b := e.do(http.MethodGet, "/api/v1/users?where=active", nil)
+			assert.Equal(t, http.StatusOK, code, string(b))
+		})
+	}
+	wg.Wait()
+	lists := e.fake.Count("GET /rest/api/2/user/list")
+	require.NotZero(t, lists)
+	assert.LessOrEqual(t, lists, 2, "20 concurrent reads, at most a fetch and one started after it ended")
+	code, b := e.do(http.MethodGet, "/api/v1/users?where=active", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, lists, e.fake.Count("GET /rest/api/2/user/list"), "a recent snapshot is reused")
+	var out struct {
+		SnapshotAgeSeconds *float64
+	}
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.NotNil(t, out.SnapshotAgeSeconds)
+	assert.Less(t, *out.SnapshotAgeSeconds, 60.0)
+	assert.LessOrEqual(t, e.fake.Count("GET /rest/api/2/myself"), 1)
 }
