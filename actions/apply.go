@@ -520,7 +520,10 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 	}
 	value := s.Value
 	if s.Kind == KindSetProperty {
-		if inDoubt && started.Value != nil {
+		// The value an interrupted attempt wrote, from the journal, only
+		// when it is the step's value with its placeholders filled in
+		// (then, with that instant): a journal never decides a value.
+		if inDoubt && started.Value != nil && filledFrom(s.Value, started.Value) {
 			value = started.Value
 		} else {
 			v, err := fillJSON(s.Value, applyVars(a.opts.Now(), a.opts.RunID, a.plan.ID))
