@@ -18,7 +18,7 @@ func TestFilledFrom(t *testing.T) {
 		{`{"on": "{{date}}", "by": "seatwarden"}`, `{"on":"2026-06-01","by":"mallory"}`, false},
 		{`"{{now}}"`, `"x\", \"admin\": true"`, false},
 		{`"{{now}}"`, `{"admin": true}`, false},
-		{`"fixed"`, `"fixed"`, false}, // no placeholder: the step's own value is written
+		{`"fixed"`, `"fixed"`, false},  // no placeholder: the step's own value is written
 		{`"{{user}}"`, `"ann"`, false}, // filled at planning, not at apply
 	}
 	for _, c := range cases {
