@@ -27,3 +27,25 @@ func TestFilledFrom(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoNeverAddsAdmins: a journal edited to say a run removed someone
+// from an administrators group gives no undo step that adds them back.
+func TestUndoNeverAddsAdmins(t *testing.T) {
+	t.Parallel()
+	u := &Identity{Key: "JIRAUSER10001", Name: "mallory"}
+	entries := []JournalEntry{{Type: EntryRun, Plan: "p", Site: "https://jira.example.com"}}
+	for _, g := range []string{"jira-administrators", "site-admins", "staff"} {
+		entries = append(entries, JournalEntry{Type: EntryOutcome, Plan: "p", StepID: "JIRAUSER10001#" + g, User: u,
+			Step: &Step{Kind: KindRemoveGroup, Group: g}, Outcome: Applied})
+	}
+	undo, err := Undo(entries, UndoOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(undo.Users) != 1 || len(undo.Users[0].Steps) != 1 || undo.Users[0].Steps[0].Group != "staff" {
+		t.Fatalf("undo steps: %+v", undo.Users)
+	}
+	if len(undo.NotUndoable) != 2 {
+		t.Fatalf("not undoable: %v", undo.NotUndoable)
+	}
+}

@@ -94,6 +94,13 @@ func Undo(entries []JournalEntry, opts UndoOptions) (*Plan, error) {
 			plan.NotUndoable = append(plan.NotUndoable, e.User.ID()+": "+e.Step.String())
 			continue
 		}
+		if inv.Kind == KindAddGroup && adminGroup(flavor, inv.Group) {
+			// No run removes an administrator (administrators are
+			// protected): a journal that says so was edited. Undo never
+			// makes anyone an administrator.
+			plan.NotUndoable = append(plan.NotUndoable, e.User.ID()+": "+e.Step.String()+" (undo never adds to an administrators group)")
+			continue
+		}
 		k, ok := byUser[e.User.ID()]
 		if !ok {
 			k = len(plan.Users)
