@@ -1,6 +1,7 @@
 package actions_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -102,16 +103,37 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 		cmd.Env = append(os.Environ(), "SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+planPath, "SW_CRASH_JOURNAL="+journalPath)
 		require.NoError(t, cmd.Start())
 		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		delay := time.Duration(10+rng.IntN(120)) * time.Millisecond
-		if attempt >= 2 {
-			delay = time.Minute // let it finish
+		exited := make(chan struct{})
+		go func() { done <- cmd.Wait(); close(exited) }()
+		// Kill at a random moment after the child has started writing
+		// (its journal grew past the header and the earlier attempts'
+		// lines): how long a child takes
+		// to start depends on the machine's load, not on the test.
+		kill := make(chan struct{})
+		if attempt < 2 { // then let it finish
+			delay := time.Duration(rng.IntN(40)) * time.Millisecond
+			before := max(journalLines(journalPath), 1)
+			go func() {
+				deadline := time.Now().Add(time.Minute)
+				for journalLines(journalPath) <= before && time.Now().Before(deadline) {
+					select {
+					case <-exited:
+						return
+					case <-time.After(2 * time.Millisecond):
+					}
+				}
+				select {
+				case <-exited:
+				case <-time.After(delay):
+					close(kill)
+				}
+			}()
 		}
 		select {
 		case err := <-done:
 			require.NoError(t, err, "the child failed")
 			finished = true
-		case <-time.After(delay):
+		case <-kill:
 			require.NoError(t, cmd.Process.Kill()) // SIGKILL
 			err := <-done
 			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
@@ -140,6 +162,16 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 		assert.False(t, u.InGroup("staff"), u.Name)
 		assert.Contains(t, u.Properties, "deactivatedOn", u.Name)
 	}
+}
+
+// journalLines counts the complete lines of the journal at path (0 when
+// there is none yet).
+func journalLines(path string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	return bytes.Count(b, []byte("\n"))
 }
 
 func journalEntries(t *testing.T, path string) []actions.JournalEntry {
