@@ -1,4 +1,4 @@
-package report_test
+package history_test
 
 import (
 	"encoding/json"
@@ -9,23 +9,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 )
 
 func TestSQLitePlans(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
-	s, err := report.OpenSQLite(ctx, path)
+	s, err := history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
-	p := report.PlanRecord{ID: "plan-1", Plan: json.RawMessage(`{"id":"plan-1"}`), Policies: []string{"inactive"},
-		Status: report.PlanPending, IssueKey: "OPS-7", Source: "api", Created: t0, Updated: t0}
+	p := history.PlanRecord{ID: "plan-1", Plan: json.RawMessage(`{"id":"plan-1"}`), Policies: []string{"inactive"},
+		Status: history.PlanPending, IssueKey: "OPS-7", Source: "api", Created: t0, Updated: t0}
 	require.NoError(t, s.SavePlan(ctx, p))
-	require.NoError(t, s.SavePlan(ctx, report.PlanRecord{ID: "plan-2", Plan: json.RawMessage(`{}`), Status: report.PlanPlanned,
+	require.NoError(t, s.SavePlan(ctx, history.PlanRecord{ID: "plan-2", Plan: json.RawMessage(`{}`), Status: history.PlanPlanned,
 		Created: t0.Add(time.Second), Updated: t0.Add(time.Second)}))
 	require.NoError(t, s.Close())
 
-	s, err = report.OpenSQLite(ctx, path) // plans survive a restart
+	s, err = history.OpenSQLite(ctx, path) // plans survive a restart
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.Plan(ctx, "plan-1")
@@ -35,11 +35,11 @@ func TestSQLitePlans(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "plan-1", got.ID)
 	_, err = s.Plan(ctx, "nope")
-	assert.ErrorIs(t, err, report.ErrNoPlan)
+	assert.ErrorIs(t, err, history.ErrNoPlan)
 	_, err = s.PlanByIssue(ctx, "")
-	assert.ErrorIs(t, err, report.ErrNoPlan)
+	assert.ErrorIs(t, err, history.ErrNoPlan)
 
-	pending, err := s.Plans(ctx, report.PlanPending, report.PlanApplying)
+	pending, err := s.Plans(ctx, history.PlanPending, history.PlanApplying)
 	require.NoError(t, err)
 	require.Len(t, pending, 1)
 	all, err := s.Plans(ctx)
@@ -47,18 +47,18 @@ func TestSQLitePlans(t *testing.T) {
 	assert.Len(t, all, 2)
 
 	// Only one of two claims wins.
-	ok, err := s.UpdatePlan(ctx, "plan-1", []report.PlanStatus{report.PlanPending}, report.PlanApplying, "", "", t0.Add(time.Minute))
+	ok, err := s.UpdatePlan(ctx, "plan-1", []history.PlanStatus{history.PlanPending}, history.PlanApplying, "", "", t0.Add(time.Minute))
 	require.NoError(t, err)
 	assert.True(t, ok)
-	ok, err = s.UpdatePlan(ctx, "plan-1", []report.PlanStatus{report.PlanPending}, report.PlanApplying, "", "", t0.Add(time.Minute))
+	ok, err = s.UpdatePlan(ctx, "plan-1", []history.PlanStatus{history.PlanPending}, history.PlanApplying, "", "", t0.Add(time.Minute))
 	require.NoError(t, err)
 	assert.False(t, ok)
-	ok, err = s.UpdatePlan(ctx, "plan-1", []report.PlanStatus{report.PlanApplying}, report.PlanApplied, "run-1", "", t0.Add(2*time.Minute))
+	ok, err = s.UpdatePlan(ctx, "plan-1", []history.PlanStatus{history.PlanApplying}, history.PlanApplied, "run-1", "", t0.Add(2*time.Minute))
 	require.NoError(t, err)
 	assert.True(t, ok)
 	got, err = s.Plan(ctx, "plan-1")
 	require.NoError(t, err)
-	assert.Equal(t, report.PlanApplied, got.Status)
+	assert.Equal(t, history.PlanApplied, got.Status)
 	assert.Equal(t, "run-1", got.RunID)
 	assert.Equal(t, t0.Add(2*time.Minute), got.Updated)
 
@@ -76,7 +76,7 @@ func TestSQLitePlans(t *testing.T) {
 	assert.Equal(t, "plan-1", run.PlanID)
 	assert.Equal(t, "OPS-7", run.ApprovalIssue)
 	_, err = s.Run(ctx, "nope")
-	assert.ErrorIs(t, err, report.ErrNoRun)
+	assert.ErrorIs(t, err, history.ErrNoRun)
 }
 
 // TestSQLiteMigrationV2ToV3 opens a v2 history, with a run in it, with
@@ -85,14 +85,14 @@ func TestSQLiteMigrationV2ToV3(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
-	s, err := report.OpenSQLiteVersion(ctx, path, 2)
+	s, err := history.OpenSQLiteVersion(ctx, path, 2)
 	require.NoError(t, err)
 	r, _ := fixture()
 	require.NoError(t, s.SaveRun(ctx, r))
 	require.Error(t, s.Exec(ctx, `SELECT 1 FROM plans`), "no plans table in v2")
 	require.NoError(t, s.Close())
 
-	s, err = report.OpenSQLite(ctx, path)
+	s, err = history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
 	defer s.Close()
 	v, err := s.Version(ctx)
@@ -101,7 +101,7 @@ func TestSQLiteMigrationV2ToV3(t *testing.T) {
 	run, err := s.Run(ctx, r.RunID)
 	require.NoError(t, err, "the v2 run is kept")
 	assert.Equal(t, r.PlanID, run.PlanID)
-	require.NoError(t, s.SavePlan(ctx, report.PlanRecord{ID: "p", Plan: json.RawMessage(`{}`), Status: report.PlanPending,
+	require.NoError(t, s.SavePlan(ctx, history.PlanRecord{ID: "p", Plan: json.RawMessage(`{}`), Status: history.PlanPending,
 		IssueKey: "OPS-1", Created: t0, Updated: t0}))
 	got, err := s.PlanByIssue(ctx, "OPS-1")
 	require.NoError(t, err)

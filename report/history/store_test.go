@@ -1,4 +1,4 @@
-package report_test
+package history_test
 
 import (
 	"path/filepath"
@@ -11,20 +11,21 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 )
 
 func TestSQLiteRunsAndSnapshots(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
-	s, err := report.OpenSQLite(ctx, path)
+	s, err := history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, report.Migrations, v)
+	assert.Equal(t, history.Migrations, v)
 
 	r, _ := fixture()
-	require.NoError(t, report.History{Store: s}.Write(ctx, r))
+	require.NoError(t, history.Sink{Store: s}.Write(ctx, r))
 	require.NoError(t, s.SaveRun(ctx, r), "saving again replaces")
 	r2, _ := fixture()
 	r2.RunID, r2.DryRun, r2.Started, r2.Finished = "run-2", true, t0.AddDate(0, 0, 7), t0.AddDate(0, 0, 7).Add(time.Minute)
@@ -59,7 +60,7 @@ func TestSQLiteRunsAndSnapshots(t *testing.T) {
 	require.NoError(t, s.SaveSnapshot(ctx, later))
 	require.NoError(t, s.Close())
 
-	s, err = report.OpenSQLite(ctx, path) // reopening migrates nothing and keeps everything
+	s, err = history.OpenSQLite(ctx, path) // reopening migrates nothing and keeps everything
 	require.NoError(t, err)
 	defer s.Close()
 	got, err := s.Snapshots(ctx, "https://jira.example.com", t0.AddDate(0, 0, -1), t0.AddDate(0, 0, 7))
@@ -79,7 +80,7 @@ func TestSQLiteMigrationV1ToV2(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
-	s, err := report.OpenSQLiteVersion(ctx, path, 1)
+	s, err := history.OpenSQLiteVersion(ctx, path, 1)
 	require.NoError(t, err)
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
@@ -90,12 +91,12 @@ func TestSQLiteMigrationV1ToV2(t *testing.T) {
 		'{"jira-software": 90, "jira-servicedesk": 12}')`))
 	require.NoError(t, s.Close())
 
-	s, err = report.OpenSQLite(ctx, path)
+	s, err = history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
 	defer s.Close()
 	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, report.Migrations, v)
+	assert.Equal(t, history.Migrations, v)
 	got, err := s.Snapshots(ctx, "s", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -111,10 +112,10 @@ func TestSQLiteRefusesNewerSchema(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
-	s, err := report.OpenSQLite(ctx, path)
+	s, err := history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
 	require.NoError(t, s.Exec(ctx, "PRAGMA user_version = 99"))
 	require.NoError(t, s.Close())
-	_, err = report.OpenSQLite(ctx, path)
-	assert.ErrorIs(t, err, report.ErrSchemaTooNew)
+	_, err = history.OpenSQLite(ctx, path)
+	assert.ErrorIs(t, err, history.ErrSchemaTooNew)
 }
