@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -12,9 +13,35 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/history/historytest"
 )
 
-func TestSQLiteRunsAndSnapshots(t *testing.T) {
+// openSQLite returns a new, empty SQLite history closed when t ends.
+func openSQLite(t *testing.T) *history.SQLite {
+	t.Helper()
+	s, err := history.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// TestSQLiteConformance runs the checks any implementation of the
+// history's interfaces must pass on the SQLite store.
+func TestSQLiteConformance(t *testing.T) {
+	t.Parallel()
+	t.Run("Store", func(t *testing.T) {
+		t.Parallel()
+		historytest.TestStore(t, func(t *testing.T) history.Store { return openSQLite(t) })
+	})
+	t.Run("PlanStore", func(t *testing.T) {
+		t.Parallel()
+		historytest.TestPlanStore(t, func(t *testing.T) history.PlanStore { return openSQLite(t) })
+	})
+}
+
+// TestSQLiteReopens checks that the file keeps runs, snapshots and plans
+// across a restart, and that reopening it migrates nothing.
+func TestSQLiteReopens(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "history.db")
@@ -26,52 +53,41 @@ func TestSQLiteRunsAndSnapshots(t *testing.T) {
 
 	r, _ := fixture()
 	require.NoError(t, history.Sink{Store: s}.Write(ctx, r))
-	require.NoError(t, s.SaveRun(ctx, r), "saving again replaces")
-	r2, _ := fixture()
-	r2.RunID, r2.DryRun, r2.Started, r2.Finished = "run-2", true, t0.AddDate(0, 0, 7), t0.AddDate(0, 0, 7).Add(time.Minute)
-	require.NoError(t, s.SaveRun(ctx, r2))
-
-	runs, err := s.Runs(ctx, "https://jira.example.com", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
-	require.NoError(t, err)
-	require.Len(t, runs, 2)
-	assert.Equal(t, "run-2", runs[0].RunID, "newest first")
-	assert.Equal(t, report.RunSummary{RunID: "run-1", PlanID: "plan-1", Policies: []string{"contractors", "inactive-90-days"},
-		Site: "https://jira.example.com", Flavor: jira.DataCenter, Started: t0, Finished: t0.Add(90 * time.Second), Steps: 4,
-		Counts: map[actions.Outcome]int{actions.Applied: 2, actions.Stale: 1, actions.Failed: 1}, ApprovalIssue: "OPS-7"}, runs[1])
-
-	res, err := s.Results(ctx, "run-1")
-	require.NoError(t, err)
-	want := r.Results
-	for i := range want {
-		want[i].Err = nil
-	}
-	assert.Equal(t, want, res)
-
 	sum := report.Summarize("https://jira.example.com", users(), t0)
-	assert.Equal(t, 5, sum.Total, "the app account is not a person")
-	assert.Equal(t, 4, sum.Active)
-	assert.Equal(t, 1, sum.Inactive)
-	assert.Equal(t, 1, sum.NeverLoggedIn)
-	assert.Equal(t, map[string]int{"d0_30": 1, "d31_90": 1, "d91_180": 0, "d181_365": 1, "d366_730": 0, "d731": 0}, sum.LastLogin)
-	assert.Equal(t, map[string]int{"jira-software": 4, "jira-servicedesk": 1}, sum.Licensed)
 	require.NoError(t, s.SaveSnapshot(ctx, sum))
-	later := sum
-	later.Day, later.Taken, later.Active = t0.AddDate(0, 0, 7), t0.AddDate(0, 0, 7), 3
-	require.NoError(t, s.SaveSnapshot(ctx, later))
+	p := history.PlanRecord{ID: "plan-1", Plan: json.RawMessage(`{"id":"plan-1"}`), Policies: []string{"inactive"},
+		Status: history.PlanPending, IssueKey: "OPS-7", Source: "api", Created: t0, Updated: t0}
+	require.NoError(t, s.SavePlan(ctx, p))
 	require.NoError(t, s.Close())
 
-	s, err = history.OpenSQLite(ctx, path) // reopening migrates nothing and keeps everything
+	s, err = history.OpenSQLite(ctx, path)
 	require.NoError(t, err)
 	defer s.Close()
-	got, err := s.Snapshots(ctx, "https://jira.example.com", t0.AddDate(0, 0, -1), t0.AddDate(0, 0, 7))
+	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	require.Len(t, got, 2, "both days: to is the last day included")
+	assert.Equal(t, history.Migrations, v)
+	runs, err := s.Runs(ctx, "https://jira.example.com", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
+	require.NoError(t, err)
+	require.Len(t, runs, 1)
+	assert.Equal(t, report.RunSummary{RunID: "run-1", PlanID: "plan-1", Policies: []string{"contractors", "inactive-90-days"},
+		Site: "https://jira.example.com", Flavor: jira.DataCenter, Started: t0, Finished: t0.Add(90 * time.Second), Steps: 4,
+		Counts: map[actions.Outcome]int{actions.Applied: 2, actions.Stale: 1, actions.Failed: 1}, ApprovalIssue: "OPS-7"}, runs[0])
+	res, err := s.Results(ctx, "run-1")
+	require.NoError(t, err)
+	assert.Len(t, res, len(r.Results))
+	got, err := s.Snapshots(ctx, "https://jira.example.com", t0, t0)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
 	sum.Day = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	assert.Equal(t, sum, got[0])
-	assert.Equal(t, 3, got[1].Active)
-	none, err := s.Snapshots(ctx, "https://other.example.com", t0.AddDate(-1, 0, 0), t0)
+	plan, err := s.Plan(ctx, "plan-1")
 	require.NoError(t, err)
-	assert.Empty(t, none)
+	assert.Equal(t, p, plan)
+	run, err := s.Run(ctx, r.RunID)
+	require.NoError(t, err)
+	assert.Equal(t, "OPS-7", run.ApprovalIssue)
+	_, err = s.Run(ctx, "nope")
+	assert.ErrorIs(t, err, history.ErrNoRun)
 }
 
 // TestSQLiteMigrationV1ToV2 writes a history in schema v1, where the
