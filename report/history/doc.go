@@ -20,7 +20,9 @@
 //
 // The interfaces are what a second implementation — PostgreSQL, shared by
 // several replicas of the server or daemon — would satisfy; it would carry
-// its own migrations. The plan store is here for now: a later step moves
+// its own migrations, and its tests would run the checks of package
+// [github.com/seatwarden/seatwarden/report/history/historytest], which the
+// SQLite store passes. The plan store is here for now: a later step moves
 // it into usermgmt's approval component.
 //
 // This package links the SQLite driver (about 5 MB more binary); a program
