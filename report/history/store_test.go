@@ -25,6 +25,19 @@ func openSQLite(t *testing.T) *history.SQLite {
 	return s
 }
 
+// reopen opens the history at path again, checks that it is at the newest
+// schema version, and closes it when t ends.
+func reopen(t *testing.T, path string) *history.SQLite {
+	t.Helper()
+	s, err := history.OpenSQLite(t.Context(), path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	v, err := s.Version(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, history.Migrations, v)
+	return s
+}
+
 // TestSQLiteConformance runs the checks any implementation of the
 // history's interfaces must pass on the SQLite store.
 func TestSQLiteConformance(t *testing.T) {
@@ -60,12 +73,7 @@ func TestSQLiteReopens(t *testing.T) {
 	require.NoError(t, s.SavePlan(ctx, p))
 	require.NoError(t, s.Close())
 
-	s, err = history.OpenSQLite(ctx, path)
-	require.NoError(t, err)
-	defer s.Close()
-	v, err = s.Version(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, history.Migrations, v)
+	s = reopen(t, path)
 	runs, err := s.Runs(ctx, "https://jira.example.com", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
 	require.NoError(t, err)
 	require.Len(t, runs, 1)
@@ -107,12 +115,7 @@ func TestSQLiteMigrationV1ToV2(t *testing.T) {
 		'{"jira-software": 90, "jira-servicedesk": 12}')`))
 	require.NoError(t, s.Close())
 
-	s, err = history.OpenSQLite(ctx, path)
-	require.NoError(t, err)
-	defer s.Close()
-	v, err = s.Version(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, history.Migrations, v)
+	s = reopen(t, path)
 	got, err := s.Snapshots(ctx, "s", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
