@@ -33,8 +33,14 @@ type Config struct {
 	// policies built in Go ([Manager.PlanPolicies]) and of undo.
 	Site Site
 	// Connect returns a client for a site (default [Connect]). Tests
-	// and demos return a client of a fake.
+	// and demos return a client of a fake. Ignored when Clients is set.
 	Connect func(ctx context.Context, s Site) (Client, error)
+	// Clients shares one client (one rate limiter, one connection pool)
+	// per site, and concurrent snapshots, among every Manager of a
+	// program that is given the same value. Without it the Manager makes
+	// its own from Connect: its operations share clients with each other
+	// but with no other Manager.
+	Clients *Clients
 	// Now is the clock (default time.Now). Plans are made at Now(), and
 	// the criteria are evaluated at that instant.
 	Now func() time.Time
@@ -61,6 +67,11 @@ type Config struct {
 	// insights (levels, licences and tiers, login recency, the seats the
 	// plan frees) that the HTML report draws.
 	ReportUsers bool
+	// SnapshotMaxAge, when positive, lets a plan use a snapshot of its
+	// site taken at most this long ago by another operation sharing
+	// Clients. Zero (the default) plans on a fresh snapshot, though it
+	// joins an identical one being fetched when it starts.
+	SnapshotMaxAge time.Duration
 	// Concurrency is how many users are written at once (default 4).
 	Concurrency int
 	// ReadOnlyDirectories name user directories (an LDAP directory Jira
@@ -121,8 +132,8 @@ func New(cfg Config) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if cfg.Connect == nil {
-		cfg.Connect = Connect
+	if cfg.Clients == nil {
+		cfg.Clients = NewClients(cfg.Connect)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -267,7 +278,7 @@ func (m *Manager) client(ctx context.Context, name string) (Client, Site, error)
 	if err != nil {
 		return nil, s, err
 	}
-	c, err := m.cfg.Connect(ctx, s)
+	c, err := m.cfg.Clients.Client(ctx, s)
 	if err != nil {
 		return nil, s, err
 	}
@@ -427,20 +438,17 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	return sim, nil
 }
 
-func (m *Manager) snapshot(ctx context.Context, r run, c Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
-	var users []jira.User
+func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
 	label := siteLabel(s)
-	for u, err := range c.Snapshot(ctx, opts) {
-		if err != nil {
-			return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
-		}
-		users = append(users, u)
-		if len(users)%100 == 0 {
-			m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users)})
-		}
+	snap, err := m.cfg.Clients.Snapshot(ctx, SnapshotRequest{Site: s, Options: opts, MaxAge: m.cfg.SnapshotMaxAge,
+		Progress: func(n int) { m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: n}) }})
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
 	}
+	users := snap.Users
 	m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users), Total: len(users)})
-	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)))
+	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)),
+		slog.Bool("shared", snap.Shared), slog.Duration("age", snap.Age(time.Now()).Round(time.Millisecond)))
 	return users, nil
 }
 
@@ -938,7 +946,7 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		return plan, nil, nil
 	}
 	if plan.Flavor == 0 {
-		c, err := m.cfg.Connect(ctx, s)
+		c, err := m.cfg.Clients.Client(ctx, s)
 		if err != nil {
 			return plan, nil, err
 		}

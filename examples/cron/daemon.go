@@ -53,9 +53,10 @@ type daemonConfig struct {
 // daemon runs the policies of a file on their schedules. Reload swaps the
 // file; the runner keeps a policy from overlapping itself.
 type daemon struct {
-	cfg    daemonConfig
-	log    *slog.Logger
-	runner *schedule.Runner
+	cfg     daemonConfig
+	log     *slog.Logger
+	runner  *schedule.Runner
+	clients *usermgmt.Clients // one client per site, for every policy run
 
 	reload sync.Mutex // one Reload at a time
 	mu     sync.Mutex
@@ -74,7 +75,7 @@ func newDaemon(cfg daemonConfig) *daemon {
 	if cfg.LookupEnv == nil {
 		cfg.LookupEnv = os.LookupEnv
 	}
-	d := &daemon{cfg: cfg, active: map[string]string{}}
+	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(cfg.Connect)}
 	d.log = slog.New(withActive(cfg.Logger.Handler(), d.activeRun))
 	opts := []schedule.Option{schedule.WithLogger(d.log), schedule.WithLocation(time.UTC),
 		schedule.WithOnResult(d.onResult), schedule.WithGracePeriod(cfg.Grace)}
@@ -235,7 +236,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
-	cfg := usermgmt.Config{File: f, Connect: d.cfg.Connect, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	cfg := usermgmt.Config{File: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
 	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == name }); i >= 0 {
 		// The HTML report shows insights, drawn from the snapshot's users.
 		cfg.ReportUsers = slices.ContainsFunc(f.Policies[i].Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })

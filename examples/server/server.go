@@ -45,14 +45,18 @@ type serverConfig struct {
 	dataDir       string      // journals go to dataDir/journals
 	publicURL     string      // for links in approval issues
 	poll          time.Duration
-	now           func() time.Time
-	log           *slog.Logger
+	// snapshotMaxAge is how old a snapshot the read routes (users,
+	// insights) may reuse (default 60 s; negative: always fresh).
+	snapshotMaxAge time.Duration
+	now            func() time.Time
+	log            *slog.Logger
 }
 
 // server is the HTTP service: the API, the webhook and the background
 // work (approved plans being applied, triggers, polling).
 type server struct {
 	cfg       serverConfig
+	clients   *usermgmt.Clients // one client per site, for every request
 	m         *usermgmt.Manager
 	tokenHash [32]byte
 	mux       *http.ServeMux
@@ -78,14 +82,18 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if cfg.log == nil {
 		cfg.log = slog.New(slog.DiscardHandler)
 	}
-	m, err := usermgmt.New(cfg.managerConfig(cfg.site))
+	if cfg.snapshotMaxAge == 0 {
+		cfg.snapshotMaxAge = time.Minute
+	}
+	clients := usermgmt.NewClients(cfg.connect)
+	m, err := usermgmt.New(cfg.managerConfig(clients, cfg.site))
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.dataDir, "journals"), 0o700); err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
+	s := &server{cfg: cfg, clients: clients, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	// A plan left half-applied by a crash resumes from its journal.
 	interrupted, err := cfg.store.Plans(ctx, history.PlanApplying)
@@ -106,8 +114,15 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	return s, nil
 }
 
-func (c serverConfig) managerConfig(site usermgmt.Site) usermgmt.Config {
-	return usermgmt.Config{File: c.file, Site: site, Connect: c.connect, Now: c.now, Logger: c.log, Store: c.store}
+func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
+	return usermgmt.Config{File: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+}
+
+// snapshot reads the site's users for a read route: shared with other
+// requests that want them at the same time, or reused while younger than
+// the configured maximum age.
+func (s *server) snapshot(ctx context.Context, site usermgmt.Site, opts jira.SnapshotOptions) (*usermgmt.Snapshot, error) {
+	return s.clients.Snapshot(ctx, usermgmt.SnapshotRequest{Site: site, Options: opts, MaxAge: max(s.cfg.snapshotMaxAge, 0)})
 }
 
 // stop cancels the background work and waits for it.
@@ -281,9 +296,9 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	c, err := s.cfg.connect(r.Context(), site)
+	snap, err := s.snapshot(r.Context(), site, opts)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
+		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
 		return
 	}
 	now := s.cfg.now()
@@ -294,12 +309,11 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 		Matched int         `json:"matched"`
 		Errors  int         `json:"errors,omitempty"`
 		Users   []jira.User `json:"users"`
-	}{Site: site.URL, Where: where, Users: []jira.User{}}
-	for u, err := range c.Snapshot(r.Context(), opts) {
-		if err != nil {
-			writeError(w, http.StatusBadGateway, "reading the users: %v", err)
-			return
-		}
+		// SnapshotAge is how old the users read are, in seconds: a
+		// snapshot younger than the server's maximum age is shared.
+		SnapshotAge float64 `json:"snapshotAgeSeconds"`
+	}{Site: site.URL, Where: where, Users: []jira.User{}, SnapshotAge: snap.Age(time.Now()).Seconds()}
+	for _, u := range snap.Users {
 		out.Read++
 		if p != nil {
 			ok, err := p.MatchAt(&u, now)
@@ -453,7 +467,7 @@ func (s *server) commentLink(ctx context.Context, plan *actions.Plan, issue stri
 	site, err := s.siteOfPlan(plan)
 	if err == nil {
 		var c usermgmt.Client
-		if c, err = s.cfg.connect(ctx, site); err == nil {
+		if c, err = s.clients.Client(ctx, site); err == nil {
 			if cm, ok := c.(interface {
 				AddComment(ctx context.Context, keyOrID, body string) error
 			}); ok {
@@ -700,7 +714,7 @@ func (s *server) decided(ctx context.Context, plan *actions.Plan, issueKey strin
 	if err != nil {
 		return err
 	}
-	c, err := s.cfg.connect(ctx, site)
+	c, err := s.clients.Client(ctx, site)
 	if err != nil {
 		return err
 	}
@@ -848,18 +862,16 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	}
-	c, err := s.cfg.connect(r.Context(), site)
+	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
+	if err != nil {
+		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+		return
+	}
+	users := snap.Users
+	c, err := s.clients.Client(r.Context(), site)
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
 		return
-	}
-	var users []jira.User
-	for u, err := range c.Snapshot(r.Context(), jira.SnapshotOptions{LastLogin: true, Licences: true}) {
-		if err != nil {
-			writeError(w, http.StatusBadGateway, "reading the users: %v", err)
-			return
-		}
-		users = append(users, u)
 	}
 	now := s.cfg.now()
 	label := cmp.Or(site.Name, site.URL)

@@ -685,3 +685,35 @@ func TestApprovedWhileDown(t *testing.T) {
 	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 }
+
+// Concurrent reads of the users share one client and one snapshot, and a
+// later read reuses it while it is younger than the maximum age.
+func TestConcurrentUsersShareASnapshot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, `policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			code, b := e.do(http.MethodGet, "/api/v1/users?where=active", nil)
+			assert.Equal(t, http.StatusOK, code, string(b))
+		})
+	}
+	wg.Wait()
+	lists := e.fake.Count("GET /rest/api/2/user/list")
+	require.NotZero(t, lists)
+	assert.LessOrEqual(t, lists, 2, "20 concurrent reads, at most a fetch and one started after it ended")
+	code, b := e.do(http.MethodGet, "/api/v1/users?where=active", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, lists, e.fake.Count("GET /rest/api/2/user/list"), "a recent snapshot is reused")
+	var out struct {
+		SnapshotAgeSeconds *float64
+	}
+	require.NoError(t, json.Unmarshal(b, &out))
+	require.NotNil(t, out.SnapshotAgeSeconds)
+	assert.Less(t, *out.SnapshotAgeSeconds, 60.0)
+	assert.LessOrEqual(t, e.fake.Count("GET /rest/api/2/myself"), 1)
+}

@@ -245,7 +245,7 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 	if err != nil {
 		return err
 	}
-	m, err := usermgmt.New(s.cfg.managerConfig(site))
+	m, err := usermgmt.New(s.cfg.managerConfig(s.clients, site))
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,8 @@ type config struct {
 	latency       time.Duration
 	seed          uint64
 	lenient       bool
+	scopedOrgKey  string
+	jiraAdmin     [2]string // Cloud: email and API token of a Jira-admin-only user
 	pickerLimit   int
 	webhookClient *http.Client
 	logCap        int
@@ -125,6 +127,21 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 // as real Jira does. By default it answers them with 400, which catches
 // misspelt parameters in clients; see the package documentation.
 func WithLenientParams() Option { return func(c *config) { c.lenient = true } }
+
+// WithScopedOrgKey makes key a second organisation API key that acts as
+// one created with scopes: the Admin API accepts it, the user management
+// API (/users/{accountId}/manage...) answers it 403 {"key":"forbidden"},
+// as real Cloud is reported to.
+func WithScopedOrgKey(key string) Option { return func(c *config) { c.scopedOrgKey = key } }
+
+// WithJiraAdmin adds, on Cloud, a second administrator who can
+// authenticate with email and API token: one in jira-admins only
+// (Administer Jira), not in site-admins. Group writes (POST/DELETE
+// group/user, POST/DELETE group) and DELETE user answer it 403, as real
+// Cloud answers a Jira administrator who is not a site administrator.
+func WithJiraAdmin(email, token string) Option {
+	return func(c *config) { c.jiraAdmin = [2]string{email, token} }
+}
 
 // WithPickerLimit sets the cap on groups/picker results, Jira's
 // jira.ajax.autocomplete.limit (default 20).

@@ -53,16 +53,16 @@ func TestTierDrop(t *testing.T) {
 	require.Len(t, ls, 1)
 	l := ls[0]
 	assert.Equal(t, insights.LicenceUse{Application: "jira-software", Used: 950, Limit: 1000, Tier: 1000, Headroom: 50,
-		Freed: 212, UsedAfter: 738, TierAfter: 800}, l)
+		Freed: 212, UsedAfter: 738, TierAfter: 800, Indicative: true}, l)
 	assert.True(t, l.Drops())
-	assert.Equal(t, "Deactivating these 212 users drops jira-software from the 1,000-user tier to the 800-user tier.", l.Sentence())
+	assert.Equal(t, "Deactivating these 212 users drops jira-software from the 1,000-user tier to the 800-user tier. (Indicative tiers: check your quote.)", l.Sentence())
 
 	// Seats counted from the users when the site's are not given; a
 	// revoked licence frees a seat too.
 	plan.Users = plan.Users[:3]
 	plan.Users[0].Steps = []actions.Step{{Kind: actions.KindRevokeLicence, Licence: "jira-software"}}
 	ls = insights.LicenceUses(nil, us, plan, insights.DataCenterTiers)
-	assert.Equal(t, "Deactivating or unlicensing these 3 users leaves jira-software in the 1,000-user tier, with 53 seats to spare.", ls[0].Sentence())
+	assert.Equal(t, "Deactivating or unlicensing these 3 users leaves jira-software in the 1,000-user tier, with 53 seats to spare. (Indicative tiers: check your quote.)", ls[0].Sentence())
 	assert.Equal(t, 1000, insights.CloudTiers.For(1000))
 	assert.Equal(t, 1200, insights.CloudTiers.For(1001))
 	assert.Equal(t, 0, insights.DataCenterTiers.For(60000))

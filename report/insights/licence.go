@@ -3,6 +3,8 @@ package insights
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
@@ -10,34 +12,80 @@ import (
 
 // TierTable is the user tiers a licence is sold in: a licence of tier
 // N covers up to N users of the application, and the next user needs the
-// next tier. Pass your own when your contract differs.
+// next tier. The built-in tables ([CloudTiers], [DataCenterTiers]) are
+// indicative: Atlassian's price lists change and contracts differ. Build
+// your own with [NewTierTable] or [ParseTierTable] and pass it to the
+// report (InsightsOptions.Tiers) when you know your tiers.
 type TierTable struct {
 	Name  string
 	Tiers []int // ascending
+	// Indicative marks a table that is not the user's own: the licence
+	// sentences then say the tiers are indicative.
+	Indicative bool
 }
 
 // CloudTiers are the user tiers of Jira Cloud annual subscriptions
-// (Standard, Premium and Enterprise), as Atlassian's pricing pages listed
-// them when this table was written: 10, 15, 20, 25, 30, 35, 40, 45, 50,
-// 75, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800, 1,000, 1,200,
-// 1,500, 2,000, 2,500, 3,000, 4,000, 5,000, 7,500, 10,000, 15,000, 20,000,
-// 25,000, 30,000, 35,000, 40,000, 45,000, 50,000, then steps of 10,000 to
-// 100,000. Monthly Cloud subscriptions are billed per user, without tiers.
-// The exact tiers change with Atlassian's price lists: check your quote.
-var CloudTiers = TierTable{Name: "Jira Cloud (annual)", Tiers: []int{
-	10, 15, 20, 25, 30, 35, 40, 45, 50, 75, 100, 125, 150, 200, 250, 300, 400, 500, 600, 800,
-	1000, 1200, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000, 15000, 20000, 25000, 30000, 35000,
-	40000, 45000, 50000, 60000, 70000, 80000, 90000, 100000}}
-
-// DataCenterTiers are the user tiers of Jira Data Center subscriptions as
-// Atlassian listed them when this table was written: 50, 100, 250, 500,
-// 1,000, 2,000, then steps of 1,000 to 10,000 and of 5,000 to 50,000.
-// Above that Atlassian quotes. Check your quote.
-var DataCenterTiers = TierTable{Name: "Jira Data Center", Tiers: []int{
-	50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
+// (Standard and Premium). Source: Atlassian's Jira pricing page, annual
+// billing (https://www.atlassian.com/software/jira/pricing, user-tier
+// selector), as quoted in the Corrections of the project's JIRA-API.md
+// (checked 2026-12-01): tiers 1–10, 11–15, 16–25, 26–50, 51–100, 101–200,
+// 201–300; there are no 20, 30–45, 75 or 250 tiers. Above 300 the tiers
+// are the earlier table's (400, 500, 600, 800, 1,000, 1,200, 1,500, 2,000,
+// 2,500, 3,000, 4,000, 5,000, 7,500, 10,000, then 15,000 to 50,000 in
+// steps of 5,000), not re-checked against the page. Monthly subscriptions
+// are billed per user, without tiers. Indicative: check your quote.
+var CloudTiers = TierTable{Name: "Jira Cloud annual (indicative)", Indicative: true, Tiers: []int{
+	10, 15, 25, 50, 100, 200, 300, 400, 500, 600, 800,
+	1000, 1200, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000,
 	15000, 20000, 25000, 30000, 35000, 40000, 45000, 50000}}
 
-// TiersFor returns the tier table of a flavour.
+// DataCenterTiers are the user tiers of Jira Data Center subscriptions.
+// Source: Atlassian's Jira pricing page, Data Center
+// (https://www.atlassian.com/software/jira/pricing), as quoted in the
+// Corrections of the project's JIRA-API.md (checked 2026-12-01): the first
+// tier covers up to 500 users (there are no 50, 100 or 250 tiers). The
+// tiers above it are the earlier table's (1,000, 2,000, steps of 1,000 to
+// 10,000, then of 5,000 to 50,000; above that Atlassian quotes), not
+// re-checked. Indicative: check your quote.
+var DataCenterTiers = TierTable{Name: "Jira Data Center (indicative)", Indicative: true, Tiers: []int{
+	500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
+	15000, 20000, 25000, 30000, 35000, 40000, 45000, 50000}}
+
+// NewTierTable returns a table of the given tiers, e.g. the ones in your
+// contract. The tiers must be positive and strictly ascending; the error
+// names the first one that is not.
+func NewTierTable(name string, tiers []int) (TierTable, error) {
+	if len(tiers) == 0 {
+		return TierTable{}, fmt.Errorf("report: tier table %q has no tiers", name)
+	}
+	for i, t := range tiers {
+		if t <= 0 {
+			return TierTable{}, fmt.Errorf("report: tier table %q: tier %d (%d) is not a positive number of users", name, i+1, t)
+		}
+		if i > 0 && t <= tiers[i-1] {
+			return TierTable{}, fmt.Errorf("report: tier table %q: tier %d (%d) is not above tier %d (%d)", name, i+1, t, i, tiers[i-1])
+		}
+	}
+	return TierTable{Name: name, Tiers: slices.Clone(tiers)}, nil
+}
+
+// ParseTierTable reads a table written as comma-separated user counts,
+// e.g. "500, 1000, 2000" (thousands may be written 1_000), as a policy file
+// or a flag would give it. An error says which item is wrong.
+func ParseTierTable(name, list string) (TierTable, error) {
+	var tiers []int
+	for i, item := range strings.Split(list, ",") {
+		item = strings.ReplaceAll(strings.TrimSpace(item), "_", "")
+		n, err := strconv.Atoi(item)
+		if err != nil {
+			return TierTable{}, fmt.Errorf("report: tier table %q: item %d (%q) is not a number of users", name, i+1, item)
+		}
+		tiers = append(tiers, n)
+	}
+	return NewTierTable(name, tiers)
+}
+
+// TiersFor returns the built-in (indicative) tier table of a flavour.
 func TiersFor(f jira.Flavor) TierTable {
 	if f == jira.DataCenter {
 		return DataCenterTiers
@@ -86,6 +134,9 @@ type LicenceUse struct {
 	// TierAfter is the table's tier for UsedAfter; below Tier, the plan
 	// lets the licence drop a tier.
 	TierAfter int
+	// Indicative is set when a tier comes from an indicative table
+	// (Limit unknown, or a drop to a lower tier): the sentence says so.
+	Indicative bool
 }
 
 // Drops reports whether the plan lets the licence drop to a lower tier.
@@ -95,6 +146,14 @@ func (l LicenceUse) Drops() bool { return l.Freed > 0 && l.TierAfter > 0 && l.Ti
 // these 212 users drops jira-software from the 1,000-user tier to the
 // 800-user tier."
 func (l LicenceUse) Sentence() string {
+	s := l.sentence()
+	if l.Indicative {
+		s += " (Indicative tiers: check your quote.)"
+	}
+	return s
+}
+
+func (l LicenceUse) sentence() string {
 	if l.Freed == 0 {
 		return fmt.Sprintf("%s: %s of %s seats used, %s to spare.", l.Application, thousands(l.Used),
 			thousands(l.Tier), thousands(l.Headroom))
@@ -148,6 +207,7 @@ func LicenceUses(seats []Seats, users []jira.User, plan *actions.Plan, tiers Tie
 		if l.TierAfter > l.Tier && l.Tier > 0 {
 			l.TierAfter = l.Tier
 		}
+		l.Indicative = tiers.Indicative && (s.Limit <= 0 || l.Drops())
 		out = append(out, l)
 	}
 	slices.SortFunc(out, func(a, b LicenceUse) int { return b.Used - a.Used })
