@@ -49,7 +49,7 @@ func TestTierDrop(t *testing.T) {
 				Steps: []actions.Step{{Kind: actions.KindDeactivate}}})
 		}
 	}
-	ls := insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 950, Limit: 1000}}, us, plan, insights.CloudTiers)
+	ls := insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 950, Limit: 1000}}, us, plan, insights.CloudTiers())
 	require.Len(t, ls, 1)
 	l := ls[0]
 	assert.Equal(t, insights.LicenceUse{Application: "jira-software", Used: 950, Limit: 1000, Tier: 1000, Headroom: 50,
@@ -61,11 +61,11 @@ func TestTierDrop(t *testing.T) {
 	// revoked licence frees a seat too.
 	plan.Users = plan.Users[:3]
 	plan.Users[0].Steps = []actions.Step{{Kind: actions.KindRevokeLicence, Licence: "jira-software"}}
-	ls = insights.LicenceUses(nil, us, plan, insights.DataCenterTiers)
+	ls = insights.LicenceUses(nil, us, plan, insights.DataCenterTiers())
 	assert.Equal(t, "Deactivating or unlicensing these 3 users leaves jira-software in the 1,000-user tier, with 53 seats to spare. (Indicative tiers: check your quote.)", ls[0].Sentence())
-	assert.Equal(t, 1000, insights.CloudTiers.For(1000))
-	assert.Equal(t, 1200, insights.CloudTiers.For(1001))
-	assert.Equal(t, 0, insights.DataCenterTiers.For(60000))
+	assert.Equal(t, 1000, insights.CloudTiers().For(1000))
+	assert.Equal(t, 1200, insights.CloudTiers().For(1001))
+	assert.Equal(t, 0, insights.DataCenterTiers().For(60000))
 }
 
 func TestSimulate(t *testing.T) {
@@ -84,4 +84,16 @@ func TestSimulate(t *testing.T) {
 			assert.Equal(t, p.Actual, p.WithPolicy, "before alice was 90 days inactive: %s", p.Week)
 		}
 	}
+}
+
+// TestTierTablesAreCopies checks that the built-in tables cannot be
+// changed through what the package returns.
+func TestTierTablesAreCopies(t *testing.T) {
+	t.Parallel()
+	c := insights.CloudTiers()
+	c.Tiers[0] = 1
+	assert.Equal(t, 10, insights.CloudTiers().For(1))
+	d := insights.TiersFor(jira.DataCenter)
+	d.Tiers[0] = 1
+	assert.Equal(t, 500, insights.DataCenterTiers().For(1))
 }

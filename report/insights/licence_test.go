@@ -15,11 +15,11 @@ import (
 // 250 tiers) and are marked indicative.
 func TestBuiltInTiers(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, 500, insights.DataCenterTiers.For(1))
-	assert.Equal(t, 500, insights.DataCenterTiers.For(50))
-	assert.Equal(t, 1000, insights.DataCenterTiers.For(501))
+	assert.Equal(t, 500, insights.DataCenterTiers().For(1))
+	assert.Equal(t, 500, insights.DataCenterTiers().For(50))
+	assert.Equal(t, 1000, insights.DataCenterTiers().For(501))
 	for users, tier := range map[int]int{11: 15, 16: 25, 20: 25, 30: 50, 45: 50, 51: 100, 75: 100, 201: 300, 250: 300} {
-		assert.Equal(t, tier, insights.CloudTiers.For(users), "%d users", users)
+		assert.Equal(t, tier, insights.CloudTiers().For(users), "%d users", users)
 	}
 	for _, f := range []jira.Flavor{jira.DataCenter, jira.Cloud} {
 		tt := insights.TiersFor(f)
@@ -42,7 +42,7 @@ func TestOwnTierTable(t *testing.T) {
 	assert.Equal(t, 250, ls[0].Tier)
 	assert.False(t, ls[0].Indicative)
 	assert.NotContains(t, ls[0].Sentence(), "Indicative")
-	ls = insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 240}}, nil, nil, insights.DataCenterTiers)
+	ls = insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 240}}, nil, nil, insights.DataCenterTiers())
 	assert.Equal(t, 500, ls[0].Tier)
 	assert.Contains(t, ls[0].Sentence(), "Indicative tiers")
 
