@@ -79,7 +79,7 @@ func (l *MemoryLocker) TryLock(ctx context.Context, name string) (release func()
 }
 
 // LastRuns tells when a job last ran, from a history store that outlives
-// the process (package report's store implements it). LastRun returns the
+// the process (package report/history's SQLite store implements it). LastRun returns the
 // Start of the most recent run of name that ran ([Result].Ran), by any
 // replica, and ok false if there is none.
 //
