@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/seatwarden/seatwarden/report"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -175,7 +175,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return exitFailed
 		}
 	}
-	store, err := report.OpenSQLite(ctx, history)
+	store, err := reporthistory.OpenSQLite(ctx, history)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
 		return exitFailed
