@@ -18,6 +18,9 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/email"
+	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/insights"
 )
 
 // Config configures a [Manager]. Only File (or, for plans of policies
@@ -55,10 +58,10 @@ type Config struct {
 	Sinks []report.Sink
 	// Store, when set, keeps the history: every applied run and a
 	// summary of every snapshot taken.
-	Store report.Store
+	Store history.Store
 	// SMTP and MailFrom configure the policies' email sinks; without
 	// SMTP an email sink is reported as not delivered.
-	SMTP     *report.SMTP
+	SMTP     *email.SMTP
 	MailFrom string
 	// ReportUsers puts the snapshot's users in the reports, with the
 	// insights (levels, licences and tiers, login recency, the seats the
@@ -719,9 +722,9 @@ func (m *Manager) ApplyApproved(ctx context.Context, plan *actions.Plan, issueKe
 var ErrNotApprovalIssue = errors.New("usermgmt: not the plan's approval issue")
 
 // planByIssue is what a history store that keeps plans offers
-// (report.SQLite does): the plan an approval issue was opened for.
+// (history.SQLite does): the plan an approval issue was opened for.
 type planByIssue interface {
-	PlanByIssue(ctx context.Context, key string) (report.PlanRecord, error)
+	PlanByIssue(ctx context.Context, key string) (history.PlanRecord, error)
 }
 
 // checkApprovalIssue verifies that key is the approval issue of plan.
@@ -737,7 +740,7 @@ func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string) er
 		if err == nil && rec.ID == planID {
 			return nil
 		}
-		if err != nil && !errors.Is(err, report.ErrNoPlan) {
+		if err != nil && !errors.Is(err, history.ErrNoPlan) {
 			return fmt.Errorf("usermgmt: approval issue %s: %w", key, err)
 		}
 	}
@@ -1007,11 +1010,12 @@ func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *act
 			}
 		}
 		rep.Users = users
-		in, err := report.NewInsights(ctx, report.InsightOptions{Site: rep.Site, Flavor: plan.Flavor, Now: m.cfg.Now(), Users: users, Plan: plan})
+		in, err := insights.New(ctx, insights.Options{Site: rep.Site, Flavor: plan.Flavor, Now: m.cfg.Now(), Users: users, Plan: plan})
 		if err != nil {
 			r.log.LogAttrs(ctx, slog.LevelWarn, "report: no insights", slog.String("error", err.Error()))
+		} else {
+			rep.Insights = in
 		}
-		rep.Insights = in
 	}
 	sinks := slices.Clone(m.cfg.Sinks)
 	for _, p := range ps {
@@ -1068,8 +1072,8 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 				out = append(out, failing{"email " + strings.Join(s.To, ","), errors.New("no SMTP server configured (Config.SMTP)")})
 				continue
 			}
-			e := &report.Email{SMTP: *m.cfg.SMTP, From: m.cfg.MailFrom, To: s.To, Subject: s.Subject, Logger: r.log}
-			if gm, ok := c.(report.GroupMembers); ok {
+			e := &email.Sink{SMTP: *m.cfg.SMTP, From: m.cfg.MailFrom, To: s.To, Subject: s.Subject, Logger: r.log}
+			if gm, ok := c.(email.GroupMembers); ok {
 				e.Groups = gm
 			}
 			out = append(out, e)

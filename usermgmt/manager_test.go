@@ -17,7 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -390,7 +390,7 @@ func TestManagerPlanPolicies(t *testing.T) {
 func TestManagerHistoryAndSinks(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 200)
-	store, err := report.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
+	store, err := history.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	h := newRecords()

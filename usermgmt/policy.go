@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/seatwarden/seatwarden/criteria"
+	"github.com/seatwarden/seatwarden/schedule"
 )
 
 // Version is the policy file format version this package reads.
@@ -127,7 +126,7 @@ type Policy struct {
 
 	// set by Validate
 	where *criteria.Program
-	sched cron.Schedule
+	sched schedule.Spec
 	loc   *time.Location
 	// base is the directory the policy's paths resolve inside, and
 	// selection the selection as written (Merge makes Users.Selection
@@ -167,7 +166,9 @@ func (p *Policy) Next(t time.Time) time.Time {
 type When struct {
 	// Schedule is a cron specification of five fields (minute hour
 	// day-of-month month day-of-week) or a descriptor such as @daily or
-	// @every 6h.
+	// @every 6h, read by schedule.Parse: an @every interval is a whole
+	// number of seconds, at least 1s (@every 0s and @every 1500ms are
+	// refused), and an expression that never fires is refused.
 	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
 	// TimeZone is an IANA time zone name such as Europe/Berlin (default
 	// UTC). The schedule runs in it, and the criterion counts calendar

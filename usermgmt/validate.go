@@ -13,10 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/schedule"
 )
 
 var policyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -245,9 +244,11 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		case strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ="):
 			ps.addf(path+".when.schedule", "give the time zone in when.timeZone, not in the schedule")
 		default:
-			sched, err := cron.ParseStandard(spec)
-			if err != nil {
-				ps.addf(path+".when.schedule", "bad cron schedule: %v; want five fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily", err)
+			sched, err := schedule.Parse(spec, p.Location())
+			if pe, ok := errors.AsType[*schedule.ParseError](err); ok {
+				ps.addf(path+".when.schedule", "bad cron schedule: %s", scheduleProblem(pe))
+			} else if err != nil {
+				ps.addf(path+".when.schedule", "bad cron schedule: %v", err)
 			} else {
 				p.sched = sched
 			}

@@ -16,6 +16,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -664,7 +665,7 @@ self-contained page that opens offline.`,
 				}
 				pr.done()
 				s, _ := a.site(cmd)
-				in, err := report.NewInsights(ctx, report.InsightOptions{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent})
+				in, err := insights.New(ctx, insights.Options{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent})
 				if err != nil {
 					return err
 				}
@@ -685,7 +686,7 @@ self-contained page that opens offline.`,
 }
 
 // writeInsights writes insights as text.
-func writeInsights(w io.Writer, in *report.Insights) {
+func writeInsights(w io.Writer, in *insights.Insights) {
 	s := in.Summary
 	fmt.Fprintf(w, "Users of %s on %s\n", in.Site, in.Now.Format("2006-01-02"))
 	fmt.Fprintf(w, "  %d people: %d active, %d inactive\n", s.Total, s.Active, s.Inactive)

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
-	"github.com/seatwarden/seatwarden/report"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -183,7 +183,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return exitFailed
 	}
 	defer func() { _ = lock.Unlock() }()
-	store, err := report.OpenSQLite(ctx, history)
+	store, err := reporthistory.OpenSQLite(ctx, history)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
 		return exitFailed

@@ -24,7 +24,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
-	"github.com/seatwarden/seatwarden/report"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -149,9 +149,9 @@ func writes(fake *jiratest.Server) int {
 	return n
 }
 
-func openHistory(t *testing.T, path string) *report.SQLite {
+func openHistory(t *testing.T, path string) *reporthistory.SQLite {
 	t.Helper()
-	s, err := report.OpenSQLite(context.Background(), path)
+	s, err := reporthistory.OpenSQLite(context.Background(), path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

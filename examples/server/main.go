@@ -20,7 +20,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -193,7 +193,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		cfg.site = demo.site()
 	}
 
-	store, err := report.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
+	store, err := history.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -51,7 +52,7 @@ type env struct {
 	file  *usermgmt.File
 	poll  time.Duration
 	cur   atomic.Pointer[server]
-	store *report.SQLite
+	store *history.SQLite
 	logs  *syncBuffer
 	// logins is a login export of the org, for Jira DC versions whose
 	// REST sends no last login (9.x).
@@ -125,7 +126,7 @@ sites:
 // start starts a service over the history file.
 func (e *env) start() {
 	t := e.t
-	store, err := report.OpenSQLite(t.Context(), filepath.Join(e.dir, "history.db"))
+	store, err := history.OpenSQLite(t.Context(), filepath.Join(e.dir, "history.db"))
 	require.NoError(t, err)
 	e.store = store
 	cr := e.fake.Credentials()
@@ -240,7 +241,7 @@ func (e *env) getPlan(id string) planView {
 }
 
 // waitStatus waits until the plan has the status.
-func (e *env) waitStatus(id string, want report.PlanStatus) planView {
+func (e *env) waitStatus(id string, want history.PlanStatus) planView {
 	e.t.Helper()
 	var v planView
 	require.Eventually(e.t, func() bool {
@@ -313,7 +314,7 @@ func testApprovalFlow(t *testing.T, version string) {
 	e.registerWebhook("", testSecret, "jira:issue_updated")
 
 	v := e.plan("inactive")
-	assert.Equal(t, report.PlanPending, v.Status)
+	assert.Equal(t, history.PlanPending, v.Status)
 	require.NotEmpty(t, v.IssueKey)
 	keys := deactivations(t, v)
 	issue, ok := e.fake.Issue(v.IssueKey)
@@ -330,7 +331,7 @@ func testApprovalFlow(t *testing.T, version string) {
 	assert.Equal(t, http.StatusConflict, code, "not approved yet: %s", b)
 
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	v = e.waitStatus(v.ID, report.PlanApplied)
+	v = e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(keys), "the fake's users are deactivated")
 	require.NotEmpty(t, v.RunID)
 
@@ -357,7 +358,7 @@ func TestRejectionCancels(t *testing.T) {
 	v := e.plan("inactive")
 	keys := deactivations(t, v)
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Reject"))
-	v = e.waitStatus(v.ID, report.PlanRejected)
+	v = e.waitStatus(v.ID, history.PlanRejected)
 	assert.Contains(t, v.Error, "rejected")
 	assert.Equal(t, len(keys), e.active(keys))
 	assert.Empty(t, e.runs())
@@ -369,7 +370,7 @@ func TestWebhookURLToken(t *testing.T) {
 	e.registerWebhook("?token="+testSecret, "", "jira:issue_updated") // no signature: the token in the URL
 	v := e.plan("inactive")
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 }
 
@@ -428,13 +429,13 @@ func TestWebhookVerification(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	time.Sleep(50 * time.Millisecond)
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "nothing applied")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "nothing applied")
 	assert.Equal(t, len(keys), e.active(keys))
 
 	// Then the real one, and its replay.
 	code, body := e.hook("", testSecret, payload)
 	require.Equal(t, http.StatusAccepted, code, body)
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	code, body = e.hook("", testSecret, payload)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "duplicate")
@@ -454,18 +455,18 @@ func TestReplayedWebhookIgnored(t *testing.T) {
 	code, _ := e.hook("", testSecret, payload)
 	require.Equal(t, http.StatusAccepted, code)
 	e.cur.Load().wg.Wait()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "the payload is a hint; Jira decides")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "the payload is a hint; Jira decides")
 
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
 	code, body := e.hook("", testSecret, payload)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "duplicate", "the same issue id and changelog id")
 	e.cur.Load().wg.Wait()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status)
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status)
 
 	code, _ = e.hook("", testSecret, approvedPayload(issue.ID, issue.Key, "902"))
 	require.Equal(t, http.StatusAccepted, code)
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 }
 
 func TestPollingFallback(t *testing.T) {
@@ -473,9 +474,9 @@ func TestPollingFallback(t *testing.T) {
 	e := newEnv(t, approvalPolicy, 20*time.Millisecond) // no webhook registered
 	v := e.plan("inactive")
 	time.Sleep(60 * time.Millisecond)
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status)
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status)
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 	assert.Len(t, e.runs(), 1)
 }
@@ -489,9 +490,9 @@ func TestRestartWithPendingApproval(t *testing.T) {
 
 	e.poll = 5 * time.Millisecond // the new instance polls too: webhook and poll race
 	e.restart()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "the pending approval survived")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "the pending approval survived")
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	e.fake.WaitWebhooks()
 	time.Sleep(30 * time.Millisecond)
 	assert.Zero(t, e.active(keys))
@@ -585,12 +586,12 @@ func TestAPI(t *testing.T) {
 	dropped := e.plan("inactive")
 	code, b = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/cancel", nil)
 	require.Equal(t, http.StatusOK, code, string(b))
-	assert.Equal(t, report.PlanCancelled, e.getPlan(dropped.ID).Status)
+	assert.Equal(t, history.PlanCancelled, e.getPlan(dropped.ID).Status)
 	code, _ = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/apply", nil)
 	assert.Equal(t, http.StatusConflict, code, "a cancelled plan is never applied")
 
 	v := e.plan("inactive")
-	assert.Equal(t, report.PlanPlanned, v.Status, "a dry run")
+	assert.Equal(t, history.PlanPlanned, v.Status, "a dry run")
 	keys := deactivations(t, v)
 	assert.Equal(t, len(keys), e.active(keys))
 	code, b = e.do(http.MethodPost, "/api/v1/plans/"+v.ID+"/apply", nil)
@@ -747,7 +748,7 @@ func TestApprovedWhileDown(t *testing.T) {
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve")) // nobody listening
 	e.poll = time.Hour                                           // only the poll at start
 	e.start()
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 }
 

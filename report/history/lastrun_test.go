@@ -1,4 +1,4 @@
-package report_test
+package history_test
 
 import (
 	"path/filepath"
@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 )
 
 func TestSQLiteLastRun(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s, err := report.OpenSQLite(ctx, filepath.Join(t.TempDir(), "history.db"))
+	s, err := history.OpenSQLite(ctx, filepath.Join(t.TempDir(), "history.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 

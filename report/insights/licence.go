@@ -1,4 +1,4 @@
-package report
+package insights
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // next tier. The built-in tables ([CloudTiers], [DataCenterTiers]) are
 // indicative: Atlassian's price lists change and contracts differ. Build
 // your own with [NewTierTable] or [ParseTierTable] and pass it to the
-// report (InsightsOptions.Tiers) when you know your tiers.
+// insights ([Options].Tiers) when you know your tiers.
 type TierTable struct {
 	Name  string
 	Tiers []int // ascending
@@ -24,7 +24,7 @@ type TierTable struct {
 	Indicative bool
 }
 
-// CloudTiers are the user tiers of Jira Cloud annual subscriptions
+// CloudTiers returns the user tiers of Jira Cloud annual subscriptions
 // (Standard and Premium). Source: Atlassian's Jira pricing page, annual
 // billing (https://www.atlassian.com/software/jira/pricing, user-tier
 // selector), as quoted in the Corrections of the project's JIRA-API.md
@@ -34,12 +34,14 @@ type TierTable struct {
 // 2,500, 3,000, 4,000, 5,000, 7,500, 10,000, then 15,000 to 50,000 in
 // steps of 5,000), not re-checked against the page. Monthly subscriptions
 // are billed per user, without tiers. Indicative: check your quote.
-var CloudTiers = TierTable{Name: "Jira Cloud annual (indicative)", Indicative: true, Tiers: []int{
+func CloudTiers() TierTable { return cloudTiers.clone() }
+
+var cloudTiers = TierTable{Name: "Jira Cloud annual (indicative)", Indicative: true, Tiers: []int{
 	10, 15, 25, 50, 100, 200, 300, 400, 500, 600, 800,
 	1000, 1200, 1500, 2000, 2500, 3000, 4000, 5000, 7500, 10000,
 	15000, 20000, 25000, 30000, 35000, 40000, 45000, 50000}}
 
-// DataCenterTiers are the user tiers of Jira Data Center subscriptions.
+// DataCenterTiers returns the user tiers of Jira Data Center subscriptions.
 // Source: Atlassian's Jira pricing page, Data Center
 // (https://www.atlassian.com/software/jira/pricing), as quoted in the
 // Corrections of the project's JIRA-API.md (checked 2026-12-01): the first
@@ -47,7 +49,9 @@ var CloudTiers = TierTable{Name: "Jira Cloud annual (indicative)", Indicative: t
 // tiers above it are the earlier table's (1,000, 2,000, steps of 1,000 to
 // 10,000, then of 5,000 to 50,000; above that Atlassian quotes), not
 // re-checked. Indicative: check your quote.
-var DataCenterTiers = TierTable{Name: "Jira Data Center (indicative)", Indicative: true, Tiers: []int{
+func DataCenterTiers() TierTable { return dataCenterTiers.clone() }
+
+var dataCenterTiers = TierTable{Name: "Jira Data Center (indicative)", Indicative: true, Tiers: []int{
 	500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000,
 	15000, 20000, 25000, 30000, 35000, 40000, 45000, 50000}}
 
@@ -56,14 +60,14 @@ var DataCenterTiers = TierTable{Name: "Jira Data Center (indicative)", Indicativ
 // names the first one that is not.
 func NewTierTable(name string, tiers []int) (TierTable, error) {
 	if len(tiers) == 0 {
-		return TierTable{}, fmt.Errorf("report: tier table %q has no tiers", name)
+		return TierTable{}, fmt.Errorf("insights: tier table %q has no tiers", name)
 	}
 	for i, t := range tiers {
 		if t <= 0 {
-			return TierTable{}, fmt.Errorf("report: tier table %q: tier %d (%d) is not a positive number of users", name, i+1, t)
+			return TierTable{}, fmt.Errorf("insights: tier table %q: tier %d (%d) is not a positive number of users", name, i+1, t)
 		}
 		if i > 0 && t <= tiers[i-1] {
-			return TierTable{}, fmt.Errorf("report: tier table %q: tier %d (%d) is not above tier %d (%d)", name, i+1, t, i, tiers[i-1])
+			return TierTable{}, fmt.Errorf("insights: tier table %q: tier %d (%d) is not above tier %d (%d)", name, i+1, t, i, tiers[i-1])
 		}
 	}
 	return TierTable{Name: name, Tiers: slices.Clone(tiers)}, nil
@@ -78,7 +82,7 @@ func ParseTierTable(name, list string) (TierTable, error) {
 		item = strings.ReplaceAll(strings.TrimSpace(item), "_", "")
 		n, err := strconv.Atoi(item)
 		if err != nil {
-			return TierTable{}, fmt.Errorf("report: tier table %q: item %d (%q) is not a number of users", name, i+1, item)
+			return TierTable{}, fmt.Errorf("insights: tier table %q: item %d (%q) is not a number of users", name, i+1, item)
 		}
 		tiers = append(tiers, n)
 	}
@@ -88,9 +92,15 @@ func ParseTierTable(name, list string) (TierTable, error) {
 // TiersFor returns the built-in (indicative) tier table of a flavour.
 func TiersFor(f jira.Flavor) TierTable {
 	if f == jira.DataCenter {
-		return DataCenterTiers
+		return DataCenterTiers()
 	}
-	return CloudTiers
+	return CloudTiers()
+}
+
+// clone returns a copy of t that shares nothing with it.
+func (t TierTable) clone() TierTable {
+	t.Tiers = slices.Clone(t.Tiers)
+	return t
 }
 
 // For returns the smallest tier that covers users, or 0 when users is

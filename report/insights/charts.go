@@ -1,4 +1,4 @@
-package report
+package insights
 
 import (
 	"bytes"
@@ -128,11 +128,11 @@ func (in *Insights) render(png bool) ([]Chart, error) {
 		c := Chart{ID: id, Title: title, Alt: alt}
 		var err error
 		if c.SVG, err = renderSVG(p); err != nil {
-			return fmt.Errorf("report: chart %s: %w", id, err)
+			return fmt.Errorf("insights: chart %s: %w", id, err)
 		}
 		if png {
 			if c.PNG, err = renderPNG(p); err != nil {
-				return fmt.Errorf("report: chart %s: %w", id, err)
+				return fmt.Errorf("insights: chart %s: %w", id, err)
 			}
 		}
 		out = append(out, c)

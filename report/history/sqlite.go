@@ -1,4 +1,4 @@
-package report
+package history
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
 )
@@ -93,7 +94,7 @@ var _ Store = (*SQLite)(nil)
 
 // ErrSchemaTooNew is returned when a history file was written by a newer
 // version of this package.
-var ErrSchemaTooNew = errors.New("report: history schema is newer than this program")
+var ErrSchemaTooNew = errors.New("history: schema is newer than this program")
 
 // OpenSQLite opens (creating if needed) the history file at path and
 // migrates it to the newest schema.
@@ -114,7 +115,7 @@ func openSQLite(ctx context.Context, path string, version int) (*SQLite, error) 
 	s := &SQLite{db: db}
 	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("report: history %s: %w", path, err)
+		return nil, fmt.Errorf("history: %s: %w", path, err)
 	}
 	return s, nil
 }
@@ -165,7 +166,7 @@ func parseTS(s string) time.Time {
 }
 
 // SaveRun implements Store.
-func (s *SQLite) SaveRun(ctx context.Context, r *Report) error {
+func (s *SQLite) SaveRun(ctx context.Context, r *report.Report) error {
 	policies, _ := json.Marshal(nonNil(r.Policies))
 	counts, _ := json.Marshal(r.Counts)
 	flavor := ""
@@ -208,7 +209,7 @@ func (s *SQLite) SaveRun(ctx context.Context, r *Report) error {
 }
 
 // Runs implements Store.
-func (s *SQLite) Runs(ctx context.Context, site string, from, to time.Time) ([]RunSummary, error) {
+func (s *SQLite) Runs(ctx context.Context, site string, from, to time.Time) ([]report.RunSummary, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, plan_id, site, flavor, policies, dry_run, started, finished,
 		steps, counts, approval_issue FROM runs WHERE (? = '' OR site = ?) AND finished >= ? AND finished < ?
 		ORDER BY finished DESC, id DESC`, site, site, ts(from), ts(to))
@@ -216,9 +217,9 @@ func (s *SQLite) Runs(ctx context.Context, site string, from, to time.Time) ([]R
 		return nil, err
 	}
 	defer rows.Close()
-	var out []RunSummary
+	var out []report.RunSummary
 	for rows.Next() {
-		var r RunSummary
+		var r report.RunSummary
 		var flavor, policies, started, finished, counts string
 		if err := rows.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &started, &finished,
 			&r.Steps, &counts, &r.ApprovalIssue); err != nil {
@@ -267,7 +268,7 @@ func (s *SQLite) Results(ctx context.Context, runID string) ([]actions.Result, e
 }
 
 // SaveSnapshot implements Store.
-func (s *SQLite) SaveSnapshot(ctx context.Context, sum SnapshotSummary) error {
+func (s *SQLite) SaveSnapshot(ctx context.Context, sum report.SnapshotSummary) error {
 	d := day(sum.Day).Format(time.DateOnly)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -294,17 +295,17 @@ func (s *SQLite) SaveSnapshot(ctx context.Context, sum SnapshotSummary) error {
 }
 
 // Snapshots implements Store.
-func (s *SQLite) Snapshots(ctx context.Context, site string, from, to time.Time) ([]SnapshotSummary, error) {
+func (s *SQLite) Snapshots(ctx context.Context, site string, from, to time.Time) ([]report.SnapshotSummary, error) {
 	f, t := day(from).Format(time.DateOnly), day(to).AddDate(0, 0, 1).Format(time.DateOnly)
 	rows, err := s.db.QueryContext(ctx, `SELECT day, taken, total, active, inactive, never_logged_in,
 		login_unknown FROM snapshots WHERE site = ? AND day >= ? AND day < ? ORDER BY day`, site, f, t)
 	if err != nil {
 		return nil, err
 	}
-	var out []SnapshotSummary
+	var out []report.SnapshotSummary
 	index := map[string]int{}
 	for rows.Next() {
-		sum := SnapshotSummary{Site: site, LastLogin: map[string]int{}, Licensed: map[string]int{}}
+		sum := report.SnapshotSummary{Site: site, LastLogin: map[string]int{}, Licensed: map[string]int{}}
 		var d, taken string
 		if err := rows.Scan(&d, &taken, &sum.Total, &sum.Active, &sum.Inactive, &sum.NeverLoggedIn,
 			&sum.LoginUnknown); err != nil {
@@ -343,6 +344,12 @@ func (s *SQLite) Snapshots(ctx context.Context, site string, from, to time.Time)
 		}
 	}
 	return out, crow.Err()
+}
+
+// day returns the day of t: 00:00 UTC.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func nonNil[T any](s []T) []T {

@@ -1,4 +1,4 @@
-package report
+package insights
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // MatcherAt selects users as of an instant; *criteria.Program is one (its
@@ -63,25 +64,26 @@ type RecencyBar struct {
 
 // Insights are the numbers and charts of a site's users: levels over time,
 // licences against tiers, login recency and a simulation. Build them with
-// [NewInsights]; the HTML report and the email show them.
+// [New]; the HTML report and the email show them (it is a
+// report.Insights).
 type Insights struct {
 	Site       string
 	Now        time.Time
 	RecentDays int
-	Summary    SnapshotSummary
+	Summary    report.SnapshotSummary
 	Levels     []Level
 	Recency    []RecencyBar
 	Licences   []LicenceUse
 	Tiers      TierTable
 	Simulation *Simulation
 	// Runs are the site's recent runs, from the history.
-	Runs []RunSummary
+	Runs []report.RunSummary
 	// Charts are the rendered charts, in the order the report shows them.
 	Charts []Chart
 }
 
-// InsightOptions say what [NewInsights] is built from.
-type InsightOptions struct {
+// Options say what [New] builds the insights from.
+type Options struct {
 	Site   string
 	Flavor jira.Flavor
 	// Now is the instant of the snapshot (required).
@@ -89,9 +91,10 @@ type InsightOptions struct {
 	// Users is the snapshot: with last logins and licences for the
 	// numbers to mean anything.
 	Users []jira.User
-	// History is the stored summaries of the site (Store.Snapshots); the
+	// History is the stored summaries of the site (the Snapshots of a
+	// report/history Store); the
 	// weeks before the first one are reconstructed from Users.
-	History []SnapshotSummary
+	History []report.SnapshotSummary
 	// Since is where the levels chart starts (default two years before
 	// Now).
 	Since time.Time
@@ -110,16 +113,16 @@ type InsightOptions struct {
 	Simulate     MatcherAt
 	SimulateName string
 	// Runs are recent runs to list (Store.Runs).
-	Runs []RunSummary
+	Runs []report.RunSummary
 	// PNG renders each chart as PNG too, for email (slower).
 	PNG bool
 }
 
-// NewInsights computes the insights and renders their charts as SVG (and
-// PNG when asked).
-func NewInsights(ctx context.Context, o InsightOptions) (*Insights, error) {
+// New computes the insights and renders their charts as SVG (and PNG
+// when asked).
+func New(ctx context.Context, o Options) (*Insights, error) {
 	if o.Now.IsZero() {
-		return nil, fmt.Errorf("report: InsightOptions.Now is required")
+		return nil, fmt.Errorf("insights: Options.Now is required")
 	}
 	if o.RecentDays <= 0 {
 		o.RecentDays = 90
@@ -132,7 +135,7 @@ func NewInsights(ctx context.Context, o InsightOptions) (*Insights, error) {
 		tiers = *o.Tiers
 	}
 	in := &Insights{Site: o.Site, Now: o.Now, RecentDays: o.RecentDays, Tiers: tiers,
-		Summary: Summarize(o.Site, o.Users, o.Now), Runs: o.Runs}
+		Summary: report.Summarize(o.Site, o.Users, o.Now), Runs: o.Runs}
 	in.Levels = Levels(o.Users, o.History, o.Since, o.Now, o.RecentDays)
 	in.Recency = Recency(in.Summary)
 	in.Licences = LicenceUses(o.Seats, o.Users, o.Plan, tiers)
@@ -167,7 +170,7 @@ func weeks(since, now time.Time) []time.Time {
 // Levels returns the user level of each week from since to now: from the
 // history where a snapshot of that week is stored (the week's last one),
 // else reconstructed from the users (see [LevelAt]).
-func Levels(users []jira.User, history []SnapshotSummary, since, now time.Time, recentDays int) []Level {
+func Levels(users []jira.User, history []report.SnapshotSummary, since, now time.Time, recentDays int) []Level {
 	var out []Level
 	for _, t := range weeks(since, now) {
 		if s := lastInWeek(history, t); s != nil {
@@ -182,8 +185,8 @@ func Levels(users []jira.User, history []SnapshotSummary, since, now time.Time, 
 	return out
 }
 
-func lastInWeek(history []SnapshotSummary, t time.Time) *SnapshotSummary {
-	var best *SnapshotSummary
+func lastInWeek(history []report.SnapshotSummary, t time.Time) *report.SnapshotSummary {
+	var best *report.SnapshotSummary
 	for i := range history {
 		d := history[i].Day
 		if d.After(t.AddDate(0, 0, -7)) && !d.After(t) && (best == nil || d.After(best.Day)) {
@@ -308,13 +311,27 @@ func Simulate(ctx context.Context, users []jira.User, policy MatcherAt, now time
 
 // Recency returns the login-recency histogram of a summary: never, each
 // bucket, unknown (left out when zero).
-func Recency(s SnapshotSummary) []RecencyBar {
+func Recency(s report.SnapshotSummary) []RecencyBar {
 	out := []RecencyBar{{"never", s.NeverLoggedIn}}
-	for _, b := range Buckets {
+	for _, b := range report.Buckets() {
 		out = append(out, RecencyBar{b.Label, s.LastLogin[b.Key]})
 	}
 	if s.LoginUnknown > 0 {
 		out = append(out, RecencyBar{"unknown", s.LoginUnknown})
 	}
 	return out
+}
+
+// isPerson reports whether u counts as a user and a seat: app accounts
+// and portal customers do not (as in report.Summarize).
+func isPerson(u *jira.User) bool {
+	return u.AccountType == "" || u.AccountType == jira.AccountAtlassian
+}
+
+// daysBetween counts whole days from a to b (0 when b is before a).
+func daysBetween(a, b time.Time) int {
+	if b.Before(a) {
+		return 0
+	}
+	return int(b.Sub(a) / (24 * time.Hour))
 }

@@ -1,4 +1,4 @@
-package report_test
+package insights_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/insights"
 )
 
 // TestBuiltInTiers: the tables follow the cited sources (DC's first tier
@@ -15,17 +15,17 @@ import (
 // 250 tiers) and are marked indicative.
 func TestBuiltInTiers(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, 500, report.DataCenterTiers.For(1))
-	assert.Equal(t, 500, report.DataCenterTiers.For(50))
-	assert.Equal(t, 1000, report.DataCenterTiers.For(501))
+	assert.Equal(t, 500, insights.DataCenterTiers().For(1))
+	assert.Equal(t, 500, insights.DataCenterTiers().For(50))
+	assert.Equal(t, 1000, insights.DataCenterTiers().For(501))
 	for users, tier := range map[int]int{11: 15, 16: 25, 20: 25, 30: 50, 45: 50, 51: 100, 75: 100, 201: 300, 250: 300} {
-		assert.Equal(t, tier, report.CloudTiers.For(users), "%d users", users)
+		assert.Equal(t, tier, insights.CloudTiers().For(users), "%d users", users)
 	}
 	for _, f := range []jira.Flavor{jira.DataCenter, jira.Cloud} {
-		tt := report.TiersFor(f)
+		tt := insights.TiersFor(f)
 		assert.True(t, tt.Indicative, f)
 		assert.Contains(t, tt.Name, "indicative")
-		_, err := report.NewTierTable(tt.Name, tt.Tiers)
+		_, err := insights.NewTierTable(tt.Name, tt.Tiers)
 		require.NoError(t, err, "%v's table is ascending", f)
 	}
 }
@@ -34,15 +34,15 @@ func TestBuiltInTiers(t *testing.T) {
 // the built-in one; bad tables are refused with the item at fault.
 func TestOwnTierTable(t *testing.T) {
 	t.Parallel()
-	own, err := report.ParseTierTable("our contract", "250, 1_000, 2500")
+	own, err := insights.ParseTierTable("our contract", "250, 1_000, 2500")
 	require.NoError(t, err)
 	assert.False(t, own.Indicative)
-	ls := report.LicenceUses([]report.Seats{{Application: "jira-software", Used: 240}}, nil, nil, own)
+	ls := insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 240}}, nil, nil, own)
 	require.Len(t, ls, 1)
 	assert.Equal(t, 250, ls[0].Tier)
 	assert.False(t, ls[0].Indicative)
 	assert.NotContains(t, ls[0].Sentence(), "Indicative")
-	ls = report.LicenceUses([]report.Seats{{Application: "jira-software", Used: 240}}, nil, nil, report.DataCenterTiers)
+	ls = insights.LicenceUses([]insights.Seats{{Application: "jira-software", Used: 240}}, nil, nil, insights.DataCenterTiers())
 	assert.Equal(t, 500, ls[0].Tier)
 	assert.Contains(t, ls[0].Sentence(), "Indicative tiers")
 
@@ -56,9 +56,9 @@ func TestOwnTierTable(t *testing.T) {
 		"-5":           "tier 1 (-5) is not a positive number",
 		"1000, 2_000x": `item 2 ("2000x")`,
 	} {
-		_, err := report.ParseTierTable("t", list)
+		_, err := insights.ParseTierTable("t", list)
 		assert.ErrorContains(t, err, want, list)
 	}
-	_, err = report.NewTierTable("empty", nil)
+	_, err = insights.NewTierTable("empty", nil)
 	assert.ErrorContains(t, err, "no tiers")
 }
