@@ -220,7 +220,7 @@ func TestApplyTamperedPlanFiles(t *testing.T) {
 // applies only a plan signed with the same key, unchanged.
 func TestSignedPlans(t *testing.T) {
 	t.Parallel()
-	p := newProc(t, 150)
+	p := newProc(t, 60)
 	dir := t.TempDir()
 	key := []string{"SEATWARDEN_PLAN_KEY=secret-one"}
 	planPath := p.planOut(t, dir, key)
@@ -253,7 +253,7 @@ func TestSignedPlans(t *testing.T) {
 // Each step is written once and every journal line is readable.
 func TestConcurrentApplies(t *testing.T) {
 	t.Parallel()
-	p := newProc(t, 150)
+	p := newProc(t, 60)
 	dir := t.TempDir()
 	planPath := p.planOut(t, dir, nil)
 	m := readPlanFile(t, planPath)
