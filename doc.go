@@ -24,10 +24,20 @@
 //   - [github.com/seatwarden/seatwarden/actions]: actions, exemptions and
 //     protections, deterministic dry-run plans, apply with a resumable
 //     journal, undo.
-//   - [github.com/seatwarden/seatwarden/report]: run logs, CSV, HTML
-//     insights with charts, email, Jira comments, and the history store.
-//   - [github.com/seatwarden/seatwarden/schedule]: cron schedules, the
-//     in-process runner, locks for replicas.
+//   - [github.com/seatwarden/seatwarden/report]: the report of a run and
+//     its sinks — JSON-lines run log, CSV, slog, HTML page, Jira comment;
+//     standard library only, so a program that writes run logs links
+//     nothing heavy.
+//   - [github.com/seatwarden/seatwarden/report/history]: the history store
+//     (runs, daily snapshot summaries, plans awaiting approval, last runs)
+//     on SQLite, behind interfaces a PostgreSQL store can implement.
+//   - [github.com/seatwarden/seatwarden/report/insights]: user levels over
+//     time, licences against tiers, simulations and their charts
+//     (gonum/plot), shown by the HTML page and the email.
+//   - [github.com/seatwarden/seatwarden/report/email]: the email sink.
+//   - [github.com/seatwarden/seatwarden/schedule]: cron schedules (the one
+//     parser, which policy files use too), the in-process runner, locks
+//     for replicas.
 //   - [github.com/seatwarden/seatwarden/usermgmt]: policy files and the
 //     Manager facade over snapshot → plan → approve → apply → report.
 //

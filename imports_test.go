@@ -3,7 +3,9 @@ package seatwarden_test
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,19 +27,26 @@ var layers = map[string]struct {
 	"jira/internal/webhooks":  {module: []string{"jira", "jira/internal/transport"}},
 	"jira/internal/transport": {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter":         {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/logindb": {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/cloud":              {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"actions":                 {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
-	"report": {module: []string{"jira", "actions"}, thirdParty: []string{"github.com/wneessen/go-mail", "gonum.org/v1/plot", "modernc.org/sqlite"},
-		testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
-	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report"}},
+	// report is standard library only: TestReportIsLight checks every
+	// package it links, not only its direct imports.
+	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
+	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
+	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
+	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
 	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "github.com/robfig/cron/v3", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {
@@ -88,5 +97,74 @@ func TestImportRules(t *testing.T) {
 		}
 		check(p.Imports, nil, "imports")
 		check(append(p.TestImports, p.XTestImports...), rule.testOnly, "tests")
+	}
+}
+
+// heavy are the module prefixes of the storage, plotting and mail
+// libraries, and of what they bring with them.
+var heavy = []string{
+	"modernc.org/",                                                   // SQLite (report/history)
+	"gonum.org/", "codeberg.org/go-fonts/", "codeberg.org/go-latex/", // charts (report/insights)
+	"codeberg.org/go-pdf/", "git.sr.ht/~sbinet/gg", "github.com/ajstarks/svgo", "golang.org/x/image",
+	"github.com/wneessen/go-mail", "github.com/emersion/", // mail (report/email)
+}
+
+// TestReportIsLight checks that report links no SQLite, plotting or mail
+// package — not even through another package — and that its own imports
+// are the standard library and this module: a program that writes run
+// logs pays for nothing else.
+func TestReportIsLight(t *testing.T) {
+	const mod = "github.com/seatwarden/seatwarden"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/report").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, mod+"/report") {
+		t.Fatalf("go list -deps report listed no report: %q", deps)
+	}
+	for _, dep := range deps {
+		for _, h := range heavy {
+			if strings.HasPrefix(dep, h) {
+				t.Errorf("report links %s", dep)
+			}
+		}
+	}
+	for _, sub := range []string{"report/history", "report/insights", "report/email"} {
+		if slices.Contains(deps, mod+"/"+sub) {
+			t.Errorf("report links %s", sub)
+		}
+	}
+}
+
+// TestJSONLOnlyBinarySize builds testdata/jsonlonly, a program that uses
+// only actions and report's JSON-lines run log, and reports the size of
+// its binary; the target is 8 MB at most (19.1 MB when report held the
+// SQLite store, the charts and the mail sink). Skipped with -short: it
+// compiles and links a program.
+func TestJSONLOnlyBinarySize(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program; not with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "jsonlonly")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/jsonlonly").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	fi, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const target = 8 << 20
+	t.Logf("actions + report JSONL program: %.1f MB (%d bytes; target ≤ %d MB)", float64(fi.Size())/1e6, fi.Size(), target>>20)
+	if fi.Size() > target {
+		t.Errorf("the program is %d bytes, over the %d MB target: report links something heavy", fi.Size(), target>>20)
+	}
+	out, err := exec.Command(bin).Output()
+	if err != nil {
+		t.Fatalf("running it: %v", err)
+	}
+	var rec struct{ Type, RunID string }
+	if err := json.Unmarshal(out, &rec); err != nil || rec.Type != "run" || rec.RunID != "run-1" {
+		t.Errorf("its run log is %q (%v); want one run record of run-1", out, err)
 	}
 }

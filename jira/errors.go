@@ -27,7 +27,89 @@ var (
 	// ErrPageLimit ends a pagination that went on for more pages than its
 	// hard cap, which protects against a server that never says "last page".
 	ErrPageLimit = errors.New("jira: too many pages")
+	// ErrTruncated is returned instead of a short list when the server
+	// cut a result off, e.g. Jira DC 10's user/search, which serves only
+	// the first 100 results: a page that comes back exactly at the cap is
+	// taken as truncated, never as the whole. See [TruncatedError].
+	ErrTruncated = errors.New("jira: result truncated by the server")
+	// ErrIncomplete is returned when a snapshot cannot see every user of
+	// the site and the caller did not allow a partial one. See
+	// [IncompleteError] and [SnapshotOptions.AllowPartial].
+	ErrIncomplete = errors.New("jira: the site cannot list every user")
 )
+
+// TruncatedError is a result the server cut off at Limit. It matches
+// [ErrTruncated].
+type TruncatedError struct {
+	Op      string // the request, e.g. "GET /rest/api/2/user/search"
+	Limit   int    // the cap the result reached
+	Version string // the server's version, when known
+	Hint    string // what to do instead
+}
+
+// Error says what was cut off, where, and what to do.
+func (e *TruncatedError) Error() string {
+	msg := fmt.Sprintf("jira: %s returned %d results, its cap", e.Op, e.Limit)
+	if e.Version != "" {
+		msg += " on Jira " + e.Version
+	}
+	msg += ": the result is truncated, not complete"
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// Is matches [ErrTruncated].
+func (e *TruncatedError) Is(target error) bool { return target == ErrTruncated }
+
+// IncompleteError says that a snapshot cannot see every user: which
+// users it could see, which it could not, and what would make it
+// complete. It matches [ErrIncomplete].
+type IncompleteError struct {
+	Version string // the server's version
+	Seen    string // how users were enumerated, e.g. "the members of the application roles' groups"
+	Unseen  string // who cannot be seen, e.g. "users in no licence group"
+	Hint    string // what to do
+}
+
+// Error names the version, who cannot be seen and why, and what to do.
+func (e *IncompleteError) Error() string {
+	msg := "jira: a snapshot of Jira " + e.Version + " cannot list every user"
+	if e.Seen != "" {
+		msg += ": it sees " + e.Seen
+	}
+	if e.Unseen != "" {
+		msg += ", not " + e.Unseen
+	}
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// Is matches [ErrIncomplete].
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+
+// UnsupportedError is an operation the site's version does not offer. It
+// matches [ErrUnsupported] and names the version and what to do.
+type UnsupportedError struct {
+	Op      string // e.g. "DELETE /rest/api/2/user/session/{username}"
+	Version string // the server's version
+	Hint    string // what to do instead
+}
+
+// Error names the operation, the version and what to do.
+func (e *UnsupportedError) Error() string {
+	msg := fmt.Sprintf("jira: %s is not offered by Jira %s", e.Op, e.Version)
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// Is matches [ErrUnsupported].
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
 
 // APIError is a response from Jira with an error status. It keeps what
 // Jira said (errorMessages and errors, or the Admin API's error list), the

@@ -35,6 +35,28 @@ type SnapshotOptions struct {
 	Properties []string
 	// ActiveOnly leaves out inactive users.
 	ActiveOnly bool
+	// AllowPartial lets a snapshot go on when the site cannot list every
+	// user (Jira DC 10.0 to 10.2 without a login source: no REST call
+	// enumerates users there). The snapshot then yields the users it can
+	// see and sets Result.Partial. Without it such a snapshot fails with an
+	// [*IncompleteError] before yielding any user, so a plan is never
+	// computed on a fraction of the org by accident.
+	AllowPartial bool `json:"-"`
+	// Result, when not nil, is filled in as the snapshot ends: how the
+	// users were enumerated and whether some could not be seen.
+	Result *SnapshotResult `json:"-"`
+}
+
+// SnapshotResult is what a snapshot says about itself.
+type SnapshotResult struct {
+	// Enumeration says how the users were listed, e.g.
+	// "GET /rest/api/2/user/list".
+	Enumeration string
+	// Partial is true when some users of the site could not be seen
+	// (only with [SnapshotOptions.AllowPartial]); Unseen says which.
+	// Counts and percentages computed on a partial snapshot are wrong.
+	Partial bool
+	Unseen  string
 }
 
 // IssueRequest is an issue to create: the approval request for a plan, or

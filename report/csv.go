@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -50,16 +51,19 @@ func (c *csvWriter) row(cells ...string) error {
 
 func (c *csvWriter) flush() error { c.w.Flush(); return c.w.Error() }
 
-// OutcomeColumns are the columns of [WriteOutcomesCSV].
-var OutcomeColumns = []string{"runId", "stepId", "user", "key", "name", "accountId", "email", "displayName",
+// outcomeColumns are the columns of [WriteOutcomesCSV].
+var outcomeColumns = []string{"runId", "stepId", "user", "key", "name", "accountId", "email", "displayName",
 	"policies", "step", "target", "outcome", "message", "error"}
+
+// OutcomeColumns returns the columns of [WriteOutcomesCSV], in order.
+func OutcomeColumns() []string { return slices.Clone(outcomeColumns) }
 
 // WriteOutcomesCSV writes one row per step result of r, under a header of
 // [OutcomeColumns]. "user" is the user's most stable id; "policies" are
 // separated by "; ".
 func WriteOutcomesCSV(w io.Writer, r *Report) error {
 	c := newCSV(w)
-	if err := c.row(OutcomeColumns...); err != nil {
+	if err := c.row(outcomeColumns...); err != nil {
 		return err
 	}
 	policies := r.policiesOf()
@@ -78,16 +82,19 @@ func WriteOutcomesCSV(w io.Writer, r *Report) error {
 	return c.flush()
 }
 
-// PlanColumns are the columns of [WritePlanCSV].
-var PlanColumns = []string{"planId", "user", "key", "name", "accountId", "email", "displayName", "policies",
+// planColumns are the columns of [WritePlanCSV].
+var planColumns = []string{"planId", "user", "key", "name", "accountId", "email", "displayName", "policies",
 	"step", "target", "noop", "why"}
+
+// PlanColumns returns the columns of [WritePlanCSV], in order.
+func PlanColumns() []string { return slices.Clone(planColumns) }
 
 // WritePlanCSV writes a plan: one row per step and per no-op of each user
 // (a no-op row says why in "noop"), then one row per exempt user with step
 // "exempt" and the reason in "why".
 func WritePlanCSV(w io.Writer, p *actions.Plan) error {
 	c := newCSV(w)
-	if err := c.row(PlanColumns...); err != nil {
+	if err := c.row(planColumns...); err != nil {
 		return err
 	}
 	for _, up := range p.Users {
@@ -127,12 +134,9 @@ func date(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// UserColumns are the columns the users export knows, by name:
-// key, name, accountId, displayName, email, active, accountType,
-// directory, groups, licences (both separated by "; "), created,
-// lastLogin ("never", "unknown" or RFC 3339), daysSinceLastLogin (empty
-// when never or unknown), loginCount (empty when unknown).
-var UserColumns = map[string]Column{
+// userColumns are the columns the users export knows, by name (see
+// [UserColumns]).
+var userColumns = map[string]Column{
 	"key":         {"key", func(u *jira.User, _ time.Time) string { return u.Key }},
 	"name":        {"name", func(u *jira.User, _ time.Time) string { return u.Name }},
 	"accountId":   {"accountId", func(u *jira.User, _ time.Time) string { return u.AccountID }},
@@ -167,25 +171,29 @@ var UserColumns = map[string]Column{
 	}},
 }
 
-// DefaultUserColumns is the users export's default choice of columns.
-var DefaultUserColumns = []string{"name", "accountId", "displayName", "email", "active", "directory",
+// defaultUserColumns is the users export's default choice of columns.
+var defaultUserColumns = []string{"name", "accountId", "displayName", "email", "active", "directory",
 	"licences", "created", "lastLogin", "daysSinceLastLogin"}
+
+// UserColumns returns the names of the columns the users export knows,
+// sorted: key, name, accountId, displayName, email, active, accountType,
+// directory, groups, licences (both separated by "; "), created,
+// lastLogin ("never", "unknown" or RFC 3339), daysSinceLastLogin (empty
+// when never or unknown), loginCount (empty when unknown).
+func UserColumns() []string { return slices.Sorted(maps.Keys(userColumns)) }
+
+// DefaultUserColumns returns the names of the users export's default
+// columns, in order.
+func DefaultUserColumns() []string { return slices.Clone(defaultUserColumns) }
 
 // Columns looks up columns of [UserColumns] by name ("lastLogin",
 // "email", …); an unknown name is an error that lists the known ones.
 func Columns(names ...string) ([]Column, error) {
 	out := make([]Column, 0, len(names))
 	for _, n := range names {
-		c, ok := UserColumns[strings.TrimSpace(n)]
+		c, ok := userColumns[strings.TrimSpace(n)]
 		if !ok {
-			known := slices.Sorted(func(yield func(string) bool) {
-				for k := range UserColumns {
-					if !yield(k) {
-						return
-					}
-				}
-			})
-			return nil, fmt.Errorf("report: unknown user column %q (known: %s)", n, strings.Join(known, ", "))
+			return nil, fmt.Errorf("report: unknown user column %q (known: %s)", n, strings.Join(UserColumns(), ", "))
 		}
 		out = append(out, c)
 	}
@@ -224,7 +232,7 @@ type CSV struct {
 	// PlanPath, when set, receives the report's plan (if it has one).
 	PlanPath string
 	// UsersPath, when set, receives the report's users with UserColumns
-	// (default DefaultUserColumns).
+	// (default: the columns of [DefaultUserColumns]).
 	UsersPath   string
 	UserColumns []Column
 	// W, when Path is empty, receives the outcomes instead of a file.
@@ -260,7 +268,7 @@ func (s *CSV) Write(_ context.Context, r *Report) error {
 	if s.UsersPath != "" {
 		cols := s.UserColumns
 		if cols == nil {
-			cols, _ = Columns(DefaultUserColumns...)
+			cols, _ = Columns(defaultUserColumns...)
 		}
 		now := r.Finished
 		if now.IsZero() {

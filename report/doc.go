@@ -1,23 +1,32 @@
-// Package report ends every run in sinks and in history: a JSON-lines run
-// log, CSV exports, slog records, an HTML report with charts, an email
-// with the charts inline and the CSV attached, a comment on the approval
-// issue — and a history store of runs and daily user counts, from which
-// the insights are drawn. It imports jira and actions only; usermgmt
-// builds a [Report] from each run ([FromRun]) and hands it to the sinks.
+// Package report ends every run in sinks: a JSON-lines run log, CSV
+// exports, slog records, an HTML report and a comment on the approval
+// issue. It uses the standard library only (besides jira and actions), so
+// a program that writes run logs pays for nothing more; what needs a heavy
+// library lives in a subpackage of its own:
+//
+//   - [github.com/seatwarden/seatwarden/report/history]: the history store
+//     (runs, snapshot summaries, plans awaiting approval) in SQLite;
+//   - [github.com/seatwarden/seatwarden/report/insights]: user levels over
+//     time, licence tiers, simulations and their charts (gonum/plot);
+//   - [github.com/seatwarden/seatwarden/report/email]: the email sink
+//     (go-mail).
+//
+// usermgmt builds a [Report] from each run ([FromRun]) and hands it to the
+// sinks:
 //
 //	r := report.FromRun(run, plan)
-//	r.Insights, err = report.NewInsights(ctx, report.InsightOptions{Now: now, Users: snapshot, History: days, Plan: plan})
-//	err = report.NewFanout(logger, report.JSONLFile("runs.jsonl"), &report.HTML{Path: "report.html"}, email).Write(ctx, r)
+//	r.Insights, err = insights.New(ctx, insights.Options{Now: now, Users: snapshot, History: days, Plan: plan})
+//	err = report.NewFanout(logger, report.JSONLFile("runs.jsonl"), &report.HTML{Path: "report.html"}, mail).Write(ctx, r)
 //
 // # Sinks
 //
-// A [Sink] has a name and one method, Write(ctx, *Report). The sinks are
-// [JSONL] (the run log), [CSV] (outcomes, and optionally the plan and a
-// users export), [Slog], [HTML], [Email], [Comment] and [History] (the
-// store). [Fanout] writes one report to several sinks in order; a sink
-// that fails or panics is logged and returned in a *[SinkError], and the
-// sinks after it still run, so a broken mail server never costs the run
-// log. The report itself is never changed by a sink.
+// A [Sink] has a name and one method, Write(ctx, *Report). The sinks here
+// are [JSONL] (the run log), [CSV] (outcomes, and optionally the plan and
+// a users export), [Slog], [HTML] and [Comment]; history.Sink and
+// email.Sink are the others. [Fanout] writes one report to several sinks
+// in order; a sink that fails or panics is logged and returned in a
+// *[SinkError], and the sinks after it still run, so a broken mail server
+// never costs the run log. The report itself is never changed by a sink.
 //
 // # Run log
 //
@@ -35,21 +44,21 @@
 // # CSV
 //
 // [WriteOutcomesCSV], [WritePlanCSV] and [WriteUsersCSV] (with columns
-// chosen from [UserColumns]) write RFC 4180 CSV. Every cell goes through
-// [SafeCell]: a cell starting with =, +, -, @, tab or carriage return gets
-// a leading apostrophe, so a display name like =HYPERLINK(…) is text, not a
-// formula, in Excel, LibreOffice and Google Sheets (OWASP, "CSV
-// Injection"). Plain numbers are left alone.
+// chosen by name, see [UserColumns] and [Columns]) write RFC 4180 CSV.
+// Every cell goes through [SafeCell]: a cell starting with =, +, -, @, tab
+// or carriage return gets a leading apostrophe, so a display name like
+// =HYPERLINK(…) is text, not a formula, in Excel, LibreOffice and Google
+// Sheets (OWASP, "CSV Injection"). Plain numbers are left alone.
 //
-// # Email
+// # HTML
 //
-// [Email] sends through SMTP (wneessen/go-mail; STARTTLS by default) to
-// addresses and to Jira groups, resolved through [GroupMembers] — which
-// both clients have — to their active members' emails (Cloud hides some:
-// those are logged and skipped). The message has a plain-text part, an
-// HTML part with each chart as a PNG referenced by Content-ID (mail
-// clients show no SVG), and the outcomes CSV attached. The SMTP password
-// is a jira.Secret and never appears in a log or an error.
+// [WriteHTML] writes one self-contained page: inline CSS, no script and
+// nothing fetched, so it opens offline and as an attachment. It is also
+// well-formed XML, which its tests check. It shows the run's outcomes
+// and the steps that need attention, then — when [Report.Insights] is set
+// — the sections an [Insights] renders (report/insights: the site's
+// users, licences and charts as inline SVG). [WriteEmailHTML] is the same
+// page for email, whose images are referred to by Content-ID.
 //
 // # Jira comment
 //
@@ -58,38 +67,12 @@
 // Commenters (their AddComment), and the fake serves comments on both
 // flavours.
 //
-// # History
+// # Shared data
 //
-// A [Store] keeps runs, their step results and one [SnapshotSummary] per
-// site and day: people, active, inactive, never logged in, last login
-// unknown, active users per last-login [Bucket] (0–30, 31–90, 91–180,
-// 181–365 days, 1–2 years, more) and per application. [SQLite] is the
-// embedded default: one file, pure Go (modernc.org/sqlite), schema
-// versions in PRAGMA user_version, each migration in a transaction; a
-// file written by a newer version is refused ([ErrSchemaTooNew]). Schema v2
-// moved the per-bucket and per-application counts from JSON columns into
-// rows (table snapshot_counts).
-//
-// # Insights
-//
-// [NewInsights] computes, and renders with gonum.org/v1/plot as SVG (and
-// PNG for email):
-//
-//   - user levels per week — logged in recently, not for a while, never —
-//     as a stacked chart: from the history where a snapshot exists,
-//     reconstructed from creation and last-login dates before (see
-//     [LevelAt] for what the past can and cannot tell);
-//   - licences: seats used per application against the licence tier
-//     ([CloudTiers], [DataCenterTiers], or your own [TierTable]), the
-//     headroom, and what a plan frees: "Deactivating these 212 users drops
-//     jira-software from the 1,000-user tier to the 800-user tier.";
-//   - a login-recency histogram;
-//   - a simulation ([Simulate]): the active users of the past year had a
-//     policy — any [MatcherAt], such as a compiled criterion — run weekly.
-//
-// # HTML
-//
-// [WriteHTML] writes one self-contained page: inline CSS, charts as
-// inline SVG, no script and nothing fetched, so it opens offline and as
-// an attachment. It is also well-formed XML, which its tests check.
+// [SnapshotSummary] (made by [Summarize]) is what the history keeps of a
+// day's snapshot of a site — people, active, inactive, never logged in,
+// last login unknown, active users per last-login [Bucket] and per
+// application — and what the insights draw levels from; [RunSummary] is a
+// run as the history lists it. They live here so that history and
+// insights share them without depending on each other.
 package report

@@ -1,12 +1,13 @@
 package report
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
+	"fmt"
 	"html/template"
 	"io"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -17,22 +18,15 @@ import (
 var htmlTemplate string
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"n":     thousands,
-	"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"when":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") },
-	"svg":   func(b []byte) template.HTML { return template.HTML(b) }, // rendered by gonum/plot, not user text
-	"count": func(m map[actions.Outcome]int, o string) int { return m[actions.Outcome(o)] },
-	"notRecent": func(in *Insights) int {
-		s := in.Summary
-		return s.Active - s.Recent(in.RecentDays) - s.NeverLoggedIn - s.LoginUnknown
-	},
+	"n":    thousands,
+	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 MST") },
 }).Parse(htmlTemplate))
 
 // page is what the template sees.
 type page struct {
-	R         *Report
-	In        *Insights
-	Email     bool
+	R *Report
+	// Insights are the sections r.Insights rendered, if any.
+	Insights  template.HTML
 	Outcomes  []outcomeRow
 	Kinds     []kindRow
 	Attention []actions.Result
@@ -53,8 +47,19 @@ type kindRow struct {
 // maxAttention bounds the steps the page lists by name.
 const maxAttention = 100
 
-func newPage(r *Report, email bool) page {
-	p := page{R: r, In: r.Insights, Email: email, Generated: r.Finished}
+func newPage(r *Report, email bool) (page, error) {
+	p := page{R: r, Generated: r.Finished}
+	if r.Insights != nil {
+		var err error
+		if email {
+			p.Insights, err = r.Insights.EmailHTML()
+		} else {
+			p.Insights, err = r.Insights.PageHTML()
+		}
+		if err != nil {
+			return p, fmt.Errorf("report: insights: %w", err)
+		}
+	}
 	for _, o := range r.Outcomes() {
 		p.Outcomes = append(p.Outcomes, outcomeRow{o, r.Counts[o]})
 	}
@@ -71,23 +76,43 @@ func newPage(r *Report, email bool) page {
 		p.More = len(p.Attention) - maxAttention
 		p.Attention = p.Attention[:maxAttention]
 	}
-	return p
+	return p, nil
 }
 
 // WriteHTML writes the HTML report of r: a self-contained page — no
 // script, no external style sheet, font or image — with the run's
-// outcomes and, when r.Insights is set, the insights with their charts as
-// inline SVG. It opens offline, and is well-formed XML too.
+// outcomes and, when r.Insights is set, the insights' sections with their
+// charts as inline SVG. It opens offline, and is well-formed XML too.
 func WriteHTML(w io.Writer, r *Report) error {
-	return pageTemplate.Execute(w, newPage(r, false))
+	return writeHTML(w, r, false)
 }
 
-// emailHTML is the page for email: the same, with each chart as an
-// <img> of its PNG, referenced by Content-ID "<chart id>.png".
-func emailHTML(r *Report) ([]byte, error) {
-	var b bytes.Buffer
-	err := pageTemplate.Execute(&b, newPage(r, true))
-	return b.Bytes(), err
+// WriteEmailHTML writes the HTML report of r for email: the page of
+// [WriteHTML], whose insights refer to their images by Content-ID (see
+// [Insights.Images]) instead of holding them inline.
+func WriteEmailHTML(w io.Writer, r *Report) error {
+	return writeHTML(w, r, true)
+}
+
+func writeHTML(w io.Writer, r *Report, email bool) error {
+	p, err := newPage(r, email)
+	if err != nil {
+		return err
+	}
+	return pageTemplate.Execute(w, p)
+}
+
+// thousands formats n with commas: 1,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	first := 1 // a comma never goes before the first digit
+	if n < 0 {
+		first = 2
+	}
+	for i := len(s) - 3; i >= first; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // HTML is the HTML report sink: each report replaces the page at Path

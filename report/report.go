@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"maps"
 	"slices"
@@ -42,9 +43,39 @@ type Report struct {
 	// Users is the snapshot the plan was made from, when known: the users
 	// export and the freed seats come from it.
 	Users []jira.User
-	// Insights are the charts and numbers the HTML report and the email
-	// show; nil leaves them out.
-	Insights *Insights
+	// Insights are the numbers and charts the HTML report and the email
+	// show besides the run (package report/insights builds them); nil
+	// leaves them out.
+	Insights Insights
+}
+
+// Insights is what a report shows besides the run — the site's users,
+// licences and charts — in the HTML page ([WriteHTML]) and the email.
+// *insights.Insights (package report/insights) is one. This package only
+// places what an Insights renders, so that a program that writes run
+// logs links no charting library.
+type Insights interface {
+	// PageHTML returns the page's sections about the site: trusted HTML,
+	// in which the implementation has escaped what it shows. Images are
+	// inline (SVG), so that the page stays self-contained.
+	PageHTML() (template.HTML, error)
+	// EmailHTML returns the same sections for email: each image is an
+	// <img src="cid:NAME"> of one of Images, since most mail clients
+	// show no SVG.
+	EmailHTML() (template.HTML, error)
+	// Text returns the sections' findings as plain-text lines, for the
+	// email's text part.
+	Text() string
+	// Images returns the images EmailHTML refers to.
+	Images() []Image
+}
+
+// Image is an image an email carries inline, referred to by Content-ID.
+type Image struct {
+	// Name is the image's file name and Content-ID, e.g. "levels.png".
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // FromRun builds the report of a run of plan (plan may be nil).

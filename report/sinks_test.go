@@ -85,7 +85,7 @@ func TestCSVInjection(t *testing.T) {
 	var out, pl, us bytes.Buffer
 	require.NoError(t, report.WriteOutcomesCSV(&out, r))
 	require.NoError(t, report.WritePlanCSV(&pl, plan))
-	cols, _ := report.Columns(report.DefaultUserColumns...)
+	cols, _ := report.Columns(report.DefaultUserColumns()...)
 	require.NoError(t, report.WriteUsersCSV(&us, users(), cols, t0))
 	for name, b := range map[string]*bytes.Buffer{"outcomes": &out, "plan": &pl, "users": &us} {
 		rows, err := csv.NewReader(bytes.NewReader(b.Bytes())).ReadAll()

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 )
 
@@ -18,10 +19,8 @@ type Bucket struct {
 	MaxDays int
 }
 
-// Buckets are the last-login buckets snapshot summaries count, in order.
-// Their edges (30, 90, 180, 365 days) are the thresholds [LevelOptions]
-// can read back from history.
-var Buckets = []Bucket{
+// buckets are the last-login buckets snapshot summaries count, in order.
+var buckets = []Bucket{
 	{"d0_30", "0–30 d", 0, 30},
 	{"d31_90", "31–90 d", 31, 90},
 	{"d91_180", "91–180 d", 91, 180},
@@ -30,14 +29,19 @@ var Buckets = []Bucket{
 	{"d731", "> 2 yr", 731, 0},
 }
 
-// bucketOf returns the index in Buckets of a login days ago.
+// Buckets returns the last-login buckets snapshot summaries count, in
+// order (a new slice each call). Their edges (30, 90, 180, 365 days) are
+// the thresholds the insights' levels can read back from history.
+func Buckets() []Bucket { return slices.Clone(buckets) }
+
+// bucketOf returns the index in buckets of a login days ago.
 func bucketOf(days int) int {
-	for i, b := range Buckets {
+	for i, b := range buckets {
 		if days >= b.MinDays && (b.MaxDays == 0 || days <= b.MaxDays) {
 			return i
 		}
 	}
-	return len(Buckets) - 1
+	return len(buckets) - 1
 }
 
 // SnapshotSummary is what the history keeps of one snapshot: the counts
@@ -68,7 +72,7 @@ type SnapshotSummary struct {
 // from the buckets; days should be a bucket edge (30, 90, 180, 365, 730).
 func (s *SnapshotSummary) Recent(days int) int {
 	n := 0
-	for _, b := range Buckets {
+	for _, b := range buckets {
 		if b.MaxDays != 0 && b.MaxDays <= days {
 			n += s.LastLogin[b.Key]
 		}
@@ -79,7 +83,7 @@ func (s *SnapshotSummary) Recent(days int) int {
 // Summarize counts a snapshot of users taken at now on site.
 func Summarize(site string, users []jira.User, now time.Time) SnapshotSummary {
 	s := SnapshotSummary{Site: site, Day: day(now), Taken: now.UTC(), LastLogin: map[string]int{}, Licensed: map[string]int{}}
-	for _, b := range Buckets {
+	for _, b := range buckets {
 		s.LastLogin[b.Key] = 0
 	}
 	for i := range users {
@@ -102,7 +106,7 @@ func Summarize(site string, users []jira.User, now time.Time) SnapshotSummary {
 		case u.LastLogin.Never():
 			s.NeverLoggedIn++
 		default:
-			s.LastLogin[Buckets[bucketOf(daysBetween(u.LastLogin.Time, now))].Key]++
+			s.LastLogin[buckets[bucketOf(daysBetween(u.LastLogin.Time, now))].Key]++
 		}
 	}
 	return s
@@ -121,4 +125,20 @@ func isPerson(u *jira.User) bool {
 func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// RunSummary is a run as the history (package report/history) lists it
+// and the insights show it: the report without its step results.
+type RunSummary struct {
+	RunID         string
+	PlanID        string
+	Policies      []string
+	Site          string
+	Flavor        jira.Flavor
+	DryRun        bool
+	Started       time.Time
+	Finished      time.Time
+	Steps         int
+	Counts        map[actions.Outcome]int
+	ApprovalIssue string
 }

@@ -24,7 +24,11 @@
 // hour, day of month, month, day of week) or a descriptor (@daily,
 // @hourly, @every 90m, …), in a zone given by the caller, the expression
 // (CRON_TZ=Europe/Berlin …) or the runner ([WithLocation]). A wrong
-// expression is a *[ParseError] naming the field.
+// expression is a *[ParseError] naming the field. An @every interval is a
+// whole number of seconds, at least 1s: @every 0s, a negative interval and
+// @every 1500ms are refused, not run every second or truncated. Parse is
+// the module's one cron parser: usermgmt reads policy files'
+// when.schedule with it, so a file accepts exactly what a Runner runs.
 //
 // Daylight saving time: on the night clocks go forward, a time in the
 // skipped hour does not happen (a job at 02:30 in Europe/Berlin does not

@@ -79,9 +79,9 @@ func (l *MemoryLocker) TryLock(ctx context.Context, name string) (release func()
 }
 
 // LastRuns tells when a job last ran, from a history store that outlives
-// the process (package report's store implements it). LastRun returns the
-// Start of the most recent run of name that ran ([Result].Ran), by any
-// replica, and ok false if there is none.
+// the process (report/history's SQLite store implements it). LastRun
+// returns the Start of the most recent run of name that ran
+// ([Result].Ran), by any replica, and ok false if there is none.
 //
 // The runner uses it twice: on start, to catch up a run missed while it
 // was down (see [WithLastRuns]); and, after taking the lock of a scheduled

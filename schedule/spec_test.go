@@ -59,6 +59,8 @@ func TestParseErrors(t *testing.T) {
 		{"@every 500ms", "", "", "at least 1s"},
 		{"@every -1h", "", "", "at least 1s"},
 		{"@every 1.5s", "", "", "whole number of seconds"},
+		{"@every 0s", "", "", "at least 1s"},
+		{"@every 1500ms", "", "", "whole number of seconds"},
 		{"CRON_TZ=Mars/Olympus 0 9 * * *", "", "", `unknown time zone "Mars/Olympus"`},
 		{"TZ=UTC", "", "", "must be followed by the schedule"},
 		{"0 0 30 2 *", "", "", "never fires"},

@@ -140,6 +140,9 @@ type Snapshot struct {
 	// Options are the options the snapshot was taken with (a superset of
 	// the caller's when it reused an older one).
 	Options jira.SnapshotOptions
+	// Result is what the site's client said of the snapshot: how it
+	// listed the users and whether some could not be seen.
+	Result jira.SnapshotResult
 	// Taken is when the fetch started.
 	Taken time.Time
 	// Shared says that the caller did not fetch it: it joined a fetch
@@ -199,7 +202,8 @@ func (cs *Clients) Snapshot(ctx context.Context, req SnapshotRequest) (*Snapshot
 				delete(cs.snaps, k)
 				continue
 			}
-			if req.MaxAge > 0 && sc.snap.Age(now) <= req.MaxAge && covers(sc.opts, req.Options) {
+			if req.MaxAge > 0 && sc.snap.Age(now) <= req.MaxAge && covers(sc.opts, req.Options) &&
+				(!sc.snap.Result.Partial || req.Options.AllowPartial) {
 				cs.mu.Unlock()
 				shared := *sc.snap
 				shared.Shared = true
@@ -217,7 +221,9 @@ func (cs *Clients) Snapshot(ctx context.Context, req SnapshotRequest) (*Snapshot
 	leader := call == nil
 	if leader {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		call = &snapshotCall{opts: req.Options, done: make(chan struct{}), cancel: cancel}
+		opts := req.Options
+		opts.Result = nil // the fetch's own; callers read Snapshot.Result
+		call = &snapshotCall{opts: opts, done: make(chan struct{}), cancel: cancel}
 		cs.snaps[key+"|"+optionsKey(req.Options)+"|"+fmt.Sprint(now.UnixNano())] = call
 		go cs.fetch(fctx, c, call, now, req.Progress)
 	}
@@ -254,7 +260,10 @@ func (cs *Clients) fetch(ctx context.Context, c Client, call *snapshotCall, star
 	defer close(call.done)
 	defer call.cancel()
 	var users []jira.User
-	for u, err := range c.Snapshot(ctx, call.opts) {
+	opts := call.opts
+	var res jira.SnapshotResult
+	opts.Result = &res
+	for u, err := range c.Snapshot(ctx, opts) {
 		if err != nil {
 			call.err = err
 			return
@@ -267,7 +276,7 @@ func (cs *Clients) fetch(ctx context.Context, c Client, call *snapshotCall, star
 	if progress != nil {
 		progress(len(users))
 	}
-	call.snap = &Snapshot{Users: users, Options: call.opts, Taken: started}
+	call.snap = &Snapshot{Users: users, Options: call.opts, Result: res, Taken: started}
 }
 
 // optionsKey is a canonical form of o: equal keys, equal options.
@@ -277,8 +286,8 @@ func optionsKey(o jira.SnapshotOptions) string {
 		slices.Sort(s)
 		return slices.Compact(s)
 	}
-	return fmt.Sprintf("%q|%q|%t|%t|%t|%q|%t", sorted(o.Groups), sorted(o.OptionalGroups), o.AllGroups,
-		o.Licences, o.LastLogin, sorted(o.Properties), o.ActiveOnly)
+	return fmt.Sprintf("%q|%q|%t|%t|%t|%q|%t|%t", sorted(o.Groups), sorted(o.OptionalGroups), o.AllGroups,
+		o.Licences, o.LastLogin, sorted(o.Properties), o.ActiveOnly, o.AllowPartial)
 }
 
 // covers says whether a snapshot taken with have holds everything one

@@ -33,9 +33,9 @@ func ExampleRateStatusOf() {
 			return
 		}
 		after, _ := usermgmt.RateStatusOf(c)
-		fmt.Printf("ceiling %g: %s, then %s after %d requests\n", ceiling, before, after, after.Requests)
+		fmt.Printf("ceiling %g: %s, then %s; requests sent: %v\n", ceiling, before, after, after.Requests > 0)
 	}
 	// Output:
-	// ceiling 0: 10 req/s, burst 10 (default), then 50 req/s, burst 100 (server) after 2 requests
-	// ceiling 20: 20 req/s, burst 20 (ceiling), then 20 req/s, burst 20 (ceiling) after 2 requests
+	// ceiling 0: 10 req/s, burst 10 (default), then 50 req/s, burst 100 (server); requests sent: true
+	// ceiling 20: 20 req/s, burst 20 (ceiling), then 20 req/s, burst 20 (ceiling); requests sent: true
 }

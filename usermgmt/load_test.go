@@ -472,3 +472,38 @@ policies:
 	}
 	assert.Contains(t, msg, "rates.yaml:6:", "the wrongly typed value's line")
 }
+
+// TestLoginDatabase: a DC site reads its logins from Jira's database
+// through a DSN, which is a secret (an environment variable).
+func TestLoginDatabase(t *testing.T) {
+	t.Parallel()
+	env := func(k string) (string, bool) {
+		if k == "JIRA_DB_DSN" {
+			return "postgres://jira:hunter2@db/jira", true
+		}
+		return lookup(k)
+	}
+	f, err := usermgmt.Parse([]byte(`version: 1
+sites:
+  dc: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", logins: {dsn: "${JIRA_DB_DSN}"}, readOnlyDirectories: [Corporate LDAP]}
+policies:
+  - {name: p, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(env))
+	require.NoError(t, err)
+	s, ok := f.Site("dc")
+	require.True(t, ok)
+	assert.Equal(t, "postgres://jira:hunter2@db/jira", s.LoginsDSN.Reveal())
+	assert.Empty(t, s.Logins)
+
+	for _, tt := range []struct{ site, want string }{
+		{`logins: {dsn: "postgres://jira:hunter2@db/jira"}`, "sites.dc.logins.dsn"},
+		{`logins: {dsn: "${JIRA_DB_DSN}", file: x.csv}`, "a file or a dsn, not both"},
+		{`logins: {dsm: "${JIRA_DB_DSN}"}`, "dsm"},
+	} {
+		_, err := usermgmt.Parse([]byte("version: 1\nsites:\n  dc: {url: \"${JIRA_URL}\", token: \"${JIRA_TOKEN}\", "+tt.site+"}\n"),
+			usermgmt.YAML, usermgmt.WithLookupEnv(env))
+		require.Error(t, err, tt.site)
+		assert.Contains(t, err.Error(), tt.want)
+		assert.NotContains(t, err.Error(), "hunter2")
+	}
+}

@@ -17,7 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -390,7 +390,7 @@ func TestManagerPlanPolicies(t *testing.T) {
 func TestManagerHistoryAndSinks(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 200)
-	store, err := report.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
+	store, err := history.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "history.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	h := newRecords()
@@ -468,7 +468,9 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 	require.NoError(t, err)
 	plan.Site = "https://other.example.com"
 	_, err = m.Apply(t.Context(), plan, "")
-	assert.ErrorContains(t, err, "is for https://other.example.com, not https://dc.example.com")
+	assert.ErrorContains(t, err, "the plan is for site https://other.example.com, the policies act on https://dc.example.com")
+	assert.ErrorIs(t, err, actions.ErrPlanMismatch)
+	assert.True(t, usermgmt.Refused(err))
 }
 
 // TestManagerReadOnlyDirectories: the generated org keeps many people in a
@@ -515,4 +517,41 @@ sites:
 	assert.Positive(t, protected, "LDAP users are protected at plan time")
 	assert.Zero(t, run.Counts[actions.Failed], run.Summary())
 	assert.Equal(t, len(planned(plan, actions.KindDeactivate)), run.Counts[actions.Applied])
+}
+
+// TestManagerRefusesPartialSnapshot: on Jira DC 10.0 without a login
+// export no REST call lists every user, so a plan is refused rather than
+// computed on the licensed users only.
+func TestManagerRefusesPartialSnapshot(t *testing.T) {
+	t.Parallel()
+	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
+	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
+	_, err := m.Plan(t.Context(), "inactive")
+	require.ErrorIs(t, err, jira.ErrIncomplete)
+	assert.Contains(t, err.Error(), "10.0")
+}
+
+// TestManagerAllowsPartialSnapshot: a site that allows a partial snapshot
+// plans from the users it sees, but refuses a percentage limit.
+func TestManagerAllowsPartialSnapshot(t *testing.T) {
+	t.Parallel()
+	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
+	parsePartial := func(limits string) *usermgmt.File {
+		src := strings.Replace(sitesYAML, `token: "${DC_TOKEN}"}`, `token: "${DC_TOKEN}", allowPartialSnapshot: true}`, 1) +
+			strings.NewReplacer("{maxUsers: 1000}", limits, "active && daysSinceLastLogin > 90", "active").
+				Replace(fmt.Sprintf(inactivePolicy, 1000)) // group/member on 10.0: last login unknown
+		f, err := usermgmt.Parse([]byte(src), usermgmt.YAML, usermgmt.WithDir(t.TempDir()),
+			usermgmt.WithLookupEnv(func(k string) (string, bool) { return "t", true }))
+		require.NoError(t, err)
+		return f
+	}
+	m := newManager(t, parsePartial("{maxUsers: 1000}"), fakes{"dc": dc}, nil)
+	plan, err := m.Plan(t.Context(), "inactive")
+	require.NoError(t, err)
+	assert.NotEmpty(t, planned(plan, actions.KindDeactivate))
+
+	m = newManager(t, parsePartial("{maxPercent: 50}"), fakes{"dc": dc}, nil)
+	_, err = m.Plan(t.Context(), "inactive")
+	require.ErrorIs(t, err, jira.ErrIncomplete)
+	assert.Contains(t, err.Error(), "percentage")
 }

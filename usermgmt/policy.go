@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/seatwarden/seatwarden/criteria"
+	"github.com/seatwarden/seatwarden/schedule"
 )
 
 // Version is the policy file format version this package reads.
@@ -62,12 +61,14 @@ type SiteSpec struct {
 	// Admin API (Cloud): last-active dates and deactivation need them.
 	OrgID  string `json:"orgId,omitempty" yaml:"orgId"`
 	OrgKey string `json:"orgKey,omitempty" yaml:"orgKey"`
-	// Logins is a CSV file exported from Jira DC's database with
-	// datacenter.LoginQuery, relative to the policy file (DC): last logins
-	// on servers before Jira 10, and creation dates, login counts and user
-	// directories, which DC's REST API never sends. It is read at every
-	// snapshot.
-	Logins string `json:"logins,omitempty" yaml:"logins"`
+	// Logins is where a DC site's logins come from: last logins on
+	// servers before Jira 10, and creation dates, login counts and user
+	// directories, which DC's REST API never sends. Either a CSV file
+	// exported from Jira's database with datacenter.LoginQuery, relative
+	// to the policy file (logins: exports/logins.csv, or {file: …}), or
+	// Jira's database itself, read-only ({dsn: ${JIRA_DB_DSN}}, see
+	// datacenter.OpenLoginDB). It is read at every snapshot.
+	Logins LoginsSpec `json:"logins,omitzero" yaml:"logins"`
 	// ReadOnlyDirectories name user directories Jira only reads (a
 	// read-only LDAP directory): their users are protected, since Jira
 	// refuses to change them. On DC it needs Logins, which says each
@@ -78,7 +79,25 @@ type SiteSpec struct {
 	// second's worth): see [Site].RateLimit.
 	RateLimit float64 `json:"rateLimit,omitempty" yaml:"rateLimit"`
 	Burst     int     `json:"burst,omitempty" yaml:"burst"`
+	// AllowPartialSnapshot lets plans use a snapshot that cannot see every
+	// user (Jira DC 10.0 to 10.2 without logins); see
+	// Site.AllowPartialSnapshot. Percentage limits are refused then.
+	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty" yaml:"allowPartialSnapshot"`
 }
+
+// LoginsSpec names a DC site's login source: a CSV export (File; a
+// plain string is a file) or Jira's database (DSN, a reference to an
+// environment variable such as ${JIRA_DB_DSN}: it holds a password).
+type LoginsSpec struct {
+	File string `json:"file,omitempty" yaml:"file"`
+	DSN  string `json:"dsn,omitempty" yaml:"dsn"`
+}
+
+// fromScalar lets the CSV form be written as a plain string.
+func (l *LoginsSpec) fromScalar(s string) { l.File = s }
+
+// set reports whether a login source is named.
+func (l LoginsSpec) set() bool { return l.File != "" || l.DSN != "" }
 
 // Policy is one rule with the four parts a marketplace app's scheme has —
 // when, which users, what, reporting — and the site it acts on.
@@ -112,8 +131,13 @@ type Policy struct {
 
 	// set by Validate
 	where *criteria.Program
-	sched cron.Schedule
+	sched schedule.Spec
 	loc   *time.Location
+	// base is the directory the policy's paths resolve inside, and
+	// selection the selection as written (Merge makes Users.Selection
+	// absolute; the path is resolved again when it is read).
+	base      string
+	selection string
 }
 
 // Criterion returns the compiled users.where criterion, or nil when the
@@ -147,7 +171,9 @@ func (p *Policy) Next(t time.Time) time.Time {
 type When struct {
 	// Schedule is a cron specification of five fields (minute hour
 	// day-of-month month day-of-week) or a descriptor such as @daily or
-	// @every 6h.
+	// @every 6h, read by schedule.Parse: an @every interval is a whole
+	// number of seconds, at least 1s (@every 0s and @every 1500ms are
+	// refused), and an expression that never fires is refused.
 	Schedule string `json:"schedule,omitempty" yaml:"schedule"`
 	// TimeZone is an IANA time zone name such as Europe/Berlin (default
 	// UTC). The schedule runs in it, and the criterion counts calendar

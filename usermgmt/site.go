@@ -37,9 +37,21 @@ type Site struct {
 	// (datacenter.LoginQuery) that fills in what DC's REST API does not
 	// send: see datacenter.WithLoginSource.
 	Logins string `json:"logins,omitempty"`
+	// LoginsDSN names Jira DC's database, read-only, as the login source
+	// instead of a CSV export: postgres://… or mysql://… (see
+	// datacenter.OpenLoginDB; the program must link the drivers with
+	// jira/datacenter/logindb).
+	LoginsDSN jira.Secret `json:"loginsDsn,omitempty"`
 	// ReadOnlyDirectories name user directories whose users are protected
 	// (Jira cannot change them).
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty"`
+	// AllowPartialSnapshot lets plans go on with a snapshot that cannot
+	// see every user (Jira DC 10.0 to 10.2 without Logins: see
+	// jira.SnapshotOptions.AllowPartial). By default such a plan is
+	// refused with an error matching jira.ErrIncomplete; with it, the plan
+	// is made from the users seen, and a policy with a percentage limit is
+	// refused (a percentage of a partial count is wrong).
+	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty"`
 
 	// RateLimit, when positive, is the user's ceiling on requests per
 	// second, with bursts of Burst (0: one second's worth). Without it a

@@ -14,10 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/schedule"
 )
 
 var policyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
@@ -124,8 +123,17 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 	if s.Flavor == jira.Cloud && sp.User == "" {
 		ps.addf(path+".user", "missing; a Cloud site needs the account's email")
 	}
-	if sp.Logins != "" {
-		s.Logins = plain("logins", sp.Logins)
+	if sp.Logins.File != "" && sp.Logins.DSN != "" {
+		ps.addf(path+".logins", "a file or a dsn, not both")
+	}
+	if sp.Logins.DSN != "" {
+		s.LoginsDSN = secret("logins.dsn", sp.Logins.DSN, true)
+		if s.Flavor == jira.Cloud {
+			ps.addf(path+".logins", "a login database is for DC sites; Cloud's last-active dates come from the Admin API (orgId, orgKey)")
+		}
+	}
+	if sp.Logins.File != "" {
+		s.Logins = plain("logins", sp.Logins.File)
 		if s.Logins != "" && !filepath.IsAbs(s.Logins) {
 			s.Logins = filepath.Join(cfg.dir, s.Logins)
 		}
@@ -146,7 +154,8 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 		}
 	}
 	s.ReadOnlyDirectories = sp.ReadOnlyDirectories
-	if len(sp.ReadOnlyDirectories) > 0 && sp.Logins == "" && s.Flavor != jira.Cloud {
+	s.AllowPartialSnapshot = sp.AllowPartialSnapshot
+	if len(sp.ReadOnlyDirectories) > 0 && !sp.Logins.set() && s.Flavor != jira.Cloud {
 		ps.addf(path+".readOnlyDirectories", "needs logins: Jira DC's REST API does not say which directory a user is in")
 	}
 	switch {
@@ -245,9 +254,11 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		case strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ="):
 			ps.addf(path+".when.schedule", "give the time zone in when.timeZone, not in the schedule")
 		default:
-			sched, err := cron.ParseStandard(spec)
-			if err != nil {
-				ps.addf(path+".when.schedule", "bad cron schedule: %v; want five fields (minute hour day-of-month month day-of-week) or a descriptor such as @daily", err)
+			sched, err := schedule.Parse(spec, p.Location())
+			if pe, ok := errors.AsType[*schedule.ParseError](err); ok {
+				ps.addf(path+".when.schedule", "bad cron schedule: %s", scheduleProblem(pe))
+			} else if err != nil {
+				ps.addf(path+".when.schedule", "bad cron schedule: %v", err)
 			} else {
 				p.sched = sched
 			}
@@ -272,18 +283,11 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 	if u.Where != "" {
 		p.where = compile(path+".users.where", u.Where, p.loc, cfg.now, ps)
 	}
+	p.base = cfg.dir
 	if u.Selection != "" {
-		sel := u.Selection
-		if !filepath.IsAbs(sel) {
-			sel = filepath.Join(cfg.dir, sel)
-		}
-		switch st, err := os.Stat(sel); {
-		case err != nil && errors.Is(err, os.ErrNotExist):
-			ps.addf(path+".users.selection", "file %s does not exist", sel)
-		case err != nil:
+		p.selection = u.Selection
+		if _, err := insidePath(cfg.dir, u.Selection, false); err != nil {
 			ps.addf(path+".users.selection", "%v", err)
-		case st.IsDir():
-			ps.addf(path+".users.selection", "%s is a directory, not a CSV file", sel)
 		}
 	}
 	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
@@ -318,14 +322,20 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		if a.RejectedStatus == "" {
 			a.RejectedStatus = "Rejected"
 		}
-		if a.ApprovedStatus == a.RejectedStatus {
-			ps.addf(path+".approval", "approvedStatus and rejectedStatus must differ")
+		if strings.EqualFold(strings.TrimSpace(a.ApprovedStatus), strings.TrimSpace(a.RejectedStatus)) {
+			// Jira compares status names ignoring case.
+			ps.addf(path+".approval", "approvedStatus and rejectedStatus must differ (Jira compares status names ignoring case)")
 		}
 	}
 
 	// Reporting.
 	for i, s := range p.Reporting.Sinks {
 		validateSink(path+".reporting.sinks["+strconv.Itoa(i)+"]", s, p.Approval != nil, ps)
+		if s.Path != "" {
+			if _, err := insidePath(cfg.dir, s.Path, true); err != nil {
+				ps.addf(path+".reporting.sinks["+strconv.Itoa(i)+"].path", "%v", err)
+			}
+		}
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seatwarden/seatwarden/jira"
+	_ "github.com/seatwarden/seatwarden/jira/datacenter/logindb" // login databases (JIRA_DB_DSN)
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -209,5 +211,8 @@ func (a *app) fail(err error) int {
 		return exitFailed
 	}
 	fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
+	if errors.Is(err, jira.ErrIncomplete) {
+		fmt.Fprintf(a.stderr, "%s: here, set JIRA_LOGINS (a login export, CSV) or JIRA_DB_DSN (Jira's database, read-only), or the site's logins in a policy file\n", prog)
+	}
 	return exitFailed
 }

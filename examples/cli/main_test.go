@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -383,4 +384,34 @@ func TestRun(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &users))
 	require.Len(t, users, 1)
 	assert.Equal(t, "JIRAUSER10001", users[0].Key)
+}
+
+// TestJira10Logins: on Jira DC 10.0 the program refuses to list a part of
+// the users for all of them, says how to fix it, and with a login export
+// (JIRA_LOGINS) lists every user.
+func TestJira10Logins(t *testing.T) {
+	t.Parallel()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 3, Users: 300, Now: testNow})
+	fake := jiratest.NewServer(t, jiratest.WithDCVersion("10.0"), jiratest.WithOrg(org))
+	env := map[string]string{"JIRA_URL": fake.URL, "JIRA_TOKEN": jiratest.DefaultDCToken}
+	r := cli(t, env, "users", "list", "--columns", "name,lastLogin")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stderr, "10.0")
+	assert.Contains(t, r.stderr, "JIRA_LOGINS")
+
+	path := filepath.Join(t.TempDir(), "logins.csv")
+	csv := "username,last_login\nadmin,\n"
+	for _, u := range org.Users {
+		ms := ""
+		if !u.LastLogin.IsZero() {
+			ms = strconv.FormatInt(u.LastLogin.UnixMilli(), 10)
+		}
+		csv += u.Name + "," + ms + "\n"
+	}
+	require.NoError(t, os.WriteFile(path, []byte(csv), 0o600))
+	env["JIRA_LOGINS"] = path
+	r = cli(t, env, "users", "list", "--columns", "name,lastLogin")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, len(org.Users)+2, strings.Count(r.stdout, "\n"), "a header, the admin and every user")
+	assert.NotContains(t, r.stdout, "unknown")
 }

@@ -90,6 +90,10 @@ func (a *app) site(cmd string) (usermgmt.Site, error) {
 		OrgID:     a.orEnv(g.orgID, "ATLASSIAN_ORG_ID"),
 		OrgKey:    jira.Secret(a.orEnv(g.orgKey, "ATLASSIAN_ORG_KEY")),
 		UserAgent: userAgent,
+		// DC: last logins from a login export or Jira's database (see
+		// README, "Jira Data Center versions").
+		Logins:    a.getenv("JIRA_LOGINS"),
+		LoginsDSN: jira.Secret(a.getenv("JIRA_DB_DSN")),
 	}
 	s = a.withRate(s)
 	switch {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/report"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -23,11 +24,11 @@ import (
 // manager writes runs and snapshot summaries to, and the last run of a
 // policy, which the scheduler reads to catch up runs missed while down.
 type history interface {
-	report.Store
+	reporthistory.Store
 	schedule.LastRuns
 }
 
-var _ history = (*report.SQLite)(nil)
+var _ history = (*reporthistory.SQLite)(nil)
 
 // daemonConfig configures a daemon.
 type daemonConfig struct {

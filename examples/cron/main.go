@@ -17,7 +17,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/actions"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -188,7 +189,14 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return exitFailed
 		}
 	}
-	store, err := report.OpenSQLite(ctx, history)
+	// One daemon per history: a second would run the same policies again.
+	lock, err := actions.LockFile(history + ".lock")
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, "history in use: another daemon uses it", slog.String("error", err.Error()))
+		return exitFailed
+	}
+	defer func() { _ = lock.Unlock() }()
+	store, err := reporthistory.OpenSQLite(ctx, history)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
 		return exitFailed

@@ -22,8 +22,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
-	"github.com/seatwarden/seatwarden/report"
+	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -148,9 +149,9 @@ func writes(fake *jiratest.Server) int {
 	return n
 }
 
-func openHistory(t *testing.T, path string) *report.SQLite {
+func openHistory(t *testing.T, path string) *reporthistory.SQLite {
 	t.Helper()
-	s, err := report.OpenSQLite(context.Background(), path)
+	s, err := reporthistory.OpenSQLite(context.Background(), path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s
@@ -554,4 +555,22 @@ func TestRateFlag(t *testing.T) {
 		assert.Equal(t, exitUsage, code, c.args)
 		assert.Contains(t, out.String(), c.want, c.args)
 	}
+}
+
+// TestSecondDaemonOnOneHistory: a daemon refuses a history another
+// daemon holds (its lock), and writes nothing.
+func TestSecondDaemonOnOneHistory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	history := filepath.Join(dir, "history.db")
+	lock, err := actions.LockFile(history + ".lock")
+	require.NoError(t, err)
+	defer func() { _ = lock.Unlock() }()
+	fake := newFake(time.Now())
+	var stderr syncBuffer
+	code := testApp(fake, &stderr).run(t.Context(), []string{"--once", "--apply", "--policies", writePolicies(t, dir, "@daily"),
+		"--history", history, "--journal-dir", filepath.Join(dir, "journals")})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "another daemon uses it")
+	assert.Zero(t, writes(fake))
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -44,7 +45,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	burst := fs.Int("burst", 0, "most requests a caller may make at once under -rate (default: one second's worth)")
 	latency := fs.Duration("latency", 0, "delay before every response, e.g. 50ms")
 	faultSpec := fs.String("faults", "", "random faults as KIND=PROBABILITY pairs: a status, reset or htmlSTATUS,\ne.g. 429=0.05,500=0.02,reset=0.01")
-	dcVersion := fs.String("dc-version", jiratest.DefaultDCVersion, "Jira DC version to emulate; before 10 there is no lastLoginTime or user/list")
+	strict := fs.Bool("strict", false, "answer 400 to query parameters the fake does not know (default: ignore them, as Jira does)")
+	jiraAdmin := fs.String("jira-admin", "jira-admin@example.com:demo-token",
+		"Cloud: EMAIL:TOKEN of a second administrator with Administer Jira only (not site-admin), refused group writes\nand user removal; empty for none")
+	scopedKey := fs.String("scoped-org-key", "", "Cloud: a second Admin API key that acts as one created with scopes: the user\nmanagement API answers it 403")
+	dcVersion := fs.String("dc-version", jiratest.DefaultDCVersion, "Jira DC version to emulate, with that release's routes and limits:\n9.12 (no lastLoginTime, old webhooks REST), 10.0 (user/search serves the first 100 only,\nno user/list), 10.3, 11.0 (Basic authentication off: use the token)")
 	var cr jiratest.Credentials
 	fs.StringVar(&cr.DCUser, "dc-user", jiratest.DefaultDCUser, "DC administrator's user name (Basic)")
 	fs.StringVar(&cr.DCPassword, "dc-password", jiratest.DefaultDCPassword, "DC administrator's password (Basic)")
@@ -85,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case !versionRE.MatchString(*dcVersion):
 		return usage("-dc-version %q: want a version such as 9.12 or 10.3.24", *dcVersion)
 	}
+	jaEmail, jaToken, jaOK := strings.Cut(*jiraAdmin, ":")
+	if *jiraAdmin != "" && (!jaOK || jaEmail == "" || jaToken == "" || !strings.Contains(jaEmail, "@")) {
+		return usage("-jira-admin %q: want EMAIL:TOKEN, or empty", *jiraAdmin)
+	}
 	faults, err := jiratest.ParseFaults(*faultSpec)
 	if err != nil {
 		return usage("-faults: %v", err)
@@ -93,6 +102,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	opts := []jiratest.Option{
 		jiratest.WithFlavor(flavor), jiratest.WithDCVersion(*dcVersion), jiratest.WithCredentials(cr),
 		jiratest.WithSeed(*seed), jiratest.WithLatency(*latency),
+	}
+	if !*strict {
+		opts = append(opts, jiratest.WithLenientParams())
+	}
+	if flavor == jira.Cloud && *jiraAdmin != "" {
+		opts = append(opts, jiratest.WithJiraAdmin(jaEmail, jaToken))
+	}
+	if *scopedKey != "" {
+		opts = append(opts, jiratest.WithScopedOrgKey(*scopedKey))
 	}
 	if *rate > 0 {
 		b := *burst
@@ -105,7 +123,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *users > 0 {
 		org = jiratest.GenerateOrg(jiratest.OrgOptions{Seed: *seed, Users: *users})
 		for _, u := range org.Users {
-			if strings.EqualFold(u.Name, cr.DCUser) || strings.EqualFold(u.Email, cr.CloudEmail) {
+			if strings.EqualFold(u.Name, cr.DCUser) || strings.EqualFold(u.Email, cr.CloudEmail) ||
+				flavor == jira.Cloud && jaEmail != "" && strings.EqualFold(u.Email, jaEmail) {
 				return usage("the administrator %s/%s is also a generated user; choose other credentials", cr.DCUser, cr.CloudEmail)
 			}
 		}
@@ -119,6 +138,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, s.URL)
 	describe(stdout, s, org, *dcVersion, *seed, *faultSpec)
+	if flavor == jira.Cloud && *jiraAdmin != "" {
+		fmt.Fprintf(stdout, "Jira administrator without site-admin: Basic %s\n", *jiraAdmin)
+	}
+	if *strict {
+		fmt.Fprintln(stdout, "strict: unknown query parameters answer 400")
+	}
 
 	<-ctx.Done()
 	fmt.Fprintln(stderr, "fakejira: stopping")
@@ -137,7 +162,11 @@ func describe(w io.Writer, s *jiratest.Server, org *jiratest.Org, dcVersion stri
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	if s.Flavor() == jira.DataCenter {
 		p("Fake Jira Data Center %s, seed %d", dcVersion, seed)
-		p("credentials: Basic %s:%s, or Bearer %s (personal access token)", cr.DCUser, cr.DCPassword, cr.DCToken)
+		if n, _ := strconv.Atoi(strings.SplitN(dcVersion, ".", 2)[0]); n >= 11 {
+			p("credentials: Bearer %s (personal access token); Basic authentication is off, as on Jira 11", cr.DCToken)
+		} else {
+			p("credentials: Basic %s:%s, or Bearer %s (personal access token)", cr.DCUser, cr.DCPassword, cr.DCToken)
+		}
 	} else {
 		p("Fake Jira Cloud with the Atlassian Admin API, seed %d", seed)
 		p("credentials: Basic %s:%s (Jira REST); Bearer %s (Admin API)", cr.CloudEmail, cr.CloudToken, cr.OrgKey)
@@ -158,7 +187,7 @@ func describe(w io.Writer, s *jiratest.Server, org *jiratest.Org, dcVersion stri
 		p("faults: %s", faults)
 	}
 	if s.Flavor() == jira.DataCenter {
-		p("try: curl -u '%s:%s' '%s/rest/api/2/user/search?username=.&maxResults=5'", cr.DCUser, cr.DCPassword, s.URL)
+		p("try: curl -H 'Authorization: Bearer %s' '%s/rest/api/2/user/search?username=.&maxResults=5'", cr.DCToken, s.URL)
 	} else {
 		p("try: curl -u '%s:%s' '%s/rest/api/3/myself'", cr.CloudEmail, cr.CloudToken, s.URL)
 	}

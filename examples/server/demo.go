@@ -75,9 +75,16 @@ func (d *demoJira) lookupEnv(k string) (string, bool) {
 // registerWebhook registers, as an administrator would, a webhook for
 // issue updates and new users, signed with secret.
 func (d *demoJira) registerWebhook(ctx context.Context, url string, secret jira.Secret) error {
-	body, _ := json.Marshal(map[string]any{"name": "seatwarden", "url": url,
-		"events": []string{"jira:issue_updated", "user_created"}, "secret": string(secret)})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.fake.URL+"/rest/webhooks/1.0/webhook", bytes.NewReader(body))
+	events := []string{"jira:issue_updated", "user_created"}
+	// Cloud: the webhooks plugin's REST; DC 10+: /rest/jira-webhook/1.0,
+	// where the secret travels in configuration.
+	path, body := "/rest/webhooks/1.0/webhook", map[string]any{"name": "seatwarden", "url": url, "events": events, "secret": string(secret)}
+	if d.fake.Flavor() == jira.DataCenter {
+		path, body = "/rest/jira-webhook/1.0/webhooks", map[string]any{"name": "seatwarden", "url": url, "events": events,
+			"configuration": map[string]string{"SECRET": string(secret)}}
+	}
+	b, _ := json.Marshal(body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.fake.URL+path, bytes.NewReader(b))
 	if err != nil {
 		return err
 	}
@@ -86,14 +93,14 @@ func (d *demoJira) registerWebhook(ctx context.Context, url string, secret jira.
 	if d.fake.Flavor() == jira.Cloud {
 		req.SetBasicAuth(cr.CloudEmail, cr.CloudToken)
 	} else {
-		req.SetBasicAuth(cr.DCUser, cr.DCPassword)
+		req.Header.Set("Authorization", "Bearer "+cr.DCToken)
 	}
 	resp, err := d.fake.Client().Do(req)
 	if err != nil {
 		return err
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("demo: registering the webhook: %s", resp.Status)
 	}
 	return nil

@@ -19,8 +19,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -169,6 +170,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if err := os.MkdirAll(filepath.Join(dataDir, "journals"), 0o700); err != nil {
 		return err
 	}
+	// One server per data directory: a second one would reset the plans
+	// the first is applying and apply them again.
+	lock, err := actions.LockFile(filepath.Join(dataDir, "seatwarden.lock"))
+	if err != nil {
+		return fmt.Errorf("data directory %s: another server uses it: %w", dataDir, err)
+	}
+	defer func() { _ = lock.Unlock() }()
 
 	var demo *demoJira
 	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log}
@@ -205,7 +213,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		cfg.site = demo.site()
 	}
 
-	store, err := report.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
+	store, err := history.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
 	if err != nil {
 		return err
 	}

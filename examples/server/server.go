@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -37,7 +40,7 @@ type serverConfig struct {
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
 	connect       func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error)
-	store         *report.SQLite
+	store         *history.SQLite
 	apiToken      jira.Secret
 	webhookSecret jira.Secret // empty: the webhook refuses every request
 	dataDir       string      // journals go to dataDir/journals
@@ -94,16 +97,16 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	s := &server{cfg: cfg, clients: clients, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
 	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	// A plan left half-applied by a crash resumes from its journal.
-	interrupted, err := cfg.store.Plans(ctx, report.PlanApplying)
+	interrupted, err := cfg.store.Plans(ctx, history.PlanApplying)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range interrupted {
-		to := report.PlanPlanned
+		to := history.PlanPlanned
 		if p.IssueKey != "" {
-			to = report.PlanPending
+			to = history.PlanPending
 		}
-		if _, err := cfg.store.UpdatePlan(ctx, p.ID, []report.PlanStatus{report.PlanApplying}, to, "",
+		if _, err := cfg.store.UpdatePlan(ctx, p.ID, []history.PlanStatus{history.PlanApplying}, to, "",
 			"interrupted while applying; apply again to resume", cfg.now()); err != nil {
 			return nil, err
 		}
@@ -232,6 +235,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if err == nil {
+		// One JSON document: anything after it is an error.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON document")
+			if errors.As(terr, new(*http.MaxBytesError)) {
+				err = terr
+			}
+		}
+	}
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil || errors.Is(err, io.EOF):
@@ -330,24 +342,24 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 
 // planView is a stored plan as the API shows it.
 type planView struct {
-	ID       string            `json:"id"`
-	Status   report.PlanStatus `json:"status"`
-	Policies []string          `json:"policies"`
-	Source   string            `json:"source"`
-	IssueKey string            `json:"issueKey,omitempty"`
-	RunID    string            `json:"runId,omitempty"`
-	Error    string            `json:"error,omitempty"`
-	Created  time.Time         `json:"created"`
-	Updated  time.Time         `json:"updated"`
-	Links    map[string]string `json:"links"`
-	Plan     json.RawMessage   `json:"plan,omitempty"`
+	ID       string             `json:"id"`
+	Status   history.PlanStatus `json:"status"`
+	Policies []string           `json:"policies"`
+	Source   string             `json:"source"`
+	IssueKey string             `json:"issueKey,omitempty"`
+	RunID    string             `json:"runId,omitempty"`
+	Error    string             `json:"error,omitempty"`
+	Created  time.Time          `json:"created"`
+	Updated  time.Time          `json:"updated"`
+	Links    map[string]string  `json:"links"`
+	Plan     json.RawMessage    `json:"plan,omitempty"`
 }
 
-func (s *server) view(p report.PlanRecord, withPlan bool) planView {
+func (s *server) view(p history.PlanRecord, withPlan bool) planView {
 	v := planView{ID: p.ID, Status: p.Status, Policies: p.Policies, Source: p.Source, IssueKey: p.IssueKey, RunID: p.RunID,
 		Error: p.Error, Created: p.Created, Updated: p.Updated,
 		Links: map[string]string{"self": s.cfg.publicURL + "/api/v1/plans/" + p.ID}}
-	if p.Status == report.PlanPlanned || p.Status == report.PlanPending {
+	if p.Status == history.PlanPlanned || p.Status == history.PlanPending {
 		v.Links["apply"] = v.Links["self"] + "/apply"
 		v.Links["cancel"] = v.Links["self"] + "/cancel"
 	}
@@ -392,6 +404,11 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "planning: %v", err)
 		return
 	}
+	if s.needsApproval(plan) && !changes(plan) {
+		// No issue to file, no run to record.
+		writeJSON(w, http.StatusOK, map[string]any{"message": "nothing to approve: the plan changes nobody", "plan": plan})
+		return
+	}
 	// Once the approval issue may exist, the plan is recorded even if
 	// the client goes away.
 	rec, err := s.record(context.WithoutCancel(r.Context()), s.m, plan, "api")
@@ -404,29 +421,25 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 
 // record stores a new plan: planned, or, for a policy with an approval,
 // pending on the approval issue it opens.
-func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, source string) (report.PlanRecord, error) {
+func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, source string) (history.PlanRecord, error) {
 	js, err := json.Marshal(plan)
 	if err != nil {
-		return report.PlanRecord{}, err
+		return history.PlanRecord{}, err
 	}
 	now := s.cfg.now()
-	rec := report.PlanRecord{ID: plan.ID, Plan: js, Status: report.PlanPlanned, Source: source, Created: now, Updated: now}
-	approval := false
+	rec := history.PlanRecord{ID: plan.ID, Plan: js, Status: history.PlanPlanned, Source: source, Created: now, Updated: now}
 	for _, pr := range plan.Policies {
 		rec.Policies = append(rec.Policies, pr.Name)
-		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
-			approval = true
-		}
 	}
-	if approval {
+	if s.needsApproval(plan) && changes(plan) {
 		// Apply opens the approval issue and writes nothing to users.
 		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
 		var ae *usermgmt.ApprovalRequiredError
 		switch {
 		case errors.As(err, &ae):
-			rec.Status, rec.IssueKey = report.PlanPending, ae.IssueKey
+			rec.Status, rec.IssueKey = history.PlanPending, ae.IssueKey
 		case errors.Is(err, actions.ErrLimitExceeded):
-			rec.Status, rec.Error = report.PlanFailed, err.Error()
+			rec.Status, rec.Error = history.PlanFailed, err.Error()
 		case err != nil:
 			return rec, fmt.Errorf("requesting approval: %w", err)
 		default:
@@ -442,6 +455,26 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan recorded", slog.String("plan_id", plan.ID), slog.String("status", string(rec.Status)),
 		slog.String("issue", rec.IssueKey), slog.String("source", source))
 	return rec, nil
+}
+
+// needsApproval reports whether a policy of the plan has an approval.
+func (s *server) needsApproval(plan *actions.Plan) bool {
+	for _, pr := range plan.Policies {
+		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// changes reports whether the plan has a step to apply.
+func changes(plan *actions.Plan) bool {
+	for _, u := range plan.Users {
+		if len(u.Steps) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // commentLink comments, on the approval issue, the plan's link and every
@@ -501,11 +534,36 @@ func (s *server) journal(planID string) string {
 	return filepath.Join(s.cfg.dataDir, "journals", filepath.Base(planID)+".journal")
 }
 
+// boolParam reads the query parameter name: absent or "false" is false,
+// "true" is true; anything else is answered 400 and ok is false.
+func boolParam(w http.ResponseWriter, r *http.Request, name string) (v, ok bool) {
+	q := r.URL.Query()
+	vals, present := q[name]
+	switch {
+	case !present:
+		return false, true
+	case len(vals) == 1 && vals[0] == "true":
+		return true, true
+	case len(vals) == 1 && vals[0] == "false":
+		return false, true
+	}
+	writeError(w, http.StatusBadRequest, "%s=%s: want true or false", name, strings.Join(vals, ","))
+	return false, false
+}
+
+// planStatuses are the statuses GET /api/v1/plans filters on.
+var planStatuses = []history.PlanStatus{history.PlanPlanned, history.PlanPending, history.PlanApplying, history.PlanApplied,
+	history.PlanRejected, history.PlanCancelled, history.PlanFailed}
+
 // GET /api/v1/plans?status=pending
 func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
-	var st []report.PlanStatus
+	var st []history.PlanStatus
 	if v := r.URL.Query().Get("status"); v != "" {
-		st = append(st, report.PlanStatus(v))
+		if !slices.Contains(planStatuses, history.PlanStatus(v)) {
+			writeError(w, http.StatusBadRequest, "status=%s: want one of %v", v, planStatuses)
+			return
+		}
+		st = append(st, history.PlanStatus(v))
 	}
 	recs, err := s.cfg.store.Plans(r.Context(), st...)
 	if err != nil {
@@ -519,10 +577,10 @@ func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"plans": out})
 }
 
-func (s *server) loadPlan(w http.ResponseWriter, r *http.Request) (report.PlanRecord, bool) {
+func (s *server) loadPlan(w http.ResponseWriter, r *http.Request) (history.PlanRecord, bool) {
 	rec, err := s.cfg.store.Plan(r.Context(), r.PathValue("id"))
 	switch {
-	case errors.Is(err, report.ErrNoPlan):
+	case errors.Is(err, history.ErrNoPlan):
 		writeError(w, http.StatusNotFound, "no plan %q", r.PathValue("id"))
 		return rec, false
 	case err != nil:
@@ -549,9 +607,9 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 	var run *actions.Run
 	var err error
 	switch rec.Status {
-	case report.PlanPlanned:
+	case history.PlanPlanned:
 		run, err = s.applyPlanned(r.Context(), rec)
-	case report.PlanPending:
+	case history.PlanPending:
 		run, err = s.resolve(r.Context(), rec.ID)
 	default:
 		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
@@ -582,8 +640,8 @@ func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	moved, err := s.cfg.store.UpdatePlan(r.Context(), rec.ID, []report.PlanStatus{report.PlanPlanned, report.PlanPending},
-		report.PlanCancelled, "", "cancelled through the API", s.cfg.now())
+	moved, err := s.cfg.store.UpdatePlan(r.Context(), rec.ID, []history.PlanStatus{history.PlanPlanned, history.PlanPending},
+		history.PlanCancelled, "", "cancelled through the API", s.cfg.now())
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "history: %v", err)
 		return
@@ -603,19 +661,19 @@ func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
 var errBusy = errors.New("the plan is not in a state to apply")
 
 // applyPlanned applies a plan of no approval.
-func (s *server) applyPlanned(ctx context.Context, rec report.PlanRecord) (*actions.Run, error) {
+func (s *server) applyPlanned(ctx context.Context, rec history.PlanRecord) (*actions.Run, error) {
 	plan, err := decodePlan(rec)
 	if err != nil {
 		return nil, err
 	}
-	run, err := s.claimAndApply(ctx, rec.ID, report.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
+	run, err := s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
 		return s.m.Apply(ctx, plan, s.journal(plan.ID))
 	})
 	// The policy has an approval now (the file changed since the plan):
 	// Apply opened the issue, which the pending plan waits for.
 	var ae *usermgmt.ApprovalRequiredError
 	if errors.As(err, &ae) && ae.IssueKey != "" {
-		if cur, lerr := s.cfg.store.Plan(ctx, rec.ID); lerr == nil && cur.Status == report.PlanPending {
+		if cur, lerr := s.cfg.store.Plan(ctx, rec.ID); lerr == nil && cur.Status == history.PlanPending {
 			cur.IssueKey, cur.Updated = ae.IssueKey, s.cfg.now()
 			if serr := s.cfg.store.SavePlan(ctx, cur); serr != nil {
 				return run, errors.Join(err, serr)
@@ -625,7 +683,7 @@ func (s *server) applyPlanned(ctx context.Context, rec report.PlanRecord) (*acti
 	return run, err
 }
 
-func decodePlan(rec report.PlanRecord) (*actions.Plan, error) {
+func decodePlan(rec history.PlanRecord) (*actions.Plan, error) {
 	var p actions.Plan
 	if err := json.Unmarshal(rec.Plan, &p); err != nil {
 		return nil, fmt.Errorf("plan %s in the history: %w", rec.ID, err)
@@ -635,9 +693,9 @@ func decodePlan(rec report.PlanRecord) (*actions.Plan, error) {
 
 // claimAndApply moves a plan from status from to applying — only one
 // caller wins — applies it with apply, and records the outcome.
-func (s *server) claimAndApply(ctx context.Context, id string, from report.PlanStatus, apply func(context.Context) (*actions.Run, error)) (*actions.Run, error) {
+func (s *server) claimAndApply(ctx context.Context, id string, from history.PlanStatus, apply func(context.Context) (*actions.Run, error)) (*actions.Run, error) {
 	st := s.cfg.store
-	ok, err := st.UpdatePlan(ctx, id, []report.PlanStatus{from}, report.PlanApplying, "", "", s.cfg.now())
+	ok, err := st.UpdatePlan(ctx, id, []history.PlanStatus{from}, history.PlanApplying, "", "", s.cfg.now())
 	if err != nil {
 		return nil, err
 	}
@@ -647,23 +705,23 @@ func (s *server) claimAndApply(ctx context.Context, id string, from report.PlanS
 	// The outcome is recorded even when the request goes away.
 	ctx = context.WithoutCancel(ctx)
 	run, err := apply(ctx)
-	to, runID, msg := report.PlanApplied, "", ""
+	to, runID, msg := history.PlanApplied, "", ""
 	var ae *usermgmt.ApprovalRequiredError
 	switch {
 	case err == nil:
 		runID = run.ID
 	case errors.As(err, &ae):
-		to = report.PlanPending
+		to = history.PlanPending
 	case errors.Is(err, usermgmt.ErrRejected):
-		to, msg = report.PlanRejected, err.Error()
+		to, msg = history.PlanRejected, err.Error()
 	case errors.Is(err, actions.ErrLimitExceeded):
-		to, msg = report.PlanFailed, err.Error()
+		to, msg = history.PlanFailed, err.Error()
 	default:
 		// Jira unreachable, a failed write…: try again later (the journal
 		// resumes where the run stopped).
 		to, msg = from, err.Error()
 	}
-	if _, uerr := st.UpdatePlan(ctx, id, []report.PlanStatus{report.PlanApplying}, to, runID, msg, s.cfg.now()); uerr != nil {
+	if _, uerr := st.UpdatePlan(ctx, id, []history.PlanStatus{history.PlanApplying}, to, runID, msg, s.cfg.now()); uerr != nil {
 		return run, errors.Join(err, uerr)
 	}
 	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan resolved", slog.String("plan_id", id), slog.String("status", string(to)),
@@ -678,7 +736,7 @@ func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rec.Status != report.PlanPending {
+	if rec.Status != history.PlanPending {
 		return nil, errBusy
 	}
 	plan, err := decodePlan(rec)
@@ -690,7 +748,7 @@ func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
 	if err := s.decided(ctx, plan, rec.IssueKey); err != nil {
 		return nil, err
 	}
-	return s.claimAndApply(ctx, id, report.PlanPending, func(ctx context.Context) (*actions.Run, error) {
+	return s.claimAndApply(ctx, id, history.PlanPending, func(ctx context.Context) (*actions.Run, error) {
 		return s.m.ApplyApproved(ctx, plan, rec.IssueKey, s.journal(plan.ID))
 	})
 }
@@ -752,7 +810,7 @@ func (s *server) pollLoop() {
 }
 
 func (s *server) pollOnce(ctx context.Context) {
-	pending, err := s.cfg.store.Plans(ctx, report.PlanPending)
+	pending, err := s.cfg.store.Plans(ctx, history.PlanPending)
 	if err != nil {
 		s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "poll: history", slog.String("error", err.Error()))
 		return
@@ -809,7 +867,7 @@ func (s *server) runView(r report.RunSummary, results []actions.Result) runView 
 func (s *server) loadRun(w http.ResponseWriter, r *http.Request) (report.RunSummary, bool) {
 	run, err := s.cfg.store.Run(r.Context(), r.PathValue("id"))
 	switch {
-	case errors.Is(err, report.ErrNoRun):
+	case errors.Is(err, history.ErrNoRun):
 		writeError(w, http.StatusNotFound, "no run %q", r.PathValue("id"))
 		return run, false
 	case err != nil:
@@ -844,9 +902,19 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "run %s has no journal here; it cannot be undone", run.RunID)
 		return
 	}
-	dry := r.URL.Query().Get("dryRun") == "true"
+	dry, ok := boolParam(w, r, "dryRun")
+	if !ok {
+		return
+	}
 	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
-	if err != nil {
+	switch {
+	case errors.Is(err, usermgmt.ErrAlreadyUndone):
+		writeError(w, http.StatusConflict, "run %s is already undone", run.RunID)
+		return
+	case errors.Is(err, actions.ErrLocked):
+		writeError(w, http.StatusConflict, "run %s is being undone", run.RunID)
+		return
+	case err != nil:
 		writeError(w, http.StatusBadGateway, "undo: %v", err)
 		return
 	}
@@ -877,7 +945,7 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: no history", slog.String("error", err.Error()))
 	}
-	in, err := report.NewInsights(r.Context(), report.InsightOptions{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
+	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "insights: %v", err)
 		return

@@ -8,12 +8,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,8 +26,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -48,8 +52,11 @@ type env struct {
 	file  *usermgmt.File
 	poll  time.Duration
 	cur   atomic.Pointer[server]
-	store *report.SQLite
+	store *history.SQLite
 	logs  *syncBuffer
+	// logins is a login export of the org, for Jira DC versions whose
+	// REST sends no last login (9.x).
+	logins string
 }
 
 type syncBuffer struct {
@@ -73,13 +80,32 @@ func (s *syncBuffer) String() string {
 // policies (YAML after the sites section).
 func newEnv(t *testing.T, policies string, poll time.Duration) *env {
 	t.Helper()
+	return newEnvAt(t, jiratest.DefaultDCVersion, policies, poll)
+}
+
+// newEnvAt is newEnv on a given Jira DC version. Before Jira 10 the site
+// reads last logins from a login export of the org.
+func newEnvAt(t *testing.T, version, policies string, poll time.Duration) *env {
+	t.Helper()
 	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 200, Now: testNow})
 	for i := range org.Directories {
 		org.Directories[i].ReadOnly = false
 	}
-	fake := jiratest.NewServer(t, jiratest.WithOrg(org))
+	fake := jiratest.NewServer(t, jiratest.WithOrg(org), jiratest.WithDCVersion(version))
 	require.NoError(t, fake.AddGroup("staff"))
 	e := &env{t: t, fake: fake, org: org, dir: t.TempDir(), poll: poll, logs: &syncBuffer{}}
+	if major, _, _ := strings.Cut(version, "."); major != "" && len(major) < 2 { // 9.x and earlier
+		e.logins = filepath.Join(e.dir, "logins.csv")
+		csv := "username,last_login\n"
+		for _, u := range org.Users {
+			ms := ""
+			if !u.LastLogin.IsZero() {
+				ms = strconv.FormatInt(u.LastLogin.UnixMilli(), 10)
+			}
+			csv += strings.ToLower(u.Name) + "," + ms + "\n"
+		}
+		require.NoError(t, os.WriteFile(e.logins, []byte(csv), 0o600))
+	}
 	src := strings.ReplaceAll(`version: 1
 sites:
   jira: {url: "https://jira.example.com", flavor: dc, token: "${JIRA_TOKEN}"}
@@ -100,12 +126,12 @@ sites:
 // start starts a service over the history file.
 func (e *env) start() {
 	t := e.t
-	store, err := report.OpenSQLite(t.Context(), filepath.Join(e.dir, "history.db"))
+	store, err := history.OpenSQLite(t.Context(), filepath.Join(e.dir, "history.db"))
 	require.NoError(t, err)
 	e.store = store
 	cr := e.fake.Credentials()
 	site := usermgmt.Site{URL: e.fake.URL, Flavor: jira.DataCenter, Transport: e.fake.Transport(), Token: jira.Secret(cr.DCToken),
-		RateLimit: 100_000, Burst: 1000}
+		RateLimit: 100_000, Burst: 1000, Logins: e.logins}
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
 		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow },
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
@@ -134,13 +160,19 @@ func (e *env) restart() {
 
 // registerWebhook registers a webhook on the fake to the service, as an
 // administrator would.
+// The DC client picks the webhooks REST of the fake's version; Jira 9
+// signs nothing, so there the secret goes in the URL as a token.
 func (e *env) registerWebhook(query, secret string, events ...string) {
-	body := map[string]any{"name": "seatwarden", "url": e.ts.URL + "/webhooks/jira" + query, "events": events}
-	if secret != "" {
-		body["secret"] = secret
+	c, err := datacenter.New(e.fake.URL, datacenter.TokenAuth(jira.Secret(e.fake.Credentials().DCToken)),
+		datacenter.WithTransport(e.fake.Transport()))
+	require.NoError(e.t, err)
+	w := &jira.Webhook{Name: "seatwarden", URL: e.ts.URL + "/webhooks/jira" + query, Events: events, Secret: jira.Secret(secret)}
+	_, _, err = c.Webhooks.Create(e.t.Context(), w)
+	if errors.Is(err, jira.ErrUnsupported) && query == "" {
+		w.URL, w.Secret = e.ts.URL+"/webhooks/jira?token="+secret, ""
+		_, _, err = c.Webhooks.Create(e.t.Context(), w)
 	}
-	resp := e.jira(http.MethodPost, "/rest/webhooks/1.0/webhook", body)
-	require.Equal(e.t, http.StatusCreated, resp.StatusCode)
+	require.NoError(e.t, err)
 }
 
 // jira calls the fake's REST API as its administrator.
@@ -149,8 +181,7 @@ func (e *env) jira(method, path string, body any) *http.Response {
 	req, err := http.NewRequest(method, e.fake.URL+path, bytes.NewReader(b))
 	require.NoError(e.t, err)
 	req.Header.Set("Content-Type", "application/json")
-	cr := e.fake.Credentials()
-	req.SetBasicAuth(cr.DCUser, cr.DCPassword)
+	req.Header.Set("Authorization", "Bearer "+e.fake.Credentials().DCToken) // Jira 11: no Basic
 	resp, err := e.fake.Client().Do(req)
 	require.NoError(e.t, err)
 	resp.Body.Close()
@@ -210,7 +241,7 @@ func (e *env) getPlan(id string) planView {
 }
 
 // waitStatus waits until the plan has the status.
-func (e *env) waitStatus(id string, want report.PlanStatus) planView {
+func (e *env) waitStatus(id string, want history.PlanStatus) planView {
 	e.t.Helper()
 	var v planView
 	require.Eventually(e.t, func() bool {
@@ -270,11 +301,20 @@ const approvalPolicy = `policies:
 
 func TestApprovalFlow(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, approvalPolicy, 0)
+	for _, version := range []string{"9.12", "10.3", "11.0"} {
+		t.Run(version, func(t *testing.T) {
+			t.Parallel()
+			testApprovalFlow(t, version)
+		})
+	}
+}
+
+func testApprovalFlow(t *testing.T, version string) {
+	e := newEnvAt(t, version, approvalPolicy, 0)
 	e.registerWebhook("", testSecret, "jira:issue_updated")
 
 	v := e.plan("inactive")
-	assert.Equal(t, report.PlanPending, v.Status)
+	assert.Equal(t, history.PlanPending, v.Status)
 	require.NotEmpty(t, v.IssueKey)
 	keys := deactivations(t, v)
 	issue, ok := e.fake.Issue(v.IssueKey)
@@ -291,7 +331,7 @@ func TestApprovalFlow(t *testing.T) {
 	assert.Equal(t, http.StatusConflict, code, "not approved yet: %s", b)
 
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	v = e.waitStatus(v.ID, report.PlanApplied)
+	v = e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(keys), "the fake's users are deactivated")
 	require.NotEmpty(t, v.RunID)
 
@@ -318,7 +358,7 @@ func TestRejectionCancels(t *testing.T) {
 	v := e.plan("inactive")
 	keys := deactivations(t, v)
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Reject"))
-	v = e.waitStatus(v.ID, report.PlanRejected)
+	v = e.waitStatus(v.ID, history.PlanRejected)
 	assert.Contains(t, v.Error, "rejected")
 	assert.Equal(t, len(keys), e.active(keys))
 	assert.Empty(t, e.runs())
@@ -330,7 +370,7 @@ func TestWebhookURLToken(t *testing.T) {
 	e.registerWebhook("?token="+testSecret, "", "jira:issue_updated") // no signature: the token in the URL
 	v := e.plan("inactive")
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 }
 
@@ -389,13 +429,13 @@ func TestWebhookVerification(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 
 	time.Sleep(50 * time.Millisecond)
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "nothing applied")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "nothing applied")
 	assert.Equal(t, len(keys), e.active(keys))
 
 	// Then the real one, and its replay.
 	code, body := e.hook("", testSecret, payload)
 	require.Equal(t, http.StatusAccepted, code, body)
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	code, body = e.hook("", testSecret, payload)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "duplicate")
@@ -415,18 +455,18 @@ func TestReplayedWebhookIgnored(t *testing.T) {
 	code, _ := e.hook("", testSecret, payload)
 	require.Equal(t, http.StatusAccepted, code)
 	e.cur.Load().wg.Wait()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "the payload is a hint; Jira decides")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "the payload is a hint; Jira decides")
 
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
 	code, body := e.hook("", testSecret, payload)
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "duplicate", "the same issue id and changelog id")
 	e.cur.Load().wg.Wait()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status)
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status)
 
 	code, _ = e.hook("", testSecret, approvedPayload(issue.ID, issue.Key, "902"))
 	require.Equal(t, http.StatusAccepted, code)
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 }
 
 func TestPollingFallback(t *testing.T) {
@@ -434,9 +474,9 @@ func TestPollingFallback(t *testing.T) {
 	e := newEnv(t, approvalPolicy, 20*time.Millisecond) // no webhook registered
 	v := e.plan("inactive")
 	time.Sleep(60 * time.Millisecond)
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status)
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status)
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
 	assert.Len(t, e.runs(), 1)
 }
@@ -450,9 +490,9 @@ func TestRestartWithPendingApproval(t *testing.T) {
 
 	e.poll = 5 * time.Millisecond // the new instance polls too: webhook and poll race
 	e.restart()
-	assert.Equal(t, report.PlanPending, e.getPlan(v.ID).Status, "the pending approval survived")
+	assert.Equal(t, history.PlanPending, e.getPlan(v.ID).Status, "the pending approval survived")
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve"))
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	e.fake.WaitWebhooks()
 	time.Sleep(30 * time.Millisecond)
 	assert.Zero(t, e.active(keys))
@@ -527,6 +567,9 @@ func TestAPI(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code, string(b))
 	code, _ = e.do(http.MethodPost, "/api/v1/plans", []byte(`{"policies": "inactive"}`))
 	assert.Equal(t, http.StatusBadRequest, code)
+	code, b = e.do(http.MethodPost, "/api/v1/plans", []byte(`{"policies": ["inactive"]} {"policies": ["other"]}`))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, string(b), "trailing data")
 	code, b = e.do(http.MethodPost, "/api/v1/plans", nil)
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, string(b), "name the policies")
@@ -543,12 +586,12 @@ func TestAPI(t *testing.T) {
 	dropped := e.plan("inactive")
 	code, b = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/cancel", nil)
 	require.Equal(t, http.StatusOK, code, string(b))
-	assert.Equal(t, report.PlanCancelled, e.getPlan(dropped.ID).Status)
+	assert.Equal(t, history.PlanCancelled, e.getPlan(dropped.ID).Status)
 	code, _ = e.do(http.MethodPost, "/api/v1/plans/"+dropped.ID+"/apply", nil)
 	assert.Equal(t, http.StatusConflict, code, "a cancelled plan is never applied")
 
 	v := e.plan("inactive")
-	assert.Equal(t, report.PlanPlanned, v.Status, "a dry run")
+	assert.Equal(t, history.PlanPlanned, v.Status, "a dry run")
 	keys := deactivations(t, v)
 	assert.Equal(t, len(keys), e.active(keys))
 	code, b = e.do(http.MethodPost, "/api/v1/plans/"+v.ID+"/apply", nil)
@@ -562,9 +605,33 @@ func TestAPI(t *testing.T) {
 	var runs struct{ Runs []runView }
 	require.NoError(t, json.Unmarshal(b, &runs))
 	require.Len(t, runs.Runs, 1)
-	code, b = e.do(http.MethodPost, "/api/v1/runs/"+runs.Runs[0].ID+"/undo", nil)
+	undo := "/api/v1/runs/" + runs.Runs[0].ID + "/undo"
+	// dryRun is true or false, nothing else; a dry run writes nothing.
+	for _, bad := range []string{"1", "True", "yes", "", "true&dryRun=true"} {
+		e.fake.ResetStats()
+		code, b = e.do(http.MethodPost, undo+"?dryRun="+bad, nil)
+		assert.Equal(t, http.StatusBadRequest, code, "dryRun=%s: %s", bad, b)
+		assert.Empty(t, fakeWrites(e.fake), "dryRun=%s", bad)
+	}
+	e.fake.ResetStats()
+	code, b = e.do(http.MethodPost, undo+"?dryRun=true", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Contains(t, string(b), `"reactivate"`)
+	assert.Empty(t, fakeWrites(e.fake), "a dry run writes nothing")
+	assert.Zero(t, e.active(keys))
+	code, b = e.do(http.MethodPost, undo+"?dryRun=false", nil)
 	require.Equal(t, http.StatusOK, code, string(b))
 	assert.Equal(t, len(keys), e.active(keys), "undone")
+	e.fake.ResetStats()
+	code, b = e.do(http.MethodPost, undo, nil)
+	assert.Equal(t, http.StatusConflict, code, string(b))
+	assert.Contains(t, string(b), "already undone")
+	assert.Empty(t, fakeWrites(e.fake))
+
+	code, b = e.do(http.MethodGet, "/api/v1/plans?status=bogus", nil)
+	assert.Equal(t, http.StatusBadRequest, code, string(b))
+	code, _ = e.do(http.MethodGet, "/api/v1/plans?status=applied", nil)
+	assert.Equal(t, http.StatusOK, code)
 
 	code, b = e.do(http.MethodGet, "/insights", nil)
 	require.Equal(t, http.StatusOK, code)
@@ -683,8 +750,83 @@ func TestApprovedWhileDown(t *testing.T) {
 	require.NoError(t, e.fake.Transition(v.IssueKey, "Approve")) // nobody listening
 	e.poll = time.Hour                                           // only the poll at start
 	e.start()
-	e.waitStatus(v.ID, report.PlanApplied)
+	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
+}
+
+// TestSecondServerOnOneDataDir: a second server on the data directory a
+// live server holds refuses to start, and changes nothing there.
+func TestSecondServerOnOneDataDir(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	dir := t.TempDir()
+	env := map[string]string{"SEATWARDEN_API_TOKEN": testToken, "SEATWARDEN_WEBHOOK_SECRET": testSecret}
+	done := startServing(t, ctx, env, dir, io.Discard)
+
+	var stderr syncBuffer
+	second := program{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: &stderr}
+	code := second.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "another server uses it")
+	assert.Contains(t, stderr.String(), "in use by another process (pid")
+
+	cancel()
+	<-done // stopped at once, it may end with "context canceled"
+	// Once the first has stopped, the directory is free.
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	var stderr3 syncBuffer
+	done = startServing(t, ctx2, env, dir, &stderr3)
+	cancel2()
+	<-done
+	assert.NotContains(t, stderr3.String(), "another server uses it")
+}
+
+// startServing runs the program with --demo on dir until ctx is done,
+// and returns once it serves (its first line out); the exit code comes on
+// the channel.
+func startServing(t *testing.T, ctx context.Context, env map[string]string, dir string, stderr io.Writer) chan int {
+	t.Helper()
+	outR, outW := io.Pipe()
+	p := program{getenv: func(k string) string { return env[k] }, stdout: outW, stderr: stderr}
+	done := make(chan int, 1)
+	go func() {
+		done <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	require.True(t, sc.Scan(), "the server starts")
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	return done
+}
+
+// fakeWrites lists the requests to the fake that are not reads.
+func fakeWrites(fake *jiratest.Server) []string {
+	var out []string
+	for _, r := range fake.Requests() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+// TestApprovalOfNobody: an approval policy that selects nobody files no
+// issue and records no run: 200, "nothing to approve", every time.
+func TestApprovalOfNobody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, strings.Replace(approvalPolicy, "daysSinceLastLogin > 365", `name == "nobody-at-all"`, 1), 0)
+	for range 2 {
+		e.fake.ResetStats()
+		code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+		require.Equal(t, http.StatusOK, code, string(b))
+		assert.Contains(t, string(b), "nothing to approve")
+		assert.Empty(t, fakeWrites(e.fake), "no approval issue")
+	}
+	assert.Empty(t, e.runs(), "no empty run in the history")
+	code, b := e.do(http.MethodGet, "/api/v1/plans", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"plans": []}`, string(b))
 }
 
 // Concurrent reads of the users share one client and one snapshot, and a

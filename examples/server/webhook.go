@@ -18,7 +18,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -118,7 +118,7 @@ func (s *server) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := s.cfg.store.PlanByIssue(r.Context(), p.Issue.Key)
-	if errors.Is(err, report.ErrNoPlan) || (err == nil && rec.Status != report.PlanPending) {
+	if errors.Is(err, history.ErrNoPlan) || (err == nil && rec.Status != history.PlanPending) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": "no pending plan for this issue"})
 		return
 	} else if err != nil {
@@ -258,10 +258,10 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 		return nil
 	}
 	rec, err := s.record(ctx, m, plan, "user_created")
-	if err != nil || rec.Status != report.PlanPlanned {
+	if err != nil || rec.Status != history.PlanPlanned {
 		return err
 	}
-	_, err = s.claimAndApply(ctx, rec.ID, report.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
+	_, err = s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
 		return m.Apply(ctx, plan, s.journal(plan.ID))
 	})
 	return err

@@ -3,6 +3,7 @@ package cloud
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -38,7 +39,8 @@ type Directory struct {
 }
 
 // ProductAccess is a product a directory user has access to, with when the
-// user was last active in it (empty when never).
+// user was last active in it (empty when never). Only
+// [AdminService.Search] with the "productAccess" expand returns it.
 type ProductAccess struct {
 	Key                 string `json:"key"`
 	ID                  string `json:"id"`
@@ -56,10 +58,15 @@ type AdminGroup struct {
 type DirectoryUser struct {
 	AccountID   string `json:"accountId"`
 	AccountType string `json:"accountType"`
-	// Status is "active" or "suspended" (product access suspended).
+	// Status is a composite of AccountStatus and MembershipStatus: one of
+	// [StatusActive], [StatusSuspended], [StatusNotInvited],
+	// [StatusDeactivated] (the account is disabled, whatever its
+	// membership: a user both disabled and suspended reads deactivated) or
+	// [StatusForDeletion].
 	Status string `json:"status"`
 	// AccountStatus is "active", "inactive" (disabled) or "closed".
-	AccountStatus    string `json:"accountStatus"`
+	AccountStatus string `json:"accountStatus"`
+	// MembershipStatus is "active", "suspended" or "no_membership".
 	MembershipStatus string `json:"membershipStatus"`
 	// AddedToOrg is when the user joined the organisation (RFC 3339).
 	AddedToOrg    string `json:"addedToOrg,omitempty"`
@@ -73,18 +80,43 @@ type DirectoryUser struct {
 	// ManagementSource is "synced" for accounts an identity provider
 	// manages (SCIM), else "invited".
 	ManagementSource string `json:"managementSource"`
-	// ProductAccess is sent only with expand=productAccess.
+	// ProductAccess is sent only by [AdminService.Search] with the
+	// "productAccess" expand, and not for every user: nil means the API
+	// did not say (last active unknown), an empty slice that it listed no
+	// product.
 	ProductAccess []ProductAccess `json:"productAccess,omitempty"`
-	// Groups is sent only with expand=groups.
+	// Groups is sent only by [AdminService.Search] with the "groups"
+	// expand.
 	Groups        []AdminGroup `json:"groups,omitempty"`
 	DeactivatedOn *string      `json:"deactivatedOn"`
 	ForDeletion   bool         `json:"forDeletion"`
 }
 
+// The values of [DirectoryUser].Status.
+const (
+	StatusActive      = "active"       // account active, membership active
+	StatusSuspended   = "suspended"    // account active, membership suspended
+	StatusNotInvited  = "not_invited"  // account active, in none of the organisation's directories
+	StatusDeactivated = "deactivated"  // account disabled (accountStatus inactive), maybe also suspended
+	StatusForDeletion = "for_deletion" // managed account scheduled for deletion
+)
+
+// The values of [DirectoryUser].AccountStatus and MembershipStatus that
+// the client acts on.
+const (
+	AccountInactive     = "inactive"  // AccountStatus: disabled
+	MembershipSuspended = "suspended" // MembershipStatus: product access suspended
+)
+
 // LastActive returns when the user was last active in each product, and
-// the most recent of those times as the last login: never when the user
-// has no product activity. Unreadable timestamps are skipped.
+// the most recent of those times as the last login. It is unknown when
+// the API sent no productAccess (nil; the GET operations never do, nor
+// does the search for some users), never when it listed products without
+// activity (or none). Unreadable timestamps are skipped.
 func (u *DirectoryUser) LastActive() (last jira.LastLogin, byProduct map[string]time.Time) {
+	if u.ProductAccess == nil {
+		return jira.LastLogin{}, nil
+	}
 	last = jira.NeverLoggedIn()
 	for _, p := range u.ProductAccess {
 		if p.LastActiveTimestamp == "" {
@@ -174,17 +206,17 @@ type UsersOptions struct {
 	AccountIDs []string
 	// AccountStatus: "active", "inactive", "closed".
 	AccountStatus []string
-	// Status: "active", "suspended".
+	// Status: the Status values ("active", "suspended", "not_invited",
+	// "deactivated", "for_deletion").
 	Status []string
+	// MembershipStatus: "active", "suspended", "no_membership".
+	MembershipStatus []string
 	// ClaimStatus: "managed", "unmanaged".
 	ClaimStatus  []string
 	EmailDomains []string
 	GroupIDs     []string
 	// SearchTerm matches a part of the name or email.
 	SearchTerm string
-	// Expand asks for "productAccess" (last active per product),
-	// "groups", "platformRoles" or "counts.resources".
-	Expand []string
 	// Cursor is the page to read ([jira.PageInfo].Next of the previous
 	// one); empty for the first. AllUsers ignores it.
 	Cursor string
@@ -201,6 +233,7 @@ func (o *UsersOptions) query() url.Values {
 	for k, v := range map[string][]string{
 		"accountIds": o.AccountIDs, "accountStatus": o.AccountStatus, "status": o.Status,
 		"claimStatus": o.ClaimStatus, "emailDomains": o.EmailDomains, "groupIds": o.GroupIDs,
+		"membershipStatus": o.MembershipStatus,
 	} {
 		if len(v) > 0 {
 			q[k] = append([]string(nil), v...)
@@ -209,14 +242,12 @@ func (o *UsersOptions) query() url.Values {
 	if o.SearchTerm != "" {
 		q.Set("searchTerm", o.SearchTerm)
 	}
-	if len(o.Expand) > 0 {
-		q.Set("expand", strings.Join(o.Expand, ","))
-	}
 	return q
 }
 
-// Users returns one page of a directory's users. The directory id "-"
-// means every directory where the API supports it.
+// Users returns one page of a directory's users, without product access
+// or groups (the operation takes no expand: use [AdminService.Search]).
+// The directory id "-" means every directory where the API supports it.
 //
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users
 func (s *AdminService) Users(ctx context.Context, directoryID string, opts *UsersOptions) ([]DirectoryUser, *jira.Response, error) {
@@ -266,23 +297,28 @@ func (s *AdminService) AllUsers(ctx context.Context, directoryID string, opts *U
 }
 
 // SearchRequest is the body of [AdminService.Search]: the filters of
-// [UsersOptions] plus Emails (not with SearchTerm).
+// [UsersOptions] plus Emails (not with SearchTerm) and Expand, which may
+// ask for "productAccess" (last active per product), "groups",
+// "platformRoles" and "counts.resources". Limit is 1 to 100 (the server's
+// default, 50, when zero).
 type SearchRequest struct {
-	AccountIDs    []string `json:"accountIds,omitempty"`
-	AccountStatus []string `json:"accountStatus,omitempty"`
-	Status        []string `json:"status,omitempty"`
-	ClaimStatus   []string `json:"claimStatus,omitempty"`
-	EmailDomains  []string `json:"emailDomains,omitempty"`
-	GroupIDs      []string `json:"groupIds,omitempty"`
-	SearchTerm    string   `json:"searchTerm,omitempty"`
-	Emails        []string `json:"emails,omitempty"`
-	Expand        []string `json:"expand,omitempty"`
-	Cursor        string   `json:"cursor,omitempty"`
-	Limit         int      `json:"limit,omitempty"`
+	AccountIDs       []string `json:"accountIds,omitempty"`
+	AccountStatus    []string `json:"accountStatus,omitempty"`
+	Status           []string `json:"status,omitempty"`
+	MembershipStatus []string `json:"membershipStatus,omitempty"`
+	ClaimStatus      []string `json:"claimStatus,omitempty"`
+	EmailDomains     []string `json:"emailDomains,omitempty"`
+	GroupIDs         []string `json:"groupIds,omitempty"`
+	SearchTerm       string   `json:"searchTerm,omitempty"`
+	Emails           []string `json:"emails,omitempty"`
+	Expand           []string `json:"expand,omitempty"`
+	Cursor           string   `json:"cursor,omitempty"`
+	Limit            int      `json:"limit,omitempty"`
 }
 
 // Search returns one page of a directory's users matching r; the next
-// page's cursor is in [jira.PageInfo].Next.
+// page's cursor is in [jira.PageInfo].Next. It is the one operation that
+// returns product access (last active) and groups, with r.Expand.
 //
 // Admin: POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
 func (s *AdminService) Search(ctx context.Context, directoryID string, r *SearchRequest) ([]DirectoryUser, *jira.Response, error) {
@@ -299,6 +335,9 @@ func (s *AdminService) Search(ctx context.Context, directoryID string, r *Search
 	if r.SearchTerm != "" && len(r.Emails) > 0 {
 		return nil, nil, errors.New("cloud: an admin user search takes searchTerm or emails, not both")
 	}
+	if r.Limit < 0 || r.Limit > maxSearchLimit {
+		return nil, nil, fmt.Errorf("cloud: admin user search limit %d is not within 1..%d", r.Limit, maxSearchLimit)
+	}
 	var page transport.AdminPage[DirectoryUser]
 	resp, err := s.c.admin.Do(ctx, http.MethodPost, p+"/search", nil, r, &page)
 	if err != nil {
@@ -308,11 +347,43 @@ func (s *AdminService) Search(ctx context.Context, directoryID string, r *Search
 	return page.Data, resp, nil
 }
 
-// User returns one user of a directory; expand may ask for
-// "productAccess" and "groups".
+// maxSearchLimit is the largest page [AdminService.Search] may ask for.
+const maxSearchLimit = 100
+
+// SearchAll walks every user of a directory matching r, following the
+// cursor, r.Limit a request (100 when zero); r.Cursor is ignored. An error
+// ends the iteration; the iterator can be ranged over again.
+//
+// Admin: POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
+func (s *AdminService) SearchAll(ctx context.Context, directoryID string, r *SearchRequest) iter.Seq2[DirectoryUser, error] {
+	req := SearchRequest{}
+	if r != nil {
+		req = *r
+	}
+	if req.Limit == 0 {
+		req.Limit = maxSearchLimit
+	}
+	return transport.Walk(ctx, 0, "", func(ctx context.Context, cursor string) ([]DirectoryUser, string, bool, error) {
+		page := req
+		page.Cursor = cursor
+		users, resp, err := s.Search(ctx, directoryID, &page)
+		if err != nil {
+			return nil, "", false, err
+		}
+		next := resp.Page.Next
+		if next != "" && next == cursor {
+			return nil, "", false, fmt.Errorf("cloud: admin user search repeated its cursor: %w", jira.ErrPageLimit)
+		}
+		return users, next, next != "", nil
+	})
+}
+
+// User returns one user of a directory, without product access or groups
+// (the operation takes no expand: use [AdminService.Search] with
+// AccountIDs).
 //
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}
-func (s *AdminService) User(ctx context.Context, directoryID string, ref jira.UserRef, expand ...string) (*DirectoryUser, *jira.Response, error) {
+func (s *AdminService) User(ctx context.Context, directoryID string, ref jira.UserRef) (*DirectoryUser, *jira.Response, error) {
 	if err := s.c.needAdmin("Admin.User"); err != nil {
 		return nil, nil, err
 	}
@@ -320,14 +391,10 @@ func (s *AdminService) User(ctx context.Context, directoryID string, ref jira.Us
 	if err != nil {
 		return nil, nil, err
 	}
-	var q url.Values
-	if len(expand) > 0 {
-		q = url.Values{"expand": {strings.Join(expand, ",")}}
-	}
 	var out struct {
 		Data DirectoryUser `json:"data"`
 	}
-	resp, err := s.c.admin.Do(ctx, http.MethodGet, p, q, nil, &out)
+	resp, err := s.c.admin.Do(ctx, http.MethodGet, p, nil, nil, &out)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -342,8 +409,15 @@ func (s *AdminService) userAction(ctx context.Context, what, method, directoryID
 	if err != nil {
 		return nil, err
 	}
-	return s.c.admin.Do(ctx, method, p+suffix, nil, nil, nil)
+	var body any
+	if method == http.MethodPost {
+		body = emptyBody // the Admin API refuses a POST without a JSON body (415)
+	}
+	return s.c.admin.Do(ctx, method, p+suffix, nil, body, nil)
 }
+
+// emptyBody is the JSON body of a POST that has nothing to say: {}.
+var emptyBody = struct{}{}
 
 // Suspend suspends a user's access to the organisation's products: the
 // user keeps its groups and roles, is inactive in Jira and is not billed.
@@ -382,8 +456,10 @@ type LastActiveDates struct {
 }
 
 // LastActiveDates returns when a user was last active in each product.
-// The v2 directory users with expand=productAccess give the same with
-// timestamps, for many users a request.
+// [AdminService.Search] with the "productAccess" expand gives the same
+// with timestamps, for up to 100 users a request; the client falls back to
+// this one when the search leaves productAccess out. An empty
+// ProductAccess means the user has not accessed any product.
 //
 // Admin: GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
 func (s *AdminService) LastActiveDates(ctx context.Context, ref jira.UserRef) (*LastActiveDates, *jira.Response, error) {
@@ -405,7 +481,10 @@ func (s *AdminService) LastActiveDates(ctx context.Context, ref jira.UserRef) (*
 }
 
 // Privilege says whether the user management API may do something to an
-// account, and if not why (e.g. "notManaged", "externalDirectory.scim").
+// account, and if not why: one of the documented reason keys
+// ("administrative", "administrative.notMyself", "authPolicy.saml",
+// "blocked.exportControl", "externalDirectory.scim",
+// "externalDirectory.google", "myselfOnly", "managedAccount").
 type Privilege struct {
 	Allowed bool `json:"allowed"`
 	Reason  *struct {
@@ -431,7 +510,10 @@ const (
 // ManagePrivileges says what the organisation may do to an account
 // through the user management API, by privilege (all of them when none
 // are named). Only managed accounts not synced from an identity provider
-// can be disabled.
+// can be disabled. For an account the organisation does not manage, and
+// for any account when the API key was created with scopes, the API
+// answers 403 {"key":"forbidden"}: the error matches [jira.ErrForbidden]
+// and [ErrLifecycleNotAllowed] and says to create the key without scopes.
 //
 // Admin: GET /users/{accountId}/manage?privileges=
 func (s *AdminService) ManagePrivileges(ctx context.Context, ref jira.UserRef, privileges ...string) (map[string]Privilege, *jira.Response, error) {
@@ -448,10 +530,33 @@ func (s *AdminService) ManagePrivileges(ctx context.Context, ref jira.UserRef, p
 	out := map[string]Privilege{}
 	resp, err := s.c.admin.Do(ctx, http.MethodGet, "/users/"+url.PathEscape(ref.Value())+"/manage", q, nil, &out)
 	if err != nil {
-		return nil, resp, err
+		return nil, resp, manageError(ref, err)
 	}
 	return out, resp, nil
 }
+
+// ErrLifecycleNotAllowed matches the user management API's 403: the
+// organisation may not change the account (it does not manage it, an
+// identity provider does, or the API key has scopes).
+var ErrLifecycleNotAllowed = errors.New("cloud: the user management API may not change this account")
+
+// manageError explains a 403 from the user management API.
+func manageError(ref jira.UserRef, err error) error {
+	if !errors.Is(err, jira.ErrForbidden) {
+		return err
+	}
+	return &lifecycleError{fmt.Errorf("cloud: the user management API refused %s (403): the organisation does not manage "+
+		"the account, an identity provider does, or the organisation API key was created with scopes — "+
+		"create the key without scopes: %w", ref, err)}
+}
+
+// lifecycleError is a 403 from the user management API: it matches
+// [ErrLifecycleNotAllowed] and the wrapped [*jira.APIError].
+type lifecycleError struct{ err error }
+
+func (e *lifecycleError) Error() string        { return e.err.Error() }
+func (e *lifecycleError) Unwrap() error        { return e.err }
+func (e *lifecycleError) Is(target error) bool { return target == ErrLifecycleNotAllowed }
 
 // Disable deactivates a managed Atlassian account everywhere: it cannot
 // log in to any product. message, when not empty, is shown to the user.
@@ -464,11 +569,12 @@ func (s *AdminService) Disable(ctx context.Context, ref jira.UserRef, message st
 	if err := ref.Check(jira.Cloud); err != nil {
 		return nil, err
 	}
-	var body any
+	var body any = emptyBody
 	if message != "" {
 		body = map[string]string{"message": message}
 	}
-	return s.c.admin.Do(ctx, http.MethodPost, "/users/"+url.PathEscape(ref.Value())+"/manage/lifecycle/disable", nil, body, nil)
+	resp, err := s.c.admin.Do(ctx, http.MethodPost, "/users/"+url.PathEscape(ref.Value())+"/manage/lifecycle/disable", nil, body, nil)
+	return resp, manageError(ref, err)
 }
 
 // Enable reactivates a disabled managed account.
@@ -481,5 +587,6 @@ func (s *AdminService) Enable(ctx context.Context, ref jira.UserRef) (*jira.Resp
 	if err := ref.Check(jira.Cloud); err != nil {
 		return nil, err
 	}
-	return s.c.admin.Do(ctx, http.MethodPost, "/users/"+url.PathEscape(ref.Value())+"/manage/lifecycle/enable", nil, nil, nil)
+	resp, err := s.c.admin.Do(ctx, http.MethodPost, "/users/"+url.PathEscape(ref.Value())+"/manage/lifecycle/enable", nil, emptyBody, nil)
+	return resp, manageError(ref, err)
 }

@@ -165,6 +165,8 @@ type Client struct {
 	orgID  string
 	common service
 
+	log *slog.Logger // nil: no records
+
 	dirMu sync.Mutex
 	dirs  []Directory // the organisation's directories, read once
 }
@@ -184,7 +186,7 @@ func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t}
+	c := &Client{t: t, log: cfg.site.Logger}
 	if cfg.admin {
 		ac := cfg.site
 		ac.BaseURL = cfg.adminURL
@@ -237,6 +239,17 @@ func (c *Client) needAdmin(what string) error {
 		return nil
 	}
 	return fmt.Errorf("cloud: %s needs the Atlassian Admin API; build the client WithAdmin(orgID, orgKey): %w", what, jira.ErrUnsupported)
+}
+
+// needSiteAdmin explains a 403 from an operation that needs the site-admin
+// role: Administer Jira (jira-admins) is not enough. Other errors are
+// returned as they are.
+func needSiteAdmin(what string, err error) error {
+	if !errors.Is(err, jira.ErrForbidden) {
+		return err
+	}
+	return fmt.Errorf("cloud: %s needs the site-admin role (organisation or site administrator); "+
+		"the API token's account lacks it — Administer Jira (jira-admins) is not enough: %w", what, err)
 }
 
 // accountQuery checks that ref is a Cloud reference and returns it as the

@@ -263,9 +263,14 @@ func TestAdminService(t *testing.T) {
 	require.Len(t, dirs, 1)
 	dir := dirs[0].DirectoryID
 
-	page, resp, err := c.Admin.Users(ctx, dir, &cloud.UsersOptions{Limit: 100, Expand: []string{"productAccess"}})
+	page, resp, err := c.Admin.Users(ctx, dir, &cloud.UsersOptions{Limit: 100})
 	require.NoError(t, err)
 	assert.Len(t, page, 100)
+	for _, du := range page {
+		require.Nil(t, du.ProductAccess, "GET directory users never carries productAccess")
+		last, _ := du.LastActive()
+		require.False(t, last.Known, "no productAccess: unknown, not never")
+	}
 	assert.NotEmpty(t, resp.Page.Next)
 	next, _, err := c.Admin.Users(ctx, dir, &cloud.UsersOptions{Limit: 100, Cursor: resp.Page.Next})
 	require.NoError(t, err)
@@ -297,9 +302,10 @@ func TestAdminService(t *testing.T) {
 	privs, _, err := c.Admin.ManagePrivileges(ctx, r)
 	require.NoError(t, err)
 	assert.True(t, privs[cloud.PrivilegeLifecycle].Allowed)
-	privs, _, err = c.Admin.ManagePrivileges(ctx, ref(t, s, "user0004@other.org"), cloud.PrivilegeLifecycle)
-	require.NoError(t, err)
-	assert.Equal(t, "notManaged", privs[cloud.PrivilegeLifecycle].ReasonKey())
+	_, _, err = c.Admin.ManagePrivileges(ctx, ref(t, s, "user0004@other.org"), cloud.PrivilegeLifecycle)
+	assert.ErrorIs(t, err, jira.ErrForbidden, "an account the org does not manage is a 403")
+	assert.ErrorIs(t, err, cloud.ErrLifecycleNotAllowed)
+	assert.ErrorContains(t, err, "create the key without scopes")
 
 	_, err = c.Admin.Disable(ctx, r, "On leave")
 	require.NoError(t, err)

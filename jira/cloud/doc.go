@@ -31,21 +31,30 @@
 // # Deactivation
 //
 // Jira Cloud has no "active" flag to set: access is the Atlassian
-// account's, managed by the organisation. [Client.Deactivate] therefore
-// needs the Admin API and decides with the user management API's
-// lifecycle.enablement privilege (GET /users/{accountId}/manage):
+// account's, managed by the organisation. [Client.Deactivate] (and
+// [Client.DeactivateUser], which also reports the path it took) therefore
+// needs the Admin API. It reads the directory user first: a user whose
+// status is not_invited or for_deletion is reported ([ErrNotActionable])
+// and left alone; one already deactivated or suspended is left alone. Then:
 //
-//   - allowed — a managed account, on one of the organisation's verified
-//     domains and not synced from an identity provider: the account is
-//     disabled (POST /users/{accountId}/manage/lifecycle/disable), which
-//     deactivates it in every product;
-//   - not allowed — an unmanaged account, or one synced through SCIM, which
-//     only the identity provider may disable: the user is suspended in its
-//     directory (POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend),
+//   - a managed account, on one of the organisation's verified domains and
+//     not synced from an identity provider, is disabled
+//     (POST /users/{accountId}/manage/lifecycle/disable), which deactivates
+//     it in every product;
+//   - an unmanaged account, one synced through SCIM (which only the
+//     identity provider may disable), and one the user management API
+//     refuses with 403 — {"key":"forbidden"} for accounts the organisation
+//     does not manage and for API keys created with scopes — is suspended
+//     in its directory
+//     (POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend),
 //     losing access to the organisation's products while keeping its groups.
 //
 // [Client.Reactivate] enables a disabled account and restores a suspended
-// one, whichever applies. [Client.Delete] only removes the user from the
+// membership — both for a user who was both, whose status reads only
+// "deactivated" — then reads the user again and fails unless the status is
+// active. Every POST to the Admin and user management APIs carries a JSON
+// body ({} when there is nothing to say): they refuse body-less POSTs with
+// 415. [Client.Delete] only removes the user from the
 // Jira site (DELETE /rest/api/3/user); the Atlassian account stays in the
 // organisation. Passwords and sessions belong to the Atlassian account:
 // [Client.ResetPassword] and [Client.InvalidateSessions] fail with
@@ -68,14 +77,19 @@
 // # Last login and last active
 //
 // Jira Cloud's REST API does not say when a user last logged in. With the
-// Admin API, [Client.User] and [Client.Snapshot] (with LastLogin) read the
-// organisation's directory users with expand=productAccess: LastActive
-// holds the last activity per product, LastLogin the most recent of them
-// (never, when the directory shows no product activity), and Created
-// when the user joined the organisation. Atlassian updates activity with a
-// delay of up to a day. Without [WithAdmin], and for users no directory
-// lists, last login stays unknown ([jira.LastLogin] with Known false) —
-// never "never" — and that is not an error.
+// Admin API, [Client.Snapshot] (with LastLogin) reads every directory's
+// users through POST .../users/search with {"expand":["productAccess"]},
+// 100 a request, and [Client.User] asks the same search for the one
+// accountId — the GET directory-users and user-details operations take no
+// expand and carry no productAccess. LastActive holds the last activity per
+// product, LastLogin the most recent of them (never, when the search lists
+// the user's products without activity), and Created when the user joined
+// the organisation. A user the search sends without a productAccess array
+// has an unknown last login, never "never"; for one user, [Client.User]
+// then falls back to the v1 last-active dates. Atlassian updates activity
+// with a delay of up to a day. Without [WithAdmin], and for users no
+// directory lists, last login stays unknown ([jira.LastLogin] with Known
+// false), and that is not an error.
 //
 // # Rate limiting
 //

@@ -93,6 +93,39 @@ func ExampleClient_Snapshot() {
 	// Alan Turing  active=false groups=[contractors] last login 2026-03-14T09:00:00Z
 }
 
+// Deactivating users and seeing which way each went: a managed account is
+// disabled (an unmanaged one would be suspended in its directory); one
+// already inactive is left as it is; one scheduled for deletion is
+// reported and left alone.
+func ExampleClient_DeactivateUser() {
+	s := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithOrg(exampleOrg()))
+	c, err := cloud.New(jiratest.InMemoryURL, cloud.APITokenAuth("admin@example.com", "demo-token"),
+		cloud.WithAdmin("demo-org", "demo-org-key"), cloud.WithAdminURL(jiratest.InMemoryURL),
+		cloud.WithTransport(s.Transport()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	grace, _ := s.User("grace@example.com")
+	s.MarkForDeletion(grace.AccountID)
+	for _, email := range []string{"ada@example.com", "alan@partner.org", "grace@example.com"} {
+		u, _ := s.User(email)
+		d, err := c.DeactivateUser(ctx, jira.AccountID(u.AccountID))
+		switch {
+		case errors.Is(err, cloud.ErrNotActionable):
+			fmt.Printf("%-17s left alone: status %s\n", email, d.Status)
+		case err != nil:
+			log.Fatal(err)
+		default:
+			fmt.Printf("%-17s %s (%s)\n", email, d.Path, d.Reason)
+		}
+	}
+	// Output:
+	// ada@example.com   disabled ()
+	// alan@partner.org  already ()
+	// grace@example.com left alone: status for_deletion
+}
+
 // Handling a rate limit that outlasted the client's retries: the error is
 // a *jira.RateLimitError that says how long Jira asked to wait.
 func Example_rateLimitError() {

@@ -165,7 +165,8 @@ func (s *GroupsService) AddUser(ctx context.Context, group jira.Group, ref jira.
 	if err != nil {
 		return nil, err
 	}
-	return s.c.do(ctx, http.MethodPost, api+"/group/user", q, map[string]string{"accountId": ref.Value()}, nil)
+	resp, err := s.c.do(ctx, http.MethodPost, api+"/group/user", q, map[string]string{"accountId": ref.Value()}, nil)
+	return resp, needSiteAdmin("adding a user to a group", err)
 }
 
 // RemoveUser removes a user from a group. Jira answers 400 when the user
@@ -181,7 +182,8 @@ func (s *GroupsService) RemoveUser(ctx context.Context, group jira.Group, ref ji
 		return nil, err
 	}
 	q.Set("accountId", ref.Value())
-	return s.c.do(ctx, http.MethodDelete, api+"/group/user", q, nil, nil)
+	resp, err := s.c.do(ctx, http.MethodDelete, api+"/group/user", q, nil, nil)
+	return resp, needSiteAdmin("removing a user from a group", err)
 }
 
 // Create creates a group.
@@ -193,6 +195,7 @@ func (s *GroupsService) Create(ctx context.Context, name string) (*Group, *jira.
 	}
 	var g Group
 	resp, err := s.c.do(ctx, http.MethodPost, api+"/group", nil, map[string]string{"name": name}, &g)
+	err = needSiteAdmin("creating a group", err)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -217,7 +220,8 @@ func (s *GroupsService) Delete(ctx context.Context, group, swap jira.Group) (*ji
 			q[k] = v
 		}
 	}
-	return s.c.do(ctx, http.MethodDelete, api+"/group", q, nil, nil)
+	resp, err := s.c.do(ctx, http.MethodDelete, api+"/group", q, nil, nil)
+	return resp, needSiteAdmin("deleting a group", err)
 }
 
 // FoundGroups is the answer of [GroupsService.Picker].

@@ -34,14 +34,18 @@ func (c *Client) Myself(ctx context.Context) (jira.User, error) {
 }
 
 // User reads one user as it is now, with all its groups and licences. With
-// the Admin API ([WithAdmin]) it also reads the directory user, for the
-// last login (the latest product activity), the activity per product, when
-// the user joined the organisation and the email when the profile hides
-// it; without it, last login is unknown. A user the organisation's
-// directories do not list keeps these unknown.
+// the Admin API ([WithAdmin]) it also searches the organisation's
+// directories for the user with its product access, for the last login
+// (the latest product activity), the activity per product, when the user
+// joined the organisation and the email when the profile hides it. When
+// the search sends no productAccess for the user, the v1 last-active
+// dates are read instead. Without the Admin API, and for a user the
+// directories do not list, last login is unknown.
 //
 // Cloud: GET /rest/api/3/user?expand=groups,applicationRoles
-// Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}?expand=productAccess
+// Admin: POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
+// {"accountIds":[…],"expand":["productAccess"]} per directory until found,
+// and maybe GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates
 func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) {
 	u, _, err := c.Users.Get(ctx, ref, &GetOptions{Groups: true, ApplicationRoles: true})
 	if err != nil {
@@ -60,16 +64,58 @@ func (c *Client) addAdminData(ctx context.Context, m *jira.User) error {
 	if c.admin == nil || m.AccountID == "" {
 		return nil
 	}
-	du, dir, err := c.dirUser(ctx, jira.AccountID(m.AccountID), "productAccess")
-	if errors.Is(err, jira.ErrNotFound) {
-		return nil // not in the organisation's directories: unknown
-	}
+	ref := jira.AccountID(m.AccountID)
+	dirs, err := c.directories(ctx)
 	if err != nil {
 		return err
 	}
-	a := newAdminInfo(du, dir.Name)
-	a.fill(m)
-	return nil
+	for _, d := range dirs {
+		found, _, err := c.Admin.Search(ctx, d.DirectoryID, &SearchRequest{
+			AccountIDs: []string{m.AccountID}, Expand: []string{"productAccess"}, Limit: 1})
+		if err != nil {
+			return fmt.Errorf("cloud: %s in directory %q: %w", ref, d.Name, err)
+		}
+		i := slices.IndexFunc(found, func(du DirectoryUser) bool { return du.AccountID == m.AccountID })
+		if i < 0 {
+			continue
+		}
+		a := newAdminInfo(&found[i], d.Name)
+		if found[i].ProductAccess == nil {
+			if a.last, a.products, err = c.lastActiveDates(ctx, ref); err != nil {
+				return err
+			}
+		}
+		a.fill(m)
+		return nil
+	}
+	return nil // not in the organisation's directories: unknown
+}
+
+// lastActiveDates reads the v1 last-active dates of one user: the
+// fallback when the search sends no productAccess. A user the endpoint
+// does not know keeps last active unknown; an empty product list is
+// documented as "has not accessed a product": never.
+func (c *Client) lastActiveDates(ctx context.Context, ref jira.UserRef) (jira.LastLogin, []productTime, error) {
+	d, _, err := c.Admin.LastActiveDates(ctx, ref)
+	if errors.Is(err, jira.ErrNotFound) {
+		return jira.LastLogin{}, nil, nil
+	}
+	if err != nil {
+		return jira.LastLogin{}, nil, fmt.Errorf("cloud: last-active dates of %s: %w", ref, err)
+	}
+	last := jira.NeverLoggedIn()
+	var products []productTime
+	for _, p := range d.ProductAccess {
+		t, err := time.Parse(time.DateOnly, p.LastActive)
+		if err != nil {
+			continue
+		}
+		products = append(products, productTime{p.Key, t})
+		if t.After(last.Time) {
+			last = jira.LoggedInAt(t)
+		}
+	}
+	return last, products, nil
 }
 
 // directories returns the organisation's directories, read once.
@@ -90,13 +136,13 @@ func (c *Client) directories(ctx context.Context) ([]Directory, error) {
 // dirUser finds the user in the organisation's directories: one request
 // per directory tried. The error matches [jira.ErrNotFound] when no
 // directory has the user.
-func (c *Client) dirUser(ctx context.Context, ref jira.UserRef, expand ...string) (*DirectoryUser, Directory, error) {
+func (c *Client) dirUser(ctx context.Context, ref jira.UserRef) (*DirectoryUser, Directory, error) {
 	dirs, err := c.directories(ctx)
 	if err != nil {
 		return nil, Directory{}, err
 	}
 	for _, d := range dirs {
-		du, _, err := c.Admin.User(ctx, d.DirectoryID, ref, expand...)
+		du, _, err := c.Admin.User(ctx, d.DirectoryID, ref)
 		if errors.Is(err, jira.ErrNotFound) {
 			continue
 		}
@@ -183,55 +229,157 @@ func (c *Client) RemoveFromGroup(ctx context.Context, ref jira.UserRef, group st
 
 // Deactivate stops the user from using the site, through the Admin API
 // (it needs [WithAdmin]; without it the error matches
-// [jira.ErrUnsupported]). The rule:
-//
-//   - a managed account (on one of the organisation's verified domains)
-//     that the user management API may change — the lifecycle.enablement
-//     privilege is allowed — is disabled: the Atlassian account is
-//     deactivated everywhere;
-//   - any other account — unmanaged, or synced from an identity provider
-//     (SCIM), which only the provider may disable — is suspended in its
-//     directory: it loses access to the organisation's products, keeps its
-//     groups and is no longer billed.
-//
-// Either way Jira then reports the user inactive. Deactivating twice is
-// not an error.
-//
-// Admin: GET /users/{accountId}/manage?privileges=lifecycle.enablement, then
-// POST /users/{accountId}/manage/lifecycle/disable or
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend
+// [jira.ErrUnsupported]). It is [Client.DeactivateUser] without the
+// report of the path taken.
 func (c *Client) Deactivate(ctx context.Context, ref jira.UserRef) error {
+	_, err := c.DeactivateUser(ctx, ref)
+	return err
+}
+
+// The paths [Client.DeactivateUser] takes.
+const (
+	PathDisabled  = "disabled"  // the account was disabled (lifecycle disable)
+	PathSuspended = "suspended" // the user's access was suspended in its directory
+	PathAlready   = "already"   // the user was deactivated or suspended before
+	PathNone      = "none"      // nothing was done: see the error
+)
+
+// Deactivation reports what [Client.DeactivateUser] did to one user.
+type Deactivation struct {
+	// Path is [PathDisabled], [PathSuspended], [PathAlready] or [PathNone].
+	Path string
+	// Status is the user's Admin status before (e.g. "active").
+	Status string
+	// Reason says why the account was suspended rather than disabled:
+	// unmanaged, synced from an identity provider, a restriction reason
+	// key, or the user management API's 403. Empty when disabled.
+	Reason string
+}
+
+// ErrNotActionable matches the error for a user whose Admin status is
+// not_invited (in none of the organisation's directories) or for_deletion
+// (scheduled for deletion): [Client.DeactivateUser] and
+// [Client.Reactivate] report it and change nothing.
+var ErrNotActionable = errors.New("cloud: the account's status leaves nothing to do")
+
+// DeactivateUser stops the user from using the site and says how. It reads
+// the directory user first, then:
+//
+//   - status not_invited or for_deletion: nothing is done; the error
+//     matches [ErrNotActionable];
+//   - already deactivated or suspended: nothing is done ([PathAlready]);
+//   - a managed account (claimStatus managed) not synced from an identity
+//     provider is disabled ([PathDisabled]): the Atlassian account is
+//     deactivated everywhere;
+//   - otherwise — unmanaged, synced (SCIM), or the user management API
+//     refuses with 403 (lifecycle.enablement not allowed, the account is
+//     not the organisation's, or the API key was created with scopes) —
+//     the user is suspended in its directory ([PathSuspended]): it loses
+//     access to the organisation's products, keeps its groups and is no
+//     longer billed. Reason says why.
+//
+// Either way Jira then reports the user inactive.
+//
+// Two requests a user (three when the user management API refuses), and
+// one for the directories, once per client.
+//
+// Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
+// POST /users/{accountId}/manage/lifecycle/disable {} for a managed account, and/or
+// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/suspend {}
+func (c *Client) DeactivateUser(ctx context.Context, ref jira.UserRef) (Deactivation, error) {
+	out := Deactivation{Path: PathNone}
 	if err := ref.Check(jira.Cloud); err != nil {
-		return err
+		return out, err
 	}
 	if err := c.needAdmin("Deactivate"); err != nil {
-		return err
+		return out, err
 	}
-	privs, _, err := c.Admin.ManagePrivileges(ctx, ref, PrivilegeLifecycle)
+	du, dir, err := c.dirUser(ctx, ref)
 	if err != nil {
-		return err
+		return out, err
 	}
-	if privs[PrivilegeLifecycle].Allowed {
-		_, err = c.Admin.Disable(ctx, ref, "")
-		return err
+	out.Status = du.Status
+	switch {
+	case du.Status == StatusNotInvited || du.Status == StatusForDeletion:
+		return out, fmt.Errorf("cloud: %s has status %s; not deactivated: %w", ref, du.Status, ErrNotActionable)
+	case du.AccountStatus == AccountInactive || du.MembershipStatus == MembershipSuspended ||
+		du.Status == StatusDeactivated || du.Status == StatusSuspended:
+		out.Path = PathAlready
+		return out, nil
 	}
-	_, dir, err := c.dirUser(ctx, ref)
+	out.Reason, err = c.disable(ctx, ref, du)
 	if err != nil {
-		return err
+		return out, err
 	}
-	_, err = c.Admin.Suspend(ctx, dir.DirectoryID, ref)
-	return err
+	if out.Reason == "" {
+		out.Path = PathDisabled
+		c.logPath(ctx, ref, out)
+		return out, nil
+	}
+	if _, err := c.Admin.Suspend(ctx, dir.DirectoryID, ref); err != nil {
+		return out, err
+	}
+	out.Path = PathSuspended
+	c.logPath(ctx, ref, out)
+	return out, nil
+}
+
+// disable disables a managed account not synced from an identity
+// provider, asking the user management API directly: its 403 (the
+// privilege is not allowed, or the key has scopes) is the answer
+// GET /users/{accountId}/manage would have given, one request sooner. It
+// returns why it did not disable ("" when it did); an error only for a
+// failure other than the API's refusal.
+func (c *Client) disable(ctx context.Context, ref jira.UserRef, du *DirectoryUser) (string, error) {
+	switch {
+	case du.ClaimStatus != "managed":
+		return "unmanaged account", nil
+	case du.ManagementSource == "synced":
+		return "synced from an identity provider", nil
+	}
+	_, err := c.Admin.Disable(ctx, ref, "")
+	if errors.Is(err, ErrLifecycleNotAllowed) {
+		return "lifecycle not allowed: user management API answered 403 " + refusalKey(err), nil
+	}
+	return "", err
+}
+
+// refusalKey returns the reason key of a user management API refusal
+// ({"key":"forbidden"}), or "" when the body has none.
+func refusalKey(err error) string {
+	e, ok := errors.AsType[*jira.APIError](err)
+	if !ok {
+		return ""
+	}
+	var body struct {
+		Key string `json:"key"`
+	}
+	if json.Unmarshal(e.Body, &body) != nil {
+		return ""
+	}
+	return body.Key
+}
+
+func (c *Client) logPath(ctx context.Context, ref jira.UserRef, d Deactivation) {
+	if c.log != nil {
+		c.log.InfoContext(ctx, "cloud: deactivated", "user", ref.String(), "path", d.Path, "reason", d.Reason)
+	}
 }
 
 // Reactivate undoes [Client.Deactivate], whichever way it went: it
 // enables a disabled account (accountStatus inactive; only for managed
-// accounts the organisation may change) and restores a suspended one
-// (status suspended). A user who is neither is left alone. It needs
-// [WithAdmin].
+// accounts the organisation may change) and restores a suspended
+// membership — both, for a user who was both (status deactivated hides a
+// suspension) — then reads the user again and fails unless the status is
+// active. A user who is neither is left alone; one whose status is
+// not_invited or for_deletion is reported ([ErrNotActionable]) and left
+// alone. A 403 from the user management API matches
+// [ErrLifecycleNotAllowed]. It needs [WithAdmin].
 //
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
-// POST /users/{accountId}/manage/lifecycle/enable and/or
-// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore
+// POST /users/{accountId}/manage/lifecycle/enable {} and/or
+// POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}/restore {},
+// then the GET again
 func (c *Client) Reactivate(ctx context.Context, ref jira.UserRef) error {
 	if err := ref.Check(jira.Cloud); err != nil {
 		return err
@@ -243,23 +391,33 @@ func (c *Client) Reactivate(ctx context.Context, ref jira.UserRef) error {
 	if err != nil {
 		return err
 	}
-	if du.AccountStatus == "inactive" {
-		privs, _, err := c.Admin.ManagePrivileges(ctx, ref, PrivilegeLifecycle)
-		if err != nil {
-			return err
-		}
-		p := privs[PrivilegeLifecycle]
-		if !p.Allowed {
-			return fmt.Errorf("cloud: %s is disabled and the organisation may not enable it (%s)", ref, p.ReasonKey())
-		}
+	if du.Status == StatusNotInvited || du.Status == StatusForDeletion {
+		return fmt.Errorf("cloud: %s has status %s; not reactivated: %w", ref, du.Status, ErrNotActionable)
+	}
+	disabled := du.AccountStatus == AccountInactive
+	suspended := du.MembershipStatus == MembershipSuspended || du.Status == StatusSuspended
+	if !disabled && !suspended {
+		return nil
+	}
+	if disabled {
 		if _, err := c.Admin.Enable(ctx, ref); err != nil {
 			return err
 		}
 	}
-	if du.Status == "suspended" {
-		_, err = c.Admin.Restore(ctx, dir.DirectoryID, ref)
+	if suspended {
+		if _, err := c.Admin.Restore(ctx, dir.DirectoryID, ref); err != nil {
+			return err
+		}
 	}
-	return err
+	now, _, err := c.Admin.User(ctx, dir.DirectoryID, ref)
+	if err != nil {
+		return fmt.Errorf("cloud: re-reading %s after reactivating: %w", ref, err)
+	}
+	if now.Status != StatusActive {
+		return fmt.Errorf("cloud: %s still has status %s (accountStatus %s, membershipStatus %s) after reactivating",
+			ref, now.Status, now.AccountStatus, now.MembershipStatus)
+	}
+	return nil
 }
 
 // Delete removes the user from the Jira site only: out of every group and
@@ -446,12 +604,13 @@ func (a *adminInfo) fill(m *jira.User) {
 //     groups;
 //   - when opts.LastLogin is set and the client has the Admin API: the
 //     directories, once per client, and every directory's users with
-//     their product access (100 a request) — last login is the latest
-//     product activity, LastActive the activity per product, Created when
-//     the user joined the organisation, and the email comes from there
-//     when Jira hides it. Users no directory lists, and every user
-//     without the Admin API, keep last login unknown; that is not an
-//     error;
+//     their product access (POST users/search, 100 a request) — last
+//     login is the latest product activity, LastActive the activity per
+//     product, Created when the user joined the organisation, and the
+//     email comes from there when Jira hides it. Users the search sends
+//     without productAccess, users no directory lists, and every user
+//     without the Admin API keep last login unknown (never "never"); that
+//     is not an error;
 //   - the users, 1000 a request, and the empty page that ends the list;
 //   - one request per user for opts.AllGroups, and one per user and
 //     property for opts.Properties.
@@ -559,7 +718,8 @@ func (c *Client) memberships(ctx context.Context, groups, optional []string, rol
 	return memberOf, nil
 }
 
-// adminSnapshot reads every directory user with product access:
+// adminSnapshot reads every directory user with product access, 100 a
+// request through the search (the one operation that returns it):
 // accountId → what the snapshot needs.
 func (c *Client) adminSnapshot(ctx context.Context) (map[string]adminInfo, error) {
 	dirs, err := c.directories(ctx)
@@ -568,7 +728,7 @@ func (c *Client) adminSnapshot(ctx context.Context) (map[string]adminInfo, error
 	}
 	out := map[string]adminInfo{}
 	for _, d := range dirs {
-		for du, err := range c.Admin.AllUsers(ctx, d.DirectoryID, &UsersOptions{Expand: []string{"productAccess"}, Limit: 100}) {
+		for du, err := range c.Admin.SearchAll(ctx, d.DirectoryID, &SearchRequest{Expand: []string{"productAccess"}, Limit: maxSearchLimit}) {
 			if err != nil {
 				return nil, fmt.Errorf("cloud: users of directory %q: %w", d.Name, err)
 			}

@@ -306,5 +306,6 @@ func (s *UsersService) Delete(ctx context.Context, ref jira.UserRef) (*jira.Resp
 	if err != nil {
 		return nil, err
 	}
-	return s.c.do(ctx, http.MethodDelete, api+"/user", q, nil, nil)
+	resp, err := s.c.do(ctx, http.MethodDelete, api+"/user", q, nil, nil)
+	return resp, needSiteAdmin("removing a user from the site", err)
 }

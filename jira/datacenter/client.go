@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -128,6 +129,11 @@ type Client struct {
 	infoMu sync.Mutex
 	info   *ServerInfo
 
+	// What the server showed it offers (see enumerate.go).
+	userList      atomic.Int32 // capUnknown, capYes, capNo: GET /user/list
+	lastLoginSeen atomic.Bool  // a user listing carried lastLoginTime
+	hookGen       atomic.Int32 // capUnknown, capYes (Jira 10's webhooks REST), capNo (the plugin's)
+
 	loginSrc LoginSource
 	loginsMu sync.Mutex
 	logins   map[string]LoginRecord // read from loginSrc once
@@ -190,8 +196,8 @@ func (s *ServerInfo) AtLeast(major, minor int) bool {
 }
 
 // ServerInfo returns the server's version and build, fetched once and
-// kept: the client gates features by version (lastLoginTime and
-// /user/list from 10.0).
+// kept. The client detects features by trying them; the version names the
+// release in errors and picks the fallback when a route is missing.
 //
 // DC: GET /rest/api/2/serverInfo
 func (c *Client) ServerInfo(ctx context.Context) (*ServerInfo, error) {

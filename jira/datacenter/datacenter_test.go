@@ -20,7 +20,7 @@ import (
 func newClient(t *testing.T, n int, opts ...jiratest.Option) (*datacenter.Client, *jiratest.Server) {
 	t.Helper()
 	s := jiratest.New(append([]jiratest.Option{jiratest.WithOrg(&jiratest.Org{Users: people(n)})}, opts...)...)
-	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.BasicAuth("admin", "admin"),
+	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth(jiratest.DefaultDCToken), // Jira 11: no Basic
 		datacenter.WithTransport(s.Transport()), datacenter.WithRateLimit(1000, 1000))
 	require.NoError(t, err)
 	return c, s
@@ -59,7 +59,8 @@ func TestUsersAllPagesBothWays(t *testing.T) {
 				assert.Equal(t, 3, s.Count("GET /rest/api/2/user/list")) // 2000 + 2000 + 322
 				assert.Zero(t, s.Count("GET /rest/api/2/user/search"))
 			} else {
-				assert.Equal(t, 6, s.Count("GET /rest/api/2/user/search")) // 5 pages and the empty one
+				assert.Equal(t, 1, s.Count("(unmatched)"))                 // GET /user/list tried: 404
+				assert.Equal(t, 5, s.Count("GET /rest/api/2/user/search")) // 4 pages of 1000 and a short one
 			}
 		})
 	}

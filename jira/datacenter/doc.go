@@ -31,18 +31,24 @@
 // [GroupsService.AllMembers], [Client.Snapshot]) walk every page lazily
 // as an iter.Seq2, stop when the loop breaks, end with the first error, and
 // stop with [jira.ErrPageLimit] after a hard page cap. [UsersService.All]
-// uses the cursor-based /user/list (2000 a page) on Jira 10 and later and
-// /user/search (1000 a page) before.
+// uses the cursor-based /user/list (2000 a page) where the server has it
+// (10.3, 11) and /user/search (1000 a page) on Jira 9; on 10.0 to 10.2 no
+// REST call lists every user, and [Client.Snapshot] falls back to the
+// application roles' groups and the login source, or says it is
+// incomplete ([jira.ErrIncomplete]). A search that fills Jira 10's cap of
+// 100 results is [jira.ErrTruncated], never a short list.
 //
 // # Last login
 //
-// Jira DC 10 and later send lastLoginTime in user listings; there, a user
-// without it has never logged in. Older servers do not, and last login is
-// then unknown ([jira.LastLogin] with Known false), never "never". Jira's
-// REST API never sends creation dates or login counts. All three are in
-// Jira's database: export them with the read-only [LoginQuery] to a CSV
-// file and give it to the client with [WithLoginSource]([LoginFile](path));
-// the snapshot reads it once and fills them in.
+// Jira DC 10 and later send lastLoginTime for users who logged in; a user
+// without it has never logged in only in a response that carries it for
+// others. Older servers do not send it, and group/member never does: last
+// login is then unknown ([jira.LastLogin] with Known false), never
+// "never". Jira's REST API never sends creation dates or login counts. All
+// three are in Jira's database: export them with the read-only
+// [LoginQueryFor] to a CSV file ([LoginFile]) or let [SQLLoginSource] run
+// it, and give that to the client with [WithLoginSource]; the snapshot
+// reads it once and fills them in.
 //
 // # Rate limiting
 //

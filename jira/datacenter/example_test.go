@@ -103,3 +103,57 @@ func Example_rateLimitError() {
 	// rate limited; retry after 30s
 	// true
 }
+
+// On Jira DC 10.0 to 10.2 no REST call lists every user: a snapshot
+// refuses to pass a partial org for the whole, unless told it may, and
+// then says who it could not see. (carol is in no licence group.)
+func ExampleClient_Snapshot_jira10() {
+	login := time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
+	fake := jiratest.New(jiratest.WithDCVersion("10.0"), jiratest.WithOrg(&jiratest.Org{Users: []jiratest.UserSpec{
+		{Name: "alice", DisplayName: "Alice Archer", Email: "alice@example.com", LastLogin: login, Licences: []string{"jira-software"}},
+		{Name: "carol", DisplayName: "Carol Chen", Email: "carol@example.com"},
+	}}))
+	c, err := datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth("demo-token"),
+		datacenter.WithTransport(fake.Transport()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, err := range c.Snapshot(ctx, jira.SnapshotOptions{}) {
+		fmt.Println(errors.Is(err, jira.ErrIncomplete))
+		break
+	}
+	var res jira.SnapshotResult
+	for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{AllowPartial: true, Result: &res}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(u.Name, u.LastLogin) // group/member carries no last login
+	}
+	fmt.Println("partial:", res.Partial)
+
+	// With a login source (the database or its export), it sees everyone.
+	c, err = datacenter.New(jiratest.InMemoryURL, datacenter.TokenAuth("demo-token"),
+		datacenter.WithTransport(fake.Transport()), datacenter.WithLoginSource(datacenter.LoginTable{
+			"alice": {LastLogin: jira.LoggedInAt(login)}, "carol": {LastLogin: jira.NeverLoggedIn()},
+		}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{Result: &res}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(u.Name, u.LastLogin)
+	}
+	fmt.Println("partial:", res.Partial)
+	// Output:
+	// true
+	// admin unknown
+	// alice unknown
+	// partial: true
+	// admin unknown
+	// alice 2026-09-01T08:00:00Z
+	// carol never
+	// partial: false
+}

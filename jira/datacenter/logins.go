@@ -41,18 +41,10 @@ type LoginSource interface {
 	Logins(ctx context.Context) (map[string]LoginRecord, error)
 }
 
-// LoginQuery is a read-only SQL query for Jira DC's database (PostgreSQL;
-// other databases need their own date arithmetic) whose result, saved as
-// CSV with its header, [ReadLogins] reads.
-const LoginQuery = `SELECT u.lower_user_name AS username,
-       max(CASE WHEN a.attribute_name = 'login.lastLoginMillis' THEN a.attribute_value END) AS last_login,
-       max(CASE WHEN a.attribute_name = 'login.count' THEN a.attribute_value END) AS login_count,
-       u.created_date AS created,
-       d.directory_name AS directory
-  FROM cwd_user u
-  JOIN cwd_directory d ON d.id = u.directory_id
-  LEFT JOIN cwd_user_attributes a ON a.user_id = u.id
- GROUP BY u.lower_user_name, u.created_date, d.directory_name`
+// LoginQuery is [LoginQueryFor]([PostgreSQL]): Jira's most common
+// database. Save its result as CSV with its header (psql's \copy or
+// --csv) and [ReadLogins] reads it.
+var LoginQuery = loginQuery(PostgreSQL)
 
 // WithLoginSource makes the client fill in last login, login count and
 // creation date from src: in [Client.Snapshot] (read once per snapshot)
@@ -101,16 +93,23 @@ var loginColumns = map[string]string{
 	"login_count": "login_count", "logincount": "login_count", "login.count": "login_count",
 	"created": "created", "created_date": "created",
 	"directory": "directory", "directory_name": "directory",
+	"directory_position": "directory_position",
 }
 
 // ReadLogins reads a CSV of users' logins with a header row: a username
 // column (username, user_name, lower_user_name or name) and any of
 // last_login (login.lastLoginMillis), login_count (login.count), created
-// (created_date) and directory (directory_name). Times are epoch
-// milliseconds, RFC 3339, "2006-01-02 15:04:05[.000]" (read as UTC) or
-// "2006-01-02". With a last_login column an empty cell means never logged
-// in; without one, last login stays unknown. An error names the row and
-// column.
+// (created_date), directory (directory_name) and directory_position.
+// Times are epoch milliseconds, RFC 3339, PostgreSQL's text form
+// "2019-07-23 18:52:34.887+00", or MySQL's "2019-07-23 18:52:34" and
+// "2019-07-23" (read as UTC). With a last_login column an empty cell
+// means never logged in; without one, last login stays unknown.
+//
+// A user name on several rows (a user shadowed in several directories,
+// as an export made without [LoginQueryFor] lists it) is resolved, not
+// refused: the row with the lowest directory_position wins, as in Jira;
+// without that column, the row with the latest last login. A bad cell is
+// an error that names its row and column.
 func ReadLogins(r io.Reader) (LoginTable, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -132,6 +131,7 @@ func ReadLogins(r io.Reader) (LoginTable, error) {
 		return nil, errors.New("datacenter: logins: row 1: no username column (username, user_name, lower_user_name or name)")
 	}
 	t := LoginTable{}
+	position := map[string]int64{} // user → directory_position of its row
 	for row := 2; ; row++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -177,24 +177,52 @@ func ReadLogins(r io.Reader) (LoginTable, error) {
 		if v, _, ok := cell("directory"); ok {
 			lr.Directory = v
 		}
-		key := strings.ToLower(name)
-		if _, dup := t[key]; dup {
-			return nil, fmt.Errorf("datacenter: logins: row %d, column %d: %q appears twice", row, col+1, name)
+		pos := int64(-1)
+		if v, col, ok := cell("directory_position"); ok && v != "" {
+			if pos, err = strconv.ParseInt(v, 10, 64); err != nil || pos < 0 {
+				return nil, fmt.Errorf("datacenter: logins: row %d, column %d (directory_position): %q is not a position", row, col+1, v)
+			}
 		}
-		t[key] = lr
+		key := strings.ToLower(name)
+		if prev, dup := t[key]; dup && !replaces(lr, pos, prev, position[key]) {
+			continue
+		}
+		t[key], position[key] = lr, pos
 	}
+}
+
+// replaces reports whether a row for a user already read wins over the
+// earlier one: the lower directory position, else the later last login.
+func replaces(lr LoginRecord, pos int64, prev LoginRecord, prevPos int64) bool {
+	if pos >= 0 && prevPos >= 0 && pos != prevPos {
+		return pos < prevPos
+	}
+	return lr.LastLogin.Known && !lr.LastLogin.Never() &&
+		(!prev.LastLogin.Known || lr.LastLogin.Time.After(prev.LastLogin.Time))
+}
+
+// loginTimeLayouts are the text forms of times that database exports
+// print: RFC 3339, PostgreSQL's timestamp with time zone (+00, +05:30),
+// and MySQL's datetime and date (no zone: UTC).
+var loginTimeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05.999999999-07",
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999-0700",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
 }
 
 func parseLoginTime(v string) (time.Time, error) {
 	if ms, err := strconv.ParseInt(v, 10, 64); err == nil {
 		return time.UnixMilli(ms).UTC(), nil
 	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
+	for _, layout := range loginTimeLayouts {
 		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
+			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("cannot read %q as a time (epoch milliseconds, RFC 3339 or 2006-01-02 15:04:05)", v)
+	return time.Time{}, fmt.Errorf("cannot read %q as a time (epoch milliseconds, RFC 3339, 2006-01-02 15:04:05[.000][+00])", v)
 }
 
 // loginRecords reads the login source, if any, and keeps the answer for

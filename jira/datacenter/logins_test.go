@@ -40,7 +40,8 @@ func TestReadLogins(t *testing.T) {
 	for _, tt := range []struct{ csv, want string }{
 		{"name,last_login\nalice,yesterday\n", "row 2, column 2 (last_login): cannot read \"yesterday\""},
 		{"name,login_count\nalice,-3\n", "row 2, column 2 (login_count)"},
-		{"name,created\nalice,1\nALICE,2\n", "row 3, column 1: \"ALICE\" appears twice"},
+		{"name,directory_position\nalice,first\n", "row 2, column 2 (directory_position)"},
+		{"name,created\nalice,2019-07-23 18:52\n", "row 2, column 2 (created): cannot read"},
 		{"last_login\n123\n", "row 1: no username column"},
 		{"name,lastlogin,last_login\n", "row 1, column 3: a second last_login column"},
 		{"name\n\n,\n", "row 2, column 1: empty username"},
@@ -49,6 +50,65 @@ func TestReadLogins(t *testing.T) {
 		require.Error(t, err, tt.csv)
 		assert.Contains(t, err.Error(), tt.want)
 	}
+}
+
+// TestReadLoginsDatabaseForms reads what database exports print, and
+// resolves a user listed once per directory.
+func TestReadLoginsDatabaseForms(t *testing.T) {
+	t.Parallel()
+	table, err := datacenter.ReadLogins(strings.NewReader("username,last_login,created\n" +
+		"pg,1563907954887,2019-07-23 18:52:34.887+00\n" +
+		"pgzone,,2019-07-23 20:52:34+02\n" +
+		"pghalf,,2019-07-23 18:52:34.5+05:30\n" +
+		"my,,2019-07-23 18:52:34\n"))
+	require.NoError(t, err)
+	want := time.Date(2019, 7, 23, 18, 52, 34, 887_000_000, time.UTC)
+	assert.True(t, table["pg"].Created.Equal(want), table["pg"].Created)
+	assert.True(t, table["pg"].LastLogin.Time.Equal(want))
+	assert.True(t, table["pgzone"].Created.Equal(want.Truncate(time.Second)), table["pgzone"].Created)
+	assert.True(t, table["pghalf"].Created.Equal(time.Date(2019, 7, 23, 13, 22, 34, 500_000_000, time.UTC)), table["pghalf"].Created)
+	assert.True(t, table["my"].Created.Equal(want.Truncate(time.Second)))
+
+	// The same name in two directories: the lower position wins, as in
+	// Jira; without positions, the later login.
+	dup, err := datacenter.ReadLogins(strings.NewReader("username,last_login,directory,directory_position\n" +
+		"alice,1700000000000,Internal,1\nALICE,1600000000000,LDAP,0\nbob,1600000000000,Internal,1\nbob,1700000000000,Old,2\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "LDAP", dup["alice"].Directory)
+	assert.Equal(t, "Internal", dup["bob"].Directory)
+	later, err := datacenter.ReadLogins(strings.NewReader("username,last_login,directory\nalice,1600000000000,A\nalice,1700000000000,B\nalice,,C\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "B", later["alice"].Directory)
+}
+
+// TestLoginQueryDialects: one query per dialect, each reading the
+// effective user (active directory, lowest position) with epoch times.
+func TestLoginQueryDialects(t *testing.T) {
+	t.Parallel()
+	for _, d := range []datacenter.Dialect{datacenter.PostgreSQL, datacenter.MySQL, datacenter.SQLServer, datacenter.Oracle} {
+		q, err := datacenter.LoginQueryFor(d)
+		require.NoError(t, err)
+		for _, part := range []string{"d.active = 1", "ORDER BY d.directory_position", "rn = 1", "login.lastLoginMillis", "login.count"} {
+			assert.Contains(t, q, part, d)
+		}
+		assert.NotContains(t, strings.ToUpper(q), "UPDATE ", d)
+	}
+	assert.Equal(t, datacenter.LoginQuery, must(datacenter.LoginQueryFor(datacenter.PostgreSQL)))
+	_, err := datacenter.LoginQueryFor("db2")
+	assert.ErrorContains(t, err, "db2")
+	_, _, err = datacenter.OpenLoginDB("postgres://u:hunter2@localhost/jira")
+	assert.ErrorContains(t, err, "logindb", "the driver is not linked here")
+	assert.NotContains(t, err.Error(), "hunter2")
+	_, _, err = datacenter.OpenLoginDB("oracle://u:hunter2@localhost/jira")
+	assert.ErrorContains(t, err, "scheme")
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
 
 // TestLoginSourceOnOldServer: a 9.x server sends no lastLoginTime; the

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/seatwarden/seatwarden/jira"
 )
@@ -24,32 +25,17 @@ func (c *Client) Myself(ctx context.Context) (jira.User, error) {
 	if err != nil {
 		return jira.User{}, err
 	}
-	known, err := c.lastLoginKnown(ctx)
-	if err != nil {
-		return jira.User{}, err
-	}
-	return u.Model(known), nil
-}
-
-// lastLoginKnown reports whether the server sends lastLoginTime (DC 10+).
-func (c *Client) lastLoginKnown(ctx context.Context) (bool, error) {
-	info, err := c.ServerInfo(ctx)
-	if err != nil {
-		return false, err
-	}
-	return info.AtLeast(10, 0), nil
+	return u.Model(c.lastLoginIn([]User{*u})), nil
 }
 
 // User reads one user as it is now, with all its groups, licences and
-// last login: one request (plus the server version, once).
+// last login: one request. Last login is unknown when the response has
+// no lastLoginTime and no earlier listing of this server had one (see
+// [Client.Snapshot]).
 //
 // DC: GET /rest/api/2/user?expand=groups,applicationRoles
 func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) {
 	if err := ref.Check(jira.DataCenter); err != nil {
-		return jira.User{}, err // before the server version is read
-	}
-	known, err := c.lastLoginKnown(ctx)
-	if err != nil {
 		return jira.User{}, err
 	}
 	u, _, err := c.Users.Get(ctx, ref, &GetOptions{Groups: true, ApplicationRoles: true})
@@ -60,27 +46,23 @@ func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) 
 	if err != nil {
 		return jira.User{}, err
 	}
-	m := u.Model(known)
+	m := u.Model(c.lastLoginIn([]User{*u}))
 	applyLogin(&m, logins)
 	return m, nil
 }
 
 // GroupMembers walks the members of a group, inactive ones included.
+// Their last login is unknown: group/member never sends lastLoginTime.
 //
 // DC: GET /rest/api/2/group/member?includeInactiveUsers=true (50 a page)
 func (c *Client) GroupMembers(ctx context.Context, group string) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
-		known, err := c.lastLoginKnown(ctx)
-		if err != nil {
-			yield(jira.User{}, err)
-			return
-		}
 		for u, err := range c.Groups.AllMembers(ctx, group, &MembersOptions{IncludeInactive: true}) {
 			if err != nil {
 				yield(jira.User{}, err)
 				return
 			}
-			if !yield(u.Model(known), nil) {
+			if !yield(u.Model(false), nil) {
 				return
 			}
 		}
@@ -154,21 +136,36 @@ func (c *Client) RemoveFromGroup(ctx context.Context, ref jira.UserRef, group st
 	return err
 }
 
-// Deactivate sets the user's active flag to false (Jira DC 8.3+). It fails
-// for users of read-only directories.
+// Deactivate sets the user's active flag to false (Jira DC 8.3+) and
+// checks the flag in Jira's answer: an answer that still says active is
+// an error, not a success. It fails for users of read-only directories.
 //
 // DC: PUT /rest/api/2/user {"active": false}
 func (c *Client) Deactivate(ctx context.Context, ref jira.UserRef) error {
-	_, err := c.Users.SetActive(ctx, ref, false)
-	return err
+	return c.setActive(ctx, ref, false)
 }
 
-// Reactivate sets the user's active flag to true.
+// Reactivate sets the user's active flag to true and checks it in Jira's
+// answer.
 //
 // DC: PUT /rest/api/2/user {"active": true}
 func (c *Client) Reactivate(ctx context.Context, ref jira.UserRef) error {
-	_, err := c.Users.SetActive(ctx, ref, true)
-	return err
+	return c.setActive(ctx, ref, true)
+}
+
+// ErrNotApplied is returned when Jira answered a change with success but
+// its answer shows the change was not made.
+var ErrNotApplied = errors.New("datacenter: Jira accepted the change but did not apply it")
+
+func (c *Client) setActive(ctx context.Context, ref jira.UserRef, active bool) error {
+	u, _, err := c.Users.Update(ctx, ref, &UpdateRequest{Active: new(active)})
+	if err != nil {
+		return err
+	}
+	if u.Active != active {
+		return fmt.Errorf("%w: PUT /rest/api/2/user for %s answered active=%t, want %t", ErrNotApplied, ref, u.Active, active)
+	}
+	return nil
 }
 
 // Delete deletes the user. Jira refuses (400) for project leads and users
@@ -198,7 +195,8 @@ func (c *Client) InvalidateSessions(ctx context.Context, ref jira.UserRef) error
 		return err
 	}
 	_, err = c.Users.InvalidateSessions(ctx, name)
-	return err
+	return c.unsupported(ctx, err, "DELETE /rest/api/2/user/session/{username}", "10.0",
+		"sessions end when they expire; deactivate the user to stop new logins")
 }
 
 // SetProperty writes a user property.
@@ -275,95 +273,235 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 // with the extra data opts asks for, in the fewest requests the API
 // allows:
 //
-//   - the server version, once (it says whether lastLoginTime is sent);
+//   - the server version, once;
 //   - the [LoginSource], once, when the client has one ([WithLoginSource]);
-//   - the users, 2000 a request through /user/list (1000 through
-//     /user/search on servers before 10) — last login comes with them;
-//   - the members of each group asked for (Groups and OptionalGroups), and of each licence group when
-//     opts.Licences is set (50 a request), instead of each user's groups;
-//   - the application roles, once, when opts.Licences is set;
+//   - the members of each group asked for (Groups and OptionalGroups), and
+//     of each licence group when opts.Licences is set (50 a request),
+//     instead of each user's groups; the application roles, once, when
+//     opts.Licences is set;
+//   - the users: 2000 a request through /user/list where the server has it
+//     (10.3+, 11), else 1000 a request through user/search on Jira 9. On
+//     Jira 10.0 to 10.2, which offer neither, the users are the members of
+//     every application role's groups and of the groups asked for
+//     (inactive ones included), plus the users of the login source that
+//     are in none of them (one GET /user each). Without a login source such
+//     a snapshot cannot see users in none of those groups: it fails with an
+//     [*jira.IncompleteError] unless opts.AllowPartial, and then says so in
+//     opts.Result;
 //   - one request per user for opts.AllGroups (DC cannot list all groups
 //     otherwise), and one per user and property for opts.Properties.
 //
+// Last login comes with the users where the response carries
+// lastLoginTime (Jira 10+ user/list and user/search; never group/member):
+// a user without it is "never" only in a response that carries it for
+// others, else unknown; the login source fills in what it knows.
 // Memberships are collected before the users are streamed; each user is
-// yielded once and not kept. A group that does not exist is an error
-// matching [jira.ErrNotFound]. An error ends the iteration.
+// yielded once. A group that does not exist is an error matching
+// [jira.ErrNotFound]. An error ends the iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
-		known, err := c.lastLoginKnown(ctx)
+		fail := func(err error) { yield(jira.User{}, err) }
+		info, err := c.ServerInfo(ctx)
 		if err != nil {
-			yield(jira.User{}, err)
+			fail(err)
 			return
 		}
 		logins, err := c.loginRecords(ctx, true)
 		if err != nil {
-			yield(jira.User{}, err)
+			fail(err)
 			return
 		}
-		var roles []ApplicationRole
-		if opts.Licences {
-			if roles, _, err = c.Roles.List(ctx); err != nil {
-				yield(jira.User{}, err)
-				return
+		if err := c.probeUserList(ctx); err != nil {
+			fail(err)
+			return
+		}
+		// Without /user/list on Jira 10+, the roles' groups enumerate.
+		byGroups := c.userList.Load() == capNo && info.AtLeast(10, 0)
+		if byGroups && c.loginSrc == nil && !opts.AllowPartial {
+			fail(incomplete(info))
+			return
+		}
+		sn := snapshot{ctx: ctx, c: c, opts: opts, logins: logins, yield: yield}
+		if err := sn.memberships(opts.Licences || byGroups, byGroups); err != nil {
+			fail(err)
+			return
+		}
+		if !byGroups {
+			how, err := c.userPages(ctx, info, sn.page)
+			switch {
+			case err == errStop:
+			case err != nil:
+				fail(err)
+			default:
+				sn.result(how, nil)
 			}
+			return
 		}
-		wanted := make(map[string]bool, len(opts.Groups)+len(opts.OptionalGroups))
-		for _, g := range slices.Concat(opts.Groups, opts.OptionalGroups) {
-			wanted[g] = true
+		if err := sn.fromGroups(); err == errStop {
+			return
+		} else if err != nil {
+			fail(err)
+			return
 		}
-		optional := func(g string) bool {
-			return slices.Contains(opts.OptionalGroups, g) && !slices.Contains(opts.Groups, g)
+		how := "GET /rest/api/2/group/member of the application roles' groups and the groups asked for"
+		if c.loginSrc != nil {
+			how += ", and GET /rest/api/2/user for the login source's other users"
+			sn.result(how, nil)
+			return
 		}
-		fetch := slices.Concat(opts.Groups, opts.OptionalGroups)
-		for _, r := range roles {
-			fetch = append(fetch, r.Groups...)
+		sn.result(how, incomplete(info))
+	}
+}
+
+// errStop ends a snapshot whose consumer stopped.
+var errStop = errors.New("datacenter: stopped")
+
+// snapshot is one run of [Client.Snapshot].
+type snapshot struct {
+	ctx    context.Context
+	c      *Client
+	opts   jira.SnapshotOptions
+	logins map[string]LoginRecord
+	yield  func(jira.User, error) bool
+
+	roles    []ApplicationRole
+	fetched  map[string]bool     // groups whose members were read
+	memberOf map[string][]string // user key → groups read
+	members  map[string]User     // user key → record (group/member: no lastLoginTime)
+	order    []string            // keys of members, in the order first seen
+	seen     map[string]bool     // lower-cased names yielded
+}
+
+// memberships reads the members of the groups asked for and, with roles,
+// of the application roles' groups; keep keeps the member records, to
+// enumerate users from them.
+func (sn *snapshot) memberships(roles, keep bool) error {
+	ctx, c, opts := sn.ctx, sn.c, sn.opts
+	if sn.fetched == nil {
+		sn.fetched, sn.memberOf, sn.members, sn.seen = map[string]bool{}, map[string][]string{}, map[string]User{}, map[string]bool{}
+	}
+	if roles && sn.roles == nil {
+		rs, _, err := c.Roles.List(ctx)
+		if err != nil {
+			return err
 		}
-		slices.Sort(fetch)
-		fetch = slices.Compact(fetch)
-		memberOf := map[string][]string{} // user key → groups fetched
-		for _, g := range fetch {
-			for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
-				if errors.Is(err, jira.ErrNotFound) && optional(g) {
-					break // an optional group this site does not have
-				}
-				if err != nil {
-					yield(jira.User{}, fmt.Errorf("datacenter: members of group %q: %w", g, err))
-					return
-				}
-				memberOf[u.Key] = append(memberOf[u.Key], g)
+		sn.roles = rs
+	}
+	optional := func(g string) bool {
+		return slices.Contains(opts.OptionalGroups, g) && !slices.Contains(opts.Groups, g)
+	}
+	fetch := slices.Concat(opts.Groups, opts.OptionalGroups)
+	for _, r := range sn.roles {
+		fetch = append(fetch, r.Groups...)
+	}
+	slices.Sort(fetch)
+	for _, g := range slices.Compact(fetch) {
+		if sn.fetched[g] {
+			continue
+		}
+		sn.fetched[g] = true
+		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+			if errors.Is(err, jira.ErrNotFound) && optional(g) {
+				break // an optional group this site does not have
 			}
-		}
-		for u, err := range c.Users.All(ctx) {
 			if err != nil {
-				yield(jira.User{}, err)
-				return
+				return fmt.Errorf("datacenter: members of group %q: %w", g, err)
 			}
-			if opts.ActiveOnly && !u.Active {
-				continue
-			}
-			m := u.Model(known)
-			applyLogin(&m, logins)
-			in := memberOf[u.Key]
-			for _, g := range in {
-				if wanted[g] {
-					m.Groups = append(m.Groups, g)
-				}
-			}
-			for _, r := range roles {
-				if slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(in, g) }) {
-					m.Licences = append(m.Licences, r.Key)
-				}
-			}
-			if err := c.fill(ctx, &u, &m, opts); err != nil {
-				yield(jira.User{}, err)
-				return
-			}
-			slices.Sort(m.Groups)
-			slices.Sort(m.Licences)
-			if !yield(m, nil) {
-				return
+			sn.memberOf[u.Key] = append(sn.memberOf[u.Key], g)
+			if _, ok := sn.members[u.Key]; keep && !ok {
+				sn.members[u.Key] = u
+				sn.order = append(sn.order, u.Key)
 			}
 		}
+	}
+	return nil
+}
+
+// page yields the users of one listing response.
+func (sn *snapshot) page(users []User) error {
+	known := sn.c.lastLoginIn(users)
+	for i := range users {
+		if err := sn.emit(&users[i], known); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fromGroups yields the users read as group members, then the login
+// source's users that no group had, read one by one.
+func (sn *snapshot) fromGroups() error {
+	ctx := sn.ctx
+	for _, k := range sn.order {
+		u := sn.members[k]
+		if err := sn.emit(&u, false); err != nil { // group/member has no lastLoginTime
+			return err
+		}
+	}
+	names := make([]string, 0, len(sn.logins))
+	for name := range sn.logins {
+		if !sn.seen[name] {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		u, _, err := sn.c.Users.Get(ctx, jira.Username(name), nil)
+		if errors.Is(err, jira.ErrNotFound) {
+			continue // deleted since the export
+		}
+		if err != nil {
+			return fmt.Errorf("datacenter: user %s of the login source: %w", name, err)
+		}
+		if err := sn.emit(u, sn.c.lastLoginIn([]User{*u})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit yields one user with what the snapshot collected about it.
+func (sn *snapshot) emit(u *User, known bool) error {
+	opts := sn.opts
+	sn.seen[strings.ToLower(u.Name)] = true
+	if opts.ActiveOnly && !u.Active {
+		return nil
+	}
+	m := u.Model(known)
+	applyLogin(&m, sn.logins)
+	in := sn.memberOf[u.Key]
+	for _, g := range in {
+		if slices.Contains(opts.Groups, g) || slices.Contains(opts.OptionalGroups, g) {
+			m.Groups = append(m.Groups, g)
+		}
+	}
+	if opts.Licences {
+		for _, r := range sn.roles {
+			if slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(in, g) }) {
+				m.Licences = append(m.Licences, r.Key)
+			}
+		}
+	}
+	if err := sn.c.fill(sn.ctx, u, &m, opts); err != nil {
+		return err
+	}
+	slices.Sort(m.Groups)
+	m.Groups = slices.Compact(m.Groups)
+	slices.Sort(m.Licences)
+	if !sn.yield(m, nil) {
+		return errStop
+	}
+	return nil
+}
+
+// result fills in opts.Result, if asked for.
+func (sn *snapshot) result(how string, partial *jira.IncompleteError) {
+	if sn.opts.Result == nil {
+		return
+	}
+	*sn.opts.Result = jira.SnapshotResult{Enumeration: how}
+	if partial != nil {
+		sn.opts.Result.Partial, sn.opts.Result.Unseen = true, partial.Unseen
 	}
 }
 

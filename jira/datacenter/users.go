@@ -3,7 +3,6 @@ package datacenter
 import (
 	"context"
 	"errors"
-	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -199,17 +198,6 @@ func (s *UsersService) Search(ctx context.Context, opts *SearchOptions) ([]User,
 	return users, resp, nil
 }
 
-// SearchAll walks every page of a user search, 1000 users a request. The
-// iterator can be ranged over again; each range starts from the first
-// page. An error ends the iteration.
-func (s *UsersService) SearchAll(ctx context.Context, opts *SearchOptions) iter.Seq2[User, error] {
-	q, err := opts.query()
-	if err != nil {
-		return func(yield func(User, error) bool) { yield(User{}, err) }
-	}
-	return transport.Offset[User](ctx, s.c.t, api+"/user/search", q, transport.PageOptions{PageSize: 1000})
-}
-
 // ListPage is one page of [UsersService.List].
 type ListPage struct {
 	Users []User
@@ -241,31 +229,6 @@ func (s *UsersService) List(ctx context.Context, cursor string, maxResults int) 
 		next = ""
 	}
 	return &ListPage{Users: p.Values, NextCursor: next}, resp, nil
-}
-
-// All walks every user, inactive ones included: through the cursor-based
-// /user/list on servers that have it (DC 10+), else through /user/search
-// with the match-all query. An error ends the iteration; the iterator can
-// be ranged over again.
-func (s *UsersService) All(ctx context.Context) iter.Seq2[User, error] {
-	return func(yield func(User, error) bool) {
-		info, err := s.c.ServerInfo(ctx)
-		if err != nil {
-			yield(User{}, err)
-			return
-		}
-		var seq iter.Seq2[User, error]
-		if info.AtLeast(10, 0) {
-			seq = transport.StreamPages[User](ctx, s.c.t, api+"/user/list", nil, transport.PageOptions{PageSize: 2000})
-		} else {
-			seq = s.SearchAll(ctx, &SearchOptions{Query: "."})
-		}
-		for u, err := range seq {
-			if !yield(u, err) || err != nil {
-				return
-			}
-		}
-	}
 }
 
 // CreateRequest is a user to create.

@@ -15,7 +15,7 @@ import (
 
 // Limits of the Atlassian Admin API as the fake serves it.
 const (
-	adminUsersDefault = 25  // directory users per page when no limit is given (unconfirmed)
+	adminUsersDefault = 50  // directory users per page when no limit is given (Admin OpenAPI)
 	adminUsersMax     = 100 // directory users per page at most
 	// adminAllDirs in place of a directoryId lists the users of every
 	// directory.
@@ -31,8 +31,12 @@ func (s *Server) registerAdmin() {
 		users = v2 + "/directories/{directoryId}/users"
 		one   = users + "/{accountId}"
 	)
-	userFilters := []string{"cursor", "limit", "accountIds", "accountStatus", "status", "claimStatus",
-		"emailDomains", "groupIds", "searchTerm", "expand"}
+	// The query parameters of GET .../users, as the Admin OpenAPI declares
+	// them. There is no expand: productAccess and groups come only from
+	// POST .../users/search.
+	userFilters := []string{"cursor", "limit", "accountIds", "directoryIds", "resourceIds", "groupIds",
+		"mfaEnabled", "claimStatus", "status", "accountStatus", "membershipStatus", "roleIds",
+		"emailDomains", "searchTerm", "sortBy"}
 	s.handle("GET", "/admin/v1/orgs", authOrg, []string{"cursor"}, func(c *call) {
 		data := make([]map[string]any, 0, len(c.s.orgs))
 		for _, o := range c.s.orgs {
@@ -53,32 +57,27 @@ func (s *Server) registerAdmin() {
 		}
 		c.writeJSON(http.StatusOK, map[string]any{"data": data, "links": map[string]any{"self": nil, "prev": nil, "next": nil}})
 	})
+	// The GETs take no expand: refused even when parameters are lenient,
+	// since productAccess read from them would always be missing on real
+	// Cloud.
+	noExpand := map[string]string{"expand": "This operation takes no expand; use POST " +
+		"/admin/v2/orgs/{orgId}/directories/{directoryId}/users/search with \"expand\" in the body."}
 	s.handle("GET", users, authOrg, userFilters, func(c *call) {
 		f, ok := c.adminQueryFilter()
 		if ok {
-			c.adminUsers(f)
+			c.adminUsers(f, false)
 		}
-	})
-	s.handle("POST", users+"/search", authOrg, []string{"cursor", "limit"}, func(c *call) {
-		f, ok := c.adminQueryFilter()
-		if !ok {
-			return
-		}
+	}).refused = noExpand
+	s.handle("POST", users+"/search", authOrg, nil, func(c *call) {
 		var b adminFilter
 		if !c.adminDecode(&b, false) {
 			return
-		}
-		if b.Cursor == "" {
-			b.Cursor = f.Cursor
-		}
-		if b.Limit == nil {
-			b.Limit = f.Limit
 		}
 		if b.SearchTerm != "" && len(b.Emails) > 0 {
 			c.adminError(http.StatusBadRequest, "ADMIN-400-2", "Bad Request", "searchTerm and emails cannot be used together.")
 			return
 		}
-		c.adminUsers(&b)
+		c.adminUsers(&b, true)
 	})
 	s.handle("GET", users+"/count", authOrg, nil, func(c *call) {
 		dir, ok := c.adminDir()
@@ -93,24 +92,21 @@ func (s *Server) registerAdmin() {
 		}
 		c.writeJSON(http.StatusOK, map[string]int{"count": n})
 	})
-	s.handle("GET", one, authOrg, []string{"expand"}, func(c *call) {
-		u := c.adminDirUser()
-		if u == nil {
-			return
-		}
-		expand, ok := c.adminExpand(listParam(c.r.URL.Query()["expand"]))
-		if ok {
-			c.writeJSON(http.StatusOK, map[string]any{"data": c.adminUserJSON(u, expand)})
-		}
-	})
-	s.handle("POST", one+"/suspend", authOrg, nil, func(c *call) {
+	s.handle("GET", one, authOrg, nil, func(c *call) {
 		if u := c.adminDirUser(); u != nil {
+			c.writeJSON(http.StatusOK, map[string]any{"data": c.adminUserJSON(u, nil)})
+		}
+	}).refused = noExpand
+	s.handle("POST", one+"/suspend", authOrg, nil, func(c *call) {
+		var b struct{}
+		if u := c.adminDirUser(); u != nil && c.adminDecode(&b, true) {
 			u.suspended = true
 			c.noContent(http.StatusNoContent)
 		}
 	})
 	s.handle("POST", one+"/restore", authOrg, nil, func(c *call) {
-		if u := c.adminDirUser(); u != nil {
+		var b struct{}
+		if u := c.adminDirUser(); u != nil && c.adminDecode(&b, true) {
 			u.suspended = false
 			c.noContent(http.StatusNoContent)
 		}
@@ -141,7 +137,7 @@ func (s *Server) registerAdmin() {
 		c.writeJSON(http.StatusOK, map[string]any{"data": data, "links": map[string]any{"next": nil}})
 	})
 	s.handle("GET", "/users/{accountId}/manage", authOrg, []string{"privileges"}, func(c *call) {
-		u := c.adminAccount()
+		u := c.userManagement()
 		if u == nil {
 			return
 		}
@@ -175,7 +171,8 @@ func (s *Server) registerAdmin() {
 		}
 	})
 	s.handle("POST", "/users/{accountId}/manage/lifecycle/enable", authOrg, nil, func(c *call) {
-		if u := c.adminManaged(); u != nil {
+		var b struct{}
+		if u := c.adminManaged(); u != nil && c.adminDecode(&b, true) {
 			u.active, u.deactivated = true, time.Time{}
 			c.noContent(http.StatusNoContent)
 		}
@@ -236,31 +233,45 @@ func (c *call) adminDirUser() *user {
 	return u
 }
 
-// manageBlock says why the user management API may not change u: "" when
-// it may.
+// manageBlock says why the user management API may not change u, as one
+// of the documented restriction reason keys: "" when it may. An account
+// the organisation does not manage never gets here: it is a 403.
 func manageBlock(u *user) string {
-	switch {
-	case !u.managed:
-		return "notManaged"
-	case u.synced:
+	if u.synced {
 		return "externalDirectory.scim"
 	}
 	return ""
 }
 
-// adminManaged finds the account in the path and checks the organisation
-// manages it and no identity provider does, or answers 404 or 403.
-func (c *call) adminManaged() *user {
+// forbidden answers the user management API's 403.
+func (c *call) forbidden() { c.writeJSON(http.StatusForbidden, map[string]string{"key": "forbidden"}) }
+
+// userManagement finds the account in the path for the user management
+// API, or answers 404, or 403 {"key":"forbidden"} when the caller may
+// manage no aspect of it: the organisation does not manage the account,
+// or the API key was created with scopes.
+func (c *call) userManagement() *user {
+	if c.scopedKey {
+		c.forbidden()
+		return nil
+	}
 	u := c.adminAccount()
+	if u != nil && !u.managed {
+		c.forbidden()
+		return nil
+	}
+	return u
+}
+
+// adminManaged finds the account in the path and checks the organisation
+// may change its lifecycle, or answers 404 or 403.
+func (c *call) adminManaged() *user {
+	u := c.userManagement()
 	if u == nil {
 		return nil
 	}
-	switch manageBlock(u) {
-	case "notManaged":
-		c.adminError(http.StatusForbidden, "ADMIN-403-1", "Forbidden", "The account is not managed by the organization.")
-		return nil
-	case "externalDirectory.scim":
-		c.adminError(http.StatusForbidden, "ADMIN-403-2", "Forbidden", "The account is managed by an external identity provider (SCIM).")
+	if reason := manageBlock(u); reason != "" {
+		c.writeJSON(http.StatusForbidden, map[string]string{"key": reason})
 		return nil
 	}
 	return u
@@ -309,6 +320,7 @@ type adminFilter struct {
 	ClaimStatus   strList `json:"claimStatus"`
 	EmailDomains  strList `json:"emailDomains"`
 	GroupIDs      strList `json:"groupIds"`
+	Membership    strList `json:"membershipStatus"`
 	SearchTerm    string  `json:"searchTerm"`
 	Emails        strList `json:"emails"`
 	Expand        strList `json:"expand"`
@@ -336,7 +348,7 @@ func (c *call) adminQueryFilter() (*adminFilter, bool) {
 		AccountIDs: listParam(q["accountIds"]), AccountStatus: listParam(q["accountStatus"]),
 		Status: listParam(q["status"]), ClaimStatus: listParam(q["claimStatus"]),
 		EmailDomains: listParam(q["emailDomains"]), GroupIDs: listParam(q["groupIds"]),
-		SearchTerm: q.Get("searchTerm"), Expand: listParam(q["expand"]), Cursor: q.Get("cursor"),
+		Membership: listParam(q["membershipStatus"]), SearchTerm: q.Get("searchTerm"), Cursor: q.Get("cursor"),
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -374,7 +386,8 @@ func (c *call) checkFilter(f *adminFilter) bool {
 		valid []string
 	}{
 		{"accountStatus", f.AccountStatus, []string{"active", "inactive", "closed"}},
-		{"status", f.Status, []string{"active", "suspended"}},
+		{"status", f.Status, []string{"active", "suspended", "not_invited", "deactivated", "for_deletion"}},
+		{"membershipStatus", f.Membership, []string{"active", "suspended", "no_membership"}},
 		{"claimStatus", f.ClaimStatus, []string{"managed", "unmanaged"}},
 	} {
 		for _, v := range p.vals {
@@ -388,8 +401,28 @@ func (c *call) checkFilter(f *adminFilter) bool {
 	return true
 }
 
+// adminStatus is the composite status of the Admin API: for_deletion
+// first, then deactivated (accountStatus inactive, whatever the
+// membership), then not_invited and suspended from the membership.
 func adminStatus(u *user) string {
-	if u.suspended {
+	switch {
+	case u.forDeletion:
+		return "for_deletion"
+	case !u.active:
+		return "deactivated"
+	case u.notInvited:
+		return "not_invited"
+	case u.suspended:
+		return "suspended"
+	}
+	return "active"
+}
+
+func adminMembership(u *user) string {
+	switch {
+	case u.notInvited:
+		return "no_membership"
+	case u.suspended:
 		return "suspended"
 	}
 	return "active"
@@ -413,7 +446,8 @@ func adminClaimStatus(u *user) string {
 func (f *adminFilter) matches(u *user) bool {
 	in := func(vals []string, v string) bool { return len(vals) == 0 || slices.Contains(vals, v) }
 	if !in(f.AccountIDs, u.accountID) || !in(f.AccountStatus, adminAccountStatus(u)) ||
-		!in(f.Status, adminStatus(u)) || !in(f.ClaimStatus, adminClaimStatus(u)) {
+		!in(f.Status, adminStatus(u)) || !in(f.ClaimStatus, adminClaimStatus(u)) ||
+		!in(f.Membership, adminMembership(u)) {
 		return false
 	}
 	_, domain, _ := strings.Cut(u.email, "@")
@@ -458,15 +492,17 @@ func decodeCursor(s string) (int, bool) {
 }
 
 // adminUsers answers a page of directory users: users in creation order
-// after the cursor, filtered.
-func (c *call) adminUsers(f *adminFilter) {
+// after the cursor, filtered. Only the POST search takes expand.
+func (c *call) adminUsers(f *adminFilter, search bool) {
 	dir, ok := c.adminDir()
 	if !ok || !c.checkFilter(f) {
 		return
 	}
-	expand, ok := c.adminExpand(f.Expand)
-	if !ok {
-		return
+	var expand map[string]bool
+	if search {
+		if expand, ok = c.adminExpand(f.Expand); !ok {
+			return
+		}
 	}
 	limit := adminUsersDefault
 	if f.Limit != nil {
@@ -560,7 +596,7 @@ func (c *call) adminUserJSON(u *user, expand map[string]bool) adminUser {
 	nick, _, _ := strings.Cut(u.displayName, " ")
 	a := adminUser{
 		AccountID: u.accountID, AccountType: string(u.accountType), Status: adminStatus(u),
-		AccountStatus: adminAccountStatus(u), MembershipStatus: "active",
+		AccountStatus: adminAccountStatus(u), MembershipStatus: adminMembership(u), ForDeletion: u.forDeletion,
 		Name: u.displayName, Nickname: nick, Email: u.email,
 		EmailVerified: u.accountType != jira.AccountApp, ClaimStatus: adminClaimStatus(u),
 		ManagementSource: "invited",
@@ -575,7 +611,9 @@ func (c *call) adminUserJSON(u *user, expand map[string]bool) adminUser {
 		d := u.deactivated.UTC().Format(time.RFC3339)
 		a.DeactivatedOn = &d
 	}
-	if expand["productAccess"] {
+	// productAccess is left out for a user the fake was told to hide it
+	// for ([Server.HideProductAccess]): clients must read that as unknown.
+	if expand["productAccess"] && !u.noProductAccess {
 		pa := []adminProduct{}
 		if !u.removed {
 			for _, k := range c.st.licences(u) {
@@ -596,4 +634,40 @@ func (c *call) adminUserJSON(u *user, expand map[string]bool) adminUser {
 		a.Groups = &gs
 	}
 	return a
+}
+
+// adminState changes the Admin API state of the account with the given
+// accountId under the lock; it reports false when there is no such
+// account.
+func (s *Server) adminState(accountID string, f func(u *user)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.st.byAccount[accountID]
+	if u == nil {
+		return false
+	}
+	f(u)
+	return true
+}
+
+// MarkForDeletion schedules a Cloud account for deletion: its Admin
+// status becomes for_deletion and forDeletion true. It reports false when
+// there is no such account.
+func (s *Server) MarkForDeletion(accountID string) bool {
+	return s.adminState(accountID, func(u *user) { u.forDeletion = true })
+}
+
+// SetNotInvited takes a Cloud account out of the organisation's
+// directories' memberships (or puts it back): membershipStatus
+// no_membership, status not_invited. It reports false when there is no
+// such account.
+func (s *Server) SetNotInvited(accountID string, notInvited bool) bool {
+	return s.adminState(accountID, func(u *user) { u.notInvited = notInvited })
+}
+
+// HideProductAccess makes the Admin API's search leave productAccess out
+// for the account even when it is expanded, as real Cloud does for some
+// users. It reports false when there is no such account.
+func (s *Server) HideProductAccess(accountID string) bool {
+	return s.adminState(accountID, func(u *user) { u.noProductAccess = true })
 }

@@ -1,9 +1,12 @@
 package jiratest_test
 
 import (
+	"bytes"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,13 +64,25 @@ func (a answer) adminError(t testing.TB) {
 	}
 }
 
+// adminUser reads a directory user: with GET user details when expand is
+// empty, else with POST users/search for its accountId (the GET takes no
+// expand).
 func (c *tclient) adminUser(id, expand string) adminUser {
 	c.t.Helper()
-	var got struct {
-		Data adminUser `json:"data"`
+	if expand == "" {
+		var got struct {
+			Data adminUser `json:"data"`
+		}
+		c.want(200, "GET", adminUsersPath+"/"+id, nil).decode(c.t, &got)
+		return got.Data
 	}
-	c.want(200, "GET", adminUsersPath+"/"+id+"?expand="+expand, nil).decode(c.t, &got)
-	return got.Data
+	var p adminPage
+	c.want(200, "POST", adminUsersPath+"/search", map[string]any{
+		"accountIds": []string{id}, "expand": strings.Split(expand, ",")}).decode(c.t, &p)
+	if len(p.Data) != 1 {
+		c.t.Fatalf("search for %s: %d users", id, len(p.Data))
+	}
+	return p.Data[0]
 }
 
 // managedOrg has managed users on example.com, a synced one, and an
@@ -202,11 +217,80 @@ func TestAdminUsersCursorPagesToTheEnd(t *testing.T) {
 
 	var p adminPage
 	c.want(200, "GET", adminUsersPath, nil).decode(t, &p)
-	if len(p.Data) != 25 || p.Links.Prev != nil {
+	if len(p.Data) != 50 || p.Links.Prev != nil {
 		t.Errorf("default page: %d users, prev %v", len(p.Data), p.Links.Prev)
 	}
 	for _, q := range []string{"limit=101", "limit=0", "limit=x", "cursor=%21%21", "expand=everything", "accountStatus=gone"} {
 		c.want(400, "GET", adminUsersPath+"?"+q, nil).adminError(t)
+	}
+	var sp adminPage
+	c.want(200, "POST", adminUsersPath+"/search", "{}").decode(t, &sp)
+	if len(sp.Data) != 50 || sp.Data[0].ProductAccess != nil {
+		t.Errorf("POST search: default page of %d users (want 50), productAccess without expand: %v", len(sp.Data), sp.Data[0].ProductAccess != nil)
+	}
+}
+
+// TestAdminGetsTakeNoExpand: the GET directory-users and GET user-details
+// operations take no expand, whether parameters are strict or lenient;
+// only POST users/search returns productAccess.
+func TestAdminGetsTakeNoExpand(t *testing.T) {
+	t.Parallel()
+	for _, lenient := range []bool{false, true} {
+		opts := []jiratest.Option{jiratest.WithOrg(managedOrg())}
+		if lenient {
+			opts = append(opts, jiratest.WithLenientParams())
+		}
+		s := newCloud(t, opts...)
+		c := orgClient(t, s)
+		kim := accountID(t, s, "kim@example.com")
+		for _, path := range []string{adminUsersPath + "?expand=productAccess", adminUsersPath + "/" + kim + "?expand=productAccess"} {
+			a := c.want(400, "GET", path, nil)
+			a.adminError(t)
+			if !strings.Contains(string(a.body), "users/search") {
+				t.Errorf("lenient %v: %s: error does not point to the search: %s", lenient, path, a.body)
+			}
+		}
+		var p adminPage
+		c.want(200, "GET", adminUsersPath+"?limit=100", nil).decode(t, &p)
+		for _, u := range p.Data {
+			if u.ProductAccess != nil || u.Groups != nil {
+				t.Fatalf("GET lists productAccess or groups: %+v", u)
+			}
+		}
+		if u := c.adminUser(kim, "productAccess"); u.ProductAccess == nil {
+			t.Errorf("search without productAccess")
+		}
+		s.HideProductAccess(kim)
+		if u := c.adminUser(kim, "productAccess"); u.ProductAccess != nil {
+			t.Errorf("HideProductAccess: still %+v", u.ProductAccess)
+		}
+	}
+}
+
+// TestAdminPostsNeedJSON: every POST to the Admin and user management
+// APIs needs Content-Type: application/json, else 415.
+func TestAdminPostsNeedJSON(t *testing.T) {
+	t.Parallel()
+	s := newCloud(t, jiratest.WithOrg(managedOrg()))
+	kim := accountID(t, s, "kim@example.com")
+	cr := s.Credentials()
+	for _, path := range []string{
+		adminUsersPath + "/search", adminUsersPath + "/" + kim + "/suspend", adminUsersPath + "/" + kim + "/restore",
+		"/users/" + kim + "/manage/lifecycle/disable", "/users/" + kim + "/manage/lifecycle/enable",
+	} {
+		req, _ := http.NewRequest("POST", s.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+cr.OrgKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnsupportedMediaType {
+			t.Errorf("%s without Content-Type: %d, want 415", path, resp.StatusCode)
+		}
+	}
+	if u, _ := s.User(kim); !u.Active {
+		t.Error("a refused POST changed the user")
 	}
 }
 
@@ -279,6 +363,8 @@ func TestAdminSearch(t *testing.T) {
 		{"claimStatus as a string", map[string]any{"claimStatus": "unmanaged"}, []string{"guest@partner.io"}},
 		{"accountIds", map[string]any{"accountIds": []string{accountID(t, s, "sync@example.com")}}, []string{"sync@example.com"}},
 		{"status", map[string]any{"status": []string{"suspended"}}, []string{}},
+		{"status deactivated", map[string]any{"status": []string{"deactivated", "for_deletion", "not_invited"}}, []string{}},
+		{"membershipStatus", map[string]any{"membershipStatus": []string{"active"}}, []string{"admin@example.com", "guest@partner.io", "kim@example.com", "never@example.com", "sync@example.com"}},
 	} {
 		var p adminPage
 		c.want(200, "POST", search, tt.body).decode(t, &p)
@@ -291,7 +377,8 @@ func TestAdminSearch(t *testing.T) {
 	if got := emails(p); !slices.Equal(got, []string{"guest@partner.io"}) {
 		t.Errorf("GET emailDomains: %v", got)
 	}
-	c.want(200, "POST", search+"?limit=2", map[string]any{"expand": []string{"productAccess"}}).decode(t, &p)
+	c.want(400, "POST", search+"?limit=2", "{}").adminError(t) // paging is in the body
+	c.want(200, "POST", search, map[string]any{"expand": []string{"productAccess"}, "limit": 2}).decode(t, &p)
 	if len(p.Data) != 2 || p.Links.Next == nil || p.Data[0].ProductAccess == nil {
 		t.Fatalf("paged search %+v", p)
 	}
@@ -311,8 +398,8 @@ func TestAdminSuspendAndRestore(t *testing.T) {
 	kim := accountID(t, s, "kim@example.com")
 	seats := jc.userCount("jira-software")
 
-	c.want(204, "POST", adminUsersPath+"/"+kim+"/suspend", nil)
-	c.want(204, "POST", adminUsersPath+"/"+kim+"/suspend", nil) // idempotent
+	c.want(204, "POST", adminUsersPath+"/"+kim+"/suspend", "{}")
+	c.want(204, "POST", adminUsersPath+"/"+kim+"/suspend", "{}") // idempotent
 	if u := jc.cloudUser(kim, "groups"); u.Active || len(u.Groups.Items) != 2 {
 		t.Errorf("suspended user in Jira: active %v, groups %+v (groups are kept)", u.Active, u.Groups)
 	}
@@ -343,15 +430,15 @@ func TestAdminSuspendAndRestore(t *testing.T) {
 		t.Errorf("status filter %+v", p.Data)
 	}
 
-	c.want(204, "POST", adminUsersPath+"/"+kim+"/restore", nil)
+	c.want(204, "POST", adminUsersPath+"/"+kim+"/restore", "{}")
 	if u := jc.cloudUser(kim, ""); !u.Active {
 		t.Error("restored user still inactive")
 	}
 	if n := jc.userCount("jira-software"); n != seats {
 		t.Errorf("userCount %d after restore, want %d", n, seats)
 	}
-	c.want(404, "POST", adminUsersPath+"/712020:nobody/suspend", nil).adminError(t)
-	c.want(404, "POST", "/admin/v2/orgs/other/directories/-/users/"+kim+"/suspend", nil).adminError(t)
+	c.want(404, "POST", adminUsersPath+"/712020:nobody/suspend", "{}").adminError(t)
+	c.want(404, "POST", "/admin/v2/orgs/other/directories/-/users/"+kim+"/suspend", "{}").adminError(t)
 }
 
 func TestAdminLifecycle(t *testing.T) {
@@ -370,7 +457,7 @@ func TestAdminLifecycle(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		id, reason string
-	}{{kim, ""}, {synced, "externalDirectory.scim"}, {guest, "notManaged"}} {
+	}{{kim, ""}, {synced, "externalDirectory.scim"}} {
 		var got map[string]privilege
 		c.want(200, "GET", "/users/"+tt.id+"/manage", nil).decode(t, &got)
 		if len(got) != 3 {
@@ -380,6 +467,10 @@ func TestAdminLifecycle(t *testing.T) {
 		if p.Allowed != (tt.reason == "") || tt.reason != "" && (p.Reason == nil || p.Reason.Key != tt.reason) {
 			t.Errorf("%s: lifecycle.enablement %+v, want reason %q", tt.id, p, tt.reason)
 		}
+	}
+	// An account the organisation does not manage: 403 {"key":"forbidden"}.
+	if a := c.want(403, "GET", "/users/"+guest+"/manage", nil); string(bytes.TrimSpace(a.body)) != `{"key":"forbidden"}` {
+		t.Errorf("unmanaged: %s", a.body)
 	}
 	var one map[string]privilege
 	c.want(200, "GET", "/users/"+kim+"/manage?privileges=profile.write", nil).decode(t, &one)
@@ -416,7 +507,7 @@ func TestAdminLifecycle(t *testing.T) {
 		t.Error("Server.User says active")
 	}
 
-	c.want(204, "POST", "/users/"+kim+"/manage/lifecycle/enable", nil)
+	c.want(204, "POST", "/users/"+kim+"/manage/lifecycle/enable", "{}")
 	if u := jc.cloudUser(kim, ""); !u.Active {
 		t.Error("enabled user inactive")
 	}
@@ -429,13 +520,21 @@ func TestAdminLifecycle(t *testing.T) {
 		body any
 		want int
 	}{
-		{"/users/" + synced + "/manage/lifecycle/disable", nil, 403},
-		{"/users/" + guest + "/manage/lifecycle/disable", nil, 403},
-		{"/users/" + guest + "/manage/lifecycle/enable", nil, 403},
-		{"/users/712020:nobody/manage/lifecycle/disable", nil, 404},
+		{"/users/" + synced + "/manage/lifecycle/disable", "{}", 403},
+		{"/users/" + guest + "/manage/lifecycle/disable", "{}", 403},
+		{"/users/" + guest + "/manage/lifecycle/enable", "{}", 403},
+		{"/users/712020:nobody/manage/lifecycle/disable", "{}", 404},
 		{"/users/" + kim + "/manage/lifecycle/disable", `{"message":`, 400},
 	} {
-		c.want(tt.want, "POST", tt.path, tt.body).adminError(t)
+		a := c.want(tt.want, "POST", tt.path, tt.body)
+		if tt.want == 403 {
+			var k struct{ Key string }
+			if a.decode(t, &k); k.Key == "" {
+				t.Errorf("%s: 403 without a reason key: %s", tt.path, a.body)
+			}
+			continue
+		}
+		a.adminError(t)
 	}
 	for _, id := range []string{kim, synced, guest} {
 		if u := jc.cloudUser(id, ""); !u.Active {

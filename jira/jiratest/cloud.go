@@ -17,25 +17,47 @@ import (
 // Limits of Jira Cloud REST v3, as JIRA-API.md and the Cloud OpenAPI
 // record them.
 const (
-	cloudUsersMax      = 1000 // GET /users/search, /users, /user/search
-	cloudSearchCap     = 1000 // GET /user/search considers the first 1000 matches only
-	cloudBulkDefault   = 10   // GET /user/bulk
-	cloudBulkMax       = 200  // GET /user/bulk (unconfirmed; the spec gives no maximum)
-	cloudGroupsMax     = 50   // GET /group/bulk
-	cloudMemberMax     = 50   // GET /group/member
-	cloudVersion       = "1001.0.0-SNAPSHOT"
-	cloudAPI           = "/rest/api/3"
-	cloudSiteAdmins    = "site-admins"
-	cloudAppType       = "unknown" // appType of app accounts: the fake does not model service or agent apps
-	cloudDefaultLocale = "en_US"
+	cloudUsersMax    = 1000 // GET /users/search, /users, /user/search
+	cloudSearchCap   = 1000 // GET /user/search considers the first 1000 matches only
+	cloudBulkDefault = 10   // GET /user/bulk
+	cloudBulkMax     = 200  // GET /user/bulk (unconfirmed; the spec gives no maximum)
+	cloudGroupsMax   = 50   // GET /group/bulk
+	cloudMemberMax   = 50   // GET /group/member
+	cloudVersion     = "1001.0.0-SNAPSHOT"
+	cloudAPI         = "/rest/api/3"
+	cloudSiteAdmins  = "site-admins"
+	cloudAppType     = "unknown" // appType of app accounts: the fake does not model service or agent apps
 )
 
+// cloudAPIs are the REST APIs Jira Cloud serves: v3, and v2 with the same
+// operations on the same state, bodies in plain text instead of the
+// Atlassian Document Format.
+var cloudAPIs = []string{cloudAPI, "/rest/api/2"}
+
 func (s *Server) registerCloud() {
-	const api = cloudAPI
+	for _, api := range cloudAPIs {
+		s.registerCloudAPI(api)
+	}
+	// Jira Cloud names the caller in X-AAccountId on every authenticated
+	// response.
+	for _, rt := range s.routes {
+		if rt.auth == authOrg {
+			continue
+		}
+		h := rt.h
+		rt.h = func(c *call) {
+			if c.caller != nil {
+				c.w.Header().Set("X-AAccountId", c.caller.accountID)
+			}
+			h(c)
+		}
+	}
+}
+
+// registerCloudAPI registers the user, group, property and role routes
+// of one of [cloudAPIs].
+func (s *Server) registerCloudAPI(api string) {
 	s.handle("GET", api+"/serverInfo", authAnon, nil, (*call).cloudServerInfo)
-	// Cloud serves REST v2 beside v3; the fake serves v2's serverInfo only,
-	// so that a client can tell the flavour from the same URL as on DC.
-	s.handle("GET", "/rest/api/2/serverInfo", authAnon, nil, (*call).cloudServerInfo)
 	s.handle("GET", api+"/myself", authUser, []string{"expand"}, func(c *call) {
 		c.writeJSON(http.StatusOK, c.cloudUserJSON(c.caller, c.q("expand")))
 	})
@@ -47,7 +69,7 @@ func (s *Server) registerCloud() {
 		}
 	})
 	s.handle("POST", api+"/user", authAdmin, nil, (*call).cloudCreateUser)
-	s.handle("DELETE", api+"/user", authAdmin, []string{"accountId"}, (*call).cloudDeleteUser)
+	s.handle("DELETE", api+"/user", authAdmin, []string{"accountId"}, siteAdminOnly((*call).cloudDeleteUser))
 	s.handle("GET", api+"/user/search", authAnon,
 		[]string{"query", "accountId", "property", "startAt", "maxResults"}, (*call).cloudSearchUsers)
 	s.handle("GET", api+"/user/bulk", authUser, []string{"accountId", "startAt", "maxResults"}, (*call).cloudBulkUsers)
@@ -66,8 +88,10 @@ func (s *Server) registerCloud() {
 		[]string{"groupId", "groupName", "accessType", "applicationKey", "startAt", "maxResults"}, (*call).cloudBulkGroups)
 	s.handle("GET", api+"/group/member", authUser,
 		[]string{"groupId", "groupname", "includeInactiveUsers", "startAt", "maxResults"}, (*call).cloudGroupMembers)
-	s.handle("POST", api+"/group/user", authAdmin, []string{"groupId", "groupname"}, (*call).cloudAddToGroup)
-	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupId", "groupname", "accountId"}, (*call).cloudRemoveFromGroup)
+	// Group writes and DELETE user need site-admin: Administer Jira
+	// (jira-admins) is not enough (siteAdminOnly).
+	s.handle("POST", api+"/group/user", authAdmin, []string{"groupId", "groupname"}, siteAdminOnly((*call).cloudAddToGroup))
+	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupId", "groupname", "accountId"}, siteAdminOnly((*call).cloudRemoveFromGroup))
 	s.handle("POST", api+"/group", authAdmin, nil, func(c *call) {
 		if !c.siteAdmin() {
 			return
@@ -90,25 +114,11 @@ func (s *Server) registerCloud() {
 		c.writeJSON(http.StatusCreated, c.cloudGroupJSON(g))
 	})
 	s.handle("DELETE", api+"/group", authAdmin,
-		[]string{"groupId", "groupname", "swapGroupId", "swapGroup"}, (*call).cloudDeleteGroup)
+		[]string{"groupId", "groupname", "swapGroupId", "swapGroup"}, siteAdminOnly((*call).cloudDeleteGroup))
 	s.handle("GET", api+"/groups/picker", authAnon,
 		[]string{"query", "exclude", "excludeId", "maxResults", "caseInsensitive", "accountId", "userName"}, (*call).cloudGroupPicker)
 	s.registerProperties(api, []string{"accountId", "userKey", "username"})
 	s.registerRoles(api)
-	// Jira Cloud names the caller in X-AAccountId on every authenticated
-	// response.
-	for _, rt := range s.routes {
-		if rt.auth == authOrg {
-			continue
-		}
-		h := rt.h
-		rt.h = func(c *call) {
-			if c.caller != nil {
-				c.w.Header().Set("X-AAccountId", c.caller.accountID)
-			}
-			h(c)
-		}
-	}
 }
 
 func (c *call) cloudServerInfo() {
@@ -117,7 +127,7 @@ func (c *call) cloudServerInfo() {
 		"versionNumbers": []int{1001, 0, 0}, "deploymentType": "Cloud", "buildNumber": 100285,
 		"buildDate": "2026-01-05T00:00:00.000+0000", "serverTime": time.Now().Format(jiraTime),
 		"scmInfo": "seatwarden-jiratest", "serverTitle": "Jira (seatwarden fake)",
-		"defaultLocale": map[string]string{"locale": cloudDefaultLocale},
+		"serverTimeZone": "Etc/UTC",
 	})
 }
 
@@ -136,6 +146,15 @@ func (c *call) cloudTarget() *user {
 		return nil
 	}
 	return u
+}
+
+// siteAdminOnly lets only site administrators through to h.
+func siteAdminOnly(h func(*call)) func(*call) {
+	return func(c *call) {
+		if c.siteAdmin() {
+			h(c)
+		}
+	}
 }
 
 // siteAdmin reports whether the caller is a site administrator; if not it
@@ -189,7 +208,7 @@ type cloudUser struct {
 // is left out when the user's profile hides it.
 func (c *call) cloudUserBase(u *user) cloudUser {
 	b := cloudUser{
-		Self:        c.base() + cloudAPI + "/user?accountId=" + url.QueryEscape(u.accountID),
+		Self:        c.base() + c.api() + "/user?accountId=" + url.QueryEscape(u.accountID),
 		AccountID:   u.accountID,
 		AccountType: string(u.accountType),
 		AvatarURLs:  avatars(c.base(), u.accountID),
@@ -208,7 +227,7 @@ func (c *call) cloudUserBase(u *user) cloudUser {
 }
 
 func (c *call) cloudGroupName(g *group) cloudGroupName {
-	return cloudGroupName{Name: g.name, GroupID: g.id, Self: c.base() + cloudAPI + "/group?groupId=" + g.id}
+	return cloudGroupName{Name: g.name, GroupID: g.id, Self: c.base() + c.api() + "/group?groupId=" + g.id}
 }
 
 // cloudUserJSON renders a full User; expand may ask for groups and
@@ -593,7 +612,7 @@ func (c *call) cloudGroup(idParam, nameParam string) *group {
 
 func (c *call) cloudGroupJSON(g *group) map[string]any {
 	return map[string]any{
-		"name": g.name, "groupId": g.id, "self": c.base() + cloudAPI + "/group?groupId=" + g.id,
+		"name": g.name, "groupId": g.id, "self": c.base() + c.api() + "/group?groupId=" + g.id,
 		"users":  map[string]any{"size": len(g.members), "items": []any{}, "max-results": 50, "start-index": 0, "end-index": 0},
 		"expand": "users",
 	}

@@ -372,7 +372,7 @@ func TestCloudUserSearch(t *testing.T) {
 	addCloudUser(t, s, jiratest.UserSpec{Email: "bob@example.com", DisplayName: "Bob Leeson"})
 	addCloudUser(t, s, jiratest.UserSpec{Email: "carl@example.com", DisplayName: "Carl Lee", Inactive: true})
 	suspended := addCloudUser(t, s, jiratest.UserSpec{Email: "dora@example.com", DisplayName: "Dora Lee"})
-	orgClient(t, s).want(204, "POST", "/admin/v2/orgs/demo-org/directories/-/users/"+suspended+"/suspend", nil)
+	orgClient(t, s).want(204, "POST", "/admin/v2/orgs/demo-org/directories/-/users/"+suspended+"/suspend", "{}")
 
 	tests := []struct {
 		query string

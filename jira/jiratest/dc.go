@@ -16,6 +16,7 @@ import (
 // Limits of Jira DC, as JIRA-API.md records them.
 const (
 	dcSearchMax     = 1000 // GET /user/search: "results truncated" above
+	dcSearchTotal   = 100  // GET /user/search on Jira 10+: only the first 100 results, in total
 	dcListDefault   = 2000 // GET /user/list default and cap
 	dcMemberMax     = 50   // GET /group/member
 	propertyMaxSize = 32768
@@ -36,15 +37,46 @@ func (s *Server) registerRoutes() {
 	s.registerAdmin()
 }
 
-// dcMajor returns the major version of the emulated DC server.
-func (s *Server) dcMajor() int {
-	major, _, _ := strings.Cut(s.cfg.dcVersion, ".")
-	n, _ := strconv.Atoi(major)
-	return n
+// dcCaps is what an emulated Jira DC release serves: the version matrix
+// (JIRA-API.md, "Corrections").
+type dcCaps struct {
+	lastLogin   bool // UserBean.lastLoginTime in user listings (10.0+)
+	userList    bool // GET /user/list (10.3 LTS and 11.0+)
+	searchTotal int  // user/search serves only the first searchTotal results (100 on 10+); 0: no cap
+	oldWebhooks bool // /rest/webhooks/1.0/webhook (before 10)
+	newWebhooks bool // /rest/jira-webhook/1.0/webhooks (10+)
+	sessions    bool // DELETE /user/session/{username} (10+)
+	basicOff    bool // Basic authentication off by default (11+)
 }
 
+// dcVersionNumbers parses "10.3.24" into [10 3 24]; missing parts are 0.
+func dcVersionNumbers(v string) [3]int {
+	var nums [3]int
+	for i, p := range strings.SplitN(v, ".", 3) {
+		nums[i], _ = strconv.Atoi(p)
+	}
+	return nums
+}
+
+// dcCapsOf returns the capabilities of DC release v.
+func dcCapsOf(v string) dcCaps {
+	n := dcVersionNumbers(v)
+	at := func(major, minor int) bool { return n[0] > major || n[0] == major && n[1] >= minor }
+	c := dcCaps{
+		lastLogin: at(10, 0), userList: at(10, 3), oldWebhooks: !at(10, 0), newWebhooks: at(10, 0),
+		sessions: at(10, 0), basicOff: at(11, 0),
+	}
+	if at(10, 0) {
+		c.searchTotal = dcSearchTotal
+	}
+	return c
+}
+
+// caps returns the capabilities of the emulated DC release.
+func (s *Server) caps() dcCaps { return s.dcCaps }
+
 // hasLastLogin reports whether the emulated DC server sends lastLoginTime.
-func (s *Server) hasLastLogin() bool { return s.dcMajor() >= 10 }
+func (s *Server) hasLastLogin() bool { return s.dcCaps.lastLogin }
 
 func (s *Server) registerDC() {
 	const api = "/rest/api/2"
@@ -61,23 +93,27 @@ func (s *Server) registerDC() {
 	s.handle("POST", api+"/user", authAdmin, nil, (*call).dcCreateUser)
 	s.handle("PUT", api+"/user", authAdmin, ident, (*call).dcUpdateUser)
 	s.handle("DELETE", api+"/user", authAdmin, ident, (*call).dcDeleteUser)
+	// query is not Jira's parameter, but clients written for Cloud send
+	// it (empty) and Jira ignores it.
 	s.handle("GET", api+"/user/search", authUser,
-		[]string{"username", "startAt", "maxResults", "includeActive", "includeInactive"}, (*call).dcSearchUsers)
-	if s.dcMajor() >= 10 {
+		[]string{"username", "query", "startAt", "maxResults", "includeActive", "includeInactive"}, (*call).dcSearchUsers)
+	if s.caps().userList {
 		s.handle("GET", api+"/user/list", authAdmin, []string{"cursor", "maxResults"}, (*call).dcListUsers)
 	}
 	s.handle("PUT", api+"/user/password", authAdmin, ident, (*call).dcSetPassword)
 	s.handle("POST", api+"/user/application", authAdmin, []string{"username", "applicationKey"}, func(c *call) { c.dcApplication(true) })
 	s.handle("DELETE", api+"/user/application", authAdmin, []string{"username", "applicationKey"}, func(c *call) { c.dcApplication(false) })
-	s.handle("DELETE", api+"/user/session/{username}", authAdmin, nil, func(c *call) {
-		u := c.st.byName[strings.ToLower(c.r.PathValue("username"))]
-		if u == nil {
-			c.errorf(http.StatusNotFound, "The user named '%s' does not exist", c.r.PathValue("username"))
-			return
-		}
-		u.sessionsValid = 0
-		c.noContent(http.StatusNoContent)
-	})
+	if s.caps().sessions {
+		s.handle("DELETE", api+"/user/session/{username}", authAdmin, nil, func(c *call) {
+			u := c.st.byName[strings.ToLower(c.r.PathValue("username"))]
+			if u == nil {
+				c.errorf(http.StatusNotFound, "The user named '%s' does not exist", c.r.PathValue("username"))
+				return
+			}
+			u.sessionsValid = 0
+			c.noContent(http.StatusOK) // 200, not 204 (JIRA-API.md, "Corrections")
+		})
+	}
 	s.handle("POST", api+"/group", authAdmin, nil, func(c *call) {
 		var b struct {
 			Name string `json:"name"`
@@ -108,8 +144,9 @@ func (s *Server) registerDC() {
 		c.st.removeGroup(g)
 		c.noContent(http.StatusOK)
 	})
+	// expand (e.g. users[0:50]) is sent by some clients and ignored.
 	s.handle("GET", api+"/group/member", authAdmin,
-		[]string{"groupname", "includeInactiveUsers", "startAt", "maxResults"}, (*call).dcGroupMembers)
+		[]string{"groupname", "includeInactiveUsers", "startAt", "maxResults", "expand"}, (*call).dcGroupMembers)
 	s.handle("POST", api+"/group/user", authAdmin, []string{"groupname"}, (*call).dcAddToGroup)
 	s.handle("DELETE", api+"/group/user", authAdmin, []string{"groupname", "username"}, (*call).dcRemoveFromGroup)
 	s.handle("GET", api+"/groups/picker", authUser, []string{"query", "exclude", "maxResults", "userName"}, (*call).dcGroupPicker)
@@ -118,14 +155,7 @@ func (s *Server) registerDC() {
 }
 
 func (c *call) dcServerInfo() {
-	var nums []int
-	for _, p := range strings.Split(c.s.cfg.dcVersion, ".") {
-		n, _ := strconv.Atoi(p)
-		nums = append(nums, n)
-	}
-	for len(nums) < 3 {
-		nums = append(nums, 0)
-	}
+	nums := dcVersionNumbers(c.s.cfg.dcVersion)
 	build := nums[0]*100000 + nums[1]*1000 + nums[2]
 	c.writeJSON(http.StatusOK, map[string]any{
 		"baseUrl": c.base(), "version": c.s.cfg.dcVersion, "versionNumbers": nums,
@@ -430,6 +460,15 @@ func (c *call) dcSearchUsers() {
 	startAt, maxResults, ok := c.page(50, dcSearchMax)
 	if !ok {
 		return
+	}
+	if limit := c.s.caps().searchTotal; limit > 0 {
+		// Jira 10+: startAt + maxResults is limited to the first 100
+		// results (JRASERVER-78660); nothing is served past them.
+		maxResults = min(maxResults, limit-startAt)
+		if maxResults <= 0 {
+			c.writeJSON(http.StatusOK, []dcUserBean{})
+			return
+		}
 	}
 	inclActive, ok := c.boolParam("includeActive", true)
 	if !ok {

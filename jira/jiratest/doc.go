@@ -1,5 +1,5 @@
 // Package jiratest is a fake Jira, in the manner of net/http/httptest: Jira
-// Data Center (REST v2), Jira Cloud (REST v3) and the Atlassian Admin API,
+// Data Center (REST v2), Jira Cloud (REST v3 and v2) and the Atlassian Admin API,
 // in memory, behaving like Jira on the wire — the same paths, parameters,
 // page shapes and limits, field names, status codes, error bodies
 // ({"errorMessages":[],"errors":{}}), rate-limit headers and quirks.
@@ -25,9 +25,11 @@
 // # Flavours
 //
 // [WithFlavor] chooses [jira.DataCenter] (the default) or [jira.Cloud]. A DC
-// fake emulates Jira DC 10.3 by default; [WithDCVersion] emulates an older
-// server — before 10 there is no lastLoginTime in user JSON and no GET
-// /rest/api/2/user/list. A Cloud fake also serves the Atlassian Admin API
+// fake emulates Jira DC 10.3 by default; [WithDCVersion] emulates 9.12,
+// 10.0 to 10.2, 10.3 or 11.0 with that release's routes and limits (no
+// lastLoginTime before 10, GET /user/list from 10.3, user/search limited
+// to the first 100 results from 10, the webhooks REST moved to
+// /rest/jira-webhook/1.0 in 10, Basic authentication off in 11). A Cloud fake also serves the Atlassian Admin API
 // (/admin/v1/..., /admin/v2/orgs/{orgId}/..., /users/{accountId}/manage/...)
 // on the same host, so a client points its admin base URL at the fake.
 // [Server.Routes] lists every route served.
@@ -104,12 +106,20 @@
 //
 // # Jira Cloud
 //
-// A Cloud fake ([WithFlavor]([jira.Cloud])) serves REST v3 under /rest/api/3.
+// A Cloud fake ([WithFlavor]([jira.Cloud])) serves REST v3 under /rest/api/3
+// and REST v2 under /rest/api/2: the same operations on the same state, with
+// issue descriptions and comment bodies as plain strings on v2 and as
+// Atlassian Document Format on v3 (a v2 string is kept as a document with a
+// paragraph per line; a document reads on v2 as its text). Each accepts the
+// other's shape with 400, as Jira does. Self links name the version asked.
 // Callers authenticate with Basic email:API-token; Bearer tokens (OAuth) are
 // not emulated and get 401. Every authenticated answer names the caller in
-// X-AAccountId. Only the query parameters the Cloud OpenAPI lists for a route
-// are accepted, and not the dead username/key ones (see Deliberate
-// deviations).
+// X-AAccountId. The query parameters the Cloud OpenAPI declares for a route
+// are always accepted (declared.go, generated from the document and checked
+// by the contract tests), except the dead username/key ones (see Deliberate
+// deviations). [WithJiraAdmin] adds a second administrator who has
+// Administer Jira (jira-admins) but not site-admin, to show the 403 a
+// service account with too little gets.
 //
 //   - GET serverInfo (anonymous): deploymentType "Cloud", version
 //     "1001.0.0-SNAPSHOT", versionNumbers [1001,0,0].
@@ -166,42 +176,62 @@
 //   - GET /admin/v1/orgs: the one organisation ({id,type:"orgs",attributes:{name}}).
 //   - GET /admin/v2/orgs/{orgId}/directories: the site's directories
 //     ({directoryId,name,icon}).
-//   - GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users and POST
-//     .../users/search (JSON body with the same filters, plus emails, which
-//     cannot go with searchTerm): filters accountIds, accountStatus
-//     (active|inactive|closed), status (active|suspended), claimStatus
+//   - GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users: the
+//     parameters the Admin OpenAPI declares (cursor, limit, accountIds,
+//     directoryIds, resourceIds, groupIds, mfaEnabled, claimStatus, status,
+//     accountStatus, membershipStatus, roleIds, emailDomains, searchTerm,
+//     sortBy); filters accountIds, accountStatus (active|inactive|closed),
+//     status (active|suspended|not_invited|deactivated|for_deletion),
+//     membershipStatus (active|suspended|no_membership), claimStatus
 //     (managed|unmanaged), emailDomains, groupIds, searchTerm (substring of
-//     name or email); expand productAccess and groups (platformRoles and
-//     counts.resources are accepted and add nothing). Lists are given as
-//     repeated or comma-separated parameters, or JSON arrays (a lone string
-//     is also taken). Users are in creation order; limit defaults to 25 and
-//     must be 1–100. links.next and links.prev are opaque cursors, null at
-//     the ends; a cursor stays valid while users are added or removed. A
-//     directoryId of "-" means every directory. Users removed from the Jira
-//     site are listed: they are still in the organisation.
-//   - GET .../users/count ({"count":n}), GET .../users/{accountId} ({data}),
-//     POST .../users/{accountId}/suspend and /restore (204; suspension keeps
-//     groups but makes the user inactive in Jira and frees the seat), DELETE
-//     .../users/{accountId} (204; the account is gone everywhere).
+//     name or email). It takes no expand: expand is answered 400, even with
+//     [WithLenientParams], and the answer never has productAccess or groups.
+//   - POST .../users/search: the same filters in a JSON body, plus emails
+//     (not with searchTerm), cursor, limit and expand: productAccess (last
+//     active per product) and groups (platformRoles and counts.resources are
+//     accepted and add nothing). The only operation that returns
+//     productAccess; [Server.HideProductAccess] makes it leave the array out
+//     for a user, as real Cloud does for some.
+//   - Lists are given as repeated or comma-separated parameters, or JSON
+//     arrays (a lone string is also taken). Users are in creation order;
+//     limit defaults to 50 and must be 1–100. links.next and links.prev are
+//     opaque cursors, null at the ends; a cursor stays valid while users are
+//     added or removed. A directoryId of "-" means every directory. Users
+//     removed from the Jira site are listed: they are still in the
+//     organisation.
+//   - GET .../users/count ({"count":n}), GET .../users/{accountId} ({data};
+//     no expand, refused as above), POST .../users/{accountId}/suspend and
+//     /restore (204; suspension keeps groups but makes the user inactive in
+//     Jira and frees the seat), DELETE .../users/{accountId} (204; the
+//     account is gone everywhere).
 //   - GET /admin/v1/orgs/{orgId}/directory/users/{accountId}/last-active-dates:
 //     product_access [{id,key,last_active:"2026-01-19"}] (empty if never
 //     active) and added_to_org, in snake_case; one page.
 //   - GET /users/{accountId}/manage (privileges lifecycle.enablement,
-//     profile.write, email.set): allowed, or not with reason notManaged
-//     (email not on one of [Org].ClaimedDomains) or externalDirectory.scim
-//     ([UserSpec].Synced). POST /users/{accountId}/manage/lifecycle/disable
-//     (optional {"message"}) and /enable answer 204 for managed accounts and
-//     403 otherwise; a disabled account is accountStatus inactive with
-//     deactivatedOn set, inactive in Jira, cannot authenticate, and frees its
-//     seat.
+//     profile.write, email.set): allowed, or not with the documented reason
+//     key externalDirectory.scim ([UserSpec].Synced). An account the
+//     organisation does not manage (email not on one of
+//     [Org].ClaimedDomains), and any account asked with the key of
+//     [WithScopedOrgKey] (an API key created with scopes), get 403
+//     {"key":"forbidden"}. POST /users/{accountId}/manage/lifecycle/disable
+//     (optional {"message"}) and /enable answer 204 for managed accounts,
+//     403 {"key":…} otherwise; a disabled account is accountStatus inactive
+//     with deactivatedOn set, inactive in Jira, cannot authenticate, and
+//     frees its seat.
+//   - Every POST to the Admin and user management APIs needs
+//     Content-Type: application/json, else 415 (ADMIN-UAM-415-1).
 //
-// A MultiDirectoryUser has accountId, accountType, status, accountStatus,
-// membershipStatus ("active"), addedToOrg (RFC 3339), name, nickname (first
-// word of the name), email (always, even when Jira REST hides it),
-// emailVerified, claimStatus, managementSource (synced or invited),
-// productAccess [{key, id "ari:cloud:<key>::site/<uuid>", lastActiveTimestamp}]
-// (the user's licences; the timestamp is left out when never active),
-// groups [{id,name}], deactivatedOn and forDeletion.
+// A MultiDirectoryUser has accountId, accountType, status (the composite:
+// for_deletion, else deactivated when the account is disabled — whatever the
+// membership —, else not_invited, suspended or active), accountStatus,
+// membershipStatus, addedToOrg (RFC 3339), name, nickname (first word of the
+// name), email (always, even when Jira REST hides it), emailVerified,
+// claimStatus, managementSource (synced or invited), deactivatedOn and
+// forDeletion; from the search only, productAccess [{key, id
+// "ari:cloud:<key>::site/<uuid>", lastActiveTimestamp}] (the user's
+// licences; the timestamp is left out when never active) and groups
+// [{id,name}]. [Server.MarkForDeletion] and [Server.SetNotInvited] set the
+// other statuses.
 //
 // # Deviations (Cloud and Admin API)
 //
@@ -214,7 +244,14 @@
 //     not keep claimed domains after loading an [Org].
 //   - The org directory lists app and customer accounts too.
 //   - appType is always "unknown"; the fake does not model service or agent
-//     accounts. The Admin status is active or suspended only.
+//     accounts. A not_invited user is still active in Jira REST.
+//   - A disable or enable refused for a synced account answers 403
+//     {"key":"externalDirectory.scim"}; Atlassian's body there is
+//     unconfirmed.
+//   - The Admin and user management APIs have no OpenAPI document in
+//     testdata: their routes and shapes follow the Admin OpenAPI as
+//     generated in jira.js (src/admin) and are not checked by the contract
+//     tests.
 //   - last-active-dates is a single page; the v1 org users list, the v2 groups
 //     API, profiles and API-token management are not served.
 //   - The points-based hourly quota and per-issue write limits are not
@@ -223,9 +260,14 @@
 //
 // # Deliberate deviations
 //
-// Real Jira ignores query parameters it does not know; the fake answers
-// them with 400 naming the parameter, which catches misspelt parameters in
-// clients ([WithLenientParams] turns this off). The fake's one workflow
+// Real Jira ignores query parameters it does not know; this package's fake
+// answers them with 400 naming the parameter, which catches misspelt
+// parameters in clients ([WithLenientParams] turns this off). The
+// examples/fakejira program is lenient by default, like Jira, for other
+// people's clients (-strict gives the 400s). Parameters the official
+// OpenAPI documents declare are accepted either way. The contract tests
+// also validate every GET answer against the document's response schema,
+// with a short, tested list of the document's own defects. The fake's one workflow
 // (Open → Waiting for approval → Approved/Rejected → Closed) stands for any
 // project's workflow. Webhook JQL filters are understood only in the forms
 // "project = KEY" and "project in (A, B)"; others match every issue.

@@ -32,8 +32,36 @@ func (s *Server) apiBase() string {
 	return "/rest/api/3"
 }
 
+// restAPIs are the REST APIs the flavour serves: /rest/api/2 on DC;
+// [cloudAPIs] on Cloud.
+func (s *Server) restAPIs() []string {
+	if s.cfg.flavor == jira.DataCenter {
+		return []string{"/rest/api/2"}
+	}
+	return cloudAPIs
+}
+
+// api is the REST API the request came through: on Cloud /rest/api/3 or
+// /rest/api/2, on DC /rest/api/2. Self links use it.
+func (c *call) api() string {
+	if c.rt != nil && c.s.cfg.flavor == jira.Cloud && strings.HasPrefix(c.rt.path, "/rest/api/2/") {
+		return "/rest/api/2"
+	}
+	return c.s.apiBase()
+}
+
+// plainText reports whether issue descriptions and comment bodies are
+// plain strings in this request (DC, Cloud REST v2), rather than Atlassian
+// Document Format (Cloud REST v3).
+func (c *call) plainText() bool { return c.api() == "/rest/api/2" }
+
 func (s *Server) registerIssues() {
-	api := s.apiBase()
+	for _, api := range s.restAPIs() {
+		s.registerIssuesAPI(api)
+	}
+}
+
+func (s *Server) registerIssuesAPI(api string) {
 	getParams := []string{"fields", "expand", "properties", "updateHistory"}
 	trParams := []string{"expand", "transitionId"}
 	if s.cfg.flavor == jira.Cloud {
@@ -54,10 +82,17 @@ func (s *Server) registerIssues() {
 		out := []map[string]any{}
 		for _, t := range c.st.workflow {
 			if slices.Contains(t.from, is.status.id) && (c.q("transitionId") == "" || c.q("transitionId") == t.id) {
-				out = append(out, map[string]any{
+				tr := map[string]any{
 					"id": t.id, "name": t.name, "to": c.statusJSON(t.to),
 					"hasScreen": false, "isGlobal": false, "isInitial": false, "isConditional": false,
-				})
+				}
+				if c.s.cfg.flavor == jira.Cloud {
+					tr["isAvailable"], tr["isLooped"] = true, false
+				}
+				if hasExpand(c.q("expand"), "transitions.fields") {
+					tr["fields"] = map[string]any{} // no transition has a screen
+				}
+				out = append(out, tr)
 			}
 		}
 		c.writeJSON(http.StatusOK, map[string]any{"expand": "transitions", "transitions": out})
@@ -98,13 +133,14 @@ func (s *Server) registerIssues() {
 		case len(b) == 0 || string(b) == "null" || string(b) == `""`:
 			c.fieldError(http.StatusBadRequest, "comment", "Comment body can not be empty!")
 			return
-		case c.s.cfg.flavor == jira.Cloud && b[0] != '{':
+		case !c.plainText() && b[0] != '{':
 			c.fieldError(http.StatusBadRequest, "comment", "Comment body must be an Atlassian Document (see the Atlassian Document Format)")
 			return
-		case c.s.cfg.flavor == jira.DataCenter && b[0] != '"':
+		case c.plainText() && b[0] != '"':
 			c.fieldError(http.StatusBadRequest, "comment", "Comment body must be a string")
 			return
 		}
+		b = c.storeText(b)
 		c.st.commentSeq++
 		cm := &comment{id: strconv.Itoa(10000 + c.st.commentSeq), body: slices.Clone(b), author: c.caller, created: time.Now()}
 		is.comments = append(is.comments, cm)
@@ -214,10 +250,10 @@ func (c *call) createIssue() {
 	}
 	if len(f.Description) > 0 && string(f.Description) != "null" {
 		isString := f.Description[0] == '"'
-		if c.s.cfg.flavor == jira.Cloud && isString {
+		if !c.plainText() && isString {
 			errs["description"] = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 		}
-		if c.s.cfg.flavor == jira.DataCenter && !isString {
+		if c.plainText() && !isString {
 			errs["description"] = "Operation value must be a string"
 		}
 	}
@@ -241,14 +277,14 @@ func (c *call) createIssue() {
 	p.issues++
 	is := &issue{
 		id: strconv.Itoa(c.st.issueSeq), key: fmt.Sprintf("%s-%d", p.key, p.issues), project: p, issueType: typ,
-		summary: f.Summary, description: f.Description, status: c.st.statuses["1"],
+		summary: f.Summary, description: c.storeText(f.Description), status: c.st.statuses["1"],
 		reporter: reporter, assignee: assignee, created: now, updated: now, labels: f.Labels,
 	}
 	c.st.issues[is.id] = is
 	c.st.issues[is.key] = is
 	c.events = append(c.events, c.issueEvent(is, "jira:issue_created", "issue_created", nil))
 	c.writeJSON(http.StatusCreated, map[string]any{
-		"id": is.id, "key": is.key, "self": c.base() + c.s.apiBase() + "/issue/" + is.id,
+		"id": is.id, "key": is.key, "self": c.base() + c.api() + "/issue/" + is.id,
 	})
 }
 
@@ -277,22 +313,23 @@ func (c *call) userByBody(m map[string]string) *user {
 
 func (c *call) commentJSON(is *issue, cm *comment) map[string]any {
 	return map[string]any{
-		"self": c.base() + c.s.apiBase() + "/issue/" + is.id + "/comment/" + cm.id,
-		"id":   cm.id, "body": cm.body, "author": c.userBrief(cm.author),
+		"self": c.base() + c.api() + "/issue/" + is.id + "/comment/" + cm.id,
+		"id":   cm.id, "body": c.showText(cm.body), "author": c.userBrief(cm.author), "updateAuthor": c.userBrief(cm.author),
 		"created": cm.created.Format(jiraTime), "updated": cm.created.Format(jiraTime),
 	}
 }
 
 func (c *call) statusJSON(st *status) map[string]any {
-	cat := map[string]any{"id": 2, "key": "new", "name": "To Do"}
+	cat := map[string]any{"id": 2, "key": "new", "name": "To Do", "colorName": "blue-gray"}
 	switch st.id {
 	case "10002", "10003", "6":
-		cat = map[string]any{"id": 3, "key": "done", "name": "Done"}
+		cat = map[string]any{"id": 3, "key": "done", "name": "Done", "colorName": "green"}
 	case "10001":
-		cat = map[string]any{"id": 4, "key": "indeterminate", "name": "In Progress"}
+		cat = map[string]any{"id": 4, "key": "indeterminate", "name": "In Progress", "colorName": "yellow"}
 	}
+	cat["self"] = c.base() + c.api() + "/statuscategory/" + fmt.Sprint(cat["id"])
 	return map[string]any{
-		"self": c.base() + c.s.apiBase() + "/status/" + st.id,
+		"self": c.base() + c.api() + "/status/" + st.id,
 		"id":   st.id, "name": st.name, "statusCategory": cat,
 	}
 }
@@ -311,8 +348,8 @@ func (c *call) issueJSON(is *issue, fields string) map[string]any {
 		"updated":   is.updated.Format(jiraTime),
 		"labels":    append([]string{}, is.labels...),
 	}
-	if len(is.description) > 0 {
-		all["description"] = is.description
+	if len(is.description) > 0 && string(is.description) != "null" {
+		all["description"] = c.showText(is.description)
 	} else {
 		all["description"] = nil
 	}
@@ -327,7 +364,7 @@ func (c *call) issueJSON(is *issue, fields string) map[string]any {
 	}
 	return map[string]any{
 		"expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
-		"id":     is.id, "key": is.key, "self": c.base() + c.s.apiBase() + "/issue/" + is.id,
+		"id":     is.id, "key": is.key, "self": c.base() + c.api() + "/issue/" + is.id,
 		"fields": out,
 	}
 }

@@ -168,6 +168,14 @@ func (s *Server) seedDefaults() error {
 	if st.flavor == jira.DataCenter {
 		s.tokens[cr.DCToken] = admin.key
 	}
+	if ja := s.cfg.jiraAdmin; st.flavor == jira.Cloud && ja[0] != "" {
+		u := &user{displayName: "Jira Administrator", email: ja[0], apiToken: ja[1], active: true, managed: true,
+			created: admin.created}
+		if err := st.addUser(u); err != nil {
+			return err
+		}
+		st.join(st.group("jira-admins"), u)
+	}
 	st.projects["OPS"] = &project{key: "OPS", id: "10000", name: "Operations", lead: admin}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -32,6 +33,10 @@ type route struct {
 	params []string
 	auth   authLevel
 	h      func(*call)
+	// refused are query parameters answered with 400 and the message
+	// given, even when parameters are lenient: ones a client might send
+	// and believe honoured (expand where the API has none).
+	refused map[string]string
 }
 
 // Pattern returns the route as "METHOD /path", the key of counts and faults.
@@ -58,10 +63,21 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
-func (s *Server) handle(method, path string, auth authLevel, params []string, h func(*call)) {
+// handle registers a route. Besides the query parameters given, it accepts
+// every parameter the official OpenAPI document declares for the
+// operation (declaredParams), so a client sending a documented parameter
+// is never refused, even when the fake ignores it.
+func (s *Server) handle(method, path string, auth authLevel, params []string, h func(*call)) *route {
+	params = slices.Clone(params)
+	for _, p := range declaredParams[s.cfg.flavor.String()+" "+method+" "+path] {
+		if !slices.Contains(params, p) {
+			params = append(params, p)
+		}
+	}
 	rt := &route{method: method, path: path, params: params, auth: auth, h: h}
 	s.routes[rt.pattern()] = rt
 	s.mux.HandleFunc(rt.pattern(), func(w http.ResponseWriter, r *http.Request) { s.dispatch(rt, w, r) })
+	return rt
 }
 
 // call is one request being served, with the state locked.
@@ -73,12 +89,18 @@ type call struct {
 	rt     *route
 	caller *user
 	events []event
+	// scopedKey: the caller used the organisation API key created with
+	// scopes, which the user management API refuses.
+	scopedKey bool
+	// pending is a webhook secret read from a request body, on its way to
+	// the state's secrets.
+	pending string
 }
 
 func (s *Server) dispatch(rt *route, w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c := &call{s: s, st: s.st, w: w, r: r, rt: rt}
-	ok := s.authenticate(c) && s.limit(c) && c.checkParams()
+	ok := s.authenticate(c) && s.limit(c) && c.checkParams() && c.checkContentType()
 	if ok && rt.auth == authAdmin && !s.st.isAdmin(c.caller) {
 		c.errorf(http.StatusForbidden, "You do not have the permission to perform this operation.")
 		ok = false
@@ -100,6 +122,10 @@ func (s *Server) authenticate(c *call) bool {
 	if c.rt.auth == authOrg {
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if ok && tok == s.cfg.creds.OrgKey {
+			return true
+		}
+		if ok && s.cfg.scopedOrgKey != "" && tok == s.cfg.scopedOrgKey {
+			c.scopedKey = true
 			return true
 		}
 		c.writeJSON(http.StatusUnauthorized, map[string]any{"code": 401, "message": "Unauthorized"})
@@ -139,6 +165,9 @@ func (s *Server) callerFor(h string) *user {
 			return nil
 		}
 		if s.cfg.flavor == jira.DataCenter {
+			if s.dcCaps.basicOff && !s.cfg.dcBasic {
+				return nil // Jira 11: Basic authentication is off
+			}
 			u = s.st.byName[strings.ToLower(name)]
 			if u == nil || u.password == "" || u.password != secret {
 				return nil
@@ -188,8 +217,20 @@ func (s *Server) SetPassword(user, secret string) bool {
 	return true
 }
 
-// checkParams answers 400 for a query parameter the route does not take.
+// checkParams answers 400 for a query parameter the route refuses, and,
+// unless parameters are lenient, for one it does not take.
 func (c *call) checkParams() bool {
+	for name, msg := range c.rt.refused {
+		if !c.has(name) {
+			continue
+		}
+		if c.rt.auth == authOrg {
+			c.adminError(http.StatusBadRequest, "ADMIN-400-0", "Bad Request", msg)
+		} else {
+			c.errorf(http.StatusBadRequest, "%s", msg)
+		}
+		return false
+	}
 	if c.s.cfg.lenient {
 		return true
 	}
@@ -204,6 +245,22 @@ func (c *call) checkParams() bool {
 		}
 	}
 	return true
+}
+
+// checkContentType answers 415 to a POST to the Admin or user management
+// API that does not say its body is JSON: those APIs refuse body-less
+// POSTs (ADMIN-UAM-415-1), so clients must send {} at least.
+func (c *call) checkContentType() bool {
+	if c.rt.auth != authOrg || c.r.Method != http.MethodPost {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(c.r.Header.Get("Content-Type"))
+	if err == nil && mt == "application/json" {
+		return true
+	}
+	c.adminError(http.StatusUnsupportedMediaType, "ADMIN-UAM-415-1", "Unsupported Media Type",
+		"Content-Type must be application/json; send {} when there is nothing to say.")
+	return false
 }
 
 // base returns the scheme and host the client used, for self links.

@@ -58,6 +58,7 @@ func DefaultCredentials() Credentials {
 type config struct {
 	flavor        jira.Flavor
 	dcVersion     string
+	dcBasic       bool
 	creds         Credentials
 	org           *Org
 	rate          float64
@@ -65,6 +66,8 @@ type config struct {
 	latency       time.Duration
 	seed          uint64
 	lenient       bool
+	scopedOrgKey  string
+	jiraAdmin     [2]string // Cloud: email and API token of a Jira-admin-only user
 	pickerLimit   int
 	webhookClient *http.Client
 	logCap        int
@@ -77,9 +80,25 @@ type Option func(*config)
 // default) or [jira.Cloud], which also serves the Atlassian Admin API.
 func WithFlavor(f jira.Flavor) Option { return func(c *config) { c.flavor = f } }
 
-// WithDCVersion sets the Jira DC version to emulate, e.g. "9.12.0". Servers
-// older than 10 send no lastLoginTime and have no GET /user/list.
+// WithDCVersion sets the Jira DC version to emulate, e.g. "9.12", "10.0",
+// "10.3.24" (the default) or "11.0", with the routes and limits of that
+// release:
+//
+//   - before 10: no lastLoginTime, user/search pages 1000 at a time, the
+//     webhooks REST at /rest/webhooks/1.0/webhook, no user/session;
+//   - 10.0 to 10.2: lastLoginTime, no GET /user/list, user/search serves
+//     only the first 100 results in total, webhooks at
+//     /rest/jira-webhook/1.0/webhooks only;
+//   - 10.3 and later: GET /user/list as well;
+//   - 11 and later: Basic authentication is refused (personal access
+//     tokens only) unless [WithDCBasicAuth] turns it back on.
+//
+// GET /serverInfo reports the version.
 func WithDCVersion(v string) Option { return func(c *config) { c.dcVersion = v } }
+
+// WithDCBasicAuth accepts Basic authentication on Jira DC 11 and later,
+// as a site whose administrator turned it back on does.
+func WithDCBasicAuth() Option { return func(c *config) { c.dcBasic = true } }
 
 // WithCredentials replaces the accepted credentials. Empty fields keep their
 // defaults.
@@ -126,6 +145,21 @@ func WithSeed(seed uint64) Option { return func(c *config) { c.seed = seed } }
 // misspelt parameters in clients; see the package documentation.
 func WithLenientParams() Option { return func(c *config) { c.lenient = true } }
 
+// WithScopedOrgKey makes key a second organisation API key that acts as
+// one created with scopes: the Admin API accepts it, the user management
+// API (/users/{accountId}/manage...) answers it 403 {"key":"forbidden"},
+// as real Cloud is reported to.
+func WithScopedOrgKey(key string) Option { return func(c *config) { c.scopedOrgKey = key } }
+
+// WithJiraAdmin adds, on Cloud, a second administrator who can
+// authenticate with email and API token: one in jira-admins only
+// (Administer Jira), not in site-admins. Group writes (POST/DELETE
+// group/user, POST/DELETE group) and DELETE user answer it 403, as real
+// Cloud answers a Jira administrator who is not a site administrator.
+func WithJiraAdmin(email, token string) Option {
+	return func(c *config) { c.jiraAdmin = [2]string{email, token} }
+}
+
 // WithPickerLimit sets the cap on groups/picker results, Jira's
 // jira.ajax.autocomplete.limit (default 20).
 func WithPickerLimit(n int) Option { return func(c *config) { c.pickerLimit = n } }
@@ -146,6 +180,7 @@ type Server struct {
 	URL string
 
 	cfg    config
+	dcCaps dcCaps
 	mux    *http.ServeMux
 	routes map[string]*route
 
@@ -191,6 +226,7 @@ func New(opts ...Option) *Server {
 	s := &Server{
 		URL:     InMemoryURL,
 		cfg:     cfg,
+		dcCaps:  dcCapsOf(cfg.dcVersion),
 		mux:     http.NewServeMux(),
 		routes:  map[string]*route{},
 		st:      newState(cfg.flavor),

@@ -342,26 +342,34 @@ func TestWebhookReceivesTransition(t *testing.T) {
 				desc = map[string]any{"type": "doc", "version": 1, "content": []any{map[string]any{"type": "paragraph",
 					"content": []any{map[string]any{"type": "text", "text": "Deactivate 12 users"}}}}}
 			}
-			var hook struct {
-				Self string `json:"self"`
-			}
-			c.want(201, "POST", "/rest/webhooks/1.0/webhook", map[string]any{
+			// Cloud: the webhooks plugin's REST; DC 10.3: Jira 10's, where
+			// the secret travels in configuration and URL variables lose $.
+			hookPath, created := "/rest/webhooks/1.0/webhook", 201
+			hookBody := map[string]any{
 				"name": "approvals", "url": hooks.URL + "/hook?issue=${issue.key}", "events": []string{"jira:issue_updated"},
 				"filters": map[string]string{"issue-related-events-section": "project = OPS"}, "secret": "s3cret",
-			}).decode(t, &hook)
+			}
+			if flavor == jira.DataCenter {
+				hookPath, created = "/rest/jira-webhook/1.0/webhooks", 200
+				hookBody = map[string]any{
+					"name": "approvals", "url": hooks.URL + "/hook?issue={issue.key}", "events": []string{"jira:issue_updated"},
+					"configuration": map[string]string{"SECRET": "s3cret"},
+				}
+			}
+			c.want(created, "POST", hookPath, hookBody)
 			var list []map[string]any
-			c.want(200, "GET", "/rest/webhooks/1.0/webhook", nil).decode(t, &list)
-			if len(list) != 1 || list[0]["secret"] != nil {
+			c.want(200, "GET", hookPath, nil).decode(t, &list)
+			if len(list) != 1 || list[0]["secret"] != nil || strings.Contains(string(c.want(200, "GET", hookPath, nil).body), "s3cret") {
 				t.Fatalf("webhook list %v", list)
 			}
 
-			var created struct{ ID, Key string }
+			var filed struct{ ID, Key string }
 			c.want(201, "POST", api+"/issue", map[string]any{"fields": map[string]any{
 				"project": map[string]string{"key": "OPS"}, "issuetype": map[string]string{"name": "Task"},
 				"summary": "Approve plan 42", "description": desc,
-			}}).decode(t, &created)
-			if created.Key != "OPS-1" {
-				t.Fatalf("created %+v", created)
+			}}).decode(t, &filed)
+			if filed.Key != "OPS-1" {
+				t.Fatalf("created %+v", filed)
 			}
 			var trs struct {
 				Transitions []struct{ ID, Name string } `json:"transitions"`
@@ -465,7 +473,7 @@ func TestUserCreatedWebhook(t *testing.T) {
 	recv := &hookReceiver{}
 	hooks := httptest.NewServer(recv)
 	t.Cleanup(hooks.Close)
-	s := jiratest.NewServer(t)
+	s := jiratest.NewServer(t, jiratest.WithDCVersion("9.12")) // the webhooks plugin's REST, before Jira 10
 	c := &tclient{t: t, base: s.URL, hc: http.DefaultClient, user: "admin", secret: "admin"}
 	c.want(201, "POST", "/rest/webhooks/1.0/webhook", map[string]any{"name": "new users", "url": hooks.URL, "events": []string{"user_created"}})
 	c.want(201, "POST", "/rest/api/2/user", map[string]any{"name": "nina", "emailAddress": "nina@example.com", "displayName": "Nina"})

@@ -52,12 +52,17 @@ type user struct {
 	timeZone    string
 	locale      string
 
-	managed       bool      // Cloud: account on a claimed domain, managed by the org
-	synced        bool      // Cloud: managed from an identity provider (SCIM): cannot be disabled here
-	suspended     bool      // Cloud: product access suspended through the Admin API
-	removed       bool      // Cloud: removed from the Jira site (still in the org directory)
-	deactivated   time.Time // Cloud: when the account was disabled through the Admin API; zero if not
-	sessionsValid int       // DC: active sessions (user/session DELETE sets to 0)
+	managed     bool      // Cloud: account on a claimed domain, managed by the org
+	synced      bool      // Cloud: managed from an identity provider (SCIM): cannot be disabled here
+	suspended   bool      // Cloud: product access suspended through the Admin API
+	removed     bool      // Cloud: removed from the Jira site (still in the org directory)
+	deactivated time.Time // Cloud: when the account was disabled through the Admin API; zero if not
+	forDeletion bool      // Cloud: the managed account is scheduled for deletion (Admin status for_deletion)
+	notInvited  bool      // Cloud: the account is in none of the org's directories (membership no_membership)
+	// noProductAccess: the Admin API's search leaves productAccess out
+	// for this user even when expanded (Cloud).
+	noProductAccess bool
+	sessionsValid   int // DC: active sessions (user/session DELETE sets to 0)
 }
 
 func (u *user) inGroup(name string) bool {
@@ -170,6 +175,11 @@ type webhook struct {
 	jql        string
 	excludeBdy bool
 	created    time.Time
+	// gen10 marks a webhook registered through Jira 10's
+	// /rest/jira-webhook/1.0: URL variables are written {issue.key}.
+	gen10   bool
+	updated time.Time
+	ssl     bool
 }
 
 // state is the whole site: users, groups, roles, projects, issues, webhooks.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/seatwarden/seatwarden/jira"
 )
 
 // event is a webhook event to deliver once the state is unlocked.
@@ -58,6 +60,12 @@ type webhookBody struct {
 }
 
 func (s *Server) registerWebhooks() {
+	if s.cfg.flavor == jira.DataCenter && s.caps().newWebhooks {
+		s.registerJiraWebhooks()
+	}
+	if s.cfg.flavor == jira.DataCenter && !s.caps().oldWebhooks {
+		return // Jira 10+: /rest/webhooks/1.0 answers 404
+	}
 	const base = "/rest/webhooks/1.0/webhook"
 	s.handle("GET", base, authAdmin, nil, func(c *call) {
 		out := []map[string]any{}
@@ -83,7 +91,7 @@ func (s *Server) registerWebhooks() {
 		h := &webhook{id: c.st.hookSeq, name: b.Name, url: b.URL, events: b.Events,
 			jql: b.Filters["issue-related-events-section"], excludeBdy: b.ExcludeBody, created: time.Now()}
 		c.st.hooks[h.id] = h
-		if b.Secret != "" {
+		if b.Secret != "" && c.s.cfg.flavor == jira.Cloud { // Jira DC 9 has no webhook secret
 			c.s.setHookSecret(h.id, b.Secret)
 		}
 		c.writeJSON(http.StatusCreated, c.webhookJSON(h))
@@ -151,6 +159,9 @@ func (s *Server) fire(e event) {
 		url := h.url
 		for k, v := range e.vars {
 			url = strings.ReplaceAll(url, "${"+k+"}", v)
+			if h.gen10 { // Jira 10 dropped the $: {issue.key}
+				url = strings.ReplaceAll(url, "{"+k+"}", v)
+			}
 		}
 		targets = append(targets, target{h.id, url, s.st.hookSecrets[h.id], h.excludeBdy})
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/insights"
 )
 
 // The policy of the example, as a user would write it.
@@ -78,9 +80,9 @@ func run(ctx context.Context, out, chartDir string, nUsers int) error {
 	if err != nil {
 		return err
 	}
-	var seats []report.Seats
+	var seats []insights.Seats
 	for _, r := range roles {
-		s := report.Seats{Application: r.Key, Used: r.UserCount, Limit: r.NumberOfSeats}
+		s := insights.Seats{Application: r.Key, Used: r.UserCount, Limit: r.NumberOfSeats}
 		if r.HasUnlimitedSeats {
 			s.Limit = -1
 		}
@@ -93,7 +95,7 @@ func run(ctx context.Context, out, chartDir string, nUsers int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	store, err := report.OpenSQLite(ctx, filepath.Join(dir, "history.db"))
+	store, err := history.OpenSQLite(ctx, filepath.Join(dir, "history.db"))
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,7 @@ func run(ctx context.Context, out, chartDir string, nUsers int) error {
 	if err := store.SaveRun(ctx, rep); err != nil {
 		return err
 	}
-	history, err := store.Snapshots(ctx, plan.Site, now.AddDate(-2, 0, 0), now)
+	days, err := store.Snapshots(ctx, plan.Site, now.AddDate(-2, 0, 0), now)
 	if err != nil {
 		return err
 	}
@@ -115,17 +117,18 @@ func run(ctx context.Context, out, chartDir string, nUsers int) error {
 		return err
 	}
 
-	rep.Insights, err = report.NewInsights(ctx, report.InsightOptions{
-		Site: plan.Site, Flavor: jira.DataCenter, Now: now, Users: snapshot, History: history, Runs: runs,
+	in, err := insights.New(ctx, insights.Options{
+		Site: plan.Site, Flavor: jira.DataCenter, Now: now, Users: snapshot, History: days, Runs: runs,
 		Seats: seats, Plan: plan, Simulate: prog, SimulateName: policyName, PNG: chartDir != ""})
 	if err != nil {
 		return err
 	}
+	rep.Insights = in
 	html := &report.HTML{Path: out}
 	if err := html.Write(ctx, rep); err != nil {
 		return err
 	}
-	for _, ch := range rep.Insights.Charts {
+	for _, ch := range in.Charts {
 		if chartDir == "" {
 			break
 		}
@@ -137,7 +140,7 @@ func run(ctx context.Context, out, chartDir string, nUsers int) error {
 		}
 	}
 	fmt.Printf("%s: %s\n", out, rep.Title())
-	for _, l := range rep.Insights.Licences {
+	for _, l := range in.Licences {
 		fmt.Println(l.Sentence())
 	}
 	return nil

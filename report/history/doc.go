@@ -1,0 +1,30 @@
+// Package history keeps what Seatwarden did and saw, so that runs and
+// user levels can be compared over time and plans can wait for approval
+// across restarts: runs with their step results, one
+// report.SnapshotSummary per site and day, plans with their approval
+// state, and the webhook deliveries already handled.
+//
+// [Store] is the history of runs and snapshots; [PlanStore] the plans and
+// events, whose [PlanStore.UpdatePlan] is a compare-and-set so that a
+// webhook, a polling loop and an API call claim a plan exactly once;
+// [SQLite.LastRun] makes the store a schedule.LastRuns, which the
+// scheduler reads to catch up a run missed while the program was down.
+// [Sink] saves each run of a report fan-out.
+//
+// [SQLite] is the embedded implementation of all three: one file, pure Go
+// (modernc.org/sqlite, no cgo), WAL mode. The schema's versions are
+// migrations applied in order, each in a transaction, the version kept in
+// PRAGMA user_version; a file written by a newer version is refused
+// ([ErrSchemaTooNew]). v2 moved the per-bucket and per-application counts
+// into rows (snapshot_counts); v3 added plans and events.
+//
+// The interfaces are what a second implementation — PostgreSQL, shared by
+// several replicas of the server or daemon — would satisfy; it would carry
+// its own migrations, and its tests would run the checks of package
+// [github.com/seatwarden/seatwarden/report/history/historytest], which the
+// SQLite store passes. The plan store is here for now: a later step moves
+// it into usermgmt's approval component.
+//
+// This package links the SQLite driver (about 5 MB more binary); a program
+// that only writes run logs imports report alone.
+package history
