@@ -283,6 +283,7 @@ func TestDefaultRateWithoutBucket(t *testing.T) {
 			assert.Equal(t, int(want), s.Burst, "one second's worth")
 			assert.Equal(t, source, s.Source)
 			assert.Zero(t, s.Server)
+			assert.Zero(t, s.ServerBurst, "Cloud's X-RateLimit-Limit is no bucket")
 			// One second's burst, then the rest at the limit.
 			assert.InDelta(t, (200-want)/want, time.Since(start).Seconds(), 0.05)
 		})

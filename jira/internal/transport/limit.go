@@ -224,10 +224,9 @@ func (l *adaptiveLimiter) userCeiling() rate.Limit {
 func (l *adaptiveLimiter) status() jira.RateStatus {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	s := jira.RateStatus{Limit: float64(l.lim.Limit()), Burst: l.lim.Burst(), Ceiling: float64(l.userCeiling()),
-		ServerBurst: l.serverBurst}
-	if l.server != rate.Inf {
-		s.Server = float64(l.server)
+	s := jira.RateStatus{Limit: float64(l.lim.Limit()), Burst: l.lim.Burst(), Ceiling: float64(l.userCeiling())}
+	if l.server != rate.Inf { // a bucket (DC), not Cloud's budget
+		s.Server, s.ServerBurst = float64(l.server), l.serverBurst
 	}
 	switch {
 	case l.factor < 1:
