@@ -334,15 +334,22 @@ func reason(from, to Directory, m Move, newGroups int) string {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "in %s, not in %s; offline (SQL): keeps id %d, key %s, %d attributes", from.Name, to.Name, m.User.ID, m.Key, len(m.Attributes))
+	fmt.Fprintf(&b, "in %s, not in %s; offline (SQL): keeps id %d, key %s, %s", from.Name, to.Name, m.User.ID, m.Key, plural(len(m.Attributes), "attribute"))
 	if last != "" {
 		fmt.Fprintf(&b, " (last login %s, %s logins)", last, cmpOr(count, "?"))
 	}
-	fmt.Fprintf(&b, ", %d memberships", len(m.Memberships))
+	fmt.Fprintf(&b, ", %s", plural(len(m.Memberships), "membership"))
 	if newGroups > 0 {
 		fmt.Fprintf(&b, " (%d in groups created in %s)", newGroups, to.Name)
 	}
 	return b.String()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func cmpOr(s, def string) string {

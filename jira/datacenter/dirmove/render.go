@@ -64,7 +64,7 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 		p.Created.Format("2006-01-02 15:04:05Z"), len(p.Moves), p.From, p.To, d)
 	fmt.Fprintf(&hb, "-- Direct changes to Jira's database are not supported by Atlassian: run this on a staging copy first,\n")
 	fmt.Fprintf(&hb, "-- back up the database, and stop every Jira node before running it.\n")
-	fmt.Fprintf(&hb, "-- Not moved: %d conflicts (the name exists in %s), %d refused.\n", len(p.Conflicts), p.To.Name, len(p.Refused))
+	fmt.Fprintf(&hb, "-- Not moved: %s (the name exists in %s), %s.\n", plural(len(p.Conflicts), "conflict"), p.To.Name, plural(len(p.Refused), "refusal"))
 	s.header = hb.String()
 
 	groups := map[int64]NewGroup{}

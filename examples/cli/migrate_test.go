@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatwarden/seatwarden/jira/datacenter"
+	"github.com/seatwarden/seatwarden/jira/datacenter/jiradbtest"
+)
+
+// smallOrg is a Jira user database with an old LDAP (read/write) being
+// retired into the internal directory: four users to move (one with a
+// mapped group, one whose group is created), a conflict, the tool's own
+// account.
+func smallOrg() jiradbtest.Org {
+	return jiradbtest.Org{
+		Dirs: []jiradbtest.Directory{
+			{ID: 10000, Name: "Jira Internal Directory", Type: "INTERNAL", Position: 0, Active: true, Ops: jiradbtest.WritableOps},
+			{ID: 10100, Name: "Corporate LDAP", Type: "CONNECTOR", Position: 1, Active: true, Ops: jiradbtest.ReadOnlyOps},
+			{ID: 10200, Name: "Old LDAP", Type: "CONNECTOR", Position: 2, Active: true, Ops: jiradbtest.WritableOps},
+		},
+		Groups: []jiradbtest.Group{
+			{ID: 10010, Dir: 10000, Name: "jira-software-users"},
+			{ID: 10011, Dir: 10000, Name: "engineering"},
+			{ID: 10020, Dir: 10200, Name: "jira-software-users"},
+			{ID: 10021, Dir: 10200, Name: "eng"},
+			{ID: 10022, Dir: 10200, Name: "old-sales"},
+		},
+		GroupSeq: 10100,
+		Users: []jiradbtest.User{
+			{ID: 20001, Dir: 10200, Name: "alice", Display: "Alice Ash", Email: "alice@old.example.com", Active: true,
+				Attrs: map[string]string{"login.lastLoginMillis": "1760000000000", "login.count": "212"}, Groups: []string{"jira-software-users", "eng"}},
+			{ID: 20002, Dir: 10200, Name: "bob", Display: "Bob Birch", Email: "bob@old.example.com", Active: true,
+				Attrs: map[string]string{"login.count": "0"}, Groups: []string{"old-sales"}},
+			{ID: 20003, Dir: 10200, Name: "carol", Display: "Carol Cedar", Email: "carol@old.example.com", Active: false, Groups: []string{"jira-software-users"}},
+			{ID: 20004, Dir: 10200, Name: "dave", Display: "Dave Dogwood", Email: "dave@old.example.com", Active: true,
+				Attrs: map[string]string{"login.lastLoginMillis": "1700000000000", "login.count": "9"}},
+			{ID: 20005, Dir: 10200, Name: "erin", Display: "Erin (old)", Email: "erin@old.example.com", Active: true, Groups: []string{"jira-software-users"}},
+			{ID: 20006, Dir: 10000, Name: "erin", Display: "Erin Elm", Email: "erin@example.com", Active: true, Groups: []string{"jira-software-users"}},
+			{ID: 20007, Dir: 10200, Name: "svc-seatwarden", Display: "Seatwarden", Email: "svc@example.com", Active: true},
+		},
+	}
+}
+
+func TestMigrateCommands(t *testing.T) {
+	for _, d := range []datacenter.Dialect{datacenter.PostgreSQL, datacenter.MySQL} {
+		t.Run(string(d), func(t *testing.T) {
+			db, dsn := jiradbtest.OpenDSN(t, d)
+			require.NoError(t, jiradbtest.Load(t.Context(), db, d, smallOrg()))
+			before, err := jiradbtest.Dump(t.Context(), db)
+			require.NoError(t, err)
+			dir := t.TempDir()
+			groupMap := filepath.Join(dir, "groups.csv")
+			require.NoError(t, os.WriteFile(groupMap, []byte("from,to\neng,engineering\n"), 0o600))
+			planFile := filepath.Join(dir, "move.json")
+			env := map[string]string{"JIRA_DB_DSN": dsn}
+
+			r := cli(t, env, "migrate", "plan", "--from", "Old LDAP", "--to", "Jira Internal Directory", "--self", "svc-seatwarden",
+				"--group-map", groupMap, "--out", planFile)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			golden(t, "migrate-plan", strings.ReplaceAll(r.stdout, planFile, "move.json"))
+			if d == datacenter.PostgreSQL && *update {
+				b, err := os.ReadFile(planFile)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(filepath.Join("testdata", "move-plan.json"), b, 0o644))
+			}
+
+			// A read-only target is refused (exit 3).
+			r = cli(t, env, "migrate", "plan", "--from", "Old LDAP", "--to", "Corporate LDAP")
+			assert.Equal(t, exitRefused, r.code)
+			assert.Contains(t, r.stderr, "refused: dirmove: refused: the target Corporate LDAP (10100) is a read-only CONNECTOR directory")
+
+			// A running node refuses the migration, and nothing changes.
+			require.NoError(t, jiradbtest.Heartbeat(t.Context(), db, d, "node-1", 30*time.Second))
+			r = cli(t, env, "migrate", "--plan", planFile, "--apply")
+			assert.Equal(t, exitRefused, r.code)
+			assert.Contains(t, r.stderr, "Jira is running on this database (node node-1: heartbeat 30s ago (clusternode_heartbeat), within the last 5m0s); stop every Jira node")
+			_, err = db.ExecContext(t.Context(), "DELETE FROM clusternode_heartbeat")
+			require.NoError(t, err)
+			after, err := jiradbtest.Dump(t.Context(), db)
+			require.NoError(t, err)
+			assert.Equal(t, before, after)
+
+			r = cli(t, env, "migrate", "--plan", planFile, "--apply")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			golden(t, "migrate-apply", strings.ReplaceAll(r.stdout, planFile, "move.json"))
+			journal, err := os.ReadFile(planFile + ".journal")
+			require.NoError(t, err)
+			assert.Equal(t, 5, strings.Count(string(journal), "\n"), "four users and the commit")
+
+			// Applying twice is refused: the plan no longer matches.
+			r = cli(t, env, "migrate", "--plan", planFile, "--apply")
+			assert.Equal(t, exitRefused, r.code)
+			assert.Contains(t, r.stderr, "the plan does not match the database")
+
+			r = cli(t, env, "migrate", "--plan", planFile, "--undo")
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Contains(t, r.stdout, "moved back alice: Jira Internal Directory → Old LDAP, verified")
+			after, err = jiradbtest.Dump(t.Context(), db)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "undo restored every row")
+		})
+	}
+}
+
+// TestMigratePrint prints a plan's SQL without a database.
+func TestMigratePrint(t *testing.T) {
+	for _, d := range []string{"postgres", "mysql"} {
+		r := cli(t, nil, "migrate", "--plan", filepath.Join("testdata", "move-plan.json"), "--dialect", d)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		golden(t, "migrate-print-"+d, r.stdout)
+	}
+	r := cli(t, nil, "migrate", "--plan", filepath.Join("testdata", "move-plan.json"))
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "without a DSN, say which SQL to print: --dialect postgres or --dialect mysql")
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte("{\n  \"format\": 1,\n  \"moves\": [{\"user\": {\"id\": \"x\"}}]\n}\n"), 0o600))
+	r = cli(t, nil, "migrate", "--plan", bad, "--dialect", "postgres")
+	assert.Equal(t, exitFailed, r.code)
+	assert.Contains(t, r.stderr, fmt.Sprintf("%s:3:", bad))
+	assert.Contains(t, r.stderr, "field moves.user.id")
+}
