@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,4 +128,62 @@ func TestMigratePrint(t *testing.T) {
 	assert.Equal(t, exitFailed, r.code)
 	assert.Contains(t, r.stderr, fmt.Sprintf("%s:3:", bad))
 	assert.Contains(t, r.stderr, "field moves.user.id")
+}
+
+// TestMigrateBuiltProgram runs the built program in another process, as
+// an admin would, on 2,000 users of an old LDAP (100 of them conflicts):
+// plan, print, apply, undo; the undo leaves the database as it was.
+// Skipped with -short (it builds the program).
+func TestMigrateBuiltProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the program; not with -short")
+	}
+	for _, d := range []datacenter.Dialect{datacenter.PostgreSQL, datacenter.MySQL} {
+		t.Run(string(d), func(t *testing.T) {
+			db, dsn := jiradbtest.OpenDSN(t, d)
+			o := smallOrg()
+			o.Users = o.Users[:0]
+			id := int64(30000)
+			for i := range 2000 {
+				name := fmt.Sprintf("u%05d", i)
+				o.Users = append(o.Users, jiradbtest.User{ID: id, Dir: 10200, Name: name, Display: "U " + name, Email: name + "@old.example.com", Active: true,
+					Attrs:  map[string]string{"login.lastLoginMillis": fmt.Sprint(1700000000000 + int64(i)*1000), "login.count": fmt.Sprint(i)},
+					Groups: []string{"jira-software-users", []string{"eng", "old-sales"}[i%2]}})
+				id++
+				if i%20 == 0 {
+					o.Users = append(o.Users, jiradbtest.User{ID: id, Dir: 10000, Name: name, Display: "Internal " + name, Email: name + "@example.com", Active: true})
+					id++
+				}
+			}
+			require.NoError(t, jiradbtest.Load(t.Context(), db, d, o))
+			before, err := jiradbtest.Dump(t.Context(), db)
+			require.NoError(t, err)
+
+			bin := filepath.Join(t.TempDir(), "seatwarden")
+			out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+			require.NoError(t, err, string(out))
+			planFile := filepath.Join(t.TempDir(), "move.json")
+			run := func(args ...string) string {
+				t.Helper()
+				cmd := exec.Command(bin, args...)
+				cmd.Env = append(os.Environ(), "JIRA_DB_DSN="+dsn)
+				start := time.Now()
+				out, err := cmd.CombinedOutput()
+				require.NoError(t, err, string(out))
+				t.Logf("%s %s: %s, %d lines", d, strings.Join(args[:len(args)-1], " "), time.Since(start).Round(time.Millisecond), strings.Count(string(out), "\n"))
+				return string(out)
+			}
+			plan := run("migrate", "plan", "--from", "Old LDAP", "--to", "Jira Internal Directory", "--out", planFile)
+			assert.Equal(t, 1900, strings.Count(plan, "\n  move      "))
+			assert.Equal(t, 100, strings.Count(plan, "\n  conflict  "))
+			printed := run("migrate", "--plan", planFile)
+			assert.Contains(t, printed, "Checked against the database: it matches the plan.")
+			applied := run("migrate", "--plan", planFile, "--apply")
+			assert.Contains(t, applied, "1900 users moved in one transaction")
+			run("migrate", "--plan", planFile, "--undo")
+			after, err := jiradbtest.Dump(t.Context(), db)
+			require.NoError(t, err)
+			assert.True(t, before == after, "undo restored every row")
+		})
+	}
 }
