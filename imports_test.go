@@ -28,7 +28,7 @@ var layers = map[string]struct {
 	"jira/internal/transport":    {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter":            {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter/logindb":    {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"jira/datacenter/dirmove":    {module: []string{"jira/datacenter"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/dirmove":    {module: []string{"jira", "jira/datacenter"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter/jiradbtest": {module: []string{"jira/datacenter"}},
 	"jira/cloud":                 {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                   {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},

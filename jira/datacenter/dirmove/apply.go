@@ -75,14 +75,23 @@ func (e *MismatchError) Is(target error) bool { return target == ErrRefused }
 
 // VerifyError is a migration or undo whose result was not what the plan
 // says; the transaction was rolled back.
-type VerifyError struct{ Problems []Problem }
+// For an online move (Online) nothing is rolled back: the users listed
+// are created but not verified.
+type VerifyError struct {
+	Problems []Problem
+	Online   bool
+}
 
 func (e *VerifyError) Error() string {
 	var s []string
 	for _, p := range e.Problems[:min(len(e.Problems), 10)] {
 		s = append(s, p.String())
 	}
-	return fmt.Sprintf("dirmove: verification failed for %d users, rolled back: %s", len(e.Problems), strings.Join(s, "; "))
+	what := "rolled back"
+	if e.Online {
+		what = "online, nothing rolled back"
+	}
+	return fmt.Sprintf("dirmove: verification failed for %s (%s): %s", plural(len(e.Problems), "user"), what, strings.Join(s, "; "))
 }
 
 // Check re-plans p's request from the database and reports how the plan
@@ -244,7 +253,7 @@ func run(ctx context.Context, db *sql.DB, d datacenter.Dialect, p *Plan, opt App
 		return res, err
 	}
 	var lines []JournalEntry
-	for _, m := range p.Moves {
+	for _, m := range p.offline() {
 		e := JournalEntry{Time: now().UTC(), Operation: op, User: m.User.Name, UserID: m.User.ID, From: p.From.ID, To: p.To.ID, Outcome: "verified"}
 		if undo {
 			e.From, e.To = p.To.ID, p.From.ID
@@ -255,7 +264,7 @@ func run(ctx context.Context, db *sql.DB, d datacenter.Dialect, p *Plan, opt App
 		return res, fmt.Errorf("dirmove: commit: %w", err)
 	}
 	committed = true
-	res.Users = len(p.Moves)
+	res.Users = len(lines)
 	if opt.Journal != nil {
 		enc := json.NewEncoder(opt.Journal)
 		for _, e := range lines {
@@ -289,7 +298,7 @@ func Verify(ctx context.Context, db Querier, p *Plan, moved bool) ([]Problem, er
 		want, other = other, want
 	}
 	var probs []Problem
-	for _, m := range p.Moves {
+	for _, m := range p.offline() {
 		var reasons []string
 		var dir int64 = -1
 		var key sql.NullString

@@ -41,6 +41,10 @@ type Request struct {
 	GroupMap map[string]string `json:"groupMap,omitempty"`
 	// Self is the account the tool runs as; it is never moved.
 	Self string `json:"self,omitempty"`
+	// Online moves users through Jira's REST API where Jira allows it
+	// (shadowing: see [Plan].Online) instead of SQL: no database change
+	// and no downtime, but the user becomes a new record (see [ApplyOnline]).
+	Online bool `json:"online,omitempty"`
 }
 
 // UserRecord is a cwd_user row as the plan shows it.
@@ -80,7 +84,8 @@ type Move struct {
 	Key         string       `json:"key"`
 	Attributes  []Attribute  `json:"attributes"`
 	Memberships []Membership `json:"memberships"`
-	// Way is how the user moves: "offline" (SQL on the stopped database).
+	// Way is how the user moves: "offline" (SQL on the stopped database,
+	// [Apply]) or "online" (REST on the running site, [ApplyOnline]).
 	Way string `json:"way"`
 	// Reason says why the user moves and why this way.
 	Reason string `json:"reason"`
@@ -113,6 +118,11 @@ type NewGroup struct {
 type Sequence struct {
 	Previous int64 `json:"previous"`
 	Next     int64 `json:"next"`
+}
+
+// offline returns the moves carried out through SQL.
+func (p *Plan) offline() []Move {
+	return slices.DeleteFunc(slices.Clone(p.Moves), func(m Move) bool { return m.Way == "online" })
 }
 
 // Plan is a directory move, as data: it is written to a file, reviewed,
@@ -252,6 +262,10 @@ func NewPlan(st *State, req Request, now time.Time) (*Plan, error) {
 		next++
 	}
 	p.Online = online(st.Directories, from, to)
+	onlineOK := strings.HasPrefix(p.Online, "possible")
+	if req.Online && !onlineOK {
+		p.Online += "; --online was asked, so every user goes offline for this reason"
+	}
 	for _, u := range st.Source {
 		lower := strings.ToLower(u.Name)
 		if req.Self != "" && strings.EqualFold(req.Self, u.Name) {
@@ -267,6 +281,9 @@ func NewPlan(st *State, req Request, now time.Time) (*Plan, error) {
 			continue
 		}
 		m := Move{User: u.UserRecord, Key: u.Key, Attributes: nonNil(u.Attributes), Memberships: []Membership{}, Way: "offline"}
+		if req.Online && onlineOK {
+			m.Way = "online"
+		}
 		newGroups := 0 // memberships of groups the plan creates
 		for _, ms := range u.Memberships {
 			target := targetGroup(ms.FromGroup, groupMap)
@@ -334,6 +351,12 @@ func reason(from, to Directory, m Move, newGroups int) string {
 		}
 	}
 	var b strings.Builder
+	if m.Way == "online" {
+		fmt.Fprintf(&b, "in %s, not in %s; online (REST): a new user of this name in %s shadows the old one and keeps key %s; "+
+			"it does not keep id %d, %s or the password; %s copied through REST", from.Name, to.Name, to.Name, m.Key, m.User.ID,
+			plural(len(m.Attributes), "attribute"), plural(len(m.Memberships), "membership"))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "in %s, not in %s; offline (SQL): keeps id %d, key %s, %s", from.Name, to.Name, m.User.ID, m.Key, plural(len(m.Attributes), "attribute"))
 	if last != "" {
 		fmt.Fprintf(&b, " (last login %s, %s logins)", last, cmpOr(count, "?"))

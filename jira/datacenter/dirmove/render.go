@@ -59,17 +59,19 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 	q := func(s string) string { return sqlString(d, s) }
 	from, to := p.From.ID, p.To.ID
 	s := &Scripts{Dialect: d}
+	moves := p.offline()
 	var hb strings.Builder
 	fmt.Fprintf(&hb, "-- Seatwarden directory move, planned %s: %d users from %s to %s (%s).\n",
-		p.Created.Format("2006-01-02 15:04:05Z"), len(p.Moves), p.From, p.To, d)
+		p.Created.Format("2006-01-02 15:04:05Z"), len(moves), p.From, p.To, d)
 	fmt.Fprintf(&hb, "-- Direct changes to Jira's database are not supported by Atlassian: run this on a staging copy first,\n")
 	fmt.Fprintf(&hb, "-- back up the database, and stop every Jira node before running it.\n")
+	if n := len(p.Moves) - len(moves); n > 0 {
+		fmt.Fprintf(&hb, "-- %s move online (REST), not by this script.\n", plural(n, "user"))
+	}
 	fmt.Fprintf(&hb, "-- Not moved: %s (the name exists in %s), %s.\n", plural(len(p.Conflicts), "conflict"), p.To.Name, plural(len(p.Refused), "refusal"))
 	s.header = hb.String()
 
-	groups := map[int64]NewGroup{}
 	for _, g := range p.NewGroups {
-		groups[g.ID] = g
 		local := 1
 		if p.To.Type == "INTERNAL" {
 			local = 0
@@ -84,7 +86,7 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 			"UPDATE sequence_value_item SET seq_id = %d WHERE seq_name = 'Group' AND seq_id = %d", p.GroupSeq.Next, p.GroupSeq.Previous)})
 	}
 	var ids []string
-	for _, m := range p.Moves {
+	for _, m := range moves {
 		u := m.User.Name
 		ids = append(ids, id(m.User.ID))
 		s.Migrate = append(s.Migrate, Statement{User: u, Rows: 1, SQL: fmt.Sprintf(
@@ -105,8 +107,8 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 	// Undo: memberships back to their source group, attributes and users
 	// back, the created groups (once empty) deleted, the sequence restored
 	// unless Jira advanced it since.
-	for i := len(p.Moves) - 1; i >= 0; i-- {
-		m := p.Moves[i]
+	for i := len(moves) - 1; i >= 0; i-- {
+		m := moves[i]
 		u := m.User.Name
 		for _, ms := range m.Memberships {
 			s.Undo = append(s.Undo, Statement{User: u, Rows: 1, SQL: fmt.Sprintf(
