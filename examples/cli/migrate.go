@@ -23,7 +23,7 @@ import (
 func migratePlanCommand() *command {
 	return &command{
 		name:    "migrate plan",
-		args:    "--from DIR --to DIR [--users NAMES] [--group-map FILE] [--self NAME] [--out FILE]",
+		args:    "--from DIR --to DIR [--users NAMES] [--group-map FILE] [--self NAME] [--online] [--out FILE]",
 		summary: "plan moving DC users from one user directory to another",
 		about: `Read Jira Data Center's database (JIRA_DB_DSN, or --dsn) and plan moving users
 from one user directory to another (by name or id): every user of --from, or
@@ -31,8 +31,11 @@ the --users listed. Their attributes (last login, login count) and group
 memberships move with them; a group missing from the target is created there,
 or --group-map (CSV: from,to) maps groups. A user whose name the target has
 already is a conflict and is not moved; the tool's own account (--self) is
-never moved; a read-only LDAP target is refused. Nothing is changed: the plan
-is printed, and written to --out for 'migrate --plan'.`,
+never moved; a read-only LDAP target is refused. With --online, users move
+through the REST API where Jira allows it (the target is the first writable
+directory and comes before the source): the plan says for each user which way
+and why. Nothing is changed: the plan is printed, and written to --out for
+'migrate --plan'.`,
 		examples: []string{
 			"JIRA_DB_DSN=postgres://jira:...@db:5432/jira " + prog + ` migrate plan --from "Old LDAP" --to "Jira Internal Directory" --out move.json`,
 		},
@@ -43,6 +46,7 @@ is printed, and written to --out for 'migrate --plan'.`,
 			users := fs.String("users", "", "comma-separated user `NAMES` to move (default: every user of --from)")
 			groupMap := fs.String("group-map", "", "a CSV `FILE` of from,to group names")
 			self := fs.String("self", "", "the account `NAME` Seatwarden runs as (never moved)")
+			online := fs.Bool("online", false, "move through Jira's REST API where Jira allows it (shadowing), Jira running")
 			out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "migrate plan"
@@ -52,7 +56,7 @@ is printed, and written to --out for 'migrate --plan'.`,
 				if *from == "" || *to == "" {
 					return usagef(cmd, "--from and --to are required")
 				}
-				req := dirmove.Request{From: *from, To: *to, Self: *self}
+				req := dirmove.Request{From: *from, To: *to, Self: *self, Online: *online}
 				for _, u := range strings.Split(*users, ",") {
 					if u = strings.TrimSpace(u); u != "" {
 						req.Users = append(req.Users, u)
@@ -183,6 +187,9 @@ Atlassian does not support direct database changes.`,
 				jpath := *journal
 				if jpath == "" {
 					jpath = *planFile + ".journal"
+				}
+				if isOnline(p) {
+					return a.migrateOnline(ctx, cmd, db, p, *undo, jpath)
 				}
 				jf, err := os.OpenFile(jpath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 				if err != nil {
@@ -352,4 +359,48 @@ func printScripts(w io.Writer, sc *dirmove.Scripts) {
 	fmt.Fprintf(w, "\n---- migration (%s) ----\n%s", sc.Dialect, sc.MigrateSQL())
 	fmt.Fprintf(w, "\n---- verification ----\n%s", sc.VerifySQL())
 	fmt.Fprintf(w, "\n---- undo ----\n%s", sc.UndoSQL())
+}
+
+func isOnline(p *dirmove.Plan) bool {
+	return len(p.Moves) > 0 && p.Moves[0].Way == "online"
+}
+
+// migrateOnline carries out an online plan through the site's REST API
+// (the global flags' site), Jira running; the database is only read, to
+// check the plan.
+func (a *app) migrateOnline(ctx context.Context, cmd string, db *sql.DB, p *dirmove.Plan, undo bool, jpath string) error {
+	if undo {
+		return usagef(cmd, "an online move is undone in Jira: delete the new users in %s (each name's old account in %s takes it back)", p.To.Name, p.From.Name)
+	}
+	if err := dirmove.Check(ctx, db, p); err != nil {
+		return err
+	}
+	c, err := a.connect(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	dc, ok := c.(*datacenter.Client)
+	if !ok {
+		return usagef(cmd, "online moves need a Jira Data Center site (--site, JIRA_URL)")
+	}
+	jf, err := os.OpenFile(jpath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	defer jf.Close()
+	res, err := dirmove.ApplyOnline(ctx, dirmove.ClientSite(dc), p, dirmove.ApplyOptions{Journal: jf, Now: a.now})
+	if err != nil {
+		return err
+	}
+	for _, m := range p.Moves {
+		fmt.Fprintf(a.stdout, "moved %s online: a new user in %s shadows the old one in %s, verified\n", m.User.Name, p.To.Name, p.From.Name)
+	}
+	fmt.Fprintf(a.stdout, "\n%d users moved online (%d already were). Journal: %s\n", res.Users, len(p.Moves)-res.Users, jpath)
+	if len(p.After) > 0 {
+		fmt.Fprintln(a.stdout, "\nNext:")
+		for _, s := range p.After {
+			fmt.Fprintf(a.stdout, "  - %s\n", s)
+		}
+	}
+	return nil
 }

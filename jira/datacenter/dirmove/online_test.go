@@ -59,9 +59,10 @@ func TestApplyOnline(t *testing.T) {
 		assert.Equal(t, "online", m.Way)
 		assert.Contains(t, m.Reason, "online (REST): a new user of this name in Jira Internal Directory shadows the old one and keeps key "+m.Key)
 	}
+	assert.Contains(t, p.After[0], "Jira keeps running: no restart")
 	sc, err := dirmove.Render(p, datacenter.PostgreSQL)
 	require.NoError(t, err)
-	assert.Empty(t, sc.Migrate[len(p.NewGroups):], "online users are not in the SQL")
+	assert.Empty(t, sc.Migrate, "an online plan has nothing for SQL")
 
 	dups, _, err := c.Users.Duplicated(ctx, true)
 	require.NoError(t, err)

@@ -303,7 +303,7 @@ func NewPlan(st *State, req Request, now time.Time) (*Plan, error) {
 	if len(p.NewGroups) > 0 && st.GroupSeq != nil {
 		p.GroupSeq = &Sequence{Previous: *st.GroupSeq, Next: (next/groupSeqBank + 1) * groupSeqBank}
 	}
-	p.After = after(from, to, len(p.Moves))
+	p.After = after(from, to, p.Moves)
 	return p, nil
 }
 
@@ -408,9 +408,16 @@ func online(dirs []Directory, from, to Directory) string {
 }
 
 // after is what Jira needs once the move is done.
-func after(from, to Directory, n int) []string {
-	if n == 0 {
+func after(from, to Directory, moves []Move) []string {
+	if len(moves) == 0 {
 		return []string{}
+	}
+	if moves[0].Way == "online" {
+		return []string{
+			"Jira keeps running: no restart. Each moved user is a new record in " + to.Name + " with a password Jira picked: ask them to use 'Forgot password', or reset their passwords (seatwarden's reset-password action) and tell them.",
+			"Their last login and login count start again in " + to.Name + "; the old values stay with the shadowed account in " + from.Name + ".",
+			"The old accounts stay in " + from.Name + ", shadowed (GET /rest/api/2/user/duplicated/list lists them): remove them at the source, or disable " + from.Name + ", when you are done.",
+		}
 	}
 	out := []string{
 		"Start Jira (every node) only after the migration committed: Jira caches users and memberships, and a node that ran during the migration keeps stale caches; if one did, restart it.",

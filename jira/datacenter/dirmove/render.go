@@ -71,7 +71,11 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 	fmt.Fprintf(&hb, "-- Not moved: %s (the name exists in %s), %s.\n", plural(len(p.Conflicts), "conflict"), p.To.Name, plural(len(p.Refused), "refusal"))
 	s.header = hb.String()
 
-	for _, g := range p.NewGroups {
+	newGroups, seq := p.NewGroups, p.GroupSeq
+	if len(moves) == 0 { // an online plan: nothing for SQL to do
+		newGroups, seq = nil, nil
+	}
+	for _, g := range newGroups {
 		local := 1
 		if p.To.Type == "INTERNAL" {
 			local = 0
@@ -81,7 +85,7 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 				"  SELECT %d, %s, %s, active, %d, created_date, updated_date, description, lower_description, group_type, %d FROM cwd_group WHERE id = %d AND directory_id = %d",
 			g.ID, q(g.Name), q(strings.ToLower(g.Name)), local, to, g.FromGroupID, from)})
 	}
-	if p.GroupSeq != nil {
+	if seq != nil {
 		s.Migrate = append(s.Migrate, Statement{Rows: 1, SQL: fmt.Sprintf(
 			"UPDATE sequence_value_item SET seq_id = %d WHERE seq_name = 'Group' AND seq_id = %d", p.GroupSeq.Next, p.GroupSeq.Previous)})
 	}
@@ -124,11 +128,11 @@ func Render(p *Plan, d datacenter.Dialect) (*Scripts, error) {
 			"UPDATE cwd_user SET directory_id = %d WHERE id = %d AND directory_id = %d AND lower_user_name = %s",
 			from, m.User.ID, to, q(strings.ToLower(u)))})
 	}
-	for _, g := range p.NewGroups {
+	for _, g := range newGroups {
 		s.Undo = append(s.Undo, Statement{Rows: 1, SQL: fmt.Sprintf(
 			"DELETE FROM cwd_group WHERE id = %d AND directory_id = %d AND NOT EXISTS (SELECT 1 FROM cwd_membership m WHERE m.parent_id = %d)", g.ID, to, g.ID)})
 	}
-	if p.GroupSeq != nil {
+	if seq != nil {
 		s.Undo = append(s.Undo, Statement{Rows: -1, SQL: fmt.Sprintf(
 			"UPDATE sequence_value_item SET seq_id = %d WHERE seq_name = 'Group' AND seq_id = %d", p.GroupSeq.Previous, p.GroupSeq.Next)})
 	}
