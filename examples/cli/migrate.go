@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/datacenter/dirmove"
 )
@@ -23,11 +24,12 @@ import (
 func migratePlanCommand() *command {
 	return &command{
 		name:    "migrate plan",
-		args:    "--from DIR --to DIR [--users NAMES] [--group-map FILE] [--self NAME] [--online] [--out FILE]",
+		args:    "(--from DIR --to DIR [--users NAMES] | --from-plan FILE) [--group-map FILE] [--self NAME] [--online] [--out FILE]",
 		summary: "plan moving DC users from one user directory to another",
 		about: `Read Jira Data Center's database (JIRA_DB_DSN, or --dsn) and plan moving users
 from one user directory to another (by name or id): every user of --from, or
-the --users listed. Their attributes (last login, login count) and group
+the --users listed, or the users a policy plan moves (--from-plan: the
+move-directory steps a moveDirectory action planned). Their attributes (last login, login count) and group
 memberships move with them; a group missing from the target is created there,
 or --group-map (CSV: from,to) maps groups. A user whose name the target has
 already is a conflict and is not moved; the tool's own account (--self) is
@@ -46,6 +48,7 @@ and why. Nothing is changed: the plan is printed, and written to --out for
 			users := fs.String("users", "", "comma-separated user `NAMES` to move (default: every user of --from)")
 			groupMap := fs.String("group-map", "", "a CSV `FILE` of from,to group names")
 			self := fs.String("self", "", "the account `NAME` Seatwarden runs as (never moved)")
+			fromPlan := fs.String("from-plan", "", "take the users (and --from, --to) from the move-directory steps of a policy plan `FILE` ('plan --out')")
 			online := fs.Bool("online", false, "move through Jira's REST API where Jira allows it (shadowing), Jira running")
 			out := fs.String("out", "", "write the plan to `FILE` (JSON)")
 			return func(ctx context.Context, args []string) error {
@@ -53,14 +56,22 @@ and why. Nothing is changed: the plan is printed, and written to --out for
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
-				if *from == "" || *to == "" {
-					return usagef(cmd, "--from and --to are required")
-				}
 				req := dirmove.Request{From: *from, To: *to, Self: *self, Online: *online}
 				for _, u := range strings.Split(*users, ",") {
 					if u = strings.TrimSpace(u); u != "" {
 						req.Users = append(req.Users, u)
 					}
+				}
+				if *fromPlan != "" {
+					if len(req.Users) > 0 {
+						return usagef(cmd, "--users and --from-plan exclude each other")
+					}
+					if err := movesFromPlan(*fromPlan, &req); err != nil {
+						return err
+					}
+				}
+				if req.From == "" || req.To == "" {
+					return usagef(cmd, "--from and --to are required (or --from-plan)")
 				}
 				if *groupMap != "" {
 					m, err := readGroupMap(*groupMap)
@@ -321,8 +332,12 @@ func readGroupMap(path string) (map[string]string, error) {
 // printMovePlan prints the plan: the move per user with its reason, the
 // conflicts with both records, the refusals, the groups created.
 func printMovePlan(w io.Writer, p *dirmove.Plan) {
-	fmt.Fprintf(w, "Move %d users from %s [%s, position %d] to %s [%s, position %d]; planned %s.\n",
-		len(p.Moves), p.From, p.From.Type, p.From.Position, p.To, p.To.Type, p.To.Position, p.Created.Format(time.RFC3339))
+	n := fmt.Sprintf("%d users", len(p.Moves))
+	if len(p.Moves) == 1 {
+		n = "1 user"
+	}
+	fmt.Fprintf(w, "Move %s from %s [%s, position %d] to %s [%s, position %d]; planned %s.\n",
+		n, p.From, p.From.Type, p.From.Position, p.To, p.To.Type, p.To.Position, p.Created.Format(time.RFC3339))
 	for _, m := range p.Moves {
 		fmt.Fprintf(w, "  move      %-20s %s\n", m.User.Name, m.Reason)
 		for _, ms := range m.Memberships {
@@ -401,6 +416,45 @@ func (a *app) migrateOnline(ctx context.Context, cmd string, db *sql.DB, p *dirm
 		for _, s := range p.After {
 			fmt.Fprintf(a.stdout, "  - %s\n", s)
 		}
+	}
+	return nil
+}
+
+// movesFromPlan fills req from a policy plan's move-directory steps: the
+// users, and the source and target directories, which must be the same
+// for every step (and agree with --from and --to when given).
+func movesFromPlan(path string, req *dirmove.Request) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var p actions.Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	for i, up := range p.Users {
+		for j, st := range up.Steps {
+			if st.Kind != actions.KindMoveDirectory || st.NoOp != "" {
+				continue
+			}
+			where := fmt.Sprintf("%s: users[%d].steps[%d]", path, i, j)
+			switch {
+			case up.User.Name == "":
+				return fmt.Errorf("%s: a move-directory step for a user without a name", where)
+			case req.To != "" && !strings.EqualFold(req.To, st.Directory):
+				return fmt.Errorf("%s: moves %s to %q, not %q: plan one target at a time", where, up.User.Name, st.Directory, req.To)
+			case req.From != "" && st.FromDirectory != "" && !strings.EqualFold(req.From, st.FromDirectory):
+				return fmt.Errorf("%s: %s is in %q, not %q: plan one source directory at a time (--from)", where, up.User.Name, st.FromDirectory, req.From)
+			}
+			req.To = st.Directory
+			if req.From == "" {
+				req.From = st.FromDirectory
+			}
+			req.Users = append(req.Users, up.User.Name)
+		}
+	}
+	if len(req.Users) == 0 {
+		return fmt.Errorf("%s: no move-directory step to carry out", path)
 	}
 	return nil
 }

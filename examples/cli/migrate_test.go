@@ -73,6 +73,22 @@ func TestMigrateCommands(t *testing.T) {
 				require.NoError(t, os.WriteFile(filepath.Join("testdata", "move-plan.json"), b, 0o644))
 			}
 
+			// The users a policy plan's moveDirectory action selected.
+			policyPlan := filepath.Join(dir, "policy-plan.json")
+			require.NoError(t, os.WriteFile(policyPlan, []byte(`{"id": "p1", "flavor": "dc", "users": [
+  {"user": {"name": "alice"}, "steps": [{"kind": "move-directory", "directory": "Jira Internal Directory", "fromDirectory": "Old LDAP"}]},
+  {"user": {"name": "bob"}, "steps": [{"kind": "move-directory", "directory": "Jira Internal Directory", "noop": "already in Jira Internal Directory"}]},
+  {"user": {"name": "erin"}, "steps": [{"kind": "move-directory", "directory": "Jira Internal Directory", "fromDirectory": "Old LDAP"}]}]}`), 0o600))
+			r = cli(t, env, "migrate", "plan", "--from-plan", policyPlan)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Contains(t, r.stdout, "Move 1 user from Old LDAP (10200)")
+			assert.Contains(t, r.stdout, "  move      alice ")
+			assert.Contains(t, r.stdout, "  conflict  erin ")
+			assert.NotContains(t, r.stdout, "bob")
+			r = cli(t, env, "migrate", "plan", "--from-plan", policyPlan, "--to", "Corporate LDAP")
+			assert.Equal(t, exitFailed, r.code)
+			assert.Contains(t, r.stderr, `users[0].steps[0]: moves alice to "Jira Internal Directory", not "Corporate LDAP": plan one target at a time`)
+
 			// A read-only target is refused (exit 3).
 			r = cli(t, env, "migrate", "plan", "--from", "Old LDAP", "--to", "Corporate LDAP")
 			assert.Equal(t, exitRefused, r.code)
