@@ -228,11 +228,8 @@ Atlassian does not support direct database changes.`,
 					fmt.Fprintf(a.stdout, "Note: this database has no %s table: a Jira that never ran clustered leaves no heartbeat, so Seatwarden could not confirm it was stopped.\n",
 						strings.Join(res.Check.Absent, " or "))
 				}
-				if !*undo && len(p.After) > 0 {
-					fmt.Fprintln(a.stdout, "\nNext:")
-					for _, s := range p.After {
-						fmt.Fprintf(a.stdout, "  - %s\n", s)
-					}
+				if !*undo {
+					printList(a.stdout, "\nNext:", p.After)
 				}
 				return nil
 			}
@@ -362,12 +359,7 @@ func printMovePlan(w io.Writer, p *dirmove.Plan) {
 		fmt.Fprintf(w, "  create group %q in %s (id %d, copied from group %d)\n", g.Name, p.To.Name, g.ID, g.FromGroupID)
 	}
 	fmt.Fprintf(w, "Online (REST) instead: %s.\n", p.Online)
-	if len(p.After) > 0 {
-		fmt.Fprintln(w, "After the move:")
-		for _, s := range p.After {
-			fmt.Fprintf(w, "  - %s\n", s)
-		}
-	}
+	printList(w, "After the move:", p.After)
 }
 
 func printScripts(w io.Writer, sc *dirmove.Scripts) {
@@ -411,12 +403,7 @@ func (a *app) migrateOnline(ctx context.Context, cmd string, db *sql.DB, p *dirm
 		fmt.Fprintf(a.stdout, "moved %s online: a new user in %s shadows the old one in %s, verified\n", m.User.Name, p.To.Name, p.From.Name)
 	}
 	fmt.Fprintf(a.stdout, "\n%d users moved online (%d already were). Journal: %s\n", res.Users, len(p.Moves)-res.Users, jpath)
-	if len(p.After) > 0 {
-		fmt.Fprintln(a.stdout, "\nNext:")
-		for _, s := range p.After {
-			fmt.Fprintf(a.stdout, "  - %s\n", s)
-		}
-	}
+	printList(a.stdout, "\nNext:", p.After)
 	return nil
 }
 
@@ -457,4 +444,15 @@ func movesFromPlan(path string, req *dirmove.Request) error {
 		return fmt.Errorf("%s: no move-directory step to carry out", path)
 	}
 	return nil
+}
+
+// printList prints a titled list, or nothing when it is empty.
+func printList(w io.Writer, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintln(w, title)
+	for _, s := range items {
+		fmt.Fprintf(w, "  - %s\n", s)
+	}
 }

@@ -59,11 +59,7 @@ func Inspect(ctx context.Context, db Querier, req Request) (*State, error) {
 	}); err != nil {
 		return nil, err
 	}
-	from, err := find(st.Directories, req.From)
-	if err != nil {
-		return nil, err
-	}
-	to, err := find(st.Directories, req.To)
+	from, to, err := directories(st.Directories, req)
 	if err != nil {
 		return nil, err
 	}

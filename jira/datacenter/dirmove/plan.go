@@ -203,6 +203,15 @@ func find(dirs []Directory, ref string) (Directory, error) {
 	return Directory{}, refusef("no directory %q (there are: %s)", ref, strings.Join(names, ", "))
 }
 
+// directories finds req's source and target directories.
+func directories(dirs []Directory, req Request) (from, to Directory, err error) {
+	if from, err = find(dirs, req.From); err != nil {
+		return from, to, err
+	}
+	to, err = find(dirs, req.To)
+	return from, to, err
+}
+
 // groupSeqBank is how far past the highest id the plan moves Jira's group
 // id sequence: Jira's entity engine takes ids in banks from it.
 const groupSeqBank = 100
@@ -212,11 +221,7 @@ const groupSeqBank = 100
 // directory to itself; users it will not move are in [Plan.Conflicts]
 // and [Plan.Refused].
 func NewPlan(st *State, req Request, now time.Time) (*Plan, error) {
-	from, err := find(st.Directories, req.From)
-	if err != nil {
-		return nil, err
-	}
-	to, err := find(st.Directories, req.To)
+	from, to, err := directories(st.Directories, req)
 	if err != nil {
 		return nil, err
 	}
