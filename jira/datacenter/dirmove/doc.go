@@ -31,6 +31,12 @@
 //     rendered statements in one transaction checking each one's row
 //     count, verifies user by user before committing, and writes a
 //     journal. [Undo] does the same with the undo statements.
+//   - Where Jira allows it — the target is the first writable directory
+//     and comes before the source — [Request].Online moves users through
+//     the REST API instead ([ApplyOnline]): a same-named user created in
+//     the target shadows the old account and keeps its key, its groups are
+//     copied, and GET /rest/api/2/user/duplicated/list verifies it. The
+//     plan says, per user, which way it goes and why.
 //
 // The package links no database driver: a program imports
 // github.com/seatwarden/seatwarden/jira/datacenter/logindb (pgx and
