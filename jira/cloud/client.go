@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -159,6 +160,7 @@ type Client struct {
 	Admin *AdminService
 
 	t      *transport.Client
+	wire   rest.API          // the shared services' view of the API
 	admin  *transport.Client // nil without WithAdmin
 	orgID  string
 	common service
@@ -198,9 +200,14 @@ func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
-	c.Properties = (*PropertiesService)(&c.common)
-	c.Roles = (*RolesService)(&c.common)
-	c.Issues = (*IssuesService)(&c.common)
+	c.wire = rest.API{T: t, Prefix: api, Pkg: "cloud", UserQuery: accountQuery,
+		UserBody: func(ref jira.UserRef) (map[string]string, error) {
+			q, err := accountQuery(ref)
+			return map[string]string{"accountId": q.Get("accountId")}, err
+		}}
+	c.Properties = (*PropertiesService)(&c.wire)
+	c.Roles = (*RolesService)(&c.wire)
+	c.Issues = &IssuesService{API: &c.wire, Text: PlainADF}
 	c.Webhooks = (*WebhooksService)(&c.common)
 	c.Admin = (*AdminService)(&c.common)
 	return c, nil

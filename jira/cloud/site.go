@@ -13,8 +13,9 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 )
 
-// This file is the flavour-neutral user-management surface: the methods
-// the rest of Seatwarden calls without knowing which flavour it talks to.
+// This file is the client's [jira.Site] implementation, the flavour-neutral
+// user-management surface: the methods the rest of Seatwarden calls
+// without knowing which flavour it talks to.
 // jira/datacenter has the same methods.
 
 // Myself returns the user the client authenticates as, with its groups and
@@ -778,3 +779,7 @@ func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
 	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
 	return err
 }
+
+// The flavour-neutral methods of this file are the client's [jira.Site]
+// implementation.
+var _ jira.Site = (*Client)(nil)

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -120,6 +121,7 @@ type Client struct {
 	Webhooks   *WebhooksService
 
 	t      *transport.Client
+	wire   rest.API // the shared services' view of the API
 	common service
 
 	infoMu sync.Mutex
@@ -154,9 +156,12 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
-	c.Properties = (*PropertiesService)(&c.common)
-	c.Roles = (*RolesService)(&c.common)
-	c.Issues = (*IssuesService)(&c.common)
+	c.wire = rest.API{T: t, Prefix: api, Pkg: "datacenter",
+		UserQuery: func(ref jira.UserRef) (url.Values, error) { return refQuery(ref, "username", "userKey") },
+		UserBody:  userBody}
+	c.Properties = (*PropertiesService)(&c.wire)
+	c.Roles = (*RolesService)(&c.wire)
+	c.Issues = &IssuesService{API: &c.wire, Text: plainText}
 	c.Webhooks = (*WebhooksService)(&c.common)
 	return c, nil
 }
@@ -219,4 +224,15 @@ func refQuery(ref jira.UserRef, nameParam, keyParam string) (url.Values, error) 
 		return url.Values{keyParam: {ref.Value()}}, nil
 	}
 	return url.Values{nameParam: {ref.Value()}}, nil
+}
+
+// userBody names a DC user in a request body: by key or by name.
+func userBody(ref jira.UserRef) (map[string]string, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return nil, err
+	}
+	if ref.Kind() == jira.RefUserKey {
+		return map[string]string{"key": ref.Value()}, nil
+	}
+	return map[string]string{"name": ref.Value()}, nil
 }

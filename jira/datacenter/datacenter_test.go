@@ -202,18 +202,25 @@ func TestGroupsServiceAndPicker(t *testing.T) {
 	t.Parallel()
 	c, s := newClient(t, 120)
 	ctx := t.Context()
-	_, _, err := c.Groups.Create(ctx, "contractors")
+	contractors := jira.Group{Name: "contractors"}
+	_, _, err := c.Groups.Create(ctx, contractors.Name)
 	require.NoError(t, err)
 	for i := 1; i <= 120; i++ {
-		_, err := c.Groups.AddUser(ctx, "contractors", fmt.Sprintf("user%04d", i))
+		_, err := c.Groups.AddUser(ctx, contractors, jira.Username(fmt.Sprintf("user%04d", i)))
 		require.NoError(t, err)
 	}
-	page, resp, err := c.Groups.Members(ctx, "contractors", &datacenter.MembersOptions{MaxResults: 500})
+	// The same argument types and order as on Cloud; DC's group REST names
+	// members by username, so a key or an id-only group is refused unsent.
+	_, err = c.Groups.AddUser(ctx, contractors, jira.UserKey("JIRAUSER10001"))
+	require.ErrorContains(t, err, "by username")
+	_, err = c.Groups.RemoveUser(ctx, jira.Group{ID: "g-1"}, jira.Username("user0001"))
+	require.ErrorContains(t, err, "needs a name")
+	page, resp, err := c.Groups.Members(ctx, contractors, &datacenter.MembersOptions{MaxResults: 500})
 	require.NoError(t, err)
 	assert.Len(t, page, 50, "Jira caps group/member pages at 50")
 	assert.Equal(t, 50, resp.Page.MaxResults)
 	n := 0
-	for _, err := range c.Groups.AllMembers(ctx, "contractors", &datacenter.MembersOptions{IncludeInactive: true}) {
+	for _, err := range c.Groups.AllMembers(ctx, contractors, &datacenter.MembersOptions{IncludeInactive: true}) {
 		require.NoError(t, err)
 		n++
 	}
@@ -221,7 +228,7 @@ func TestGroupsServiceAndPicker(t *testing.T) {
 	found, _, err := c.Groups.Picker(ctx, "contr", 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, found.Total)
-	_, err = c.Groups.Delete(ctx, "contractors", "")
+	_, err = c.Groups.Delete(ctx, contractors, jira.Group{})
 	require.NoError(t, err)
 	_, ok := s.GroupMembers("contractors")
 	assert.False(t, ok)

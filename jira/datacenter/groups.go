@@ -2,6 +2,7 @@ package datacenter
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -31,20 +32,48 @@ type MembersOptions struct {
 	MaxResults int
 }
 
-func membersQuery(group string, o *MembersOptions) url.Values {
-	q := url.Values{"groupname": {group}}
+// groupName names a DC group: by name only (DC groups have no id).
+func groupName(g jira.Group) (string, error) {
+	if g.Name == "" {
+		return "", errors.New("datacenter: a group needs a name (DC groups have no id)")
+	}
+	return g.Name, nil
+}
+
+// usernameOf returns the login name a group call takes: DC's group REST
+// names members by username only, so a [jira.UserKey] is refused (read
+// the name with [UsersService.Get] first, as [Client.AddToGroup] does).
+func usernameOf(ref jira.UserRef) (string, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return "", err
+	}
+	if ref.Kind() != jira.RefUsername {
+		return "", errors.New("datacenter: group calls name users by username; read the name of key " + ref.Value() + " first")
+	}
+	return ref.Value(), nil
+}
+
+func membersQuery(g jira.Group, o *MembersOptions) (url.Values, error) {
+	name, err := groupName(g)
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{"groupname": {name}}
 	if o != nil {
 		q.Set("includeInactiveUsers", strconv.FormatBool(o.IncludeInactive))
 	}
-	return q
+	return q, nil
 }
 
 // Members returns one page of a group's members (members of nested groups
 // included).
 //
 // DC: GET /rest/api/2/group/member (a PageBean; at most 50 a page)
-func (s *GroupsService) Members(ctx context.Context, group string, opts *MembersOptions) ([]User, *jira.Response, error) {
-	q := membersQuery(group, opts)
+func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *MembersOptions) ([]User, *jira.Response, error) {
+	q, err := membersQuery(group, opts)
+	if err != nil {
+		return nil, nil, err
+	}
 	if opts != nil {
 		q.Set("startAt", strconv.Itoa(opts.StartAt))
 		if opts.MaxResults > 0 {
@@ -62,29 +91,55 @@ func (s *GroupsService) Members(ctx context.Context, group string, opts *Members
 
 // AllMembers walks every page of a group's members, 50 a request. An
 // error ends the iteration; the iterator can be ranged over again.
-func (s *GroupsService) AllMembers(ctx context.Context, group string, opts *MembersOptions) iter.Seq2[User, error] {
-	return transport.PageBeans[User](ctx, s.c.t, api+"/group/member", membersQuery(group, opts), transport.PageOptions{PageSize: 50})
+//
+// DC: GET /rest/api/2/group/member
+func (s *GroupsService) AllMembers(ctx context.Context, group jira.Group, opts *MembersOptions) iter.Seq2[User, error] {
+	q, err := membersQuery(group, opts)
+	if err != nil {
+		return func(yield func(User, error) bool) { yield(User{}, err) }
+	}
+	return transport.PageBeans[User](ctx, s.c.t, api+"/group/member", q, transport.PageOptions{PageSize: 50})
 }
 
-// AddUser adds a user to a group. Jira answers 400 when the user is a
-// member already.
+// AddUser adds a user, named by username, to a group. Jira answers 400
+// when the user is a member already.
 //
 // DC: POST /rest/api/2/group/user?groupname= {"name": username}
-func (s *GroupsService) AddUser(ctx context.Context, group, username string) (*jira.Response, error) {
-	return s.c.do(ctx, http.MethodPost, api+"/group/user", url.Values{"groupname": {group}}, map[string]string{"name": username}, nil)
+func (s *GroupsService) AddUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
+	g, err := groupName(group)
+	if err != nil {
+		return nil, err
+	}
+	name, err := usernameOf(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.do(ctx, http.MethodPost, api+"/group/user", url.Values{"groupname": {g}}, map[string]string{"name": name}, nil)
 }
 
-// RemoveUser removes a user from a group.
+// RemoveUser removes a user, named by username, from a group. Jira
+// answers 400 when the user is not a member.
 //
 // DC: DELETE /rest/api/2/group/user?groupname=&username=
-func (s *GroupsService) RemoveUser(ctx context.Context, group, username string) (*jira.Response, error) {
-	return s.c.do(ctx, http.MethodDelete, api+"/group/user", url.Values{"groupname": {group}, "username": {username}}, nil, nil)
+func (s *GroupsService) RemoveUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
+	g, err := groupName(group)
+	if err != nil {
+		return nil, err
+	}
+	name, err := usernameOf(ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.do(ctx, http.MethodDelete, api+"/group/user", url.Values{"groupname": {g}, "username": {name}}, nil, nil)
 }
 
 // Create creates a group.
 //
 // DC: POST /rest/api/2/group
 func (s *GroupsService) Create(ctx context.Context, name string) (*Group, *jira.Response, error) {
+	if name == "" {
+		return nil, nil, errors.New("datacenter: empty group name")
+	}
 	var g Group
 	resp, err := s.c.do(ctx, http.MethodPost, api+"/group", nil, map[string]string{"name": name}, &g)
 	if err != nil {
@@ -93,14 +148,22 @@ func (s *GroupsService) Create(ctx context.Context, name string) (*Group, *jira.
 	return &g, resp, nil
 }
 
-// Delete deletes a group; swapGroup, when not empty, receives its
-// permissions and comment visibility.
+// Delete deletes a group; swap, when not zero, receives its permissions
+// and comment visibility.
 //
 // DC: DELETE /rest/api/2/group?groupname=[&swapGroup=]
-func (s *GroupsService) Delete(ctx context.Context, name, swapGroup string) (*jira.Response, error) {
+func (s *GroupsService) Delete(ctx context.Context, group, swap jira.Group) (*jira.Response, error) {
+	name, err := groupName(group)
+	if err != nil {
+		return nil, err
+	}
 	q := url.Values{"groupname": {name}}
-	if swapGroup != "" {
-		q.Set("swapGroup", swapGroup)
+	if swap != (jira.Group{}) {
+		sw, err := groupName(swap)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("swapGroup", sw)
 	}
 	return s.c.do(ctx, http.MethodDelete, api+"/group", q, nil, nil)
 }

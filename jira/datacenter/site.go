@@ -13,8 +13,9 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 )
 
-// This file is the flavour-neutral user-management surface: the methods
-// the rest of Seatwarden calls without knowing which flavour it talks to.
+// This file is the client's [jira.Site] implementation, the flavour-neutral
+// user-management surface: the methods the rest of Seatwarden calls
+// without knowing which flavour it talks to.
 // jira/cloud has the same methods.
 
 // Myself returns the user the client authenticates as, with its groups.
@@ -57,7 +58,7 @@ func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) 
 // DC: GET /rest/api/2/group/member?includeInactiveUsers=true (50 a page)
 func (c *Client) GroupMembers(ctx context.Context, group string) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
-		for u, err := range c.Groups.AllMembers(ctx, group, &MembersOptions{IncludeInactive: true}) {
+		for u, err := range c.Groups.AllMembers(ctx, jira.Group{Name: group}, &MembersOptions{IncludeInactive: true}) {
 			if err != nil {
 				yield(jira.User{}, err)
 				return
@@ -109,7 +110,7 @@ func (c *Client) AddToGroup(ctx context.Context, ref jira.UserRef, group string)
 	if err != nil {
 		return err
 	}
-	_, err = c.Groups.AddUser(ctx, group, name)
+	_, err = c.Groups.AddUser(ctx, jira.Group{Name: group}, jira.Username(name))
 	if isBadRequest(err) {
 		if member, merr := c.isMember(ctx, name, group); merr == nil && member {
 			return nil
@@ -127,7 +128,7 @@ func (c *Client) RemoveFromGroup(ctx context.Context, ref jira.UserRef, group st
 	if err != nil {
 		return err
 	}
-	_, err = c.Groups.RemoveUser(ctx, group, name)
+	_, err = c.Groups.RemoveUser(ctx, jira.Group{Name: group}, jira.Username(name))
 	if isBadRequest(err) {
 		if member, merr := c.isMember(ctx, name, group); merr == nil && !member {
 			return nil
@@ -400,7 +401,7 @@ func (sn *snapshot) memberships(roles, keep bool) error {
 			continue
 		}
 		sn.fetched[g] = true
-		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+		for u, err := range c.Groups.AllMembers(ctx, jira.Group{Name: g}, &MembersOptions{IncludeInactive: true}) {
 			if errors.Is(err, jira.ErrNotFound) && optional(g) {
 				break // an optional group this site does not have
 			}
@@ -543,3 +544,7 @@ func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
 	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
 	return err
 }
+
+// The flavour-neutral methods of this file are the client's [jira.Site]
+// implementation.
+var _ jira.Site = (*Client)(nil)

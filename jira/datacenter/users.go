@@ -5,12 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -33,10 +32,7 @@ type User struct {
 }
 
 // ItemList is Jira's legacy list wrapper inside a user or group.
-type ItemList[T any] struct {
-	Size  int `json:"size"`
-	Items []T `json:"items"`
-}
+type ItemList[T any] = rest.ItemList[T]
 
 // NamedRef names a group.
 type NamedRef struct {
@@ -87,40 +83,17 @@ func (u *User) Model(lastLoginKnown bool) jira.User {
 		Active: u.Active, AccountType: jira.AccountAtlassian,
 	}
 	m.LastLogin, _ = u.LastLogin(lastLoginKnown)
-	if u.Groups != nil && len(u.Groups.Items) > 0 {
-		for _, g := range u.Groups.Items {
-			m.Groups = append(m.Groups, g.Name)
-		}
-		slices.Sort(m.Groups)
-	}
-	if u.ApplicationRoles != nil && len(u.ApplicationRoles.Items) > 0 {
-		for _, r := range u.ApplicationRoles.Items {
-			m.Licences = append(m.Licences, r.Key)
-		}
-		slices.Sort(m.Licences)
-	}
+	m.Groups = rest.Names(u.Groups, func(g NamedRef) string { return g.Name })
+	m.Licences = rest.Names(u.ApplicationRoles, func(r RoleRef) string { return r.Key })
 	return m
 }
 
 // UsersService reads and changes users.
 type UsersService service
 
-// GetOptions says what [UsersService.Get] expands.
-type GetOptions struct {
-	Groups           bool // expand=groups
-	ApplicationRoles bool // expand=applicationRoles
-}
-
-func (o *GetOptions) expand() string {
-	var e []string
-	if o != nil && o.Groups {
-		e = append(e, "groups")
-	}
-	if o != nil && o.ApplicationRoles {
-		e = append(e, "applicationRoles")
-	}
-	return strings.Join(e, ",")
-}
+// GetOptions says what [UsersService.Get] expands: Groups
+// (expand=groups), ApplicationRoles (expand=applicationRoles).
+type GetOptions = rest.GetOptions
 
 // Get returns one user by name or key.
 //
@@ -130,7 +103,7 @@ func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptio
 	if err != nil {
 		return nil, nil, err
 	}
-	if e := opts.expand(); e != "" {
+	if e := opts.Expand(); e != "" {
 		q.Set("expand", e)
 	}
 	var u User
