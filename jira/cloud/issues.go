@@ -51,4 +51,3 @@ func PlainADF(text string) ADF {
 	}
 	return doc
 }
-

@@ -89,7 +89,9 @@ func (s *Issues[B]) Create(ctx context.Context, r jira.IssueRequest) (*Issue, *j
 	return &is, resp, nil
 }
 
-func (s *Issues[B]) path(keyOrID string) string { return s.API.Prefix + "/issue/" + url.PathEscape(keyOrID) }
+func (s *Issues[B]) path(keyOrID string) string {
+	return s.API.Prefix + "/issue/" + url.PathEscape(keyOrID)
+}
 
 // Get returns an issue's summary and status.
 //
