@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/jira/internal/transport"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
 // GroupsService reads and changes groups and their members.
@@ -22,71 +22,17 @@ type Group struct {
 	Users *ItemList[User] `json:"users,omitempty"`
 }
 
-// MembersOptions page [GroupsService.Members].
-type MembersOptions struct {
-	// IncludeInactive lists inactive members too (Jira leaves them out by
-	// default).
-	IncludeInactive bool
-	StartAt         int
-	// MaxResults is the page size; Jira caps it at 50.
-	MaxResults int
-}
-
-// groupName names a DC group: by name only (DC groups have no id).
-func groupName(g jira.Group) (string, error) {
-	if g.Name == "" {
-		return "", errors.New("datacenter: a group needs a name (DC groups have no id)")
-	}
-	return g.Name, nil
-}
-
-// usernameOf returns the login name a group call takes: DC's group REST
-// names members by username only, so a [jira.UserKey] is refused (read
-// the name with [UsersService.Get] first, as [Client.AddToGroup] does).
-func usernameOf(ref jira.UserRef) (string, error) {
-	if err := ref.Check(jira.DataCenter); err != nil {
-		return "", err
-	}
-	if ref.Kind() != jira.RefUsername {
-		return "", errors.New("datacenter: group calls name users by username; read the name of key " + ref.Value() + " first")
-	}
-	return ref.Value(), nil
-}
-
-func membersQuery(g jira.Group, o *MembersOptions) (url.Values, error) {
-	name, err := groupName(g)
-	if err != nil {
-		return nil, err
-	}
-	q := url.Values{"groupname": {name}}
-	if o != nil {
-		q.Set("includeInactiveUsers", strconv.FormatBool(o.IncludeInactive))
-	}
-	return q, nil
-}
+// MembersOptions page [GroupsService.Members]: IncludeInactive lists
+// inactive members too (Jira leaves them out by default); MaxResults is
+// the page size, which Jira caps at 50.
+type MembersOptions = rest.MembersOptions
 
 // Members returns one page of a group's members (members of nested groups
 // included).
 //
 // DC: GET /rest/api/2/group/member (a PageBean; at most 50 a page)
 func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *MembersOptions) ([]User, *jira.Response, error) {
-	q, err := membersQuery(group, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts != nil {
-		q.Set("startAt", strconv.Itoa(opts.StartAt))
-		if opts.MaxResults > 0 {
-			q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-		}
-	}
-	var p transport.PageBean[User]
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/group/member", q, nil, &p)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = p.Info()
-	return p.Values, resp, nil
+	return rest.Members[User](ctx, &s.c.wire, dcGroupQuery, group, opts)
 }
 
 // AllMembers walks every page of a group's members, 50 a request. An
@@ -94,11 +40,7 @@ func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *Mem
 //
 // DC: GET /rest/api/2/group/member
 func (s *GroupsService) AllMembers(ctx context.Context, group jira.Group, opts *MembersOptions) iter.Seq2[User, error] {
-	q, err := membersQuery(group, opts)
-	if err != nil {
-		return func(yield func(User, error) bool) { yield(User{}, err) }
-	}
-	return transport.PageBeans[User](ctx, s.c.t, api+"/group/member", q, transport.PageOptions{PageSize: 50})
+	return rest.AllMembers[User](ctx, &s.c.wire, dcGroupQuery, group, opts)
 }
 
 // AddUser adds a user, named by username, to a group. Jira answers 400
@@ -197,4 +139,33 @@ func (s *GroupsService) Picker(ctx context.Context, query string, maxResults int
 		return nil, resp, err
 	}
 	return &f, resp, nil
+}
+
+// groupName names a DC group: by name only (DC groups have no id).
+func groupName(g jira.Group) (string, error) {
+	if g.Name == "" {
+		return "", errors.New("datacenter: a group needs a name (DC groups have no id)")
+	}
+	return g.Name, nil
+}
+
+func dcGroupQuery(g jira.Group) (url.Values, error) {
+	name, err := groupName(g)
+	if err != nil {
+		return nil, err
+	}
+	return url.Values{"groupname": {name}}, nil
+}
+
+// usernameOf returns the login name a group call takes: DC's group REST
+// names members by username only, so a [jira.UserKey] is refused (read
+// the name with [UsersService.Get] first, as [Client.AddToGroup] does).
+func usernameOf(ref jira.UserRef) (string, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return "", err
+	}
+	if ref.Kind() != jira.RefUsername {
+		return "", errors.New("datacenter: group calls name users by username; read the name of key " + ref.Value() + " first")
+	}
+	return ref.Value(), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
 // This file is the client's [jira.Site] implementation, the flavour-neutral
@@ -289,8 +290,16 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 //     a snapshot cannot see users in none of those groups: it fails with an
 //     [*jira.IncompleteError] unless opts.AllowPartial, and then says so in
 //     opts.Result;
-//   - one request per user for opts.AllGroups (DC cannot list all groups
-//     otherwise), and one per user and property for opts.Properties.
+//   - for opts.AllGroups, whichever costs fewer requests: the groups
+//     (GET groups/picker pages, each excluding the groups already seen to
+//     get past Jira's autocomplete cap) and the members of each (50 a
+//     request), Σ⌈members/50⌉ in all, or one GET user?expand=groups per
+//     user. The users are then collected before they are yielded (the
+//     choice needs their number): with at least as many groups as users
+//     each user is read, and a walk that reaches as many requests as
+//     there are users stops and reads each user instead;
+//   - one request per user and property for opts.Properties, 8 at a time
+//     through the client's rate limiter (chunks of 256 users).
 //
 // Last login comes with the users where the response carries
 // lastLoginTime (Jira 10+ user/list and user/search; never group/member):
@@ -300,6 +309,70 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 // yielded once. A group that does not exist is an error matching
 // [jira.ErrNotFound]. An error ends the iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
+	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+}
+
+// filler adds all groups and properties to a snapshot.
+func (c *Client) filler() *rest.Fill {
+	ref := func(u *jira.User) jira.UserRef {
+		if u.Key != "" {
+			return jira.UserKey(u.Key)
+		}
+		return jira.Username(u.Name)
+	}
+	return &rest.Fill{Pkg: "datacenter",
+		Property: func(ctx context.Context, u *jira.User, key string) (json.RawMessage, error) {
+			v, _, err := c.Properties.Get(ctx, ref(u), key)
+			return v, err
+		},
+		UserGroups: func(ctx context.Context, u *jira.User) ([]string, error) {
+			full, _, err := c.Users.Get(ctx, ref(u), &GetOptions{Groups: true})
+			if err != nil {
+				return nil, err
+			}
+			return rest.Names(full.Groups, func(g NamedRef) string { return g.Name }), nil
+		},
+		ListGroups: c.allGroups,
+		Members: func(ctx context.Context, g jira.Group) iter.Seq2[string, error] {
+			return func(yield func(string, error) bool) {
+				for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+					if !yield(u.Key, err) || err != nil {
+						return
+					}
+				}
+			}
+		},
+	}
+}
+
+// allGroups lists every group through groups/picker, whose answers Jira
+// caps at its autocomplete limit: each further request excludes the
+// groups already seen, until the answer holds all that remain.
+func (c *Client) allGroups(ctx context.Context) ([]jira.Group, int, error) {
+	var names []string
+	requests := 0
+	for {
+		f, _, err := c.Groups.Picker(ctx, "", 1000, names...)
+		requests++
+		if err != nil {
+			return nil, requests, err
+		}
+		for _, g := range f.Groups {
+			names = append(names, g.Name)
+		}
+		if len(f.Groups) == 0 || len(f.Groups) >= f.Total {
+			break
+		}
+	}
+	out := make([]jira.Group, len(names))
+	for i, n := range names {
+		out[i] = jira.Group{Name: n}
+	}
+	return out, requests, nil
+}
+
+// snapshot is [Client.Snapshot] without AllGroups and Properties.
+func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
 		fail := func(err error) { yield(jira.User{}, err) }
 		info, err := c.ServerInfo(ctx)
@@ -483,9 +556,6 @@ func (sn *snapshot) emit(u *User, known bool) error {
 			}
 		}
 	}
-	if err := sn.c.fill(sn.ctx, u, &m, opts); err != nil {
-		return err
-	}
 	slices.Sort(m.Groups)
 	m.Groups = slices.Compact(m.Groups)
 	slices.Sort(m.Licences)
@@ -504,36 +574,6 @@ func (sn *snapshot) result(how string, partial *jira.IncompleteError) {
 	if partial != nil {
 		sn.opts.Result.Partial, sn.opts.Result.Unseen = true, partial.Unseen
 	}
-}
-
-// fill adds the per-user data a snapshot asked for: all groups and
-// properties.
-func (c *Client) fill(ctx context.Context, u *User, m *jira.User, opts jira.SnapshotOptions) error {
-	ref := jira.UserKey(u.Key)
-	if opts.AllGroups {
-		full, _, err := c.Users.Get(ctx, ref, &GetOptions{Groups: true})
-		if err != nil {
-			return fmt.Errorf("datacenter: groups of %s: %w", u.Name, err)
-		}
-		m.Groups = m.Groups[:0]
-		for _, g := range full.Groups.Items {
-			m.Groups = append(m.Groups, g.Name)
-		}
-	}
-	for _, key := range opts.Properties {
-		v, _, err := c.Properties.Get(ctx, ref, key)
-		if errors.Is(err, jira.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("datacenter: property %q of %s: %w", key, u.Name, err)
-		}
-		if m.Properties == nil {
-			m.Properties = map[string]json.RawMessage{}
-		}
-		m.Properties[key] = v
-	}
-	return nil
 }
 
 // AddComment comments on an issue, e.g. a run's report on its approval
