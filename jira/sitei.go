@@ -66,14 +66,3 @@ type Site interface {
 	// Issue reads an issue, e.g. an approval issue's status.
 	Issue(ctx context.Context, keyOrID string) (Issue, error)
 }
-
-// BulkUserReader is an optional method of a [Site]: reading several users
-// as they are now in fewer requests than one per user (Cloud: GET
-// user/bulk, up to 200 accounts a request, and the Admin search with
-// accountIds). The result has one entry per reference found, keyed by
-// the reference's value (accountId, DC key or name); a user that no longer
-// exists is absent. Callers that re-read many users before writing (the
-// stale re-check of a plan) use it when the site has it.
-type BulkUserReader interface {
-	Users(ctx context.Context, refs []UserRef) (map[string]User, error)
-}

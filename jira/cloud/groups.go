@@ -207,19 +207,7 @@ type FoundGroups struct {
 //
 // Cloud: GET /rest/api/3/groups/picker
 func (s *GroupsService) Picker(ctx context.Context, query string, maxResults int, exclude ...string) (*FoundGroups, *jira.Response, error) {
-	q := url.Values{"query": {query}}
-	if maxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(maxResults))
-	}
-	for _, e := range exclude {
-		q.Add("exclude", e)
-	}
-	var f FoundGroups
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/groups/picker", q, nil, &f)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &f, resp, nil
+	return rest.Picker[FoundGroups](ctx, &s.c.wire, query, maxResults, exclude)
 }
 
 func cloudGroupQuery(g jira.Group) (url.Values, error) { return groupQuery(g, "groupId", "groupname") }

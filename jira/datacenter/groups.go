@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/internal/rest"
@@ -126,19 +125,7 @@ type FoundGroups struct {
 //
 // DC: GET /rest/api/2/groups/picker
 func (s *GroupsService) Picker(ctx context.Context, query string, maxResults int, exclude ...string) (*FoundGroups, *jira.Response, error) {
-	q := url.Values{"query": {query}}
-	if maxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(maxResults))
-	}
-	for _, e := range exclude {
-		q.Add("exclude", e)
-	}
-	var f FoundGroups
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/groups/picker", q, nil, &f)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &f, resp, nil
+	return rest.Picker[FoundGroups](ctx, &s.c.wire, query, maxResults, exclude)
 }
 
 // groupName names a DC group: by name only (DC groups have no id).

@@ -214,13 +214,10 @@ func (c *Client) SetProperty(ctx context.Context, ref jira.UserRef, key string, 
 //
 // DC: DELETE /rest/api/2/user/properties/{propertyKey}
 func (c *Client) DeleteProperty(ctx context.Context, ref jira.UserRef, key string) error {
-	_, err := c.Properties.Delete(ctx, ref, key)
-	if errors.Is(err, jira.ErrNotFound) {
-		if _, _, gerr := c.Users.Get(ctx, ref, nil); gerr == nil {
-			return nil // the user exists; the property does not
-		}
-	}
-	return err
+	return c.Properties.DeleteIdempotent(ctx, ref, key, func(ctx context.Context, ref jira.UserRef) error {
+		_, _, err := c.Users.Get(ctx, ref, nil)
+		return err
+	})
 }
 
 // GrantLicence gives the user access to an application, e.g.

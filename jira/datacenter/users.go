@@ -158,17 +158,7 @@ func (s *UsersService) Search(ctx context.Context, opts *SearchOptions) ([]User,
 	if err != nil {
 		return nil, nil, err
 	}
-	q.Set("startAt", strconv.Itoa(opts.StartAt))
-	if opts.MaxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-	}
-	var users []User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/search", q, nil, &users)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = jira.PageInfo{StartAt: opts.StartAt, MaxResults: len(users), IsLast: len(users) == 0}
-	return users, resp, nil
+	return rest.SearchPage[User](ctx, &s.c.wire, q, opts.StartAt, opts.MaxResults)
 }
 
 // ListPage is one page of [UsersService.List].

@@ -73,3 +73,23 @@ func AllMembers[U any](ctx context.Context, a *API, groupQuery func(jira.Group) 
 	}
 	return transport.PageBeans[U](ctx, a.T, a.Prefix+"/group/member", q, transport.PageOptions{PageSize: MembersPage})
 }
+
+// Picker finds groups whose name contains query, decoded as F (the
+// flavour's FoundGroups); Jira caps the answer at its autocomplete limit.
+//
+// GET {api}/groups/picker
+func Picker[F any](ctx context.Context, a *API, query string, maxResults int, exclude []string) (*F, *jira.Response, error) {
+	q := url.Values{"query": {query}}
+	if maxResults > 0 {
+		q.Set("maxResults", strconv.Itoa(maxResults))
+	}
+	for _, e := range exclude {
+		q.Add("exclude", e)
+	}
+	var f F
+	resp, err := a.Do(ctx, http.MethodGet, a.Prefix+"/groups/picker", q, nil, &f)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &f, resp, nil
+}

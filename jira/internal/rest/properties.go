@@ -98,3 +98,14 @@ func (s *Properties) target(ref jira.UserRef, key string) (url.Values, string, e
 	p, err := s.path(key)
 	return q, p, err
 }
+
+// DeleteIdempotent removes a property; a property that is not there is
+// not an error when the user exists (exists reads the user: one more
+// request, only after a 404).
+func (s *Properties) DeleteIdempotent(ctx context.Context, ref jira.UserRef, key string, exists func(context.Context, jira.UserRef) error) error {
+	_, err := s.Delete(ctx, ref, key)
+	if errors.Is(err, jira.ErrNotFound) && exists(ctx, ref) == nil {
+		return nil // the user exists; the property does not
+	}
+	return err
+}

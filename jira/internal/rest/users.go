@@ -1,8 +1,14 @@
 package rest
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/seatwarden/seatwarden/jira"
 )
 
 // ItemList is Jira's legacy list wrapper inside a user or group.
@@ -41,4 +47,20 @@ func (o *GetOptions) Expand() string {
 		e = append(e, "applicationRoles")
 	}
 	return strings.Join(e, ",")
+}
+
+// SearchPage reads one page of GET {api}/user/search (a bare array) with
+// the flavour's query q, and fills the response's page info.
+func SearchPage[U any](ctx context.Context, a *API, q url.Values, startAt, maxResults int) ([]U, *jira.Response, error) {
+	q.Set("startAt", strconv.Itoa(startAt))
+	if maxResults > 0 {
+		q.Set("maxResults", strconv.Itoa(maxResults))
+	}
+	var users []U
+	resp, err := a.Do(ctx, http.MethodGet, a.Prefix+"/user/search", q, nil, &users)
+	if err != nil {
+		return nil, resp, err
+	}
+	resp.Page = jira.PageInfo{StartAt: startAt, MaxResults: len(users), IsLast: len(users) == 0}
+	return users, resp, nil
 }
