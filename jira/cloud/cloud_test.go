@@ -363,17 +363,7 @@ func TestIssuesAndWebhooks(t *testing.T) {
 		{"type":"paragraph"},
 		{"type":"paragraph","content":[{"type":"text","text":"b"}]}]}`, string(doc))
 
-	w, _, err := c.Webhooks.Create(ctx, &jira.Webhook{Name: "approvals", URL: "https://seatwarden.example/webhooks/jira", Events: []string{"jira:issue_updated"}})
-	require.NoError(t, err)
-	list, _, err := c.Webhooks.List(ctx)
-	require.NoError(t, err)
-	require.Len(t, list, 1)
-	assert.Equal(t, w.ID(), list[0].ID())
-	one, _, err := c.Webhooks.Get(ctx, w.ID())
-	require.NoError(t, err)
-	assert.Equal(t, "approvals", one.Name)
-	_, err = c.Webhooks.Delete(ctx, w.ID())
-	require.NoError(t, err)
+	// Webhook CRUD: TestWebhooksCRUD in package jira, on both flavours.
 }
 
 func TestGroupsService(t *testing.T) {
