@@ -66,3 +66,14 @@ type Site interface {
 	// Issue reads an issue, e.g. an approval issue's status.
 	Issue(ctx context.Context, keyOrID string) (Issue, error)
 }
+
+// BulkUserReader is an optional method of a [Site]: reading several users
+// as they are now, each with what [Site.User] gives, in fewer requests
+// than one per user. The result has an entry for each reference to a
+// user that exists, keyed by the reference's value; a user that no longer
+// exists is absent. The stale re-check before applying a plan uses it
+// when the site has it. *cloud.Client has it (user/bulk and the Admin
+// search, hundreds of users a request); Jira DC has no bulk user read.
+type BulkUserReader interface {
+	ReadUsers(ctx context.Context, refs []UserRef) (map[string]User, error)
+}

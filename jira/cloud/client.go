@@ -169,6 +169,9 @@ type Client struct {
 
 	dirMu sync.Mutex
 	dirs  []Directory // the organisation's directories, read once
+
+	recentMu sync.Mutex
+	recent   map[string]recentDirUser // accountId → directory user read in bulk (see bulk.go)
 }
 
 type service struct{ c *Client }

@@ -283,7 +283,10 @@ var ErrNotActionable = errors.New("cloud: the account's status leaves nothing to
 // Either way Jira then reports the user inactive.
 //
 // Two requests a user (three when the user management API refuses), and
-// one for the directories, once per client.
+// one for the directories, once per client. When [Client.ReadUsers] read
+// the user less than 5 minutes before (the re-check before a plan's
+// writes), its directory user stands in for the first read, once: one
+// request a user.
 //
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
 // POST /users/{accountId}/manage/lifecycle/disable {} for a managed account, and/or
@@ -296,9 +299,12 @@ func (c *Client) DeactivateUser(ctx context.Context, ref jira.UserRef) (Deactiva
 	if err := c.needAdmin("Deactivate"); err != nil {
 		return out, err
 	}
-	du, dir, err := c.dirUser(ctx, ref)
-	if err != nil {
-		return out, err
+	du, dir, ok := c.recentDirUser(ref)
+	var err error
+	if !ok {
+		if du, dir, err = c.dirUser(ctx, ref); err != nil {
+			return out, err
+		}
 	}
 	out.Status = du.Status
 	switch {
