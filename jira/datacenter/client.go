@@ -39,9 +39,11 @@ func (a Auth) String() string { return a.a.String() }
 type Option func(*options) error
 
 // options is what the Options set: the transport's configuration and the
-// client's own settings.
-type options struct {
-	transport.Config
+// client's own settings — the options type shared with jira/cloud.
+type options = rest.Options[dcOptions]
+
+// dcOptions are the settings of a DC client only.
+type dcOptions struct {
 	logins LoginSource
 }
 
@@ -49,13 +51,7 @@ type options struct {
 // clone of [http.DefaultTransport]). Tests pass a fake's in-memory
 // transport here.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *options) error {
-		if rt == nil {
-			return errors.New("datacenter: nil transport")
-		}
-		c.Base = rt
-		return nil
-	}
+	return rest.Transport[dcOptions]("datacenter", rt)
 }
 
 // WithRateLimit sets the client-side rate limit: at most r requests per
@@ -87,26 +83,23 @@ func WithLimiter(l interface{ Wait(context.Context) error }) Option {
 // WithRetry sets how often a request is retried (negative: never) and the
 // bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
-	return func(c *options) error {
-		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = maxRetries, waitMin, waitMax
-		return nil
-	}
+	return rest.Retry[dcOptions](maxRetries, waitMin, waitMax)
 }
 
 // WithTimeout bounds each attempt (default 30 s; negative: none).
 func WithTimeout(d time.Duration) Option {
-	return func(c *options) error { c.Timeout = d; return nil }
+	return rest.Timeout[dcOptions](d)
 }
 
 // WithLogger sends debug records about retries and rate limits to l
 // (default: none). No record carries a credential.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *options) error { c.Logger = l; return nil }
+	return rest.Logger[dcOptions](l)
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *options) error { c.UserAgent = ua; return nil }
+	return rest.UserAgent[dcOptions](ua)
 }
 
 // Client is a Jira Data Center REST v2 client. Its services group the
@@ -152,7 +145,7 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t, loginSrc: o.logins}
+	c := &Client{t: t, loginSrc: o.Flavor.logins}
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
