@@ -14,10 +14,8 @@ import (
 	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
-// This file is the client's [jira.Site] implementation, the flavour-neutral
-// user-management surface: the methods the rest of Seatwarden calls
-// without knowing which flavour it talks to.
-// jira/datacenter has the same methods.
+// The Cloud client's jira.Site methods: whole jobs in the model's types,
+// on Jira Cloud and the Admin API (jira/datacenter has the same methods).
 
 // Myself returns the user the client authenticates as, with its groups and
 // licences, and, with the Admin API, its last activity.
@@ -538,22 +536,14 @@ func (c *Client) RevokeLicence(ctx context.Context, ref jira.UserRef, applicatio
 //
 // Cloud: POST /rest/api/3/issue
 func (c *Client) CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error) {
-	is, _, err := c.Issues.Create(ctx, r)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.CreateIssue(ctx, c.Issues, r)
 }
 
 // Issue reads an issue's status.
 //
 // Cloud: GET /rest/api/3/issue/{issueIdOrKey}
 func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) {
-	is, _, err := c.Issues.Get(ctx, keyOrID)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.ReadIssue(ctx, c.Issues, keyOrID)
 }
 
 // adminInfo is what a snapshot keeps of a directory user until the Jira

@@ -16,18 +16,17 @@ import (
 // User is a Jira Cloud user as REST v3 sends it (User, or UserDetails in
 // group listings).
 type User struct {
-	Self        string `json:"self,omitempty"`
-	AccountID   string `json:"accountId"`
-	AccountType string `json:"accountType"`
-	// EmailAddress is empty when the user's profile hides it.
-	EmailAddress     string                    `json:"emailAddress,omitempty"`
-	DisplayName      string                    `json:"displayName"`
-	Active           bool                      `json:"active"`
-	TimeZone         string                    `json:"timeZone,omitempty"`
-	Locale           string                    `json:"locale,omitempty"`
+	Profile
+	AccountID        string                    `json:"accountId"`
+	AccountType      string                    `json:"accountType"`
 	Groups           *ItemList[GroupName]      `json:"groups,omitempty"`
 	ApplicationRoles *ItemList[ApplicationRef] `json:"applicationRoles,omitempty"`
 }
+
+// Profile is what both flavours send alike about a user: Self,
+// EmailAddress (empty when the user's profile hides it), DisplayName,
+// Active, TimeZone, Locale.
+type Profile = rest.Profile
 
 // ItemList is Jira's legacy list wrapper inside a user or group.
 type ItemList[T any] = rest.ItemList[T]
@@ -78,12 +77,7 @@ func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptio
 	if e := opts.Expand(); e != "" {
 		q.Set("expand", e)
 	}
-	var u User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user", q, nil, &u)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &u, resp, nil
+	return rest.Get[User](ctx, &s.c.wire, api+"/user", q)
 }
 
 // Myself returns the user the client authenticates as, with its groups and

@@ -168,15 +168,10 @@ func TestIssuesAndWebhooks(t *testing.T) {
 	is, err := c.CreateIssue(ctx, jira.IssueRequest{Project: "OPS", IssueType: "Task", Summary: "Approve plan", Description: "12 users", Assignee: jira.Username("user0001")})
 	require.NoError(t, err)
 	assert.Equal(t, "OPS-1", is.Key)
-	trs, _, err := c.Issues.Transitions(ctx, is.Key)
-	require.NoError(t, err)
-	require.NotEmpty(t, trs)
+	// Transitions and the status read back: TestIssueFlow in package
+	// jira, on both flavours.
 	_, err = c.Issues.DoTransition(ctx, is.Key, "21")
 	require.NoError(t, err)
-	got, err := c.Issue(ctx, is.Key)
-	require.NoError(t, err)
-	assert.Equal(t, "Approved", got.Status)
-	assert.Equal(t, "10002", got.StatusID)
 	fake, _ := s.Issue(is.Key)
 	assert.Equal(t, "Approved", fake.Status)
 

@@ -14,10 +14,8 @@ import (
 	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
-// This file is the client's [jira.Site] implementation, the flavour-neutral
-// user-management surface: the methods the rest of Seatwarden calls
-// without knowing which flavour it talks to.
-// jira/cloud has the same methods.
+// The DC client's jira.Site methods: whole jobs in the model's types, on
+// Jira Data Center's REST v2 (jira/cloud has the same methods).
 
 // Myself returns the user the client authenticates as, with its groups.
 //
@@ -250,22 +248,14 @@ func (c *Client) RevokeLicence(ctx context.Context, ref jira.UserRef, applicatio
 //
 // DC: POST /rest/api/2/issue
 func (c *Client) CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error) {
-	is, _, err := c.Issues.Create(ctx, r)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.CreateIssue(ctx, c.Issues, r)
 }
 
 // Issue reads an issue's status.
 //
 // DC: GET /rest/api/2/issue/{issueIdOrKey}
 func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) {
-	is, _, err := c.Issues.Get(ctx, keyOrID)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.ReadIssue(ctx, c.Issues, keyOrID)
 }
 
 // Snapshot walks every user (inactive ones too, unless opts.ActiveOnly)

@@ -15,21 +15,20 @@ import (
 
 // User is a Jira DC user as the REST API sends it (UserBean).
 type User struct {
-	Self         string `json:"self,omitempty"`
-	Key          string `json:"key"`
-	Name         string `json:"name"`
-	EmailAddress string `json:"emailAddress,omitempty"`
-	DisplayName  string `json:"displayName"`
-	Active       bool   `json:"active"`
-	Deleted      bool   `json:"deleted,omitempty"`
-	TimeZone     string `json:"timeZone,omitempty"`
-	Locale       string `json:"locale,omitempty"`
+	Profile
+	Key     string `json:"key"`
+	Name    string `json:"name"`
+	Deleted bool   `json:"deleted,omitempty"`
 	// LastLoginTime is sent by Jira DC 10 and later, and only for users
 	// who have logged in.
 	LastLoginTime    string              `json:"lastLoginTime,omitempty"`
 	Groups           *ItemList[NamedRef] `json:"groups,omitempty"`
 	ApplicationRoles *ItemList[RoleRef]  `json:"applicationRoles,omitempty"`
 }
+
+// Profile is what both flavours send alike about a user: Self,
+// EmailAddress, DisplayName, Active, TimeZone, Locale.
+type Profile = rest.Profile
 
 // ItemList is Jira's legacy list wrapper inside a user or group.
 type ItemList[T any] = rest.ItemList[T]
@@ -106,12 +105,7 @@ func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptio
 	if e := opts.Expand(); e != "" {
 		q.Set("expand", e)
 	}
-	var u User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user", q, nil, &u)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &u, resp, nil
+	return rest.Get[User](ctx, &s.c.wire, api+"/user", q)
 }
 
 // Myself returns the user the client authenticates as.

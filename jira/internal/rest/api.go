@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 
 	"github.com/seatwarden/seatwarden/jira"
@@ -26,4 +27,14 @@ type API struct {
 // Do sends one request through the flavour's transport.
 func (a *API) Do(ctx context.Context, method, path string, q url.Values, body, out any) (*jira.Response, error) {
 	return a.T.Do(ctx, method, path, q, body, out)
+}
+
+// Get reads one object: GET path?q, decoded as T.
+func Get[T any](ctx context.Context, a *API, path string, q url.Values) (*T, *jira.Response, error) {
+	var v T
+	resp, err := a.Do(ctx, http.MethodGet, path, q, nil, &v)
+	if err != nil {
+		return nil, resp, err
+	}
+	return &v, resp, nil
 }

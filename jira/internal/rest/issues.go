@@ -139,3 +139,23 @@ func (s *Issues[B]) AddComment(ctx context.Context, keyOrID, body string) (*Comm
 	}
 	return &out, resp, nil
 }
+
+// CreateIssue files an issue and returns it as the model has it: the
+// body of both clients' [jira.Site] CreateIssue.
+func CreateIssue[B any](ctx context.Context, s *Issues[B], r jira.IssueRequest) (jira.Issue, error) {
+	is, _, err := s.Create(ctx, r)
+	if err != nil {
+		return jira.Issue{}, err
+	}
+	return is.Model(), nil
+}
+
+// ReadIssue reads an issue's status as the model has it: the body of both
+// clients' [jira.Site] Issue.
+func ReadIssue[B any](ctx context.Context, s *Issues[B], keyOrID string) (jira.Issue, error) {
+	is, _, err := s.Get(ctx, keyOrID)
+	if err != nil {
+		return jira.Issue{}, err
+	}
+	return is.Model(), nil
+}

@@ -64,3 +64,16 @@ func SearchPage[U any](ctx context.Context, a *API, q url.Values, startAt, maxRe
 	resp.Page = jira.PageInfo{StartAt: startAt, MaxResults: len(users), IsLast: len(users) == 0}
 	return users, resp, nil
 }
+
+// Profile is the part of a user that both flavours' REST APIs send alike.
+// The clients' User types embed it.
+type Profile struct {
+	Self string `json:"self,omitempty"`
+	// EmailAddress is empty when Jira hides it (Cloud: the user's
+	// profile says so).
+	EmailAddress string `json:"emailAddress,omitempty"`
+	DisplayName  string `json:"displayName"`
+	Active       bool   `json:"active"`
+	TimeZone     string `json:"timeZone,omitempty"`
+	Locale       string `json:"locale,omitempty"`
+}
