@@ -23,7 +23,7 @@ var layers = map[string]struct {
 	"jira":                    {testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/jiratest":           {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}},
 	"jira/internal/webhooks":  {module: []string{"jira", "jira/internal/transport"}},
-	"jira/internal/rest":      {module: []string{"jira", "jira/internal/transport"}},
+	"jira/internal/rest":      {module: []string{"jira", "jira/internal/transport"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/internal/transport": {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter":         {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks", "jira/internal/rest"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/datacenter/logindb": {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
