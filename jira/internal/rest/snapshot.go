@@ -87,9 +87,6 @@ func (f *Fill) Snapshot(ctx context.Context, opts jira.SnapshotOptions, inner fu
 	}
 }
 
-// errOverBudget stops a walk that costs more than reading each user.
-var errOverBudget = errors.New("over budget")
-
 // walk reads every group's members: user ID → group names. It returns
 // nil (read each user instead) when that is cheaper than the walk.
 func (f *Fill) walk(ctx context.Context, users int) (map[string][]string, error) {
