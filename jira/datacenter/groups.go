@@ -47,11 +47,7 @@ func (s *GroupsService) AllMembers(ctx context.Context, group jira.Group, opts *
 //
 // DC: POST /rest/api/2/group/user?groupname= {"name": username}
 func (s *GroupsService) AddUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
-	g, err := groupName(group)
-	if err != nil {
-		return nil, err
-	}
-	name, err := usernameOf(ref)
+	g, name, err := membership(group, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +59,7 @@ func (s *GroupsService) AddUser(ctx context.Context, group jira.Group, ref jira.
 //
 // DC: DELETE /rest/api/2/group/user?groupname=&username=
 func (s *GroupsService) RemoveUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
-	g, err := groupName(group)
-	if err != nil {
-		return nil, err
-	}
-	name, err := usernameOf(ref)
+	g, name, err := membership(group, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -155,4 +147,13 @@ func usernameOf(ref jira.UserRef) (string, error) {
 		return "", errors.New("datacenter: group calls name users by username; read the name of key " + ref.Value() + " first")
 	}
 	return ref.Value(), nil
+}
+
+// membership names the group and the user of a membership call.
+func membership(group jira.Group, ref jira.UserRef) (g, username string, err error) {
+	if g, err = groupName(group); err != nil {
+		return "", "", err
+	}
+	username, err = usernameOf(ref)
+	return g, username, err
 }
