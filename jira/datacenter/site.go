@@ -284,7 +284,9 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 //     user. The users are then collected before they are yielded (the
 //     choice needs their number): with at least as many groups as users
 //     each user is read, and a walk that reaches as many requests as
-//     there are users stops and reads each user instead;
+//     there are users stops and reads each user instead; so does a site
+//     whose groups the picker cannot list within 300 excluded names (its
+//     URL would grow too long);
 //   - one request per user and property for opts.Properties, 8 at a time
 //     through the client's rate limiter (chunks of 256 users).
 //
@@ -332,6 +334,12 @@ func (c *Client) filler() *rest.Fill {
 	}
 }
 
+// maxExcluded bounds the groups one picker request excludes, so that its
+// URL stays within what servers accept (about 8 KB); a site with more
+// groups than Jira's autocomplete limit lets through past that has each
+// user's groups read instead.
+const maxExcluded = 300
+
 // allGroups lists every group through groups/picker, whose answers Jira
 // caps at its autocomplete limit: each further request excludes the
 // groups already seen, until the answer holds all that remain.
@@ -349,6 +357,9 @@ func (c *Client) allGroups(ctx context.Context) ([]jira.Group, int, error) {
 		}
 		if len(f.Groups) == 0 || len(f.Groups) >= f.Total {
 			break
+		}
+		if len(names) > maxExcluded {
+			return nil, requests, fmt.Errorf("datacenter: more than %d groups: too many to exclude in one picker URL", maxExcluded)
 		}
 	}
 	out := make([]jira.Group, len(names))

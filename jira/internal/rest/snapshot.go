@@ -23,6 +23,7 @@ type Fill struct {
 	// UserGroups reads every group of one user: one request.
 	UserGroups func(ctx context.Context, u *jira.User) ([]string, error)
 	// ListGroups lists every group of the site; requests is what it cost.
+	// When it fails, each user's groups are read instead.
 	ListGroups func(ctx context.Context) (groups []jira.Group, requests int, err error)
 	// Members walks a group's members, inactive ones included, 50 a
 	// request, yielding each member's [jira.User.ID].
@@ -95,7 +96,12 @@ func (f *Fill) walk(ctx context.Context, users int) (map[string][]string, error)
 	}
 	groups, spent, err := f.ListGroups(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%s: listing the groups: %w", f.Pkg, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: listing the groups: %w", f.Pkg, err)
+		}
+		// The site would not list its groups (e.g. too many for DC's
+		// picker): read each user's groups instead.
+		return nil, nil
 	}
 	if spent+len(groups) >= users {
 		return nil, nil

@@ -184,3 +184,18 @@ func TestEach(t *testing.T) {
 	err = Each(ctx, 50, func(ctx context.Context, i int) error { return ctx.Err() })
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+// TestFillListGroupsFails: a site that will not list its groups (DC with
+// more groups than a picker URL can exclude) has each user read instead.
+func TestFillListGroupsFails(t *testing.T) {
+	t.Parallel()
+	f := &fakeSite{users: 200, groups: 4}
+	fill := f.fill()
+	fill.ListGroups = func(context.Context) ([]jira.Group, int, error) {
+		return nil, 3, errors.New("too many groups")
+	}
+	got := collect(t, fill.Snapshot(t.Context(), jira.SnapshotOptions{AllGroups: true}, f.inner))
+	require.Len(t, got, 200)
+	assert.EqualValues(t, 200, f.perUser.Load())
+	assert.Equal(t, []string{"g3"}, got[7].Groups)
+}
