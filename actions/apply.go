@@ -304,7 +304,8 @@ type applier struct {
 
 	// fresh holds the users re-read in bulk before the run (by ref value),
 	// when the site is a [jira.BulkUserReader]; asked lists the refs read.
-	fresh, asked map[string]jira.User
+	fresh map[string]jira.User
+	asked map[string]bool
 }
 
 // prefetch re-reads in bulk the users whose destructive steps need the
@@ -333,9 +334,9 @@ func (a *applier) prefetch(ctx context.Context) {
 		a.log.LogAttrs(ctx, slog.LevelWarn, "bulk re-read failed; re-reading users one by one", slog.String("error", err.Error()))
 		return
 	}
-	a.fresh, a.asked = fresh, make(map[string]jira.User, len(refs))
+	a.fresh, a.asked = fresh, make(map[string]bool, len(refs))
 	for _, r := range refs {
-		a.asked[r.Value()] = jira.User{}
+		a.asked[r.Value()] = true
 	}
 }
 
@@ -485,7 +486,7 @@ func (a *applier) changed(cur *jira.User) string {
 }
 
 func (a *applier) read(ctx context.Context, ref jira.UserRef) (jira.User, error) {
-	if _, ok := a.asked[ref.Value()]; ok {
+	if a.asked[ref.Value()] {
 		if u, ok := a.fresh[ref.Value()]; ok {
 			return u, nil
 		}
