@@ -247,6 +247,7 @@ func Apply(ctx context.Context, site Site, plan *Plan, opts ApplyOptions) (*Run,
 		return nil, fmt.Errorf("actions: reading the account the tool runs as: %w", err)
 	}
 	a.myself = me
+	a.prefetch(ctx)
 	results := make([][]Result, len(plan.Users))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
@@ -309,6 +310,43 @@ type applier struct {
 
 	mu         sync.Mutex
 	journalErr error
+
+	// fresh holds the users re-read in bulk before the run (by ref value),
+	// when the site is a [jira.BulkUserReader]; asked lists the refs read.
+	fresh map[string]jira.User
+	asked map[string]bool
+}
+
+// prefetch re-reads in bulk the users whose destructive steps need the
+// stale re-check, when the site can: a few requests for hundreds of users
+// instead of one each. On failure each user is re-read on its own.
+func (a *applier) prefetch(ctx context.Context) {
+	bulk, ok := a.site.(jira.BulkUserReader)
+	if !ok {
+		return
+	}
+	var refs []jira.UserRef
+	for i := range a.plan.Users {
+		up := &a.plan.Users[i]
+		if up.Fingerprint == "" || a.state.verified[up.User.ID()] || !slices.ContainsFunc(up.Steps, func(s Step) bool { return s.Kind.Destructive() }) {
+			continue
+		}
+		if ref, ok := up.User.Ref(a.plan.Flavor); ok {
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) < 2 {
+		return
+	}
+	fresh, err := bulk.ReadUsers(ctx, refs)
+	if err != nil {
+		a.log.LogAttrs(ctx, slog.LevelWarn, "bulk re-read failed; re-reading users one by one", slog.String("error", err.Error()))
+		return
+	}
+	a.fresh, a.asked = fresh, make(map[string]bool, len(refs))
+	for _, r := range refs {
+		a.asked[r.Value()] = true
+	}
 }
 
 func (a *applier) finish() {
@@ -467,6 +505,12 @@ func (a *applier) changed(cur *jira.User) string {
 }
 
 func (a *applier) read(ctx context.Context, ref jira.UserRef) (jira.User, error) {
+	if a.asked[ref.Value()] {
+		if u, ok := a.fresh[ref.Value()]; ok {
+			return u, nil
+		}
+		return jira.User{}, fmt.Errorf("actions: %s: %w", ref, jira.ErrNotFound)
+	}
 	var err error
 	for attempt := range a.opts.MaxAttempts {
 		var u jira.User

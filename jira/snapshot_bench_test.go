@@ -173,13 +173,7 @@ func BenchmarkSnapshot(b *testing.B) {
 				b.ReportMetric(float64(bs.fake.TotalRequests())/float64(b.N), "requests/op")
 				b.ReportMetric(float64(bs.minimum), "minimum-requests")
 			})
-			b.Run("naive", func(b *testing.B) {
-				bs.fake.ResetStats()
-				for b.Loop() {
-					bs.naive(b)
-				}
-				b.ReportMetric(float64(bs.fake.TotalRequests())/float64(b.N), "requests/op")
-			})
+			b.Run("naive", bs.benchNaive)
 		})
 	}
 }
@@ -221,4 +215,14 @@ func BenchmarkSnapshot100k(b *testing.B) {
 			b.ReportMetric(peak, "peak-heap-MB")
 		})
 	}
+}
+
+// benchNaive reports the requests/op of the naive way: list the users and
+// read each one's groups.
+func (bs *benchSite) benchNaive(b *testing.B) {
+	bs.fake.ResetStats()
+	for b.Loop() {
+		bs.naive(b)
+	}
+	b.ReportMetric(float64(bs.fake.TotalRequests())/float64(b.N), "requests/op")
 }

@@ -46,6 +46,7 @@ type meter struct {
 	lastLine   time.Time // when the last plain line was printed
 	summarize  bool      // print the summary however short the command was
 	clients    []usermgmt.Client
+	stop       chan struct{} // ends the ticker; nil before the first update
 
 	// The achieved rate is measured over windows of at least rateWindow
 	// (from one plain line to the next): the rate of a burst at the start
@@ -92,6 +93,17 @@ func (m *meter) update(stage string, done, total int) {
 		m.stage, m.stageStart = stage, now
 	}
 	m.done, m.total = done, total
+	if m.stop == nil {
+		// Between updates (a long walk of groups yields no user for a
+		// while) the ticker keeps the lines coming.
+		m.stop = make(chan struct{})
+		go m.tick(m.stop)
+	}
+	m.showLocked(now)
+}
+
+// showLocked draws the bar or prints a plain line when it is time to.
+func (m *meter) showLocked(now time.Time) {
 	switch {
 	case m.tty && now.Sub(m.lastDraw) >= barEvery:
 		m.lastDraw, m.drawn = now, true
@@ -99,6 +111,26 @@ func (m *meter) update(stage string, done, total int) {
 	case !m.tty && now.Sub(m.lastLine) >= m.every:
 		m.lastLine = now
 		fmt.Fprintf(m.w, "%s: %s\n", prog, m.line(now))
+	}
+}
+
+// tick shows the progress every period until stop is closed.
+func (m *meter) tick(stop chan struct{}) {
+	period := m.every
+	if m.tty {
+		period = barEvery
+	}
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			m.mu.Lock()
+			m.showLocked(now)
+			m.mu.Unlock()
+		}
 	}
 }
 
@@ -127,6 +159,10 @@ func (m *meter) finish() {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.stop != nil {
+		close(m.stop)
+		m.stop = nil
+	}
 	m.clearLocked()
 	now := time.Now()
 	if !m.summarize && now.Sub(m.start) < m.every {

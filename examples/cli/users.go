@@ -69,7 +69,12 @@ type progress struct {
 	n int
 }
 
-func (a *app) progress() *progress { return &progress{m: a.pr} }
+// progress starts counting: the meter shows the stage (and the requests
+// made) from now on, before the first user arrives.
+func (a *app) progress() *progress {
+	a.pr.update("reading", 0, 0)
+	return &progress{m: a.pr}
+}
 
 func (p *progress) tick() {
 	p.n++

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -34,9 +35,11 @@ func APITokenAuth(email string, token jira.Secret) Auth {
 func (a Auth) String() string { return a.a.String() }
 
 // config is what the options set: the site's transport configuration and
-// the Admin API's.
-type config struct {
-	site     transport.Config
+// the Admin API's — the options type shared with jira/datacenter.
+type config = rest.Options[cloudOptions]
+
+// cloudOptions are the settings of a Cloud client only: the Admin API.
+type cloudOptions struct {
 	adminURL string
 	orgID    string
 	orgKey   jira.Secret
@@ -50,13 +53,7 @@ type Option func(*config) error
 // and to the Admin API (default: a clone of [http.DefaultTransport]).
 // Tests pass a fake's in-memory transport here.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *config) error {
-		if rt == nil {
-			return errors.New("cloud: nil transport")
-		}
-		c.site.Base = rt
-		return nil
-	}
+	return rest.Transport[cloudOptions]("cloud", rt)
 }
 
 // WithRateLimit sets the user's ceiling: at most r requests per second
@@ -71,7 +68,7 @@ func WithRateLimit(r rate.Limit, burst int) Option {
 		if r <= 0 || burst < 0 {
 			return fmt.Errorf("cloud: rate %v must be positive and burst %d not negative", r, burst)
 		}
-		c.site.Rate, c.site.Burst = r, burst
+		c.Rate, c.Burst = r, burst
 		return nil
 	}
 }
@@ -85,7 +82,7 @@ func WithLimiter(l interface{ Wait(context.Context) error }) Option {
 		if l == nil {
 			return errors.New("cloud: nil limiter")
 		}
-		c.site.Limiter = l
+		c.Limiter = l
 		return nil
 	}
 }
@@ -93,26 +90,23 @@ func WithLimiter(l interface{ Wait(context.Context) error }) Option {
 // WithRetry sets how often a request is retried (negative: never) and the
 // bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
-	return func(c *config) error {
-		c.site.RetryMax, c.site.RetryWaitMin, c.site.RetryWaitMax = maxRetries, waitMin, waitMax
-		return nil
-	}
+	return rest.Retry[cloudOptions](maxRetries, waitMin, waitMax)
 }
 
 // WithTimeout bounds each attempt (default 30 s; negative: none).
 func WithTimeout(d time.Duration) Option {
-	return func(c *config) error { c.site.Timeout = d; return nil }
+	return rest.Timeout[cloudOptions](d)
 }
 
 // WithLogger sends debug records about retries and rate limits to l
 // (default: none). No record carries a credential.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error { c.site.Logger = l; return nil }
+	return rest.Logger[cloudOptions](l)
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *config) error { c.site.UserAgent = ua; return nil }
+	return rest.UserAgent[cloudOptions](ua)
 }
 
 // WithAdmin enables the Atlassian Admin API for the organisation orgID,
@@ -127,7 +121,7 @@ func WithAdmin(orgID string, orgKey jira.Secret) Option {
 		if orgKey == "" {
 			return errors.New("cloud: WithAdmin needs an organisation API key")
 		}
-		c.orgID, c.orgKey, c.admin = orgID, orgKey, true
+		c.Flavor.orgID, c.Flavor.orgKey, c.Flavor.admin = orgID, orgKey, true
 		return nil
 	}
 }
@@ -139,7 +133,7 @@ func WithAdminURL(u string) Option {
 		if u == "" {
 			return errors.New("cloud: empty admin URL")
 		}
-		c.adminURL = u
+		c.Flavor.adminURL = u
 		return nil
 	}
 }
@@ -161,6 +155,7 @@ type Client struct {
 	Admin *AdminService
 
 	t      *transport.Client
+	wire   rest.API          // the shared services' view of the API
 	admin  *transport.Client // nil without WithAdmin
 	orgID  string
 	common service
@@ -169,6 +164,9 @@ type Client struct {
 
 	dirMu sync.Mutex
 	dirs  []Directory // the organisation's directories, read once
+
+	recentMu sync.Mutex
+	recent   map[string]recentDirUser // accountId → directory user read in bulk (see bulk.go)
 }
 
 type service struct{ c *Client }
@@ -176,33 +174,38 @@ type service struct{ c *Client }
 // New returns a client for the Jira Cloud site at siteURL (e.g.
 // "https://example.atlassian.net").
 func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
-	cfg := config{site: transport.Config{BaseURL: siteURL, Auth: auth.a}, adminURL: DefaultAdminURL}
+	cfg := config{Config: transport.Config{BaseURL: siteURL, Auth: auth.a}, Flavor: cloudOptions{adminURL: DefaultAdminURL}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	t, err := transport.New(cfg.site)
+	t, err := transport.New(cfg.Config)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t, log: cfg.site.Logger}
-	if cfg.admin {
-		ac := cfg.site
-		ac.BaseURL = cfg.adminURL
-		ac.Auth = transport.Bearer(cfg.orgKey)
+	c := &Client{t: t, log: cfg.Logger}
+	if cfg.Flavor.admin {
+		ac := cfg.Config
+		ac.BaseURL = cfg.Flavor.adminURL
+		ac.Auth = transport.Bearer(cfg.Flavor.orgKey)
 		ac.Limiter = nil // the Admin API has a bucket of its own
 		if c.admin, err = transport.New(ac); err != nil {
 			return nil, fmt.Errorf("cloud: admin API: %w", err)
 		}
-		c.orgID = cfg.orgID
+		c.orgID = cfg.Flavor.orgID
 	}
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
-	c.Properties = (*PropertiesService)(&c.common)
-	c.Roles = (*RolesService)(&c.common)
-	c.Issues = (*IssuesService)(&c.common)
+	c.wire = rest.API{T: t, Prefix: api, Pkg: "cloud", UserQuery: accountQuery,
+		UserBody: func(ref jira.UserRef) (map[string]string, error) {
+			q, err := accountQuery(ref)
+			return map[string]string{"accountId": q.Get("accountId")}, err
+		}}
+	c.Properties = (*PropertiesService)(&c.wire)
+	c.Roles = (*RolesService)(&c.wire)
+	c.Issues = &IssuesService{API: &c.wire, Text: PlainADF}
 	c.Webhooks = (*WebhooksService)(&c.common)
 	c.Admin = (*AdminService)(&c.common)
 	return c, nil

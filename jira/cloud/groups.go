@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -97,48 +98,17 @@ func (s *GroupsService) All(ctx context.Context, opts *ListOptions) iter.Seq2[ji
 	}
 }
 
-// MembersOptions page [GroupsService.Members].
-type MembersOptions struct {
-	// IncludeInactive lists inactive members too (Jira leaves them out by
-	// default).
-	IncludeInactive bool
-	StartAt         int
-	// MaxResults is the page size; Jira caps it at 50.
-	MaxResults int
-}
+// MembersOptions page [GroupsService.Members]: IncludeInactive lists
+// inactive members too (Jira leaves them out by default); MaxResults is
+// the page size, which Jira caps at 50.
+type MembersOptions = rest.MembersOptions
 
-func membersQuery(g jira.Group, o *MembersOptions) (url.Values, error) {
-	q, err := groupQuery(g, "groupId", "groupname")
-	if err != nil {
-		return nil, err
-	}
-	if o != nil {
-		q.Set("includeInactiveUsers", strconv.FormatBool(o.IncludeInactive))
-	}
-	return q, nil
-}
-
-// Members returns one page of a group's members.
+// Members returns one page of a group's members (members of nested groups
+// included).
 //
 // Cloud: GET /rest/api/3/group/member (a PageBean; at most 50 a page)
 func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *MembersOptions) ([]User, *jira.Response, error) {
-	q, err := membersQuery(group, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	if opts != nil {
-		q.Set("startAt", strconv.Itoa(opts.StartAt))
-		if opts.MaxResults > 0 {
-			q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-		}
-	}
-	var p transport.PageBean[User]
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/group/member", q, nil, &p)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = p.Info()
-	return p.Values, resp, nil
+	return rest.Members[User](ctx, &s.c.wire, cloudGroupQuery, group, opts)
 }
 
 // AllMembers walks every page of a group's members, 50 a request. An
@@ -146,11 +116,7 @@ func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *Mem
 //
 // Cloud: GET /rest/api/3/group/member
 func (s *GroupsService) AllMembers(ctx context.Context, group jira.Group, opts *MembersOptions) iter.Seq2[User, error] {
-	q, err := membersQuery(group, opts)
-	if err != nil {
-		return func(yield func(User, error) bool) { yield(User{}, err) }
-	}
-	return transport.PageBeans[User](ctx, s.c.t, api+"/group/member", q, transport.PageOptions{PageSize: 50})
+	return rest.AllMembers[User](ctx, &s.c.wire, cloudGroupQuery, group, opts)
 }
 
 // AddUser adds a user to a group. Jira answers 400 when the user is a
@@ -241,17 +207,7 @@ type FoundGroups struct {
 //
 // Cloud: GET /rest/api/3/groups/picker
 func (s *GroupsService) Picker(ctx context.Context, query string, maxResults int, exclude ...string) (*FoundGroups, *jira.Response, error) {
-	q := url.Values{"query": {query}}
-	if maxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(maxResults))
-	}
-	for _, e := range exclude {
-		q.Add("exclude", e)
-	}
-	var f FoundGroups
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/groups/picker", q, nil, &f)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &f, resp, nil
+	return rest.Picker[FoundGroups](ctx, &s.c.wire, query, maxResults, exclude)
 }
+
+func cloudGroupQuery(g jira.Group) (url.Values, error) { return groupQuery(g, "groupId", "groupname") }

@@ -1,40 +1,33 @@
 package cloud
 
 import (
-	"context"
-	"net/http"
-	"net/url"
 	"strings"
 
-	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
 // IssuesService creates issues and moves them through their workflow: the
-// approval requests and reports Seatwarden files.
-type IssuesService service
+// approval requests and reports Seatwarden files. Text (descriptions,
+// comments) is sent in the Atlassian Document Format, a paragraph per
+// line ([PlainADF]). Its methods, the same as jira/datacenter's:
+//
+//   - Create(ctx, r): POST /rest/api/3/issue; the assignee is named by
+//     accountId
+//   - Get(ctx, keyOrID): GET /rest/api/3/issue/{issueIdOrKey}?fields=summary,status
+//   - Transitions(ctx, keyOrID): GET …/transitions
+//   - DoTransition(ctx, keyOrID, transitionID): POST …/transitions
+//   - AddComment(ctx, keyOrID, body): POST …/comment
+type IssuesService = rest.Issues[ADF]
 
-// Issue is an issue with the fields Seatwarden reads.
-type Issue struct {
-	ID     string `json:"id"`
-	Key    string `json:"key"`
-	Self   string `json:"self,omitempty"`
-	Fields struct {
-		Summary string `json:"summary"`
-		Status  *struct {
-			ID   string `json:"id"`
-			Name string `json:"name"`
-		} `json:"status"`
-	} `json:"fields"`
-}
+// Issue is an issue with the fields Seatwarden reads; Model converts it to
+// the flavour-neutral [jira.Issue].
+type Issue = rest.Issue
 
-// Model converts the issue to the flavour-neutral [jira.Issue].
-func (i *Issue) Model() jira.Issue {
-	out := jira.Issue{ID: i.ID, Key: i.Key}
-	if i.Fields.Status != nil {
-		out.Status, out.StatusID = i.Fields.Status.Name, i.Fields.Status.ID
-	}
-	return out
-}
+// Transition is a workflow transition available on an issue.
+type Transition = rest.Transition
+
+// Comment is a comment on an issue; its body is an ADF document.
+type Comment = rest.Comment[ADF]
 
 // ADF is a node of the Atlassian Document Format, the rich text of REST
 // v3 fields such as description.
@@ -57,99 +50,4 @@ func PlainADF(text string) ADF {
 		doc.Content = append(doc.Content, p)
 	}
 	return doc
-}
-
-// Create files an issue. The description is sent in the Atlassian
-// Document Format, a paragraph per line ([PlainADF]).
-//
-// Cloud: POST /rest/api/3/issue
-func (s *IssuesService) Create(ctx context.Context, r jira.IssueRequest) (*Issue, *jira.Response, error) {
-	fields := map[string]any{
-		"project":   map[string]string{"key": r.Project},
-		"issuetype": map[string]string{"name": r.IssueType},
-		"summary":   r.Summary,
-	}
-	if r.Description != "" {
-		fields["description"] = PlainADF(r.Description)
-	}
-	if len(r.Labels) > 0 {
-		fields["labels"] = r.Labels
-	}
-	if !r.Assignee.IsZero() {
-		if err := r.Assignee.Check(jira.Cloud); err != nil {
-			return nil, nil, err
-		}
-		fields["assignee"] = map[string]string{"accountId": r.Assignee.Value()}
-	}
-	var is Issue
-	resp, err := s.c.do(ctx, http.MethodPost, api+"/issue", nil, map[string]any{"fields": fields}, &is)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &is, resp, nil
-}
-
-// Get returns an issue's summary and status.
-//
-// Cloud: GET /rest/api/3/issue/{issueIdOrKey}?fields=summary,status
-func (s *IssuesService) Get(ctx context.Context, keyOrID string) (*Issue, *jira.Response, error) {
-	var is Issue
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/issue/"+url.PathEscape(keyOrID), url.Values{"fields": {"summary,status"}}, nil, &is)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &is, resp, nil
-}
-
-// Transition is a workflow transition available on an issue.
-type Transition struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	To   struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	} `json:"to"`
-}
-
-// Transitions lists the transitions available on an issue now.
-//
-// Cloud: GET /rest/api/3/issue/{issueIdOrKey}/transitions
-func (s *IssuesService) Transitions(ctx context.Context, keyOrID string) ([]Transition, *jira.Response, error) {
-	var out struct {
-		Transitions []Transition `json:"transitions"`
-	}
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/issue/"+url.PathEscape(keyOrID)+"/transitions", nil, nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out.Transitions, resp, nil
-}
-
-// DoTransition moves an issue through the transition with the given id.
-//
-// Cloud: POST /rest/api/3/issue/{issueIdOrKey}/transitions
-func (s *IssuesService) DoTransition(ctx context.Context, keyOrID, transitionID string) (*jira.Response, error) {
-	body := map[string]any{"transition": map[string]string{"id": transitionID}}
-	return s.c.do(ctx, http.MethodPost, api+"/issue/"+url.PathEscape(keyOrID)+"/transitions", nil, body, nil)
-}
-
-// Comment is a comment on an issue.
-type Comment struct {
-	ID      string `json:"id"`
-	Self    string `json:"self,omitempty"`
-	Body    ADF    `json:"body"`
-	Created string `json:"created,omitempty"`
-}
-
-// AddComment comments on an issue; body is plain text, sent in the
-// Atlassian Document Format a paragraph per line ([PlainADF]).
-//
-// Cloud: POST /rest/api/3/issue/{issueIdOrKey}/comment
-func (s *IssuesService) AddComment(ctx context.Context, keyOrID, body string) (*Comment, *jira.Response, error) {
-	var out Comment
-	resp, err := s.c.do(ctx, http.MethodPost, api+"/issue/"+url.PathEscape(keyOrID)+"/comment", nil, map[string]any{"body": PlainADF(body)}, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &out, resp, nil
 }

@@ -1,16 +1,17 @@
 package cloud
 
 import (
-	"context"
-	"net/http"
-	"net/url"
-
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
 // RolesService reads application roles: the products (licences), their
-// groups and seats.
-type RolesService service
+// groups and seats. Its methods, the same as jira/datacenter's:
+//
+//   - List(ctx): GET /rest/api/3/applicationrole
+//   - Get(ctx, key): GET /rest/api/3/applicationrole/{key}, e.g.
+//     "jira-software"
+type RolesService = rest.Roles[ApplicationRole]
 
 // ApplicationRole is a product with its groups and seats.
 type ApplicationRole struct {
@@ -62,28 +63,4 @@ func (r *ApplicationRole) defaultGroups() []jira.Group {
 		out[i] = jira.Group{Name: g}
 	}
 	return out
-}
-
-// List returns every application role.
-//
-// Cloud: GET /rest/api/3/applicationrole
-func (s *RolesService) List(ctx context.Context) ([]ApplicationRole, *jira.Response, error) {
-	var roles []ApplicationRole
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole", nil, nil, &roles)
-	if err != nil {
-		return nil, resp, err
-	}
-	return roles, resp, nil
-}
-
-// Get returns one application role by key, e.g. "jira-software".
-//
-// Cloud: GET /rest/api/3/applicationrole/{key}
-func (s *RolesService) Get(ctx context.Context, key string) (*ApplicationRole, *jira.Response, error) {
-	var r ApplicationRole
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole/"+url.PathEscape(key), nil, nil, &r)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &r, resp, nil
 }

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
-// This file is the flavour-neutral user-management surface: the methods
-// the rest of Seatwarden calls without knowing which flavour it talks to.
-// jira/datacenter has the same methods.
+// The Cloud client's jira.Site methods: whole jobs in the model's types,
+// on Jira Cloud and the Admin API (jira/datacenter has the same methods).
 
 // Myself returns the user the client authenticates as, with its groups and
 // licences, and, with the Admin API, its last activity.
@@ -281,7 +281,10 @@ var ErrNotActionable = errors.New("cloud: the account's status leaves nothing to
 // Either way Jira then reports the user inactive.
 //
 // Two requests a user (three when the user management API refuses), and
-// one for the directories, once per client.
+// one for the directories, once per client. When [Client.ReadUsers] read
+// the user less than 5 minutes before (the re-check before a plan's
+// writes), its directory user stands in for the first read, once: one
+// request a user.
 //
 // Admin: GET /admin/v2/orgs/{orgId}/directories/{directoryId}/users/{accountId}, then
 // POST /users/{accountId}/manage/lifecycle/disable {} for a managed account, and/or
@@ -294,9 +297,12 @@ func (c *Client) DeactivateUser(ctx context.Context, ref jira.UserRef) (Deactiva
 	if err := c.needAdmin("Deactivate"); err != nil {
 		return out, err
 	}
-	du, dir, err := c.dirUser(ctx, ref)
-	if err != nil {
-		return out, err
+	du, dir, ok := c.recentDirUser(ref)
+	var err error
+	if !ok {
+		if du, dir, err = c.dirUser(ctx, ref); err != nil {
+			return out, err
+		}
 	}
 	out.Status = du.Status
 	switch {
@@ -465,13 +471,10 @@ func (c *Client) SetProperty(ctx context.Context, ref jira.UserRef, key string, 
 //
 // Cloud: DELETE /rest/api/3/user/properties/{propertyKey}
 func (c *Client) DeleteProperty(ctx context.Context, ref jira.UserRef, key string) error {
-	_, err := c.Properties.Delete(ctx, ref, key)
-	if errors.Is(err, jira.ErrNotFound) {
-		if _, _, gerr := c.Users.Get(ctx, ref, nil); gerr == nil {
-			return nil // the user exists; the property does not
-		}
-	}
-	return err
+	return c.Properties.DeleteIdempotent(ctx, ref, key, func(ctx context.Context, ref jira.UserRef) error {
+		_, _, err := c.Users.Get(ctx, ref, nil)
+		return err
+	})
 }
 
 // GrantLicence gives the user access to a product, e.g. "jira-software",
@@ -533,22 +536,14 @@ func (c *Client) RevokeLicence(ctx context.Context, ref jira.UserRef, applicatio
 //
 // Cloud: POST /rest/api/3/issue
 func (c *Client) CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error) {
-	is, _, err := c.Issues.Create(ctx, r)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.CreateIssue(ctx, c.Issues, r)
 }
 
 // Issue reads an issue's status.
 //
 // Cloud: GET /rest/api/3/issue/{issueIdOrKey}
 func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) {
-	is, _, err := c.Issues.Get(ctx, keyOrID)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.ReadIssue(ctx, c.Issues, keyOrID)
 }
 
 // adminInfo is what a snapshot keeps of a directory user until the Jira
@@ -612,14 +607,66 @@ func (a *adminInfo) fill(m *jira.User) {
 //     without the Admin API keep last login unknown (never "never"); that
 //     is not an error;
 //   - the users, 1000 a request, and the empty page that ends the list;
-//   - one request per user for opts.AllGroups, and one per user and
-//     property for opts.Properties.
+//   - for opts.AllGroups, whichever costs fewer requests: the groups
+//     (GET group/bulk, 50 a request) and the members of each (50 a
+//     request), Σ⌈members/50⌉ in all, or one GET user/groups per user. The
+//     users are then collected before they are yielded (the walk needs
+//     their number); see the shared rule below;
+//   - one request per user and property for opts.Properties, 8 at a time
+//     through the client's rate limiter.
+//
+// AllGroups rule: the groups are listed first; with at least as many
+// groups as users each user is read instead, and a walk that reaches as
+// many requests as there are users stops and reads each user.
 //
 // Memberships and directory data are collected before the users are
-// streamed; each user is yielded once and not kept. A group that does not
+// streamed; each user is yielded once and, without AllGroups, not kept
+// beyond a chunk of 256 whose properties are read together. A group that does not
 // exist is an error matching [jira.ErrNotFound]. An error ends the
 // iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
+	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+}
+
+// filler adds all groups and properties to a snapshot.
+func (c *Client) filler() *rest.Fill {
+	return &rest.Fill{Pkg: "cloud",
+		Property: func(ctx context.Context, u *jira.User, key string) (json.RawMessage, error) {
+			v, _, err := c.Properties.Get(ctx, jira.AccountID(u.AccountID), key)
+			return v, err
+		},
+		UserGroups: func(ctx context.Context, u *jira.User) ([]string, error) {
+			gs, _, err := c.Users.Groups(ctx, jira.AccountID(u.AccountID))
+			out := make([]string, len(gs))
+			for i, g := range gs {
+				out[i] = g.Name
+			}
+			return out, err
+		},
+		ListGroups: func(ctx context.Context) ([]jira.Group, int, error) {
+			var out []jira.Group
+			for g, err := range c.Groups.All(ctx, nil) {
+				if err != nil {
+					return nil, 0, err
+				}
+				out = append(out, g)
+			}
+			return out, len(out)/50 + 1, nil
+		},
+		Members: func(ctx context.Context, g jira.Group) iter.Seq2[string, error] {
+			return func(yield func(string, error) bool) {
+				for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+					if !yield(u.AccountID, err) || err != nil {
+						return
+					}
+				}
+			}
+		},
+	}
+}
+
+// snapshot is [Client.Snapshot] without AllGroups and Properties.
+func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
 		var roles []ApplicationRole
 		var err error
@@ -673,10 +720,6 @@ func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 			}
 			if a, ok := admin[u.AccountID]; ok {
 				a.fill(&m)
-			}
-			if err := c.fill(ctx, &m, opts); err != nil {
-				yield(jira.User{}, err)
-				return
 			}
 			slices.Sort(m.Groups)
 			slices.Sort(m.Licences)
@@ -740,36 +783,6 @@ func (c *Client) adminSnapshot(ctx context.Context) (map[string]adminInfo, error
 	return out, nil
 }
 
-// fill adds the per-user data a snapshot asked for: all groups and
-// properties.
-func (c *Client) fill(ctx context.Context, m *jira.User, opts jira.SnapshotOptions) error {
-	ref := jira.AccountID(m.AccountID)
-	if opts.AllGroups {
-		groups, _, err := c.Users.Groups(ctx, ref)
-		if err != nil {
-			return fmt.Errorf("cloud: groups of %s: %w", m.AccountID, err)
-		}
-		m.Groups = m.Groups[:0]
-		for _, g := range groups {
-			m.Groups = append(m.Groups, g.Name)
-		}
-	}
-	for _, key := range opts.Properties {
-		v, _, err := c.Properties.Get(ctx, ref, key)
-		if errors.Is(err, jira.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("cloud: property %q of %s: %w", key, m.AccountID, err)
-		}
-		if m.Properties == nil {
-			m.Properties = map[string]json.RawMessage{}
-		}
-		m.Properties[key] = v
-	}
-	return nil
-}
-
 // AddComment comments on an issue, e.g. a run's report on its approval
 // issue.
 //
@@ -778,3 +791,7 @@ func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
 	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
 	return err
 }
+
+// The flavour-neutral methods of this file are the client's [jira.Site]
+// implementation.
+var _ jira.Site = (*Client)(nil)

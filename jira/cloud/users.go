@@ -6,35 +6,30 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
 // User is a Jira Cloud user as REST v3 sends it (User, or UserDetails in
 // group listings).
 type User struct {
-	Self        string `json:"self,omitempty"`
-	AccountID   string `json:"accountId"`
-	AccountType string `json:"accountType"`
-	// EmailAddress is empty when the user's profile hides it.
-	EmailAddress     string                    `json:"emailAddress,omitempty"`
-	DisplayName      string                    `json:"displayName"`
-	Active           bool                      `json:"active"`
-	TimeZone         string                    `json:"timeZone,omitempty"`
-	Locale           string                    `json:"locale,omitempty"`
+	Profile
+	AccountID        string                    `json:"accountId"`
+	AccountType      string                    `json:"accountType"`
 	Groups           *ItemList[GroupName]      `json:"groups,omitempty"`
 	ApplicationRoles *ItemList[ApplicationRef] `json:"applicationRoles,omitempty"`
 }
 
+// Profile is what both flavours send alike about a user: Self,
+// EmailAddress (empty when the user's profile hides it), DisplayName,
+// Active, TimeZone, Locale.
+type Profile = rest.Profile
+
 // ItemList is Jira's legacy list wrapper inside a user or group.
-type ItemList[T any] struct {
-	Size  int `json:"size"`
-	Items []T `json:"items"`
-}
+type ItemList[T any] = rest.ItemList[T]
 
 // GroupName names a group: its name and immutable id.
 type GroupName struct {
@@ -59,40 +54,17 @@ func (u *User) Model() jira.User {
 	if m.AccountType == "" {
 		m.AccountType = jira.AccountUnknown
 	}
-	if u.Groups != nil && len(u.Groups.Items) > 0 {
-		for _, g := range u.Groups.Items {
-			m.Groups = append(m.Groups, g.Name)
-		}
-		slices.Sort(m.Groups)
-	}
-	if u.ApplicationRoles != nil && len(u.ApplicationRoles.Items) > 0 {
-		for _, r := range u.ApplicationRoles.Items {
-			m.Licences = append(m.Licences, r.Key)
-		}
-		slices.Sort(m.Licences)
-	}
+	m.Groups = rest.Names(u.Groups, func(g GroupName) string { return g.Name })
+	m.Licences = rest.Names(u.ApplicationRoles, func(r ApplicationRef) string { return r.Key })
 	return m
 }
 
 // UsersService reads and changes users of the site.
 type UsersService service
 
-// GetOptions says what [UsersService.Get] expands.
-type GetOptions struct {
-	Groups           bool // expand=groups
-	ApplicationRoles bool // expand=applicationRoles
-}
-
-func (o *GetOptions) expand() string {
-	var e []string
-	if o != nil && o.Groups {
-		e = append(e, "groups")
-	}
-	if o != nil && o.ApplicationRoles {
-		e = append(e, "applicationRoles")
-	}
-	return strings.Join(e, ",")
-}
+// GetOptions says what [UsersService.Get] expands: Groups
+// (expand=groups), ApplicationRoles (expand=applicationRoles).
+type GetOptions = rest.GetOptions
 
 // Get returns one user by accountId.
 //
@@ -102,15 +74,10 @@ func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptio
 	if err != nil {
 		return nil, nil, err
 	}
-	if e := opts.expand(); e != "" {
+	if e := opts.Expand(); e != "" {
 		q.Set("expand", e)
 	}
-	var u User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user", q, nil, &u)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &u, resp, nil
+	return rest.Get[User](ctx, &s.c.wire, api+"/user", q)
 }
 
 // Myself returns the user the client authenticates as, with its groups and
@@ -196,17 +163,7 @@ func (s *UsersService) Search(ctx context.Context, opts *SearchOptions) ([]User,
 	if err != nil {
 		return nil, nil, err
 	}
-	q.Set("startAt", strconv.Itoa(opts.StartAt))
-	if opts.MaxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-	}
-	var users []User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/search", q, nil, &users)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = jira.PageInfo{StartAt: opts.StartAt, MaxResults: len(users), IsLast: len(users) == 0}
-	return users, resp, nil
+	return rest.SearchPage[User](ctx, &s.c.wire, q, opts.StartAt, opts.MaxResults)
 }
 
 // SearchAll walks every page of a user search, 1000 users a request (Jira

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -38,9 +39,11 @@ func (a Auth) String() string { return a.a.String() }
 type Option func(*options) error
 
 // options is what the Options set: the transport's configuration and the
-// client's own settings.
-type options struct {
-	transport.Config
+// client's own settings — the options type shared with jira/cloud.
+type options = rest.Options[dcOptions]
+
+// dcOptions are the settings of a DC client only.
+type dcOptions struct {
 	logins LoginSource
 }
 
@@ -48,13 +51,7 @@ type options struct {
 // clone of [http.DefaultTransport]). Tests pass a fake's in-memory
 // transport here.
 func WithTransport(rt http.RoundTripper) Option {
-	return func(c *options) error {
-		if rt == nil {
-			return errors.New("datacenter: nil transport")
-		}
-		c.Base = rt
-		return nil
-	}
+	return rest.Transport[dcOptions]("datacenter", rt)
 }
 
 // WithRateLimit sets the user's ceiling: at most r requests per second
@@ -90,26 +87,23 @@ func WithLimiter(l interface{ Wait(context.Context) error }) Option {
 // WithRetry sets how often a request is retried (negative: never) and the
 // bounds of the wait between attempts (default 4 retries, 1 s to 1 min).
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
-	return func(c *options) error {
-		c.RetryMax, c.RetryWaitMin, c.RetryWaitMax = maxRetries, waitMin, waitMax
-		return nil
-	}
+	return rest.Retry[dcOptions](maxRetries, waitMin, waitMax)
 }
 
 // WithTimeout bounds each attempt (default 30 s; negative: none).
 func WithTimeout(d time.Duration) Option {
-	return func(c *options) error { c.Timeout = d; return nil }
+	return rest.Timeout[dcOptions](d)
 }
 
 // WithLogger sends debug records about retries and rate limits to l
 // (default: none). No record carries a credential.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *options) error { c.Logger = l; return nil }
+	return rest.Logger[dcOptions](l)
 }
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
-	return func(c *options) error { c.UserAgent = ua; return nil }
+	return rest.UserAgent[dcOptions](ua)
 }
 
 // Client is a Jira Data Center REST v2 client. Its services group the
@@ -124,6 +118,7 @@ type Client struct {
 	Webhooks   *WebhooksService
 
 	t      *transport.Client
+	wire   rest.API // the shared services' view of the API
 	common service
 
 	infoMu sync.Mutex
@@ -154,13 +149,16 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{t: t, loginSrc: o.logins}
+	c := &Client{t: t, loginSrc: o.Flavor.logins}
 	c.common.c = c
 	c.Users = (*UsersService)(&c.common)
 	c.Groups = (*GroupsService)(&c.common)
-	c.Properties = (*PropertiesService)(&c.common)
-	c.Roles = (*RolesService)(&c.common)
-	c.Issues = (*IssuesService)(&c.common)
+	c.wire = rest.API{T: t, Prefix: api, Pkg: "datacenter",
+		UserQuery: func(ref jira.UserRef) (url.Values, error) { return refQuery(ref, "username", "userKey") },
+		UserBody:  userBody}
+	c.Properties = (*PropertiesService)(&c.wire)
+	c.Roles = (*RolesService)(&c.wire)
+	c.Issues = &IssuesService{API: &c.wire, Text: plainText}
 	c.Webhooks = (*WebhooksService)(&c.common)
 	return c, nil
 }
@@ -228,4 +226,15 @@ func refQuery(ref jira.UserRef, nameParam, keyParam string) (url.Values, error) 
 		return url.Values{keyParam: {ref.Value()}}, nil
 	}
 	return url.Values{nameParam: {ref.Value()}}, nil
+}
+
+// userBody names a DC user in a request body: by key or by name.
+func userBody(ref jira.UserRef) (map[string]string, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return nil, err
+	}
+	if ref.Kind() == jira.RefUserKey {
+		return map[string]string{"key": ref.Value()}, nil
+	}
+	return map[string]string{"name": ref.Value()}, nil
 }

@@ -12,9 +12,17 @@
 // [context.Context] first and returning the typed answer, the
 // [*jira.Response] (also on error) and an error. The client's own methods
 // ([Client.Snapshot], [Client.User], [Client.Deactivate],
-// [Client.AddToGroup], …) are the flavour-neutral surface that
-// jira/cloud's client has too, so code above the clients does not care
-// which flavour it talks to.
+// [Client.AddToGroup], …) are the client's implementation of [jira.Site],
+// the flavour-neutral interface that jira/cloud's client implements too,
+// so code above the clients does not care which flavour it talks to.
+//
+// Two surfaces, two kinds of names: a service method is one request, in
+// the flavour's own types (c.Users.Delete sends DELETE user); a Client
+// method is a [jira.Site] job in the model's types, which may take several
+// requests, checks its result and is idempotent where it says so
+// (c.Delete). The services' names and argument orders are the same on
+// both flavours: Groups.AddUser(ctx, group, ref), Groups.RemoveUser(ctx,
+// group, ref), Properties.Get(ctx, ref, key), and so on.
 //
 // # Identity
 //

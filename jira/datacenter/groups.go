@@ -2,13 +2,13 @@ package datacenter
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/jira/internal/transport"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
 // GroupsService reads and changes groups and their members.
@@ -21,70 +21,58 @@ type Group struct {
 	Users *ItemList[User] `json:"users,omitempty"`
 }
 
-// MembersOptions page [GroupsService.Members].
-type MembersOptions struct {
-	// IncludeInactive lists inactive members too (Jira leaves them out by
-	// default).
-	IncludeInactive bool
-	StartAt         int
-	// MaxResults is the page size; Jira caps it at 50.
-	MaxResults int
-}
-
-func membersQuery(group string, o *MembersOptions) url.Values {
-	q := url.Values{"groupname": {group}}
-	if o != nil {
-		q.Set("includeInactiveUsers", strconv.FormatBool(o.IncludeInactive))
-	}
-	return q
-}
+// MembersOptions page [GroupsService.Members]: IncludeInactive lists
+// inactive members too (Jira leaves them out by default); MaxResults is
+// the page size, which Jira caps at 50.
+type MembersOptions = rest.MembersOptions
 
 // Members returns one page of a group's members (members of nested groups
 // included).
 //
 // DC: GET /rest/api/2/group/member (a PageBean; at most 50 a page)
-func (s *GroupsService) Members(ctx context.Context, group string, opts *MembersOptions) ([]User, *jira.Response, error) {
-	q := membersQuery(group, opts)
-	if opts != nil {
-		q.Set("startAt", strconv.Itoa(opts.StartAt))
-		if opts.MaxResults > 0 {
-			q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-		}
-	}
-	var p transport.PageBean[User]
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/group/member", q, nil, &p)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = p.Info()
-	return p.Values, resp, nil
+func (s *GroupsService) Members(ctx context.Context, group jira.Group, opts *MembersOptions) ([]User, *jira.Response, error) {
+	return rest.Members[User](ctx, &s.c.wire, dcGroupQuery, group, opts)
 }
 
 // AllMembers walks every page of a group's members, 50 a request. An
 // error ends the iteration; the iterator can be ranged over again.
-func (s *GroupsService) AllMembers(ctx context.Context, group string, opts *MembersOptions) iter.Seq2[User, error] {
-	return transport.PageBeans[User](ctx, s.c.t, api+"/group/member", membersQuery(group, opts), transport.PageOptions{PageSize: 50})
+//
+// DC: GET /rest/api/2/group/member
+func (s *GroupsService) AllMembers(ctx context.Context, group jira.Group, opts *MembersOptions) iter.Seq2[User, error] {
+	return rest.AllMembers[User](ctx, &s.c.wire, dcGroupQuery, group, opts)
 }
 
-// AddUser adds a user to a group. Jira answers 400 when the user is a
-// member already.
+// AddUser adds a user, named by username, to a group. Jira answers 400
+// when the user is a member already.
 //
 // DC: POST /rest/api/2/group/user?groupname= {"name": username}
-func (s *GroupsService) AddUser(ctx context.Context, group, username string) (*jira.Response, error) {
-	return s.c.do(ctx, http.MethodPost, api+"/group/user", url.Values{"groupname": {group}}, map[string]string{"name": username}, nil)
+func (s *GroupsService) AddUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
+	g, name, err := membership(group, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.do(ctx, http.MethodPost, api+"/group/user", url.Values{"groupname": {g}}, map[string]string{"name": name}, nil)
 }
 
-// RemoveUser removes a user from a group.
+// RemoveUser removes a user, named by username, from a group. Jira
+// answers 400 when the user is not a member.
 //
 // DC: DELETE /rest/api/2/group/user?groupname=&username=
-func (s *GroupsService) RemoveUser(ctx context.Context, group, username string) (*jira.Response, error) {
-	return s.c.do(ctx, http.MethodDelete, api+"/group/user", url.Values{"groupname": {group}, "username": {username}}, nil, nil)
+func (s *GroupsService) RemoveUser(ctx context.Context, group jira.Group, ref jira.UserRef) (*jira.Response, error) {
+	g, name, err := membership(group, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.c.do(ctx, http.MethodDelete, api+"/group/user", url.Values{"groupname": {g}, "username": {name}}, nil, nil)
 }
 
 // Create creates a group.
 //
 // DC: POST /rest/api/2/group
 func (s *GroupsService) Create(ctx context.Context, name string) (*Group, *jira.Response, error) {
+	if name == "" {
+		return nil, nil, errors.New("datacenter: empty group name")
+	}
 	var g Group
 	resp, err := s.c.do(ctx, http.MethodPost, api+"/group", nil, map[string]string{"name": name}, &g)
 	if err != nil {
@@ -93,14 +81,22 @@ func (s *GroupsService) Create(ctx context.Context, name string) (*Group, *jira.
 	return &g, resp, nil
 }
 
-// Delete deletes a group; swapGroup, when not empty, receives its
-// permissions and comment visibility.
+// Delete deletes a group; swap, when not zero, receives its permissions
+// and comment visibility.
 //
 // DC: DELETE /rest/api/2/group?groupname=[&swapGroup=]
-func (s *GroupsService) Delete(ctx context.Context, name, swapGroup string) (*jira.Response, error) {
+func (s *GroupsService) Delete(ctx context.Context, group, swap jira.Group) (*jira.Response, error) {
+	name, err := groupName(group)
+	if err != nil {
+		return nil, err
+	}
 	q := url.Values{"groupname": {name}}
-	if swapGroup != "" {
-		q.Set("swapGroup", swapGroup)
+	if swap != (jira.Group{}) {
+		sw, err := groupName(swap)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("swapGroup", sw)
 	}
 	return s.c.do(ctx, http.MethodDelete, api+"/group", q, nil, nil)
 }
@@ -121,17 +117,43 @@ type FoundGroups struct {
 //
 // DC: GET /rest/api/2/groups/picker
 func (s *GroupsService) Picker(ctx context.Context, query string, maxResults int, exclude ...string) (*FoundGroups, *jira.Response, error) {
-	q := url.Values{"query": {query}}
-	if maxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(maxResults))
+	return rest.Picker[FoundGroups](ctx, &s.c.wire, query, maxResults, exclude)
+}
+
+// groupName names a DC group: by name only (DC groups have no id).
+func groupName(g jira.Group) (string, error) {
+	if g.Name == "" {
+		return "", errors.New("datacenter: a group needs a name (DC groups have no id)")
 	}
-	for _, e := range exclude {
-		q.Add("exclude", e)
-	}
-	var f FoundGroups
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/groups/picker", q, nil, &f)
+	return g.Name, nil
+}
+
+func dcGroupQuery(g jira.Group) (url.Values, error) {
+	name, err := groupName(g)
 	if err != nil {
-		return nil, resp, err
+		return nil, err
 	}
-	return &f, resp, nil
+	return url.Values{"groupname": {name}}, nil
+}
+
+// usernameOf returns the login name a group call takes: DC's group REST
+// names members by username only, so a [jira.UserKey] is refused (read
+// the name with [UsersService.Get] first, as [Client.AddToGroup] does).
+func usernameOf(ref jira.UserRef) (string, error) {
+	if err := ref.Check(jira.DataCenter); err != nil {
+		return "", err
+	}
+	if ref.Kind() != jira.RefUsername {
+		return "", errors.New("datacenter: group calls name users by username; read the name of key " + ref.Value() + " first")
+	}
+	return ref.Value(), nil
+}
+
+// membership names the group and the user of a membership call.
+func membership(group jira.Group, ref jira.UserRef) (g, username string, err error) {
+	if g, err = groupName(group); err != nil {
+		return "", "", err
+	}
+	username, err = usernameOf(ref)
+	return g, username, err
 }

@@ -56,7 +56,7 @@ func WithLoginSource(src LoginSource) Option {
 		if src == nil {
 			return errors.New("datacenter: nil login source")
 		}
-		o.logins = src
+		o.Flavor.logins = src
 		return nil
 	}
 }

@@ -1,101 +1,15 @@
 package datacenter
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"net/http"
-	"net/url"
+import "github.com/seatwarden/seatwarden/jira/internal/rest"
 
-	"github.com/seatwarden/seatwarden/jira"
-)
-
-// PropertiesService reads and writes user properties (entity properties).
-type PropertiesService service
-
-func propertyPath(key string) (string, error) {
-	if key == "" {
-		return "", errors.New("datacenter: empty property key")
-	}
-	return api + "/user/properties/" + url.PathEscape(key), nil
-}
-
-// Keys lists the keys of a user's properties.
+// PropertiesService reads and writes user properties (entity properties),
+// the user named by username= or userKey= (a [jira.Username] or
+// [jira.UserKey]). Its methods, the same as jira/cloud's:
 //
-// DC: GET /rest/api/2/user/properties?username=|userKey=
-func (s *PropertiesService) Keys(ctx context.Context, ref jira.UserRef) ([]string, *jira.Response, error) {
-	q, err := refQuery(ref, "username", "userKey")
-	if err != nil {
-		return nil, nil, err
-	}
-	var out struct {
-		Keys []struct {
-			Key string `json:"key"`
-		} `json:"keys"`
-	}
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/properties", q, nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	keys := make([]string, len(out.Keys))
-	for i, k := range out.Keys {
-		keys[i] = k.Key
-	}
-	return keys, resp, nil
-}
-
-// Get returns a property's value; a missing property is an error matching
-// [jira.ErrNotFound].
-//
-// DC: GET /rest/api/2/user/properties/{propertyKey}
-func (s *PropertiesService) Get(ctx context.Context, ref jira.UserRef, key string) (json.RawMessage, *jira.Response, error) {
-	q, err := refQuery(ref, "username", "userKey")
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := propertyPath(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	var out struct {
-		Value json.RawMessage `json:"value"`
-	}
-	resp, err := s.c.do(ctx, http.MethodGet, p, q, nil, &out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out.Value, resp, nil
-}
-
-// Set writes a property; value must be valid JSON of at most 32 KiB.
-//
-// DC: PUT /rest/api/2/user/properties/{propertyKey}
-func (s *PropertiesService) Set(ctx context.Context, ref jira.UserRef, key string, value json.RawMessage) (*jira.Response, error) {
-	q, err := refQuery(ref, "username", "userKey")
-	if err != nil {
-		return nil, err
-	}
-	p, err := propertyPath(key)
-	if err != nil {
-		return nil, err
-	}
-	if !json.Valid(value) {
-		return nil, errors.New("datacenter: property value is not valid JSON")
-	}
-	return s.c.do(ctx, http.MethodPut, p, q, value, nil)
-}
-
-// Delete removes a property.
-//
-// DC: DELETE /rest/api/2/user/properties/{propertyKey}
-func (s *PropertiesService) Delete(ctx context.Context, ref jira.UserRef, key string) (*jira.Response, error) {
-	q, err := refQuery(ref, "username", "userKey")
-	if err != nil {
-		return nil, err
-	}
-	p, err := propertyPath(key)
-	if err != nil {
-		return nil, err
-	}
-	return s.c.do(ctx, http.MethodDelete, p, q, nil, nil)
-}
+//   - Keys(ctx, ref): GET /rest/api/2/user/properties
+//   - Get(ctx, ref, key): GET /rest/api/2/user/properties/{propertyKey};
+//     a missing property is an error matching [jira.ErrNotFound]
+//   - Set(ctx, ref, key, value): PUT …/{propertyKey}; value must be valid
+//     JSON of at most 32 KiB
+//   - Delete(ctx, ref, key): DELETE …/{propertyKey}
+type PropertiesService = rest.Properties

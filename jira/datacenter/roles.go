@@ -1,15 +1,14 @@
 package datacenter
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-
-	"github.com/seatwarden/seatwarden/jira"
-)
+import "github.com/seatwarden/seatwarden/jira/internal/rest"
 
 // RolesService reads application roles: the licences and their seats.
-type RolesService service
+// Its methods, the same as jira/cloud's:
+//
+//   - List(ctx): GET /rest/api/2/applicationrole
+//   - Get(ctx, key): GET /rest/api/2/applicationrole/{key}, e.g.
+//     "jira-software"
+type RolesService = rest.Roles[ApplicationRole]
 
 // ApplicationRole is an application (a licence) with its groups and seats.
 type ApplicationRole struct {
@@ -25,28 +24,4 @@ type ApplicationRole struct {
 	UserCount         int  `json:"userCount"`
 	HasUnlimitedSeats bool `json:"hasUnlimitedSeats"`
 	Platform          bool `json:"platform"`
-}
-
-// List returns every application role.
-//
-// DC: GET /rest/api/2/applicationrole
-func (s *RolesService) List(ctx context.Context) ([]ApplicationRole, *jira.Response, error) {
-	var roles []ApplicationRole
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole", nil, nil, &roles)
-	if err != nil {
-		return nil, resp, err
-	}
-	return roles, resp, nil
-}
-
-// Get returns one application role by key, e.g. "jira-software".
-//
-// DC: GET /rest/api/2/applicationrole/{key}
-func (s *RolesService) Get(ctx context.Context, key string) (*ApplicationRole, *jira.Response, error) {
-	var r ApplicationRole
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/applicationrole/"+url.PathEscape(key), nil, nil, &r)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &r, resp, nil
 }

@@ -11,11 +11,11 @@ import (
 	"strings"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 )
 
-// This file is the flavour-neutral user-management surface: the methods
-// the rest of Seatwarden calls without knowing which flavour it talks to.
-// jira/cloud has the same methods.
+// The DC client's jira.Site methods: whole jobs in the model's types, on
+// Jira Data Center's REST v2 (jira/cloud has the same methods).
 
 // Myself returns the user the client authenticates as, with its groups.
 //
@@ -57,7 +57,7 @@ func (c *Client) User(ctx context.Context, ref jira.UserRef) (jira.User, error) 
 // DC: GET /rest/api/2/group/member?includeInactiveUsers=true (50 a page)
 func (c *Client) GroupMembers(ctx context.Context, group string) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
-		for u, err := range c.Groups.AllMembers(ctx, group, &MembersOptions{IncludeInactive: true}) {
+		for u, err := range c.Groups.AllMembers(ctx, jira.Group{Name: group}, &MembersOptions{IncludeInactive: true}) {
 			if err != nil {
 				yield(jira.User{}, err)
 				return
@@ -109,7 +109,7 @@ func (c *Client) AddToGroup(ctx context.Context, ref jira.UserRef, group string)
 	if err != nil {
 		return err
 	}
-	_, err = c.Groups.AddUser(ctx, group, name)
+	_, err = c.Groups.AddUser(ctx, jira.Group{Name: group}, jira.Username(name))
 	if isBadRequest(err) {
 		if member, merr := c.isMember(ctx, name, group); merr == nil && member {
 			return nil
@@ -127,7 +127,7 @@ func (c *Client) RemoveFromGroup(ctx context.Context, ref jira.UserRef, group st
 	if err != nil {
 		return err
 	}
-	_, err = c.Groups.RemoveUser(ctx, group, name)
+	_, err = c.Groups.RemoveUser(ctx, jira.Group{Name: group}, jira.Username(name))
 	if isBadRequest(err) {
 		if member, merr := c.isMember(ctx, name, group); merr == nil && !member {
 			return nil
@@ -212,13 +212,10 @@ func (c *Client) SetProperty(ctx context.Context, ref jira.UserRef, key string, 
 //
 // DC: DELETE /rest/api/2/user/properties/{propertyKey}
 func (c *Client) DeleteProperty(ctx context.Context, ref jira.UserRef, key string) error {
-	_, err := c.Properties.Delete(ctx, ref, key)
-	if errors.Is(err, jira.ErrNotFound) {
-		if _, _, gerr := c.Users.Get(ctx, ref, nil); gerr == nil {
-			return nil // the user exists; the property does not
-		}
-	}
-	return err
+	return c.Properties.DeleteIdempotent(ctx, ref, key, func(ctx context.Context, ref jira.UserRef) error {
+		_, _, err := c.Users.Get(ctx, ref, nil)
+		return err
+	})
 }
 
 // GrantLicence gives the user access to an application, e.g.
@@ -251,22 +248,14 @@ func (c *Client) RevokeLicence(ctx context.Context, ref jira.UserRef, applicatio
 //
 // DC: POST /rest/api/2/issue
 func (c *Client) CreateIssue(ctx context.Context, r jira.IssueRequest) (jira.Issue, error) {
-	is, _, err := c.Issues.Create(ctx, r)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.CreateIssue(ctx, c.Issues, r)
 }
 
 // Issue reads an issue's status.
 //
 // DC: GET /rest/api/2/issue/{issueIdOrKey}
 func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) {
-	is, _, err := c.Issues.Get(ctx, keyOrID)
-	if err != nil {
-		return jira.Issue{}, err
-	}
-	return is.Model(), nil
+	return rest.ReadIssue(ctx, c.Issues, keyOrID)
 }
 
 // Snapshot walks every user (inactive ones too, unless opts.ActiveOnly)
@@ -288,8 +277,18 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 //     a snapshot cannot see users in none of those groups: it fails with an
 //     [*jira.IncompleteError] unless opts.AllowPartial, and then says so in
 //     opts.Result;
-//   - one request per user for opts.AllGroups (DC cannot list all groups
-//     otherwise), and one per user and property for opts.Properties.
+//   - for opts.AllGroups, whichever costs fewer requests: the groups
+//     (GET groups/picker pages, each excluding the groups already seen to
+//     get past Jira's autocomplete cap) and the members of each (50 a
+//     request), Σ⌈members/50⌉ in all, or one GET user?expand=groups per
+//     user. The users are then collected before they are yielded (the
+//     choice needs their number): with at least as many groups as users
+//     each user is read, and a walk that reaches as many requests as
+//     there are users stops and reads each user instead; so does a site
+//     whose groups the picker cannot list within 300 excluded names (its
+//     URL would grow too long);
+//   - one request per user and property for opts.Properties, 8 at a time
+//     through the client's rate limiter (chunks of 256 users).
 //
 // Last login comes with the users where the response carries
 // lastLoginTime (Jira 10+ user/list and user/search; never group/member):
@@ -299,6 +298,79 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 // yielded once. A group that does not exist is an error matching
 // [jira.ErrNotFound]. An error ends the iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
+	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+}
+
+// filler adds all groups and properties to a snapshot.
+func (c *Client) filler() *rest.Fill {
+	ref := func(u *jira.User) jira.UserRef {
+		if u.Key != "" {
+			return jira.UserKey(u.Key)
+		}
+		return jira.Username(u.Name)
+	}
+	return &rest.Fill{Pkg: "datacenter",
+		Property: func(ctx context.Context, u *jira.User, key string) (json.RawMessage, error) {
+			v, _, err := c.Properties.Get(ctx, ref(u), key)
+			return v, err
+		},
+		UserGroups: func(ctx context.Context, u *jira.User) ([]string, error) {
+			full, _, err := c.Users.Get(ctx, ref(u), &GetOptions{Groups: true})
+			if err != nil {
+				return nil, err
+			}
+			return rest.Names(full.Groups, func(g NamedRef) string { return g.Name }), nil
+		},
+		ListGroups: c.allGroups,
+		Members: func(ctx context.Context, g jira.Group) iter.Seq2[string, error] {
+			return func(yield func(string, error) bool) {
+				for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+					if !yield(u.Key, err) || err != nil {
+						return
+					}
+				}
+			}
+		},
+	}
+}
+
+// maxExcluded bounds the groups one picker request excludes, so that its
+// URL stays within what servers accept (about 8 KB); a site with more
+// groups than Jira's autocomplete limit lets through past that has each
+// user's groups read instead.
+const maxExcluded = 300
+
+// allGroups lists every group through groups/picker, whose answers Jira
+// caps at its autocomplete limit: each further request excludes the
+// groups already seen, until the answer holds all that remain.
+func (c *Client) allGroups(ctx context.Context) ([]jira.Group, int, error) {
+	var names []string
+	requests := 0
+	for {
+		f, _, err := c.Groups.Picker(ctx, "", 1000, names...)
+		requests++
+		if err != nil {
+			return nil, requests, err
+		}
+		for _, g := range f.Groups {
+			names = append(names, g.Name)
+		}
+		if len(f.Groups) == 0 || len(f.Groups) >= f.Total {
+			break
+		}
+		if len(names) > maxExcluded {
+			return nil, requests, fmt.Errorf("datacenter: more than %d groups: too many to exclude in one picker URL", maxExcluded)
+		}
+	}
+	out := make([]jira.Group, len(names))
+	for i, n := range names {
+		out[i] = jira.Group{Name: n}
+	}
+	return out, requests, nil
+}
+
+// snapshot is [Client.Snapshot] without AllGroups and Properties.
+func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
 	return func(yield func(jira.User, error) bool) {
 		fail := func(err error) { yield(jira.User{}, err) }
 		info, err := c.ServerInfo(ctx)
@@ -400,7 +472,7 @@ func (sn *snapshot) memberships(roles, keep bool) error {
 			continue
 		}
 		sn.fetched[g] = true
-		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
+		for u, err := range c.Groups.AllMembers(ctx, jira.Group{Name: g}, &MembersOptions{IncludeInactive: true}) {
 			if errors.Is(err, jira.ErrNotFound) && optional(g) {
 				break // an optional group this site does not have
 			}
@@ -482,9 +554,6 @@ func (sn *snapshot) emit(u *User, known bool) error {
 			}
 		}
 	}
-	if err := sn.c.fill(sn.ctx, u, &m, opts); err != nil {
-		return err
-	}
 	slices.Sort(m.Groups)
 	m.Groups = slices.Compact(m.Groups)
 	slices.Sort(m.Licences)
@@ -505,36 +574,6 @@ func (sn *snapshot) result(how string, partial *jira.IncompleteError) {
 	}
 }
 
-// fill adds the per-user data a snapshot asked for: all groups and
-// properties.
-func (c *Client) fill(ctx context.Context, u *User, m *jira.User, opts jira.SnapshotOptions) error {
-	ref := jira.UserKey(u.Key)
-	if opts.AllGroups {
-		full, _, err := c.Users.Get(ctx, ref, &GetOptions{Groups: true})
-		if err != nil {
-			return fmt.Errorf("datacenter: groups of %s: %w", u.Name, err)
-		}
-		m.Groups = m.Groups[:0]
-		for _, g := range full.Groups.Items {
-			m.Groups = append(m.Groups, g.Name)
-		}
-	}
-	for _, key := range opts.Properties {
-		v, _, err := c.Properties.Get(ctx, ref, key)
-		if errors.Is(err, jira.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("datacenter: property %q of %s: %w", key, u.Name, err)
-		}
-		if m.Properties == nil {
-			m.Properties = map[string]json.RawMessage{}
-		}
-		m.Properties[key] = v
-	}
-	return nil
-}
-
 // AddComment comments on an issue, e.g. a run's report on its approval
 // issue.
 //
@@ -543,3 +582,7 @@ func (c *Client) AddComment(ctx context.Context, keyOrID, body string) error {
 	_, _, err := c.Issues.AddComment(ctx, keyOrID, body)
 	return err
 }
+
+// The flavour-neutral methods of this file are the client's [jira.Site]
+// implementation.
+var _ jira.Site = (*Client)(nil)

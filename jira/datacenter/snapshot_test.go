@@ -121,3 +121,26 @@ func TestSnapshotLicencesPropertiesActiveOnly(t *testing.T) {
 	fake, _ := s.User(all[1].Key)
 	assert.Equal(t, fake.Groups, all[1].Groups)
 }
+
+// TestSnapshotAllGroupsManyGroups: with more groups than groups/picker's
+// exclude list can carry (the fake's autocomplete limit is 20), the
+// picker stops early and each user's groups are read instead — the same
+// groups, without an over-long URL.
+func TestSnapshotAllGroupsManyGroups(t *testing.T) {
+	t.Parallel()
+	c, s := newClient(t, 1000)
+	for i := range 330 {
+		require.NoError(t, s.AddGroup(fmt.Sprintf("team-%03d", i)))
+	}
+	s.ResetStats()
+	n := 0
+	for u, err := range c.Snapshot(t.Context(), jira.SnapshotOptions{AllGroups: true}) {
+		require.NoError(t, err)
+		fake, ok := s.User(u.Key)
+		require.True(t, ok)
+		assert.Equal(t, fake.Groups, u.Groups, u.Name)
+		n++
+	}
+	assert.Equal(t, n, s.Count("GET /rest/api/2/user"), "one read per user")
+	assert.LessOrEqual(t, s.Count("GET /rest/api/2/groups/picker"), 300/20+2)
+}

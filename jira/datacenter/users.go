@@ -5,26 +5,20 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/internal/rest"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
 // User is a Jira DC user as the REST API sends it (UserBean).
 type User struct {
-	Self         string `json:"self,omitempty"`
-	Key          string `json:"key"`
-	Name         string `json:"name"`
-	EmailAddress string `json:"emailAddress,omitempty"`
-	DisplayName  string `json:"displayName"`
-	Active       bool   `json:"active"`
-	Deleted      bool   `json:"deleted,omitempty"`
-	TimeZone     string `json:"timeZone,omitempty"`
-	Locale       string `json:"locale,omitempty"`
+	Profile
+	Key     string `json:"key"`
+	Name    string `json:"name"`
+	Deleted bool   `json:"deleted,omitempty"`
 	// LastLoginTime is sent by Jira DC 10 and later, and only for users
 	// who have logged in.
 	LastLoginTime    string              `json:"lastLoginTime,omitempty"`
@@ -32,11 +26,12 @@ type User struct {
 	ApplicationRoles *ItemList[RoleRef]  `json:"applicationRoles,omitempty"`
 }
 
+// Profile is what both flavours send alike about a user: Self,
+// EmailAddress, DisplayName, Active, TimeZone, Locale.
+type Profile = rest.Profile
+
 // ItemList is Jira's legacy list wrapper inside a user or group.
-type ItemList[T any] struct {
-	Size  int `json:"size"`
-	Items []T `json:"items"`
-}
+type ItemList[T any] = rest.ItemList[T]
 
 // NamedRef names a group.
 type NamedRef struct {
@@ -87,40 +82,17 @@ func (u *User) Model(lastLoginKnown bool) jira.User {
 		Active: u.Active, AccountType: jira.AccountAtlassian,
 	}
 	m.LastLogin, _ = u.LastLogin(lastLoginKnown)
-	if u.Groups != nil && len(u.Groups.Items) > 0 {
-		for _, g := range u.Groups.Items {
-			m.Groups = append(m.Groups, g.Name)
-		}
-		slices.Sort(m.Groups)
-	}
-	if u.ApplicationRoles != nil && len(u.ApplicationRoles.Items) > 0 {
-		for _, r := range u.ApplicationRoles.Items {
-			m.Licences = append(m.Licences, r.Key)
-		}
-		slices.Sort(m.Licences)
-	}
+	m.Groups = rest.Names(u.Groups, func(g NamedRef) string { return g.Name })
+	m.Licences = rest.Names(u.ApplicationRoles, func(r RoleRef) string { return r.Key })
 	return m
 }
 
 // UsersService reads and changes users.
 type UsersService service
 
-// GetOptions says what [UsersService.Get] expands.
-type GetOptions struct {
-	Groups           bool // expand=groups
-	ApplicationRoles bool // expand=applicationRoles
-}
-
-func (o *GetOptions) expand() string {
-	var e []string
-	if o != nil && o.Groups {
-		e = append(e, "groups")
-	}
-	if o != nil && o.ApplicationRoles {
-		e = append(e, "applicationRoles")
-	}
-	return strings.Join(e, ",")
-}
+// GetOptions says what [UsersService.Get] expands: Groups
+// (expand=groups), ApplicationRoles (expand=applicationRoles).
+type GetOptions = rest.GetOptions
 
 // Get returns one user by name or key.
 //
@@ -130,15 +102,10 @@ func (s *UsersService) Get(ctx context.Context, ref jira.UserRef, opts *GetOptio
 	if err != nil {
 		return nil, nil, err
 	}
-	if e := opts.expand(); e != "" {
+	if e := opts.Expand(); e != "" {
 		q.Set("expand", e)
 	}
-	var u User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user", q, nil, &u)
-	if err != nil {
-		return nil, resp, err
-	}
-	return &u, resp, nil
+	return rest.Get[User](ctx, &s.c.wire, api+"/user", q)
 }
 
 // Myself returns the user the client authenticates as.
@@ -185,17 +152,7 @@ func (s *UsersService) Search(ctx context.Context, opts *SearchOptions) ([]User,
 	if err != nil {
 		return nil, nil, err
 	}
-	q.Set("startAt", strconv.Itoa(opts.StartAt))
-	if opts.MaxResults > 0 {
-		q.Set("maxResults", strconv.Itoa(opts.MaxResults))
-	}
-	var users []User
-	resp, err := s.c.do(ctx, http.MethodGet, api+"/user/search", q, nil, &users)
-	if err != nil {
-		return nil, resp, err
-	}
-	resp.Page = jira.PageInfo{StartAt: opts.StartAt, MaxResults: len(users), IsLast: len(users) == 0}
-	return users, resp, nil
+	return rest.SearchPage[User](ctx, &s.c.wire, q, opts.StartAt, opts.MaxResults)
 }
 
 // ListPage is one page of [UsersService.List].

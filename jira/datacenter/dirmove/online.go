@@ -40,7 +40,7 @@ func (s clientSite) CreateGroup(ctx context.Context, name string) error {
 }
 
 func (s clientSite) AddToGroup(ctx context.Context, user, group string) error {
-	_, err := s.c.Groups.AddUser(ctx, group, user)
+	_, err := s.c.Groups.AddUser(ctx, jira.Group{Name: group}, jira.Username(user))
 	return err
 }
 
