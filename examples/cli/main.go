@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -30,7 +31,17 @@ const (
 
 const prog = "seatwarden"
 
+// defaultMemoryLimit is the program's soft memory limit when GOMEMLIMIT
+// is not set: above it the garbage collector works harder instead of
+// letting the heap double. A plan of 100,000 users peaks at about 120 MB
+// of RSS with it and 150–170 MB without (README, Speed); a larger org
+// simply goes above it, since the limit is soft.
+const defaultMemoryLimit = 100 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
