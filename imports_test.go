@@ -22,6 +22,7 @@ var layers = map[string]struct {
 }{
 	".":                       {},
 	"internal/textdist":       {},
+	"internal/pgtest":         {thirdParty: []string{"github.com/jackc/pgx/v5"}},
 	"jira":                    {testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/jiratest":           {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}},
 	"jira/internal/webhooks":  {module: []string{"jira", "jira/internal/transport"}},
@@ -37,6 +38,7 @@ var layers = map[string]struct {
 	"report/history":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
+	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
 	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
