@@ -39,6 +39,7 @@ var layers = map[string]struct {
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
 	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historydb":           {module: []string{"report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
 	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
@@ -168,5 +169,29 @@ func TestJSONLOnlyBinarySize(t *testing.T) {
 	var rec struct{ Type, RunID string }
 	if err := json.Unmarshal(out, &rec); err != nil || rec.Type != "run" || rec.RunID != "run-1" {
 		t.Errorf("its run log is %q (%v); want one run record of run-1", out, err)
+	}
+}
+
+// TestPostgresOnlyWhereUsed checks that the PostgreSQL driver (pgx) is
+// linked only by what asks for it: report/history/postgres, and
+// report/history/historydb which opens either store. The SQLite history,
+// the scheduler, its PostgreSQL locker (database/sql only) and usermgmt
+// link no pgx.
+func TestPostgresOnlyWhereUsed(t *testing.T) {
+	const mod = "github.com/seatwarden/seatwarden"
+	for _, pkg := range []string{"report/history", "schedule", "schedule/pglock", "usermgmt"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		deps := strings.Fields(string(out))
+		if !slices.Contains(deps, mod+"/"+pkg) {
+			t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
+		}
+		for _, dep := range deps {
+			if strings.HasPrefix(dep, "github.com/jackc/") || dep == mod+"/report/history/postgres" {
+				t.Errorf("%s links %s", pkg, dep)
+			}
+		}
 	}
 }
