@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/csv"
 	"errors"
@@ -38,22 +39,35 @@ type smtpServer struct {
 	user     string
 	password string
 
+	failData error // when set, DATA fails with it
+
 	mu       sync.Mutex
 	from     string
 	rcpts    []string
 	messages [][]byte
+	overTLS  []bool // for each message, whether it came over TLS
+	auths    int    // AUTH attempts
 }
 
 func startSMTP(t *testing.T, user, password string) *smtpServer {
 	t.Helper()
-	s := &smtpServer{user: user, password: password}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
+	return serveSMTP(t, &smtpServer{user: user, password: password}, func(srv *smtp.Server) { srv.AllowInsecureAuth = true }, nil)
+}
+
+// serveSMTP serves s after configure has set up the server; with
+// implicitTLS, the listener speaks TLS from the start.
+func serveSMTP(t *testing.T, s *smtpServer, configure func(*smtp.Server), implicitTLS *tls.Config) *smtpServer {
+	t.Helper()
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s, conn: c}, nil }))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	configure(srv)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	s.addr = ln.Addr().String()
+	if implicitTLS != nil {
+		ln = tls.NewListener(ln, implicitTLS)
+	}
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
 	t.Cleanup(func() { srv.Close() })
 	return s
@@ -61,11 +75,15 @@ func startSMTP(t *testing.T, user, password string) *smtpServer {
 
 type smtpSession struct {
 	s      *smtpServer
+	conn   *smtp.Conn
 	authed bool
 }
 
 func (ss *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
 func (ss *smtpSession) Auth(string) (sasl.Server, error) {
+	ss.s.mu.Lock()
+	ss.s.auths++
+	ss.s.mu.Unlock()
 	return sasl.NewPlainServer(func(_, user, pass string) error {
 		if user != ss.s.user || pass != ss.s.password {
 			return errors.New("invalid credentials")
@@ -91,9 +109,14 @@ func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 func (ss *smtpSession) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
+	if ss.s.failData != nil {
+		return ss.s.failData
+	}
+	_, overTLS := ss.conn.TLSConnectionState()
 	ss.s.mu.Lock()
 	defer ss.s.mu.Unlock()
 	ss.s.messages = append(ss.s.messages, b)
+	ss.s.overTLS = append(ss.s.overTLS, overTLS)
 	return err
 }
 func (ss *smtpSession) Reset()        {}
