@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -56,6 +57,7 @@ type flags struct {
 	demo                                                  bool
 	poll                                                  time.Duration
 	demoUsers                                             int
+	mail                                                  email.Flags
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -71,6 +73,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
+	f.mail.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -143,6 +146,10 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if f.poll < 0 {
 		return usageError("--poll-interval must not be negative")
 	}
+	mail, err := f.mail.Settings(p.getenv)
+	if err != nil {
+		return usageError(err.Error())
+	}
 	log := slog.New(slog.NewJSONHandler(p.stderr, nil))
 
 	dataDir := f.dataDir
@@ -158,7 +165,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	}
 
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log}
+	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {
