@@ -2,52 +2,22 @@ package email_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/internal/smtptest"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/internal/reporttest"
 )
-
-// selfSigned returns a TLS configuration with a new self-signed
-// certificate for 127.0.0.1 and localhost, and the path of its PEM.
-func selfSigned(t *testing.T) (*tls.Config, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "seatwarden test SMTP"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"localhost"},
-		IsCA: true, BasicConstraintsValid: true,
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, path
-}
 
 // env is a getenv over a map.
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -73,18 +43,17 @@ func send(t *testing.T, s *email.Settings) error {
 
 func TestSMTPSTARTTLS(t *testing.T) {
 	t.Parallel()
-	cfg, ca := selfSigned(t)
-	srv := serveSMTP(t, &smtpServer{user: "reports", password: "s3cret-pw"}, func(s *smtp.Server) { s.TLSConfig = cfg }, nil)
+	srv := smtptest.Start(t, smtptest.Options{User: "reports", Password: "s3cret-pw", TLS: smtptest.StartTLS})
 	st, err := settings(t, env(map[string]string{
-		email.EnvURL: "smtp://reports@" + srv.addr + "?ca=" + ca, email.EnvPassword: "s3cret-pw", email.EnvFrom: "seatwarden@example.com"}))
+		email.EnvURL: "smtp://reports@" + srv.Addr + "?ca=" + srv.CAFile, email.EnvPassword: "s3cret-pw", email.EnvFrom: "seatwarden@example.com"}))
 	require.NoError(t, err)
 	assert.Equal(t, email.STARTTLS, st.SMTP.TLS)
 	require.NoError(t, send(t, st))
 
-	srv.mu.Lock()
-	assert.Equal(t, []bool{true}, srv.overTLS, "one message, over TLS")
-	assert.Equal(t, "seatwarden@example.com", srv.from)
-	srv.mu.Unlock()
+	got := srv.Messages()
+	require.Len(t, got, 1)
+	assert.True(t, got[0].OverTLS, "over TLS")
+	assert.Equal(t, "seatwarden@example.com", got[0].From)
 
 	st.SMTP.Password = "hunter2-wrong"
 	err = send(t, st)
@@ -93,29 +62,29 @@ func TestSMTPSTARTTLS(t *testing.T) {
 
 	// Without the private CA the server's certificate is not trusted.
 	st, err = settings(t, env(map[string]string{email.EnvPassword: "s3cret-pw"}),
-		"--smtp-url", "smtp://reports@"+srv.addr, "--mail-from", "seatwarden@example.com")
+		"--smtp-url", "smtp://reports@"+srv.Addr, "--mail-from", "seatwarden@example.com")
 	require.NoError(t, err)
 	err = send(t, st)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "certificate")
+	assert.Len(t, srv.Messages(), 1, "nothing more was sent")
 }
 
 func TestSMTPImplicitTLS(t *testing.T) {
 	t.Parallel()
-	cfg, ca := selfSigned(t)
-	srv := serveSMTP(t, &smtpServer{user: "reports", password: "s3cret-pw"}, func(*smtp.Server) {}, cfg)
+	srv := smtptest.Start(t, smtptest.Options{User: "reports", Password: "s3cret-pw", TLS: smtptest.Implicit})
 	pw := filepath.Join(t.TempDir(), "smtp-password")
 	require.NoError(t, os.WriteFile(pw, []byte("s3cret-pw\n"), 0o600))
-	st, err := settings(t, env(nil), "--smtp-url", "smtps://reports@"+srv.addr+"?ca="+ca+"&timeout=5s",
+	st, err := settings(t, env(nil), "--smtp-url", "smtps://reports@"+srv.Addr+"?ca="+srv.CAFile+"&timeout=5s",
 		"--smtp-password-file", pw, "--mail-from", "Seatwarden <seatwarden@example.com>")
 	require.NoError(t, err)
 	assert.Equal(t, email.ImplicitTLS, st.SMTP.TLS)
 	assert.Equal(t, jira.Secret("s3cret-pw"), st.SMTP.Password, "the file's trailing newline is not the password's")
 	require.NoError(t, send(t, st))
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	assert.Equal(t, []bool{true}, srv.overTLS)
-	assert.Equal(t, 1, srv.auths)
+	got := srv.Messages()
+	require.Len(t, got, 1)
+	assert.True(t, got[0].OverTLS)
+	assert.Equal(t, 1, srv.AuthAttempts())
 }
 
 // TestSMTPNoPasswordInClear: a server that offers no STARTTLS gets no
@@ -123,39 +92,37 @@ func TestSMTPImplicitTLS(t *testing.T) {
 // would send a password unencrypted are refused before any connection.
 func TestSMTPNoPasswordInClear(t *testing.T) {
 	t.Parallel()
-	srv := serveSMTP(t, &smtpServer{user: "reports", password: "s3cret-pw"}, func(s *smtp.Server) { s.AllowInsecureAuth = true }, nil)
+	srv := smtptest.Start(t, smtptest.Options{User: "reports", Password: "s3cret-pw"}) // no STARTTLS, auth in clear
 	st, err := settings(t, env(map[string]string{email.EnvPassword: "s3cret-pw"}),
-		"--smtp-url", "smtp://reports@"+srv.addr, "--mail-from", "seatwarden@example.com")
+		"--smtp-url", "smtp://reports@"+srv.Addr, "--mail-from", "seatwarden@example.com")
 	require.NoError(t, err)
 	err = send(t, st)
 	require.Error(t, err)
 	assert.Contains(t, strings.ToLower(err.Error()), "starttls")
-	srv.mu.Lock()
-	assert.Equal(t, 0, srv.auths, "no AUTH without TLS")
-	assert.Empty(t, srv.messages)
-	srv.mu.Unlock()
+	assert.Equal(t, 0, srv.AuthAttempts(), "no AUTH without TLS")
+	assert.Empty(t, srv.Messages())
 
 	for _, q := range []string{"starttls=off", "starttls=opportunistic"} {
-		_, err := email.ParseURL("smtp://reports@" + srv.addr + "?" + q)
+		_, err := email.ParseURL("smtp://reports@" + srv.Addr + "?" + q)
 		assert.ErrorContains(t, err, `user "reports" with `+q+` could send the password in clear: refused`)
 	}
 	// Without a user, starttls=off is a relay on the same host: allowed.
-	relay := serveSMTP(t, &smtpServer{}, func(*smtp.Server) {}, nil)
-	st, err = settings(t, env(nil), "--smtp-url", "smtp://"+relay.addr+"?starttls=off", "--mail-from", "seatwarden@example.com")
+	relay := smtptest.Start(t, smtptest.Options{})
+	st, err = settings(t, env(nil), "--smtp-url", "smtp://"+relay.Addr+"?starttls=off", "--mail-from", "seatwarden@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, email.NoTLS, st.SMTP.TLS)
+	require.NoError(t, send(t, st))
+	assert.Len(t, relay.Messages(), 1)
 }
 
 // TestSMTPServerFails: the server refuses the message. The email sink's
 // failure is reported; the run's other sinks have their report.
 func TestSMTPServerFails(t *testing.T) {
 	t.Parallel()
-	cfg, ca := selfSigned(t)
-	srv := serveSMTP(t, &smtpServer{user: "reports", password: "s3cret-pw",
-		failData: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 0}, Message: "mailbox unavailable"}},
-		func(s *smtp.Server) { s.TLSConfig = cfg }, nil)
+	srv := smtptest.Start(t, smtptest.Options{User: "reports", Password: "s3cret-pw", TLS: smtptest.StartTLS,
+		FailData: &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 0}, Message: "mailbox unavailable"}})
 	st, err := settings(t, env(map[string]string{email.EnvPassword: "s3cret-pw"}),
-		"--smtp-url", "smtp://reports@"+srv.addr+"?ca="+ca, "--mail-from", "seatwarden@example.com")
+		"--smtp-url", "smtp://reports@"+srv.Addr+"?ca="+srv.CAFile, "--mail-from", "seatwarden@example.com")
 	require.NoError(t, err)
 
 	r, _ := reporttest.Fixture()
