@@ -50,4 +50,3 @@ func BenchmarkSaveRun(b *testing.B) {
 		}
 	}
 }
-
