@@ -179,9 +179,13 @@ func TestSMTPSettingsDefaults(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Nil(t, st, "no URL, no settings: email sinks are reported as not delivered")
 
-	st, err = settings(t, env(map[string]string{email.EnvURL: "smtp://mail.example.com", email.EnvFrom: "x@example.com"}),
-		"--smtp-url", "smtps://reports@mail.example.com", "--mail-from", "seatwarden@example.com")
-	assert.ErrorContains(t, err, `SMTP user "reports" needs a password`, "the flag wins over the variable")
+	st, err = settings(t, env(map[string]string{email.EnvURL: "smtp://env.example.com", email.EnvFrom: "env@example.com"}),
+		"--smtp-url", "smtps://flag.example.com", "--mail-from", "flag@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"flag.example.com", "flag@example.com"}, []string{st.SMTP.Host, st.From}, "the flags win over the variables")
+	st, err = settings(t, env(map[string]string{email.EnvURL: "smtp://env.example.com", email.EnvFrom: "env@example.com"}))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"env.example.com", "env@example.com"}, []string{st.SMTP.Host, st.From}, "the variables without flags")
 
 	for url, want := range map[string]email.SMTP{
 		"smtp://mail.example.com":                   {Host: "mail.example.com", Port: 587, TLS: email.STARTTLS},
