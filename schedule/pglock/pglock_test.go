@@ -35,11 +35,17 @@ func replica(t *testing.T, prefix string) *pglock.Locker {
 // by the whole database.
 func prefix() string { return fmt.Sprintf("seatwarden-test/%d-%d/", time.Now().UnixNano(), rand.Int()) }
 
-// eventually calls try until it is true or 30 s have passed.
-func eventually(t *testing.T, what string, try func() bool) {
+// freed waits until l can take the lock of name (and releases it), for
+// 30 s at most: PostgreSQL notices a dead session within moments.
+func freed(t *testing.T, l *pglock.Locker, name, what string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for !try() {
+	for {
+		release, ok := tryLock(t, l, name)
+		if ok {
+			release()
+			return
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("after 30 s: %s", what)
 		}
@@ -121,13 +127,7 @@ func TestLostConnectionReleases(t *testing.T) {
 		WHERE locktype = 'advisory' AND granted AND objsubid = 1
 		AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`, p+"job").Scan(&killed))
 	require.Equal(t, 1, killed, "one session holds the lock")
-	eventually(t, "the other replica takes the lock of the lost session", func() bool {
-		release, ok := tryLock(t, b, "job")
-		if ok {
-			release()
-		}
-		return ok
-	})
+	freed(t, b, "job", "the other replica takes the lock of the lost session")
 	releaseA()
 	releaseA2, ok := tryLock(t, a, "job")
 	require.True(t, ok, "the first replica's pool works again")
@@ -157,13 +157,7 @@ func TestKilledHolderReleases(t *testing.T) {
 
 	require.NoError(t, cmd.Process.Kill())
 	_ = cmd.Wait()
-	eventually(t, "the lock of the killed process is released", func() bool {
-		release, ok := tryLock(t, b, "job")
-		if ok {
-			release()
-		}
-		return ok
-	})
+	freed(t, b, "job", "the lock of the killed process is released")
 }
 
 // TestHolderProcess is the child of TestKilledHolderReleases: it takes

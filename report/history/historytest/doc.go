@@ -1,6 +1,7 @@
 // Package historytest checks that an implementation of report/history's
 // interfaces behaves as they document: [TestStore] for a history.Store,
-// [TestPlanStore] for a history.PlanStore. The SQLite store and the
+// [TestPlanStore] for a history.PlanStore, [TestLastRun] for the LastRun
+// that makes a store the scheduler's history. The SQLite store and the
 // PostgreSQL one (report/history/postgres) run them from their tests:
 //
 //	func TestPostgresConformance(t *testing.T) {
