@@ -39,11 +39,13 @@ func prefix() string { return fmt.Sprintf("seatwarden-test/%d-%d/", time.Now().U
 // 30 s at most: PostgreSQL notices a dead session within moments.
 func freed(t *testing.T, l *pglock.Locker, name, what string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	start := time.Now()
+	deadline := start.Add(30 * time.Second)
 	for {
 		release, ok := tryLock(t, l, name)
 		if ok {
 			release()
+			t.Logf("%s after %v", what, time.Since(start).Round(time.Millisecond))
 			return
 		}
 		if time.Now().After(deadline) {
