@@ -6,9 +6,13 @@
 // A lock is pg_try_advisory_lock on the 64-bit hash (hashtextextended) of
 // the job's name, prefixed with [Locker.Prefix], held by a connection
 // taken out of the pool for the run. PostgreSQL releases it when that
-// connection closes, so a replica that crashes, is killed (SIGKILL) or
-// loses its network never keeps a job: the others take it at their next
-// tick. Release unlocks and returns the connection to the pool; if the
+// connection closes, so a replica that crashes or is killed (SIGKILL)
+// never keeps a job: its kernel closes the connection, and the others take
+// the job at their next tick (in the tests the lock is free within 10 ms).
+// A replica cut off from the network keeps the lock until the server
+// notices the dead connection: set the server's tcp_keepalives_idle,
+// tcp_keepalives_interval and tcp_keepalives_count (or tcp_user_timeout)
+// to bound that, as the operating system's defaults wait hours. Release unlocks and returns the connection to the pool; if the
 // unlock fails the connection is closed instead, which releases the lock
 // as well.
 //
