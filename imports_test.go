@@ -40,7 +40,7 @@ var layers = map[string]struct {
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/historydb":           {module: []string{"report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historydb":           {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
 	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},

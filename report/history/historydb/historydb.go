@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/history/postgres"
 	"github.com/seatwarden/seatwarden/schedule"
@@ -18,12 +19,15 @@ import (
 const EnvURL = "SEATWARDEN_HISTORY_URL"
 
 // Store is what both implementations are: the history of runs and
-// snapshots, the plans with their approvals and the webhook events, and
-// the scheduler's last runs.
+// snapshots, the plans with their approvals and the webhook events, the
+// scheduler's last runs, one run's summary (or history.ErrNoRun), and the
+// schema version (a health check).
 type Store interface {
 	history.Store
 	history.PlanStore
 	schedule.LastRuns
+	Run(ctx context.Context, runID string) (report.RunSummary, error)
+	Version(ctx context.Context) (int, error)
 }
 
 var (
