@@ -37,8 +37,9 @@ const (
 	Stale Outcome = "stale"
 	// Failed: the write failed; Result.Err keeps the typed error.
 	Failed Outcome = "failed"
-	// Refused: the plan exceeds its blast-radius limit; nothing was
-	// written to anyone.
+	// Refused: the plan exceeds its blast-radius limit (nothing was
+	// written to anyone), or the step is not one its policies would plan
+	// now (nothing was written to that user); Message says which.
 	Refused Outcome = "refused"
 	// Skipped: an earlier step of the same user failed.
 	Skipped Outcome = "skipped"
@@ -79,8 +80,8 @@ type ApplyOptions struct {
 	// random 24-character password from crypto/rand.
 	Passwords PasswordSource
 	// DryRun reads but does not write: it checks the limits, re-reads the
-	// users whose steps are destructive to report stale ones, and reports
-	// every other step as Planned. Nothing is journaled.
+	// users to report stale and protected ones, and reports every other
+	// step as Planned. Nothing is journaled.
 	DryRun bool
 	// MaxAttempts bounds the attempts of a step whose failure leaves its
 	// effect unknown (network error, 5xx, rate limit): before each retry
@@ -89,6 +90,11 @@ type ApplyOptions struct {
 	MaxAttempts int
 	// RunID is the run's id; default a new UUID v7.
 	RunID string
+	// NoFingerprints accepts plan entries without a fingerprint (undo
+	// plans, made from a journal, have none): such users are still read
+	// again and protected ones left alone, but not checked for changes.
+	// Otherwise a user without a fingerprint is [Refused].
+	NoFingerprints bool
 }
 
 // Progress reports how far a run is.
@@ -165,9 +171,12 @@ func (r *Run) Summary() string {
 // Apply applies a plan to a site. It refuses a plan above its
 // blast-radius limits (a [*LimitError], matching [ErrLimitExceeded])
 // before any write. Users are worked on concurrently, each user's steps in
-// order; before the first step of a user with a destructive step the user
-// is re-read, and if the facts the plan used have changed the user's
-// steps are skipped as [Stale]. With a journal, a run that was killed is
+// order; before the first step of a user the user is re-read: if the facts
+// the plan used have changed the user's steps are skipped as [Stale], if
+// the user is protected now as [Exempt], and an entry without fingerprint
+// is [Refused] (unless [ApplyOptions].NoFingerprints). Apply trusts the
+// plan's steps: verify a plan that anyone could have edited against its
+// policies first ([Verify]; usermgmt's Manager does). With a journal, a run that was killed is
 // resumed by calling Apply again with the same plan and journal: steps
 // with an outcome are not repeated, and a step that was started but has
 // no outcome is checked on the site before it is written again.
@@ -227,7 +236,7 @@ func Apply(ctx context.Context, site Site, plan *Plan, opts ApplyOptions) (*Run,
 			return nil, err
 		}
 		run.Resumed = len(opts.Journal.Entries()) > 0
-		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor}); err != nil {
+		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor, Site: plan.Site}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -383,30 +392,40 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 	if sameUser(&u, &a.myself) {
 		return endAll(Exempt, "protected: the account the tool runs as", nil)
 	}
-	destructive := slices.ContainsFunc(up.Steps, func(s Step) bool { return s.Kind.Destructive() })
-	if destructive && up.Fingerprint != "" && !a.state.verified[up.User.ID()] {
-		cur, err := a.read(ctx, ref)
-		switch {
-		case errors.Is(err, jira.ErrNotFound):
-			return endAll(Stale, "the user no longer exists", nil)
-		case err != nil:
-			return endAll(Failed, "re-reading the user", err)
-		}
-		if fp := Fingerprint(&cur, a.plan.Finger); fp != up.Fingerprint {
-			return endAll(Stale, "changed since the plan ("+a.changed(&cur)+")", nil)
+	if up.Fingerprint == "" && !a.opts.NoFingerprints {
+		return endAll(Refused, "not applied: the plan entry has no fingerprint, so the user cannot be checked", nil)
+	}
+	// Every user is read again before its first write, whatever its
+	// steps: a user who changed, or became an administrator, since the
+	// plan is not written to. A resumed run does not compare the
+	// fingerprint of a user the journal says was verified (the run's own
+	// steps changed it), but checks the protections all the same.
+	verified := a.state.verified[up.User.ID()]
+	cur, err := a.read(ctx, ref)
+	switch {
+	case errors.Is(err, jira.ErrNotFound) && verified && slices.ContainsFunc(up.Steps, func(s Step) bool { return s.Kind == KindDelete }):
+		// Deleted by the interrupted run: the steps' effects say so.
+	case errors.Is(err, jira.ErrNotFound):
+		return endAll(Stale, "the user no longer exists", nil)
+	case err != nil:
+		return endAll(Failed, "re-reading the user", err)
+	default:
+		if up.Fingerprint != "" && !verified {
+			if fp := Fingerprint(&cur, a.plan.Finger); fp != up.Fingerprint {
+				return endAll(Stale, "changed since the plan ("+a.changed(&cur)+")", nil)
+			}
 		}
 		if why := protected(&cur, a.plan.Flavor, &a.myself, nil); why != "" {
 			return endAll(Exempt, why, nil)
 		}
-		if a.opts.DryRun {
-			return endAll(Planned, "", nil)
-		}
-		if err := a.journal(JournalEntry{Type: EntryVerified, User: &up.User}); err != nil {
-			return endAll(Failed, "", err)
-		}
 	}
 	if a.opts.DryRun {
 		return endAll(Planned, "", nil)
+	}
+	if !verified {
+		if err := a.journal(JournalEntry{Type: EntryVerified, User: &up.User}); err != nil {
+			return endAll(Failed, "", err)
+		}
 	}
 	failed := false
 	for i := range results {
@@ -501,7 +520,10 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 	}
 	value := s.Value
 	if s.Kind == KindSetProperty {
-		if inDoubt && started.Value != nil {
+		// The value an interrupted attempt wrote, from the journal, only
+		// when it is the step's value with its placeholders filled in
+		// (then, with that instant): a journal never decides a value.
+		if inDoubt && started.Value != nil && filledFrom(s.Value, started.Value) {
 			value = started.Value
 		} else {
 			v, err := fillJSON(s.Value, applyVars(a.opts.Now(), a.opts.RunID, a.plan.ID))
@@ -546,6 +568,12 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 		err = a.write(ctx, ref, up, s, value)
 		if err == nil {
 			r.Outcome = Applied
+			a.record(ctx, r, extra)
+			return
+		}
+		if attempt > 0 && s.Kind == KindDelete && errors.Is(err, jira.ErrNotFound) {
+			// An earlier attempt of this run deleted the user.
+			r.Outcome, r.Message = Applied, "applied; the response was lost"
 			a.record(ctx, r, extra)
 			return
 		}
@@ -653,8 +681,11 @@ func (a *applier) wait(ctx context.Context, err error, attempt int) bool {
 	}
 }
 
-// write performs the step's request.
+// write performs the step's request. Apply checks the effect of a write
+// that failed uncertainly before trying again, so the client must not
+// send it again on its own (jira.WithGuardedWrites).
 func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s Step, value json.RawMessage) error {
+	ctx = jira.WithGuardedWrites(ctx)
 	switch s.Kind {
 	case KindDeactivate:
 		return a.site.Deactivate(ctx, ref)

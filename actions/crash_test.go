@@ -1,7 +1,6 @@
 package actions_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,7 +40,8 @@ func TestCrashChild(t *testing.T) {
 	require.NoError(t, err)
 	j, err := actions.OpenJournal(os.Getenv("SW_CRASH_JOURNAL"))
 	require.NoError(t, err)
-	run, err := actions.Apply(context.Background(), site{c}, &plan, actions.ApplyOptions{Journal: j, Concurrency: 4})
+	run, err := actions.Apply(context.Background(), site{c}, &plan, actions.ApplyOptions{Journal: j, Concurrency: 4,
+		NoFingerprints: os.Getenv("SW_CRASH_UNDO") == "1"})
 	require.NoError(t, err)
 	require.Zero(t, run.Counts[actions.Failed], run.Summary())
 	require.NoError(t, j.Close())
@@ -97,52 +97,8 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(planPath, data, 0o600))
 	s.ResetStats()
-	finished := false
-	for attempt := 0; attempt < 10 && !finished; attempt++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-		cmd.Env = append(os.Environ(), "SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+planPath, "SW_CRASH_JOURNAL="+journalPath)
-		require.NoError(t, cmd.Start())
-		done := make(chan error, 1)
-		exited := make(chan struct{})
-		go func() { done <- cmd.Wait(); close(exited) }()
-		// Kill at a random moment after the child has started writing
-		// (its journal grew past the header and the earlier attempts'
-		// lines): how long a child takes
-		// to start depends on the machine's load, not on the test.
-		kill := make(chan struct{})
-		if attempt < 2 { // then let it finish
-			delay := time.Duration(rng.IntN(40)) * time.Millisecond
-			before := max(journalLines(journalPath), 1)
-			go func() {
-				deadline := time.Now().Add(time.Minute)
-				for journalLines(journalPath) <= before && time.Now().Before(deadline) {
-					select {
-					case <-exited:
-						return
-					case <-time.After(2 * time.Millisecond):
-					}
-				}
-				select {
-				case <-exited:
-				case <-time.After(delay):
-					close(kill)
-				}
-			}()
-		}
-		select {
-		case err := <-done:
-			require.NoError(t, err, "the child failed")
-			finished = true
-		case <-kill:
-			require.NoError(t, cmd.Process.Kill()) // SIGKILL
-			err := <-done
-			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
-				t.Fatal(err)
-			}
-			count(true, len(journalEntries(t, journalPath)) > 1, 0)
-		}
-	}
-	require.True(t, finished, "never finished")
+	killUntilDone(t, rng, journalPath, func() {}, func(started bool) { count(true, started, 0) },
+		"SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+planPath, "SW_CRASH_JOURNAL="+journalPath)
 	found := 0
 	for _, e := range journalEntries(t, journalPath) {
 		if e.Type == actions.EntryOutcome && e.Message == "found applied after an interruption" {
@@ -164,16 +120,6 @@ func crashTrial(t *testing.T, rng *rand.Rand, count func(killed, started bool, f
 	}
 }
 
-// journalLines counts the complete lines of the journal at path (0 when
-// there is none yet).
-func journalLines(path string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	return bytes.Count(b, []byte("\n"))
-}
-
 func journalEntries(t *testing.T, path string) []actions.JournalEntry {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -184,4 +130,147 @@ func journalEntries(t *testing.T, path string) []actions.JournalEntry {
 	entries, err := actions.ReadJournal(f)
 	require.NoError(t, err)
 	return entries
+}
+
+// TestUndoCrashResume applies a plan, then undoes it in a child process
+// killed with SIGKILL at random points and started again with the same
+// undo plan (its id is derived from the journal's plan) and the undo's own
+// journal, until it finishes: no undo step is written twice, and every
+// user ends as it was before the run.
+func TestUndoCrashResume(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("spawns child processes")
+	}
+	const trials = 6
+	var mu sync.Mutex
+	kills, interrupted := 0, 0
+	t.Cleanup(func() {
+		t.Logf("%d undo trials, %d SIGKILLs, %d of them after the undo had started writing", trials, kills, interrupted)
+		if !t.Failed() {
+			assert.Positive(t, interrupted, "some kills must land mid-undo")
+		}
+	})
+	for trial := range trials {
+		t.Run(fmt.Sprint(trial), func(t *testing.T) {
+			t.Parallel()
+			undoCrashTrial(t, rand.New(rand.NewPCG(2, uint64(trial))), func(started bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				kills++
+				if started {
+					interrupted++
+				}
+			})
+		})
+	}
+}
+
+func undoCrashTrial(t *testing.T, rng *rand.Rand, killed func(started bool)) {
+	s := jiratest.NewServer(t, jiratest.WithOrg(&jiratest.Org{Users: people(crashUsers)}))
+	c, err := datacenter.New(s.URL, datacenter.TokenAuth(jira.Secret(jiratest.DefaultDCToken)), datacenter.WithRateLimit(5000, 100))
+	require.NoError(t, err)
+	before := s.Users()
+	p := offboard()
+	p.Select = crit(t, `name startsWith "user"`)
+	plan := planOn(t, c, []actions.Policy{p}, actions.PlanOptions{Site: s.URL})
+	dir := t.TempDir()
+	runJournal := filepath.Join(dir, "run.journal")
+	j, err := actions.OpenJournal(runJournal)
+	require.NoError(t, err)
+	run, err := actions.Apply(t.Context(), site{c}, plan, actions.ApplyOptions{Journal: j})
+	require.NoError(t, err)
+	require.Zero(t, run.Counts[actions.Failed])
+	require.NoError(t, j.Close())
+
+	undoPath, journalPath := filepath.Join(dir, "undo.json"), filepath.Join(dir, "undo.journal")
+	s.ResetStats()
+	// The undo plan is made again before each start, as a person running
+	// undo again would: the same id, so its journal resumes.
+	again := func() {
+		undo, err := actions.Undo(journalEntries(t, runJournal), actions.UndoOptions{Site: s.URL})
+		require.NoError(t, err)
+		assert.Equal(t, actions.UndoID(plan.ID), undo.ID)
+		data, err := json.Marshal(undo)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(undoPath, data, 0o600))
+	}
+	killUntilDone(t, rng, journalPath, again, killed,
+		"SW_CRASH_URL="+s.URL, "SW_CRASH_PLAN="+undoPath, "SW_CRASH_JOURNAL="+journalPath, "SW_CRASH_UNDO=1")
+	for who, routes := range writes(s) {
+		for route, n := range routes {
+			if who == "?" {
+				// Adding to a group names the user in the body: one a user.
+				assert.Equal(t, crashUsers, n, "%s written %d times", route, n)
+				continue
+			}
+			assert.Equal(t, 1, n, "%s %s written %d times", who, route, n)
+		}
+	}
+	after := s.Users()
+	require.Len(t, after, len(before))
+	for i := range before {
+		assert.Equal(t, before[i].Active, after[i].Active, before[i].Name)
+		assert.Equal(t, before[i].Groups, after[i].Groups, before[i].Name)
+		assert.Equal(t, before[i].Properties, after[i].Properties, before[i].Name)
+	}
+}
+
+// awaitJournal waits until the journal at path holds more than had
+// entries, or the child ends (done is then refilled for the caller).
+func awaitJournal(path string, had int, done chan error) {
+	for {
+		select {
+		case err := <-done:
+			done <- err
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		entries, _ := actions.ReadJournal(f)
+		_ = f.Close()
+		if len(entries) > had {
+			return
+		}
+	}
+}
+
+// killUntilDone starts TestCrashChild with env, after calling before,
+// and kills it with SIGKILL a random time after its first journal entry,
+// twice at most; then lets it finish. killed is told of each kill and
+// whether the child had written to the journal at journalPath.
+func killUntilDone(t *testing.T, rng *rand.Rand, journalPath string, before func(), killed func(started bool), env ...string) {
+	t.Helper()
+	for attempt := range 10 {
+		before()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), env...)
+		require.NoError(t, cmd.Start())
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		delay := time.Duration(rng.IntN(60)) * time.Millisecond
+		if attempt >= 2 {
+			delay = time.Minute // let it finish
+		} else {
+			// Count from the child's first journal entry, not from its
+			// start: a binary built with -race starts slowly.
+			awaitJournal(journalPath, len(journalEntries(t, journalPath)), done)
+		}
+		select {
+		case err := <-done:
+			require.NoError(t, err, "the child failed")
+			return
+		case <-time.After(delay):
+			require.NoError(t, cmd.Process.Kill()) // SIGKILL
+			err := <-done
+			if _, ok := errors.AsType[*exec.ExitError](err); !ok && err != nil {
+				t.Fatal(err)
+			}
+			killed(len(journalEntries(t, journalPath)) > 1)
+		}
+	}
+	t.Fatal("never finished")
 }

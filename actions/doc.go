@@ -99,12 +99,24 @@
 // plan), with a [*LimitError] carrying the numbers. It works on
 // [ApplyOptions].Concurrency users at once (default 4), each user's steps
 // in order, every request going through the site client's shared rate
-// limiter. Before the first step of a user with a destructive step
-// ([StepKind.Destructive]) the user is re-read; if its fingerprint differs
-// (logged in since, reactivated, moved group) none of its steps is applied
-// and each is reported [Stale]. A write whose failure leaves its effect
+// limiter. Before the first step of every user the user is re-read; if
+// its fingerprint differs (logged in since, reactivated, moved group) none
+// of its steps is applied and each is reported [Stale]; a user protected
+// now (an administrator, the tool's account) is [Exempt]; an entry without
+// fingerprint is [Refused]. A write whose failure leaves its effect
 // unknown (network error, 5xx, rate limit) is retried only after the user
-// is re-read and the effect found missing. Each step ends [Applied],
+// is re-read and the effect found missing; the client does not re-send it
+// itself ([jira.WithGuardedWrites]).
+//
+// # A plan is a proposal
+//
+// Apply trusts the steps of the plan it is given. A plan read from a file
+// or a store is a proposal anyone could have edited: [Verify] checks it
+// against the plan its policies give now (same policies and hashes, same
+// site, every step one the policies would plan for that user now) and
+// returns the plan to apply, with limits from the policies; usermgmt's
+// Manager verifies every plan it applies. [Sign] and [CheckSignature]
+// sign plan files with a key. Each step ends [Applied],
 // [NoOp], [Exempt], [Stale], [Failed] (with the typed error), [Skipped]
 // (an earlier step of the user failed) or [Refused]; [Run.Summary] counts
 // them.
@@ -115,14 +127,16 @@
 // Apply writes a "started" entry before each write and an "outcome" entry
 // after it. Calling Apply again with the same plan and journal resumes:
 // steps with an outcome are not repeated (failed ones are tried again), a
-// user already checked is not checked again, and a step that was started
+// user already checked is not compared with its fingerprint again (its
+// protections are), and a step that was started
 // without an outcome is first checked on the site — is the user inactive,
 // in the group, the property equal, the user gone? — and only written if
 // its effect is missing. Steps whose effect cannot be read back are
 // handled by kind: a password reset or a session invalidation is done
 // again (harmless), a property is written again unless the site is a
 // [PropertyReader], and an issue is not filed again ([ErrInDoubt]). A
-// journal of another plan is refused.
+// journal of another plan is refused. [OpenJournal] locks the journal: a
+// second run of the plan while one writes it gets [ErrLocked].
 //
 // # Undo
 //
@@ -130,12 +144,15 @@
 // re-add groups, re-grant licences, restore or delete properties. Deletes
 // (except those that deactivated instead), password resets, invalidated
 // sessions and issues cannot be undone and are listed in NotUndoable.
+// The undo plan's id derives from the journal's plan ([UndoID]), so an
+// undo journaled to its own file resumes after a crash; it acts only on
+// the site the journal's run changed.
 //
 // # Dry run
 //
 // Planning is the dry run: [NewPlan] writes nothing, and a plan is only
 // applied by an explicit call to [Apply]. [ApplyOptions].DryRun goes one
 // step further without writing either: it checks the limits and re-reads
-// the users the plan would change destructively, to report which steps
-// are already stale.
+// the users the plan would change, to report which steps are already
+// stale.
 package actions

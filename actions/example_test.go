@@ -103,3 +103,47 @@ ann,
 	// 4 map[email:cyd@example.com username:cyd]
 	// actions: selection row 1, column 2: "phone" is not a column name (username, key, accountId, email), and a file without a header must have one column
 }
+
+func ExampleVerify() {
+	ctx := context.Background()
+	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	s, c := exampleSite()
+	p, _ := criteria.Compile(`active && daysSinceLastLogin > 90`, criteria.WithNow(func() time.Time { return at }))
+	policies := []actions.Policy{{Name: "inactive", Select: p, Action: actions.Deactivate()}}
+	req := actions.Requirements(jira.DataCenter, policies, actions.Exemptions{})
+	me, _ := c.Myself(ctx)
+	newPlan := func(id string) *actions.Plan {
+		plan, _ := actions.NewPlan(ctx, c.Snapshot(ctx, req), policies, actions.PlanOptions{
+			ID: id, Now: at, Flavor: jira.DataCenter, Site: "https://jira.example.com", Myself: me, Snapshot: req})
+		return plan
+	}
+	proposed := newPlan("0197a1b2-0000-7000-8000-000000000003")
+	// Someone edits the plan file: ann's deactivation becomes a delete,
+	// and bob, who logged in two days ago, is added.
+	proposed.Users[0].Steps[0] = actions.Step{Kind: actions.KindDelete}
+	bob := proposed.Users[0]
+	b, _ := s.User("bob")
+	bob.User = actions.Identity{Name: b.Name, Key: b.Key}
+	bob.Steps = []actions.Step{{Kind: actions.KindDeactivate}}
+	proposed.Users = append(proposed.Users, bob)
+
+	// At apply, the policies are planned again and the proposal checked:
+	// cyd's deactivation is applied, ann's and bob's steps are refused.
+	verified, refused, err := actions.Verify(proposed, newPlan("fresh"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range refused {
+		fmt.Println(r.User.Name, r.Step, "→", r.Outcome, "—", r.Message)
+	}
+	run, _ := actions.Apply(ctx, c, verified, actions.ApplyOptions{RunID: "run"})
+	fmt.Print(run.Summary())
+	_, annExists := s.User("ann")
+	fmt.Println("ann exists:", annExists)
+	// Output:
+	// ann delete → refused — not applied: the policies would not plan delete for this user now
+	// bob deactivate → refused — not applied: the policies do not select this user now
+	// Run of plan 0197a1b2-0000-7000-8000-000000000003: 1 steps: 1 applied
+	// ann exists: true
+}

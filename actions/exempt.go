@@ -139,7 +139,7 @@ func protected(u *jira.User, f jira.Flavor, myself *jira.User, readOnly []string
 		}
 	}
 	for _, g := range u.Groups {
-		if strings.HasSuffix(g, "-admins") || strings.HasSuffix(g, "-administrators") {
+		if adminGroup(f, g) {
 			return "protected: member of administrators group " + g
 		}
 	}
@@ -158,4 +158,10 @@ func sameUser(a, b *jira.User) bool {
 	default:
 		return a.Name != "" && strings.EqualFold(a.Name, b.Name)
 	}
+}
+
+// adminGroup reports whether g is an administrators group on flavour f:
+// one of [ProtectedGroups], or a name ending in -admins or -administrators.
+func adminGroup(f jira.Flavor, g string) bool {
+	return slices.Contains(ProtectedGroups(f), g) || strings.HasSuffix(g, "-admins") || strings.HasSuffix(g, "-administrators")
 }

@@ -39,6 +39,8 @@ type JournalEntry struct {
 	Run    string      `json:"run"`
 	Plan   string      `json:"plan"`
 	Flavor jira.Flavor `json:"flavor,omitzero"`
+	// Site is the site's base URL, in a run entry: undo acts on it only.
+	Site string `json:"site,omitempty"`
 	// Step identifies the step: "<user id>#<index in the user's steps>",
 	// or "#run-issue" for the issue of the run.
 	StepID string    `json:"stepId,omitempty"`
@@ -67,12 +69,22 @@ type Journal struct {
 	entries []JournalEntry
 }
 
-// OpenJournal opens the journal at path, creating it if needed, and reads
-// the entries already in it. A last line cut short by a crash is removed.
+// OpenJournal opens the journal at path, creating it if needed, takes an
+// exclusive lock on it (held until Close; a second run of the same plan,
+// in this process or another, gets an error matching [ErrLocked] rather
+// than writing every step again), and reads the entries already in it. A
+// last line cut short by a crash is removed.
 func OpenJournal(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("actions: journal: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("actions: journal %s is %w: another run of the plan is writing it; wait for it to end, then run again to resume", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("actions: journal %s: %w", path, err)
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
@@ -176,7 +188,7 @@ func (j *Journal) append(e JournalEntry) error {
 	return nil
 }
 
-// Close closes the journal's file, if it has one.
+// Close closes the journal's file, if it has one, releasing its lock.
 func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
@@ -228,3 +240,22 @@ func readState(entries []JournalEntry, planID string) (*journalState, error) {
 }
 
 var errJournalMismatch = errors.New("actions: the journal does not match the plan")
+
+// Done reports whether the journal records an outcome for every step of
+// plan that is not to be repeated (applied, no-op, exempt, stale,
+// refused): a run of plan would write nothing. An undo whose journal is
+// done is already undone.
+func (j *Journal) Done(plan *Plan) bool {
+	st, err := readState(j.Entries(), plan.ID)
+	if err != nil || len(st.final) == 0 {
+		return false
+	}
+	for _, u := range plan.Users {
+		for i := range u.Steps {
+			if _, ok := st.final[stepID(u.User, i)]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -206,4 +207,34 @@ func userVars(u *jira.User, policy string) map[string]string {
 	return map[string]string{
 		"user": u.ID(), "name": u.Name, "email": u.Email, "displayName": u.DisplayName, "policy": policy,
 	}
+}
+
+// applyPlaceholder matches the placeholders filled in when a step is
+// applied (see applyVars).
+var applyPlaceholder = regexp.MustCompile(`\{\{(now|date|runId|planId)\}\}`)
+
+// filledFrom reports whether value is tmpl with its apply-time
+// placeholders filled in (each by text without quotes or backslashes, as
+// dates and ids are) and nothing else changed; tmpl must have one.
+func filledFrom(tmpl, value json.RawMessage) bool {
+	var ct, cv bytes.Buffer
+	if json.Compact(&ct, tmpl) != nil || json.Compact(&cv, value) != nil {
+		return false
+	}
+	t := ct.String()
+	locs := applyPlaceholder.FindAllStringIndex(t, -1)
+	if len(locs) == 0 {
+		return false
+	}
+	var re strings.Builder
+	re.WriteString("^")
+	last := 0
+	for _, l := range locs {
+		re.WriteString(regexp.QuoteMeta(t[last:l[0]]))
+		re.WriteString(`[^"\\]*`)
+		last = l[1]
+	}
+	re.WriteString(regexp.QuoteMeta(t[last:]) + "$")
+	ok, err := regexp.MatchString(re.String(), cv.String())
+	return err == nil && ok
 }

@@ -13,11 +13,22 @@ import (
 
 // UndoOptions configure [Undo].
 type UndoOptions struct {
-	// ID and Now as in [PlanOptions]; defaults a new UUID v7 and time.Now().
-	ID  string
+	// ID is the undo plan's id; default one derived from the journal's
+	// plan, the same every time, so that an interrupted undo applied with
+	// its own journal resumes.
+	ID string
+	// Now as in [PlanOptions]; default time.Now().
 	Now time.Time
-	// Site is the site's base URL, for the plan.
+	// Site is the site the undo is to act on. The journal's run entry
+	// names the site the run changed: a different Site is an error. For
+	// a journal that names none, Site is the plan's site.
 	Site string
+}
+
+// UndoID returns the id of the plan that undoes the runs of plan planID:
+// a name-based UUID, the same every time.
+func UndoID(planID string) string {
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("seatwarden:undo:"+planID)).String()
 }
 
 // Undo turns a journal into the plan that reverses what it applied:
@@ -36,26 +47,28 @@ func Undo(entries []JournalEntry, opts UndoOptions) (*Plan, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
-	if opts.ID == "" {
-		id, err := uuid.NewV7()
-		if err != nil {
-			return nil, fmt.Errorf("actions: plan id: %w", err)
-		}
-		opts.ID = id.String()
-	}
 	var flavor jira.Flavor
-	planID := ""
+	planID, site := "", ""
 	for _, e := range entries {
 		if e.Type == EntryRun {
-			flavor, planID = e.Flavor, e.Plan
+			flavor, planID, site = e.Flavor, e.Plan, e.Site
 			break
 		}
 	}
 	if planID == "" {
 		return nil, fmt.Errorf("actions: the journal has no run entry")
 	}
+	switch {
+	case site == "":
+		site = opts.Site
+	case opts.Site != "" && !sameSite(site, opts.Site):
+		return nil, fmt.Errorf("actions: the journal is of a run on %s, not %s: undo acts only on the site the run changed", site, opts.Site)
+	}
+	if opts.ID == "" {
+		opts.ID = UndoID(planID)
+	}
 	name := "undo " + planID
-	plan := &Plan{ID: opts.ID, Created: opts.Now.UTC(), Flavor: flavor, Site: opts.Site,
+	plan := &Plan{ID: opts.ID, Created: opts.Now.UTC(), Flavor: flavor, Site: site,
 		Policies: []PolicyRef{{Name: name, Hash: "journal:" + planID}},
 		Counts:   map[StepKind]int{}, Exempt: []Exempted{}, Conflicts: []Conflict{}, Problems: []SelectionProblem{},
 		Users: []UserPlan{}, NotUndoable: []string{}}
@@ -79,6 +92,13 @@ func Undo(entries []JournalEntry, opts UndoOptions) (*Plan, error) {
 		}
 		if !ok {
 			plan.NotUndoable = append(plan.NotUndoable, e.User.ID()+": "+e.Step.String())
+			continue
+		}
+		if inv.Kind == KindAddGroup && adminGroup(flavor, inv.Group) {
+			// No run removes an administrator (administrators are
+			// protected): a journal that says so was edited. Undo never
+			// makes anyone an administrator.
+			plan.NotUndoable = append(plan.NotUndoable, e.User.ID()+": "+e.Step.String()+" (undo never adds to an administrators group)")
 			continue
 		}
 		k, ok := byUser[e.User.ID()]

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -121,9 +122,52 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 	return nil, fmt.Errorf("usermgmt: unknown flavor %v", s.Flavor)
 }
 
+// detectAttempts bounds the attempts of a serverInfo request.
+const detectAttempts = 5
+
+// detectGet sends a read, again after a network error, a 429 or a 5xx
+// (but 501), as the clients retry every read: waiting Retry-After when the
+// server gives one (at most 30 s), else 250 ms doubling.
+func detectGet(ctx context.Context, hc *http.Client, req *http.Request) (*http.Response, []byte, error) {
+	var err error
+	for attempt := range detectAttempts {
+		var resp *http.Response
+		resp, err = hc.Do(req.Clone(ctx))
+		wait := time.Duration(250<<attempt) * time.Millisecond
+		if err == nil {
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			_ = resp.Body.Close()
+			code := resp.StatusCode
+			retry := rerr != nil || code == http.StatusTooManyRequests || (code >= 500 && code != http.StatusNotImplemented)
+			if !retry || attempt == detectAttempts-1 {
+				if rerr != nil {
+					return nil, nil, rerr
+				}
+				return resp, body, nil
+			}
+			if secs, perr := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); perr == nil && secs > 0 {
+				wait = min(time.Duration(secs)*time.Second, 30*time.Second)
+			}
+			err = fmt.Errorf("serverInfo answered %d", code)
+		}
+		if ctx.Err() != nil || attempt == detectAttempts-1 {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, ctx.Err()
+		}
+	}
+	return nil, nil, err
+}
+
 // DetectFlavor asks the site which flavour it is: GET
 // /rest/api/2/serverInfo (or /rest/api/3/serverInfo when that is not
-// found), without authentication, and reads deploymentType.
+// found), without authentication, and reads deploymentType. A network
+// error, a 429 or a 5xx is retried, up to five attempts.
 func DetectFlavor(ctx context.Context, s Site) (jira.Flavor, error) {
 	rt := s.Transport
 	if rt == nil {
@@ -141,12 +185,7 @@ func DetectFlavor(ctx context.Context, s Site) (jira.Flavor, error) {
 		if s.UserAgent != "" {
 			req.Header.Set("User-Agent", s.UserAgent)
 		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			return 0, fmt.Errorf("usermgmt: detect flavor of %s: %w", base, err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		_ = resp.Body.Close()
+		resp, body, err := detectGet(ctx, hc, req)
 		if err != nil {
 			return 0, fmt.Errorf("usermgmt: detect flavor of %s: %w", base, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,6 +85,30 @@ func TestConnectErrors(t *testing.T) {
 			_, err := usermgmt.Connect(t.Context(), c.site)
 			require.Error(t, err)
 			assert.Equal(t, c.want, err.Error())
+		})
+	}
+}
+
+// TestDetectFlavorRetries: one 429, 500 or dropped connection on
+// serverInfo does not stop the detection; it is retried like every read.
+func TestDetectFlavorRetries(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]jiratest.Fault{
+		"429":   {Status: http.StatusTooManyRequests, RetryAfter: 1},
+		"500":   {Status: http.StatusInternalServerError},
+		"reset": {Reset: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				fake := jiratest.New(jiratest.WithFlavor(jira.Cloud))
+				fake.Script("GET /rest/api/2/serverInfo", f, f)
+				s := usermgmt.Site{URL: fake.URL, Transport: fake.Transport()}
+				fl, err := usermgmt.DetectFlavor(t.Context(), s)
+				require.NoError(t, err)
+				assert.Equal(t, jira.Cloud, fl)
+				assert.Equal(t, 3, fake.Stats()["GET /rest/api/2/serverInfo"], "two faults, then the answer")
+			})
 		})
 	}
 }

@@ -87,12 +87,22 @@
 // with the same emails on the other; the users it cannot match are in the
 // plan's Problems.
 //
-// Apply refuses a plan over a blast-radius limit before any write (an
-// *actions.LimitError). For a policy with an approval it creates the
+// A plan is a proposal, not an authority. Apply plans the plan's
+// policies again, from the file as it is now, on a new snapshot, and
+// applies only what both agree on (actions.Verify): a plan whose policies,
+// hashes, site or flavour differ is refused (actions.ErrPlanMismatch), and
+// a user with any step the policies would not plan now has its steps
+// refused in the run. Limits, approval and the run issue come from the
+// policies. Apply refuses a plan over a blast-radius limit before any
+// write (an *actions.LimitError). For a policy with an approval it creates the
 // approval issue and returns an [*ApprovalRequiredError]; once the issue
 // is approved, [Manager.ApplyApproved] applies the plan. After a run, the
 // report (report.FromRun) goes to the policies' sinks and Config.Sinks,
 // and to Config.Store. Every log record carries the run_id of the call
 // (a UUID v7; an applied run's id is the actions.Run's), and
 // Config.Progress is told how far the snapshot and the apply are.
+//
+// Policy files are loaded within budgets (MaxFileSize, MaxNodes after
+// alias expansion, MaxDepth; WithContext cancels), and their paths
+// (users.selection, sink paths) must stay inside the file's directory.
 package usermgmt

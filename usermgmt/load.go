@@ -2,9 +2,11 @@ package usermgmt
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,7 +59,24 @@ type loadConfig struct {
 	lookupEnv func(string) (string, bool)
 	dir       string
 	name      string
+	ctx       context.Context
 }
+
+// The loader's budgets: a policy file is small and shallow, and a file
+// that is not is refused at once, before it costs time or memory.
+const (
+	// MaxFileSize is the largest policy file read, in bytes.
+	MaxFileSize = 4 << 20
+	// MaxNodes is the most values (mappings, lists, scalars) a file may
+	// hold once its aliases are expanded: a few kilobytes of nested
+	// aliases ("billion laughs") expand to billions.
+	MaxNodes = 100_000
+	// MaxDepth is the deepest nesting of mappings and lists.
+	MaxDepth = 64
+)
+
+// WithContext makes loading stop, with ctx's error, when ctx is done.
+func WithContext(ctx context.Context) LoadOption { return func(c *loadConfig) { c.ctx = ctx } }
 
 // WithLookupEnv sets where ${VAR} references are looked up (default
 // os.LookupEnv). Tests pass a map's lookup here.
@@ -90,7 +109,7 @@ func WithDir(dir string) LoadOption { return func(c *loadConfig) { c.dir = dir }
 func WithName(name string) LoadOption { return func(c *loadConfig) { c.name = name } }
 
 func newLoadConfig(opts []LoadOption) loadConfig {
-	c := loadConfig{now: time.Now, lookupEnv: os.LookupEnv, dir: "."}
+	c := loadConfig{now: time.Now, lookupEnv: os.LookupEnv, dir: ".", ctx: context.Background()}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -105,7 +124,17 @@ func Load(path string, opts ...LoadOption) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("usermgmt: %w", err)
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil {
+		return nil, fmt.Errorf("usermgmt: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("usermgmt: %s is not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %w", err)
 	}
@@ -120,6 +149,12 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func Parse(data []byte, format Format, opts ...LoadOption) (*File, error) {
 	cfg := newLoadConfig(opts)
 	ps := &problems{lines: map[string]int{}}
+	if len(data) > MaxFileSize {
+		return nil, &LoadError{File: cfg.name, Problems: []Problem{{Msg: fmt.Sprintf("the file is over %d bytes; a policy file is smaller", MaxFileSize)}}}
+	}
+	if err := cfg.ctx.Err(); err != nil {
+		return nil, err
+	}
 	switch format {
 	case YAML:
 	case JSON:
@@ -147,6 +182,12 @@ func Parse(data []byte, format Format, opts ...LoadOption) (*File, error) {
 	}
 	if len(doc.Content) == 0 {
 		return nil, &LoadError{File: cfg.name, Problems: []Problem{{Msg: "empty file; a policy file starts with version: 1"}}}
+	}
+	if err := budget(cfg.ctx, doc.Content[0]); err != nil {
+		if le, ok := errors.AsType[*LoadError](err); ok {
+			le.File = cfg.name
+		}
+		return nil, err
 	}
 	f := &File{}
 	d := decoder{ps: ps, lines: ps.lines}
@@ -179,4 +220,44 @@ func (f *File) Validate(opts ...LoadOption) error {
 func (f *File) Site(name string) (s Site, ok bool) {
 	s, ok = f.sites[name]
 	return s, ok
+}
+
+// budget walks the document as the decoder will, aliases expanded, and
+// refuses one with more than MaxNodes values or deeper than MaxDepth, or
+// when ctx is done. It stops as soon as a budget is exceeded, so that it
+// costs at most MaxNodes steps.
+func budget(ctx context.Context, root *yaml.Node) error {
+	type item struct {
+		n     *yaml.Node
+		depth int
+	}
+	stack := []item{{root, 1}}
+	nodes := 0
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		for hops := 0; n.Kind == yaml.AliasNode && n.Alias != nil; hops++ {
+			if hops > MaxDepth {
+				return &LoadError{Problems: []Problem{{Line: it.n.Line, Msg: "aliases refer to each other in a loop"}}}
+			}
+			n = n.Alias
+		}
+		nodes++
+		if nodes > MaxNodes {
+			return &LoadError{Problems: []Problem{{Line: n.Line, Msg: fmt.Sprintf("the document holds more than %d values once its aliases are expanded; a policy file is smaller", MaxNodes)}}}
+		}
+		if it.depth > MaxDepth {
+			return &LoadError{Problems: []Problem{{Line: n.Line, Msg: fmt.Sprintf("nested deeper than %d levels", MaxDepth)}}}
+		}
+		if nodes%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		for _, c := range n.Content {
+			stack = append(stack, item{c, it.depth + 1})
+		}
+	}
+	return nil
 }

@@ -123,8 +123,10 @@ type Progress struct {
 type Manager struct {
 	cfg Config
 
-	mu    sync.Mutex
-	snaps map[string][]jira.User // plan id → the snapshot it was made from
+	mu     sync.Mutex
+	snaps  map[string][]jira.User // plan id → the snapshot it was made from
+	adhoc  map[string]adhoc       // plan id → the Go policies it was made from
+	issues map[string]string      // plan id → the approval issue this manager opened
 }
 
 // New returns a manager with cfg, validated.
@@ -144,7 +146,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.File == nil {
 		cfg.File = &File{Version: Version}
 	}
-	return &Manager{cfg: cfg, snaps: map[string][]jira.User{}}, nil
+	return &Manager{cfg: cfg, snaps: map[string][]jira.User{}, adhoc: map[string]adhoc{}, issues: map[string]string{}}, nil
 }
 
 // ApprovalRequiredError is returned by [Manager.Apply] (and Run) for a
@@ -179,15 +181,21 @@ var ErrRejected = errors.New("usermgmt: the plan was rejected")
 
 // Refused reports whether err is a refusal rather than a failure: a
 // blast-radius limit ([actions.ErrLimitExceeded]), an approval still
-// awaited, or a rejection.
+// awaited, a rejection, a plan that does not match its policies
+// ([actions.ErrPlanMismatch]), an issue that is not the plan's approval,
+// or a journal another run holds ([actions.ErrLocked]).
 func Refused(err error) bool {
-	return errors.Is(err, actions.ErrLimitExceeded) || errors.Is(err, ErrApprovalRequired) || errors.Is(err, ErrRejected)
+	return errors.Is(err, actions.ErrLimitExceeded) || errors.Is(err, ErrApprovalRequired) || errors.Is(err, ErrRejected) ||
+		errors.Is(err, actions.ErrPlanMismatch) || errors.Is(err, ErrNotApprovalIssue) || errors.Is(err, actions.ErrLocked)
 }
 
 // run is one call of a manager's method: its id and logger.
 type run struct {
 	id  string
 	log *slog.Logger
+	// fresh makes its snapshots new ones (Config.SnapshotMaxAge does not
+	// apply): a plan is verified against the site as it is now.
+	fresh bool
 }
 
 func (m *Manager) newRun(ctx context.Context, what string) run {
@@ -200,6 +208,10 @@ func (m *Manager) newRun(ctx context.Context, what string) run {
 // maxSnaps bounds the snapshots kept for the reports of plans not yet
 // applied.
 const maxSnaps = 4
+
+// maxAdhoc bounds the plans of policies built in Go kept for their
+// verification at apply.
+const maxAdhoc = 256
 
 // newRunID returns a UUID v7, or a v4 if the clock fails.
 func newRunID() string {
@@ -350,7 +362,20 @@ func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) 
 	if err != nil {
 		return nil, err
 	}
-	return m.newPlan(ctx, m.cfg.Now(), c, s, users, policies, actions.Exemptions{}, opts)
+	plan, err := m.newPlan(ctx, m.cfg.Now(), c, s, users, policies, actions.Exemptions{}, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	for id := range m.adhoc {
+		if len(m.adhoc) < maxAdhoc {
+			break
+		}
+		delete(m.adhoc, id) // plans never applied
+	}
+	m.adhoc[plan.ID] = adhoc{policies: slices.Clone(policies)}
+	m.mu.Unlock()
+	return plan, nil
 }
 
 func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*Simulation, error) {
@@ -392,9 +417,11 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	// With actOn the criteria ran on the source site; the target needs
 	// what the actions, protections and exemptions read.
 	opts := f.snapshotOptions(c.Flavor(), aps, common, ps[0].ActOn == "")
-	if (save && m.cfg.Store != nil) || m.cfg.ReportUsers {
+	if m.cfg.Store != nil || m.cfg.ReportUsers {
 		// The history's summaries and the report's insights count last
-		// logins and licences.
+		// logins and licences (asked for by every plan of this manager,
+		// so that a plan and its verification at apply agree on the
+		// fingerprints).
 		opts.LastLogin, opts.Licences = true, true
 	}
 	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
@@ -444,7 +471,11 @@ func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts ji
 	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
 	// unless the site allows a partial one; then the log says so.
 	opts.AllowPartial = s.AllowPartialSnapshot
-	snap, err := m.cfg.Clients.Snapshot(ctx, SnapshotRequest{Site: s, Options: opts, MaxAge: m.cfg.SnapshotMaxAge,
+	maxAge := m.cfg.SnapshotMaxAge
+	if r.fresh {
+		maxAge = 0
+	}
+	snap, err := m.cfg.Clients.Snapshot(ctx, SnapshotRequest{Site: s, Options: opts, MaxAge: maxAge,
 		Progress: func(n int) { m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: n}) }})
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: snapshot of %s: %w", label, err)
@@ -647,73 +678,73 @@ func InteractionReport(p *actions.Plan) string {
 }
 
 // Apply applies a plan, journaled to journalPath when it is not empty
-// (calling Apply again with the same plan and journal resumes). A plan
-// above a blast-radius limit is refused before any write with an error
-// matching [actions.ErrLimitExceeded] (an *actions.LimitError). A plan of
-// a policy with an approval is not applied: the approval issue is created
-// and an *ApprovalRequiredError returned; see [Manager.ApplyApproved].
-// After the run, the report goes to the sinks and the history.
+// (calling Apply again with the same plan and journal resumes; a journal
+// another run holds is refused, see [actions.OpenJournal]).
+//
+// The plan is a proposal, not an authority: Apply plans its policies
+// again, from the policy file as it is now (or, for a plan of
+// [Manager.PlanPolicies], from the policies this manager planned it with)
+// on a new snapshot of their site, and applies only what both agree on
+// ([actions.Verify]). A plan whose policies, hashes, flavour or site
+// differ is refused as a whole (an error matching
+// [actions.ErrPlanMismatch]); a user with a step the policies would not
+// plan now has its steps [actions.Refused], reported in the run, and
+// nothing written. Limits, the run issue and approval come from the
+// policies, never from the plan.
+//
+// A plan above a blast-radius limit is refused before any write with an
+// error matching [actions.ErrLimitExceeded] (an *actions.LimitError). A
+// plan of a policy with an approval is not applied: the approval issue is
+// created and an *ApprovalRequiredError returned; see
+// [Manager.ApplyApproved]. After the run, the report goes to the sinks and
+// the history.
 func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath string) (*actions.Run, error) {
 	r := m.newRun(ctx, "apply")
-	ps := m.planPolicies(plan)
-	for _, p := range ps {
-		if p.Approval == nil || len(plan.Users) == 0 {
-			continue // nothing to approve when nothing changes
-		}
-		if err := plan.CheckLimits(); err != nil {
-			return nil, m.refused(ctx, r, err)
-		}
-		c, s, err := m.client(ctx, targetOf(p))
-		if err != nil {
-			return nil, err
-		}
-		issue, err := c.CreateIssue(ctx, approvalRequest(p, plan, s))
-		if err != nil {
-			return nil, fmt.Errorf("usermgmt: approval issue of plan %s: %w", plan.ID, err)
-		}
-		r.log.LogAttrs(ctx, slog.LevelInfo, "approval requested", slog.String("plan_id", plan.ID),
-			slog.String("policy", p.Name), slog.String("issue", issue.Key))
-		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: p.Name, IssueKey: issue.Key}
-	}
-	return m.apply(ctx, r, plan, journalPath, "", "")
+	return m.apply(ctx, r, plan, journalPath, applyNew, "")
 }
 
 // ApplyApproved applies a plan whose approval issue was created by
-// [Manager.Apply]: it reads the issue's status and applies the plan only
-// when it is the policy's approvedStatus (default Approved). At the
-// rejectedStatus (default Rejected) it returns [ErrRejected]; otherwise an
+// [Manager.Apply]: it checks that issueKey is the plan's approval issue
+// (in the history store when it keeps plans, else among the issues this
+// manager created), reads the issue's status and applies the plan (verified
+// as by Apply) only when it is the policy's approvedStatus (default
+// Approved, compared as Jira does, ignoring case). At the rejectedStatus
+// (default Rejected) it returns [ErrRejected]; otherwise an
 // *ApprovalRequiredError with the status. The webhook of an approval
 // transition calls it.
 func (m *Manager) ApplyApproved(ctx context.Context, plan *actions.Plan, issueKey, journalPath string) (*actions.Run, error) {
 	r := m.newRun(ctx, "apply approved")
-	var ap *Policy
-	for _, p := range m.planPolicies(plan) {
-		if p.Approval != nil {
-			ap = p
-			break
+	return m.apply(ctx, r, plan, journalPath, applyApproved, issueKey)
+}
+
+// ErrNotApprovalIssue is returned by [Manager.ApplyApproved] for an issue
+// that is not the approval issue of the plan.
+var ErrNotApprovalIssue = errors.New("usermgmt: not the plan's approval issue")
+
+// planByIssue is what a history store that keeps plans offers
+// (history.SQLite does): the plan an approval issue was opened for.
+type planByIssue interface {
+	PlanByIssue(ctx context.Context, key string) (history.PlanRecord, error)
+}
+
+// checkApprovalIssue verifies that key is the approval issue of plan.
+func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string) error {
+	m.mu.Lock()
+	mine := m.issues[planID]
+	m.mu.Unlock()
+	if mine != "" && strings.EqualFold(mine, key) {
+		return nil
+	}
+	if st, ok := m.cfg.Store.(planByIssue); ok {
+		rec, err := st.PlanByIssue(ctx, key)
+		if err == nil && rec.ID == planID {
+			return nil
+		}
+		if err != nil && !errors.Is(err, history.ErrNoPlan) {
+			return fmt.Errorf("usermgmt: approval issue %s: %w", key, err)
 		}
 	}
-	if ap == nil {
-		return nil, fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
-	}
-	c, _, err := m.client(ctx, targetOf(ap))
-	if err != nil {
-		return nil, err
-	}
-	issue, err := c.Issue(ctx, issueKey)
-	if err != nil {
-		return nil, fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
-	}
-	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
-	switch {
-	case strings.EqualFold(issue.Status, approved):
-		r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
-		return m.apply(ctx, r, plan, journalPath, issueKey, "")
-	case strings.EqualFold(issue.Status, rejected):
-		r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
-		return nil, fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
-	}
-	return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
+	return fmt.Errorf("%w: issue %s was not opened for plan %s", ErrNotApprovalIssue, key, planID)
 }
 
 func targetOf(p *Policy) string { return cmpOr(p.ActOn, p.Site) }
@@ -729,17 +760,18 @@ func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
 	}
 }
 
-// planPolicies returns the file's policies a plan names.
-func (m *Manager) planPolicies(plan *actions.Plan) []*Policy {
+// planPolicies returns the file's policies a plan names, and an error for
+// a name the file does not have.
+func (m *Manager) planPolicies(plan *actions.Plan) ([]*Policy, error) {
 	var out []*Policy
 	for _, pr := range plan.Policies {
-		for i := range m.cfg.File.Policies {
-			if m.cfg.File.Policies[i].Name == pr.Name {
-				out = append(out, &m.cfg.File.Policies[i])
-			}
+		i := slices.IndexFunc(m.cfg.File.Policies, func(p Policy) bool { return p.Name == pr.Name })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: the policy file has no policy %q", actions.ErrPlanMismatch, pr.Name)
 		}
+		out = append(out, &m.cfg.File.Policies[i])
 	}
-	return out
+	return out, nil
 }
 
 func (m *Manager) refused(ctx context.Context, r run, err error) error {
@@ -747,40 +779,195 @@ func (m *Manager) refused(ctx context.Context, r run, err error) error {
 	return err
 }
 
-// apply applies plan on the site its policies act on (Config.Site for a
-// plan of no policy of the file) and reports the run.
-func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath, approvalIssue, siteName string) (*actions.Run, error) {
-	if err := plan.CheckLimits(); err != nil {
-		return nil, m.refused(ctx, r, err)
-	}
-	ps := m.planPolicies(plan)
-	target := siteName
-	if len(ps) > 0 {
-		target = targetOf(ps[0])
-	}
-	c, s, err := m.client(ctx, target)
+// applyMode says which door a plan came in by.
+type applyMode int
+
+const (
+	applyNew      applyMode = iota // Apply: ask for approval when a policy has one
+	applyApproved                  // ApplyApproved: the approval issue decides
+	applyUndo                      // Undo: a plan this manager made from a journal
+)
+
+// approved returns nil when issueKey is the approval issue of plan (see
+// checkApprovalIssue) and has the approval policy's approved status;
+// ErrRejected at its rejected status; an *ApprovalRequiredError else.
+func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issueKey string) error {
+	ps, err := m.planPolicies(plan)
 	if err != nil {
-		return nil, err
+		return m.refused(ctx, r, err)
 	}
-	if plan.Site != "" && s.URL != "" && strings.TrimSuffix(plan.Site, "/") != strings.TrimSuffix(s.URL, "/") {
-		return nil, fmt.Errorf("usermgmt: plan %s is for %s, not %s", plan.ID, plan.Site, s.URL)
+	var ap *Policy
+	for _, p := range ps {
+		if p.Approval != nil {
+			ap = p
+			break
+		}
 	}
-	if c.Flavor() != plan.Flavor {
-		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, plan.Flavor, siteLabel(s), c.Flavor())
+	if ap == nil {
+		return fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
 	}
-	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
-		Progress: func(p actions.Progress) {
-			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
-		}}
-	if journalPath != "" {
-		j, err := actions.OpenJournal(journalPath)
+	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey); err != nil {
+		return m.refused(ctx, r, err)
+	}
+	c, _, err := m.client(ctx, targetOf(ap))
+	if err != nil {
+		return err
+	}
+	issue, err := c.Issue(ctx, issueKey)
+	if err != nil {
+		return fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
+	}
+	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
+	switch {
+	case strings.EqualFold(issue.Status, approved):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "approved", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return nil
+	case strings.EqualFold(issue.Status, rejected):
+		r.log.LogAttrs(ctx, slog.LevelInfo, "rejected", slog.String("plan_id", plan.ID), slog.String("issue", issueKey))
+		return fmt.Errorf("%w: issue %s is %s", ErrRejected, issueKey, issue.Status)
+	}
+	return &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
+}
+
+// adhoc is a plan of policies built in Go, kept to verify it at apply.
+type adhoc struct {
+	policies []actions.Policy
+	site     string
+}
+
+// verify plans plan's policies again and returns the plan to apply (see
+// [actions.Verify]), the refused steps, the file's policies and the
+// client and site it acts on.
+func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *actions.Journal) (*actions.Plan, []actions.Result, []*Policy, Client, Site, error) {
+	r.fresh = true
+	if len(plan.Policies) == 0 {
+		return nil, nil, nil, nil, Site{}, fmt.Errorf("%w: plan %s names no policy", actions.ErrPlanMismatch, plan.ID)
+	}
+	m.mu.Lock()
+	ad, isAdhoc := m.adhoc[plan.ID]
+	m.mu.Unlock()
+	var fresh *actions.Plan
+	var ps []*Policy
+	var c Client
+	var s Site
+	var err error
+	if isAdhoc {
+		if c, s, err = m.client(ctx, ad.site); err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+		opts := actions.Requirements(c.Flavor(), ad.policies, actions.Exemptions{})
+		users, err := m.snapshot(ctx, r, c, s, opts)
 		if err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+		if fresh, err = m.newPlan(ctx, m.cfg.Now(), c, s, users, ad.policies, actions.Exemptions{}, opts); err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+	} else {
+		if ps, err = m.planPolicies(plan); err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+		names := make([]string, len(ps))
+		for i, p := range ps {
+			names[i] = p.Name
+		}
+		if c, s, err = m.client(ctx, targetOf(ps[0])); err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+		sim, err := m.plan(ctx, r, names, false)
+		if err != nil {
+			return nil, nil, nil, nil, s, err
+		}
+		fresh = sim.Plan
+	}
+	v, refused, err := actions.Verify(plan, fresh, j)
+	if err != nil {
+		return nil, nil, nil, nil, s, fmt.Errorf("usermgmt: plan %s: %w", plan.ID, err)
+	}
+	if len(refused) > 0 {
+		r.log.LogAttrs(ctx, slog.LevelWarn, "plan steps refused", slog.String("plan_id", plan.ID), slog.Int("steps", len(refused)),
+			slog.String("first", refused[0].User.ID()+": "+refused[0].Message))
+	}
+	return v, refused, ps, c, s, nil
+}
+
+// apply verifies plan (except an undo plan, made here from a journal),
+// asks for or checks its approval (issueKey), applies it on the site its
+// policies act on (for an undo, the site named issueKey) and reports the
+// run.
+func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath string, mode applyMode, issueKey string) (*actions.Run, error) {
+	var j *actions.Journal
+	if journalPath != "" {
+		var err error
+		if j, err = actions.OpenJournal(journalPath); err != nil {
 			return nil, fmt.Errorf("usermgmt: %w", err)
 		}
 		defer func() { _ = j.Close() }()
-		opts.Journal = j
 	}
-	run, err := actions.Apply(ctx, c, plan, opts)
+	var (
+		v       = plan
+		refused []actions.Result
+		ps      []*Policy
+		c       Client
+		s       Site
+		err     error
+	)
+	approvalIssue := ""
+	if mode == applyApproved {
+		// The issue first: a plan still waiting costs no snapshot.
+		if err := m.approved(ctx, r, plan, issueKey); err != nil {
+			return nil, err
+		}
+		approvalIssue = issueKey
+	}
+	if mode == applyUndo {
+		if c, s, err = m.client(ctx, issueKey); err != nil {
+			return nil, err
+		}
+		if !sameURL(plan.Site, s.URL) {
+			return nil, fmt.Errorf("usermgmt: undo of a run on %s, but the site is %s", plan.Site, s.URL)
+		}
+	} else if v, refused, ps, c, s, err = m.verify(ctx, r, plan, j); err != nil {
+		return nil, m.refused(ctx, r, err)
+	}
+	if c.Flavor() != v.Flavor {
+		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, v.Flavor, siteLabel(s), c.Flavor())
+	}
+	if err := v.CheckLimits(); err != nil {
+		return nil, m.refused(ctx, r, err)
+	}
+	var ap *Policy
+	for _, p := range ps {
+		if p.Approval != nil {
+			ap = p
+			break
+		}
+	}
+	switch {
+	case mode == applyApproved && ap == nil:
+		return nil, fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
+	case mode == applyNew && ap != nil && len(v.Users) > 0:
+		issue, err := c.CreateIssue(ctx, approvalRequest(ap, v, s))
+		if err != nil {
+			return nil, fmt.Errorf("usermgmt: approval issue of plan %s: %w", plan.ID, err)
+		}
+		m.mu.Lock()
+		m.issues[plan.ID] = issue.Key
+		m.mu.Unlock()
+		r.log.LogAttrs(ctx, slog.LevelInfo, "approval requested", slog.String("plan_id", plan.ID),
+			slog.String("policy", ap.Name), slog.String("issue", issue.Key))
+		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issue.Key}
+	}
+	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
+		Journal: j, NoFingerprints: mode == applyUndo,
+		Progress: func(p actions.Progress) {
+			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
+		}}
+	run, err := actions.Apply(ctx, c, v, opts)
+	if run != nil && len(refused) > 0 {
+		run.Results = append(run.Results, refused...)
+		run.Counts[actions.Refused] += len(refused)
+	}
 	if err != nil {
 		if errors.Is(err, actions.ErrLimitExceeded) {
 			return run, m.refused(ctx, r, err)
@@ -789,9 +976,14 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		return run, err
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "applied", slog.String("plan_id", plan.ID),
-		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]))
-	m.report(ctx, r, c, s, plan, run, ps, approvalIssue)
+		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
+		slog.Int("refused", run.Counts[actions.Refused]))
+	m.report(ctx, r, c, s, v, run, ps, approvalIssue)
 	return run, nil
+}
+
+func sameURL(a, b string) bool {
+	return a != "" && strings.EqualFold(strings.TrimSuffix(a, "/"), strings.TrimSuffix(b, "/"))
 }
 
 // report sends the report of a run to the sinks and the history. A sink
@@ -851,11 +1043,17 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 	var out []report.Sink
 	path := func(s string) string {
 		if s == "" || filepath.IsAbs(s) {
-			return s
+			return s // made absolute by Merge, from a path checked at load
 		}
-		return filepath.Join(m.cfg.File.dir, s)
+		return filepath.Join(cmpOr(p.base, m.cfg.File.dir), s)
 	}
 	for _, s := range p.Reporting.Sinks {
+		if s.Path != "" && !filepath.IsAbs(s.Path) {
+			if _, err := insidePath(cmpOr(p.base, m.cfg.File.dir), s.Path, true); err != nil {
+				out = append(out, failing{string(s.Type) + " " + s.Path, err})
+				continue
+			}
+		}
 		switch s.Type {
 		case SinkJSONL:
 			out = append(out, report.JSONLFile(mkdir(path(s.Path))))
@@ -921,10 +1119,20 @@ func (m *Manager) Run(ctx context.Context, dryRun bool, journalPath string, name
 	return plan, run, err
 }
 
+// ErrAlreadyUndone is returned by [Manager.Undo] when the undo's own
+// journal shows every step of it done.
+var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
+
 // Undo reads the journal at journalPath and returns the plan that
 // reverses what it applied (see actions.Undo); with apply it also applies
-// that plan on Config.Site (or the file's only site), journaled to
-// journalPath + ".undo".
+// that plan, journaled to journalPath + ".undo": an undo that was
+// interrupted resumes, and one that is done returns [ErrAlreadyUndone]
+// and writes nothing. The site is the one the journal's run changed: the
+// policy file's site (or Config.Site) with that URL; the file's only site
+// or Config.Site for an older journal that names none. Undo acts on no
+// other site. The undo plan is not verified against policies (it is made
+// here, from the journal), but every user is read again before its
+// first change and protected users are left alone.
 func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*actions.Plan, *actions.Run, error) {
 	r := m.newRun(ctx, "undo")
 	fh, err := os.Open(journalPath)
@@ -936,19 +1144,33 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	if err != nil {
 		return nil, nil, fmt.Errorf("usermgmt: journal %s: %w", journalPath, err)
 	}
-	name := m.defaultSite()
-	if name == "" && m.cfg.Site.URL == "" {
-		// The only site of the journal's flavour.
-		var fl jira.Flavor
-		for _, e := range entries {
-			fl = cmp.Or(fl, e.Flavor)
+	var fl jira.Flavor
+	runSite := ""
+	for _, e := range entries {
+		fl = cmp.Or(fl, e.Flavor)
+		if e.Type == actions.EntryRun && runSite == "" {
+			runSite = e.Site
 		}
+	}
+	name := ""
+	if runSite != "" {
+		// The site of the file with the run's URL, else Config.Site.
 		for n := range m.cfg.File.Sites {
-			if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
-				if name != "" {
-					return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
-				}
+			if s, ok := m.cfg.File.Site(n); ok && sameURL(s.URL, runSite) {
 				name = n
+			}
+		}
+	} else {
+		name = m.defaultSite()
+		if name == "" && m.cfg.Site.URL == "" {
+			// The only site of the journal's flavour.
+			for n := range m.cfg.File.Sites {
+				if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
+					if name != "" {
+						return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
+					}
+					name = n
+				}
 			}
 		}
 	}
@@ -958,11 +1180,23 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	}
 	plan, err := actions.Undo(entries, actions.UndoOptions{Now: m.cfg.Now(), Site: s.URL})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("usermgmt: %w", err)
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
 	if !apply {
 		return plan, nil, nil
+	}
+	undoJournal := journalPath + ".undo"
+	if _, err := os.Stat(undoJournal); err == nil {
+		j, err := actions.OpenJournal(undoJournal)
+		if err != nil {
+			return plan, nil, fmt.Errorf("usermgmt: %w", err)
+		}
+		done := j.Done(plan)
+		_ = j.Close()
+		if done {
+			return plan, nil, fmt.Errorf("%w (%s)", ErrAlreadyUndone, undoJournal)
+		}
 	}
 	if plan.Flavor == 0 {
 		c, err := m.cfg.Clients.Client(ctx, s)
@@ -971,6 +1205,6 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		}
 		plan.Flavor = c.Flavor()
 	}
-	run, err := m.apply(ctx, r, plan, journalPath+".undo", "", name)
+	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name)
 	return plan, run, err
 }

@@ -468,7 +468,9 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 	require.NoError(t, err)
 	plan.Site = "https://other.example.com"
 	_, err = m.Apply(t.Context(), plan, "")
-	assert.ErrorContains(t, err, "is for https://other.example.com, not https://dc.example.com")
+	assert.ErrorContains(t, err, "the plan is for site https://other.example.com, the policies act on https://dc.example.com")
+	assert.ErrorIs(t, err, actions.ErrPlanMismatch)
+	assert.True(t, usermgmt.Refused(err))
 }
 
 // TestManagerReadOnlyDirectories: the generated org keeps many people in a

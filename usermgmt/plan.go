@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"time"
 
@@ -42,9 +41,13 @@ func (f *File) ActionsPolicy(name string) (actions.Policy, error) {
 		ap.Select = p.where
 	}
 	if p.Users.Selection != "" {
-		path := p.Users.Selection
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(f.dir, path)
+		base, rel := p.base, p.selection
+		if rel == "" { // a policy built in Go and validated before
+			base, rel = f.dir, p.Users.Selection
+		}
+		path, err := insidePath(base, rel, false)
+		if err != nil {
+			return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: users.selection: %w", name, err)
 		}
 		r, err := os.Open(path)
 		if err != nil {

@@ -128,6 +128,11 @@ type Policy struct {
 	where *criteria.Program
 	sched schedule.Spec
 	loc   *time.Location
+	// base is the directory the policy's paths resolve inside, and
+	// selection the selection as written (Merge makes Users.Selection
+	// absolute; the path is resolved again when it is read).
+	base      string
+	selection string
 }
 
 // Criterion returns the compiled users.where criterion, or nil when the

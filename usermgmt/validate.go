@@ -273,18 +273,11 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 	if u.Where != "" {
 		p.where = compile(path+".users.where", u.Where, p.loc, cfg.now, ps)
 	}
+	p.base = cfg.dir
 	if u.Selection != "" {
-		sel := u.Selection
-		if !filepath.IsAbs(sel) {
-			sel = filepath.Join(cfg.dir, sel)
-		}
-		switch st, err := os.Stat(sel); {
-		case err != nil && errors.Is(err, os.ErrNotExist):
-			ps.addf(path+".users.selection", "file %s does not exist", sel)
-		case err != nil:
+		p.selection = u.Selection
+		if _, err := insidePath(cfg.dir, u.Selection, false); err != nil {
 			ps.addf(path+".users.selection", "%v", err)
-		case st.IsDir():
-			ps.addf(path+".users.selection", "%s is a directory, not a CSV file", sel)
 		}
 	}
 	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
@@ -319,14 +312,20 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 		if a.RejectedStatus == "" {
 			a.RejectedStatus = "Rejected"
 		}
-		if a.ApprovedStatus == a.RejectedStatus {
-			ps.addf(path+".approval", "approvedStatus and rejectedStatus must differ")
+		if strings.EqualFold(strings.TrimSpace(a.ApprovedStatus), strings.TrimSpace(a.RejectedStatus)) {
+			// Jira compares status names ignoring case.
+			ps.addf(path+".approval", "approvedStatus and rejectedStatus must differ (Jira compares status names ignoring case)")
 		}
 	}
 
 	// Reporting.
 	for i, s := range p.Reporting.Sinks {
 		validateSink(path+".reporting.sinks["+strconv.Itoa(i)+"]", s, p.Approval != nil, ps)
+		if s.Path != "" {
+			if _, err := insidePath(cfg.dir, s.Path, true); err != nil {
+				ps.addf(path+".reporting.sinks["+strconv.Itoa(i)+"].path", "%v", err)
+			}
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -182,27 +183,120 @@ func (a *app) progressBar() func(usermgmt.Progress) {
 }
 
 // savedPlan is the file plan --out writes: the plan and the policy files
-// it came from, so that apply finds their approval and reporting.
+// it came from, so that apply verifies it against them and finds their
+// approval and reporting. With SEATWARDEN_PLAN_KEY set, plan --out signs
+// it and apply refuses a plan without the right signature.
 type savedPlan struct {
 	PolicyFiles []string      `json:"policyFiles,omitempty"`
 	Plan        *actions.Plan `json:"plan"`
+	Signature   string        `json:"signature,omitempty"`
 }
 
-func readPlan(path string) (*savedPlan, error) {
+// planKeyEnv names the variable holding the key that signs plan files.
+const planKeyEnv = "SEATWARDEN_PLAN_KEY"
+
+// signed returns what a plan file's signature covers: its policy files and
+// its plan, as compact JSON.
+func signed(files, plan json.RawMessage) ([]byte, error) {
+	var b bytes.Buffer
+	if len(files) == 0 {
+		files = json.RawMessage("null")
+	}
+	if err := json.Compact(&b, files); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	if err := json.Compact(&b, plan); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writePlan writes sp to path, signed when key is not empty.
+func writePlan(path string, sp savedPlan, key []byte) error {
+	if len(key) > 0 {
+		files, err := json.Marshal(sp.PolicyFiles)
+		if err != nil {
+			return err
+		}
+		if len(sp.PolicyFiles) == 0 {
+			files = nil
+		}
+		plan, err := json.Marshal(sp.Plan)
+		if err != nil {
+			return err
+		}
+		data, err := signed(files, plan)
+		if err != nil {
+			return err
+		}
+		sp.Signature = actions.Sign(key, data)
+	}
+	data, err := json.MarshalIndent(sp, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o600)
+}
+
+// readPlan reads a plan file. With a key, the plan must carry its
+// signature under that key (an error matching actions.ErrBadSignature).
+// Trailing data after the JSON document is an error.
+func readPlan(path string, key []byte) (*savedPlan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	var raw struct {
+		PolicyFiles json.RawMessage `json:"policyFiles"`
+		Plan        json.RawMessage `json:"plan"`
+		Signature   string          `json:"signature"`
+	}
+	if err := decodeStrict(data, &raw); err != nil {
+		return nil, fmt.Errorf("%s: not a plan: %w", path, err)
+	}
 	var sp savedPlan
-	if err := json.Unmarshal(data, &sp); err != nil || sp.Plan == nil {
+	if raw.Plan == nil {
 		// A bare plan, e.g. one written by a program.
 		var p actions.Plan
-		if err2 := json.Unmarshal(data, &p); err2 != nil || p.ID == "" {
+		if err := decodeStrict(data, &p); err != nil || p.ID == "" {
 			return nil, fmt.Errorf("%s: not a plan", path)
 		}
+		raw.Plan = data
 		sp = savedPlan{Plan: &p}
+	} else {
+		sp.Signature = raw.Signature
+		if err := json.Unmarshal(raw.Plan, &sp.Plan); err != nil || sp.Plan == nil || sp.Plan.ID == "" {
+			return nil, fmt.Errorf("%s: not a plan", path)
+		}
+		if raw.PolicyFiles != nil {
+			if err := json.Unmarshal(raw.PolicyFiles, &sp.PolicyFiles); err != nil {
+				return nil, fmt.Errorf("%s: policyFiles: %w", path, err)
+			}
+		}
+	}
+	if len(key) > 0 {
+		signedData, err := signed(raw.PolicyFiles, raw.Plan)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := actions.CheckSignature(key, signedData, sp.Signature); err != nil {
+			return nil, fmt.Errorf("%s: %w (%s is set: only plans signed with it are applied)", path, err, planKeyEnv)
+		}
 	}
 	return &sp, nil
+}
+
+// decodeStrict decodes one JSON document; anything after it is an error.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after the JSON document")
+	}
+	return nil
 }
 
 // printPlan writes a plan's summary and, for several policies or an
@@ -248,6 +342,9 @@ func (a *app) applied(run *actions.Run, journal string) error {
 	if n := run.Counts[actions.Failed]; n > 0 {
 		return fmt.Errorf("%d steps failed", n)
 	}
+	if n := run.Counts[actions.Refused]; n > 0 {
+		return fmt.Errorf("%w: %d steps refused: the policies would not plan them now", actions.ErrPlanMismatch, n)
+	}
 	return nil
 }
 
@@ -289,11 +386,7 @@ and the users an actOn policy cannot match on the other site.
 				for i, p := range policies {
 					abs[i], _ = filepath.Abs(p)
 				}
-				data, err := json.MarshalIndent(savedPlan{PolicyFiles: abs, Plan: plan}, "", "  ")
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(*out, append(data, '\n'), 0o600); err != nil {
+				if err := writePlan(*out, savedPlan{PolicyFiles: abs, Plan: plan}, []byte(a.getenv(planKeyEnv))); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "\nPlan written to %s. Apply it with: %s apply --plan %s\n", *out, prog, *out)
@@ -322,12 +415,18 @@ func applyCommand() *command {
 		name:    "apply",
 		args:    "--plan plan.json [--journal FILE]",
 		summary: "apply a plan written by 'plan --out'",
-		about: `Apply a plan written by 'plan --out' to its site. The policy files the plan
-came from are read again for their approval and reporting sections. A plan
-over a blast-radius limit is refused before any change (exit code 3); a plan
-of a policy with an approval creates the approval issue and waits (exit code
-3). Before changing a user whose removal is planned, the user is read again:
-one who changed since the plan (logged in, reactivated) is left alone.
+		about: `Apply a plan written by 'plan --out' to its site. A plan is a proposal, not an
+authority: the policy files it came from (or those --policy names) are read
+again, must hash as they did when the plan was made, and are planned again on
+a new snapshot of their site; only the steps they would plan now are applied.
+A user with any other step is refused and left alone (exit code 3), as is a
+plan of other policies or another site. Limits and approval come from the
+policy files, never from the plan: a plan over a blast-radius limit is
+refused before any change (exit code 3); a plan of a policy with an approval
+creates the approval issue and waits (exit code 3). Every user is read again
+just before its first change: one who changed since the plan is left alone.
+With ` + planKeyEnv + ` set, only plans signed with that key (by 'plan --out'
+with the same key) are applied.
 
 The journal records every change: running the same command again resumes an
 interrupted run, and 'undo --journal' reverses it. Without --journal it is
@@ -339,6 +438,8 @@ written to the temporary directory.`,
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			planFile := fs.String("plan", "", "the plan `FILE` to apply")
 			journal := fs.String("journal", "", "the journal `FILE` (default a new file in the temporary directory)")
+			var policies listFlag
+			fs.Var(&policies, "policy", "verify the plan against this policy `FILE` (default the files the plan names); repeat for several")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "apply"
 				if err := noArgs(cmd, args); err != nil {
@@ -347,11 +448,21 @@ written to the temporary directory.`,
 				if *planFile == "" {
 					return usagef(cmd, "--plan FILE is required")
 				}
-				sp, err := readPlan(*planFile)
+				sp, err := readPlan(*planFile, []byte(a.getenv(planKeyEnv)))
 				if err != nil {
+					if errors.Is(err, actions.ErrBadSignature) {
+						return fmt.Errorf("%w: %w", actions.ErrPlanMismatch, err)
+					}
 					return err
 				}
-				f, err := a.loadPolicies(cmd, sp.PolicyFiles)
+				files := sp.PolicyFiles
+				if len(policies) > 0 {
+					files = policies
+				}
+				if len(files) == 0 {
+					return fmt.Errorf("%w: %s names no policy file; give the policy files it was made from with --policy", actions.ErrPlanMismatch, *planFile)
+				}
+				f, err := a.loadPolicies(cmd, files)
 				if err != nil {
 					return err
 				}
@@ -411,8 +522,11 @@ func undoCommand() *command {
 		about: `Read a run's journal and plan the reverse: reactivate the deactivated, re-add
 removed groups, re-grant revoked licences, restore properties. Deletes,
 password resets, invalidated sessions and filed issues cannot be undone and
-are listed. Without --apply the undo plan is only printed. The site is the
-global flags' (or the policy file's only site, with --policy).`,
+are listed. Without --apply the undo plan is only printed. Undo acts only on
+the site the run changed (the journal names it): the global flags' site, or
+the policy file's site with that URL, with --policy. The undo is journaled to
+FILE.undo: an interrupted undo resumes when run again, and a finished one
+says "Already undone" and changes nothing.`,
 		examples: []string{
 			prog + " undo --journal plan.journal",
 			prog + " undo --journal plan.journal --apply",
@@ -439,6 +553,10 @@ global flags' (or the policy file's only site, with --policy).`,
 					return err
 				}
 				plan, run, err := m.Undo(ctx, *journal, *apply)
+				if errors.Is(err, usermgmt.ErrAlreadyUndone) {
+					fmt.Fprintf(a.stdout, "Already undone: %s records every step of this undo. Nothing was changed.\n", *journal+".undo")
+					return nil
+				}
 				if plan != nil {
 					fmt.Fprint(a.stdout, plan.Summary())
 				}

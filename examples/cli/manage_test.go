@@ -89,6 +89,13 @@ func TestRunDryApplyUndo(t *testing.T) {
 	r = a.on(t, "undo", "--journal", journal, "--apply")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, before, inactive(a), "reactivated")
+	a.fake.ResetStats()
+	r = a.on(t, "undo", "--journal", journal, "--apply")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Already undone")
+	for _, req := range a.fake.Requests() {
+		assert.Equal(t, "GET", req.Method, "the second undo writes nothing: %s %s", req.Method, req.Path)
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/report/email"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -182,6 +183,13 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return exitFailed
 		}
 	}
+	// One daemon per history: a second would run the same policies again.
+	lock, err := actions.LockFile(history + ".lock")
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, "history in use: another daemon uses it", slog.String("error", err.Error()))
+		return exitFailed
+	}
+	defer func() { _ = lock.Unlock() }()
 	store, err := reporthistory.OpenSQLite(ctx, history)
 	if err != nil {
 		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))

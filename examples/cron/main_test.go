@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -512,4 +513,22 @@ func TestShutdownGrace(t *testing.T) {
 		assert.Len(t, withMsg(rs, "stopped"), 1)
 		assert.Zero(t, writes(fake))
 	})
+}
+
+// TestSecondDaemonOnOneHistory: a daemon refuses a history another
+// daemon holds (its lock), and writes nothing.
+func TestSecondDaemonOnOneHistory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	history := filepath.Join(dir, "history.db")
+	lock, err := actions.LockFile(history + ".lock")
+	require.NoError(t, err)
+	defer func() { _ = lock.Unlock() }()
+	fake := newFake(time.Now())
+	var stderr syncBuffer
+	code := testApp(fake, &stderr).run(t.Context(), []string{"--once", "--apply", "--policies", writePolicies(t, dir, "@daily"),
+		"--history", history, "--journal-dir", filepath.Join(dir, "journals")})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "another daemon uses it")
+	assert.Zero(t, writes(fake))
 }

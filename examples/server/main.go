@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
@@ -163,6 +164,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if err := os.MkdirAll(filepath.Join(dataDir, "journals"), 0o700); err != nil {
 		return err
 	}
+	// One server per data directory: a second one would reset the plans
+	// the first is applying and apply them again.
+	lock, err := actions.LockFile(filepath.Join(dataDir, "seatwarden.lock"))
+	if err != nil {
+		return fmt.Errorf("data directory %s: another server uses it: %w", dataDir, err)
+	}
+	defer func() { _ = lock.Unlock() }()
 
 	var demo *demoJira
 	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -240,6 +241,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
+	if err == nil {
+		// One JSON document: anything after it is an error.
+		if _, terr := dec.Token(); terr != io.EOF {
+			err = errors.New("trailing data after the JSON document")
+			if errors.As(terr, new(*http.MaxBytesError)) {
+				err = terr
+			}
+		}
+	}
 	var mbe *http.MaxBytesError
 	switch {
 	case err == nil || errors.Is(err, io.EOF):
@@ -400,6 +410,11 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadGateway, "planning: %v", err)
 		return
 	}
+	if s.needsApproval(plan) && !changes(plan) {
+		// No issue to file, no run to record.
+		writeJSON(w, http.StatusOK, map[string]any{"message": "nothing to approve: the plan changes nobody", "plan": plan})
+		return
+	}
 	// Once the approval issue may exist, the plan is recorded even if
 	// the client goes away.
 	rec, err := s.record(context.WithoutCancel(r.Context()), s.m, plan, "api")
@@ -419,14 +434,10 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	}
 	now := s.cfg.now()
 	rec := history.PlanRecord{ID: plan.ID, Plan: js, Status: history.PlanPlanned, Source: source, Created: now, Updated: now}
-	approval := false
 	for _, pr := range plan.Policies {
 		rec.Policies = append(rec.Policies, pr.Name)
-		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
-			approval = true
-		}
 	}
-	if approval {
+	if s.needsApproval(plan) && changes(plan) {
 		// Apply opens the approval issue and writes nothing to users.
 		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
 		var ae *usermgmt.ApprovalRequiredError
@@ -450,6 +461,26 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan recorded", slog.String("plan_id", plan.ID), slog.String("status", string(rec.Status)),
 		slog.String("issue", rec.IssueKey), slog.String("source", source))
 	return rec, nil
+}
+
+// needsApproval reports whether a policy of the plan has an approval.
+func (s *server) needsApproval(plan *actions.Plan) bool {
+	for _, pr := range plan.Policies {
+		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// changes reports whether the plan has a step to apply.
+func changes(plan *actions.Plan) bool {
+	for _, u := range plan.Users {
+		if len(u.Steps) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // commentLink comments, on the approval issue, the plan's link and every
@@ -509,10 +540,35 @@ func (s *server) journal(planID string) string {
 	return filepath.Join(s.cfg.dataDir, "journals", filepath.Base(planID)+".journal")
 }
 
+// boolParam reads the query parameter name: absent or "false" is false,
+// "true" is true; anything else is answered 400 and ok is false.
+func boolParam(w http.ResponseWriter, r *http.Request, name string) (v, ok bool) {
+	q := r.URL.Query()
+	vals, present := q[name]
+	switch {
+	case !present:
+		return false, true
+	case len(vals) == 1 && vals[0] == "true":
+		return true, true
+	case len(vals) == 1 && vals[0] == "false":
+		return false, true
+	}
+	writeError(w, http.StatusBadRequest, "%s=%s: want true or false", name, strings.Join(vals, ","))
+	return false, false
+}
+
+// planStatuses are the statuses GET /api/v1/plans filters on.
+var planStatuses = []history.PlanStatus{history.PlanPlanned, history.PlanPending, history.PlanApplying, history.PlanApplied,
+	history.PlanRejected, history.PlanCancelled, history.PlanFailed}
+
 // GET /api/v1/plans?status=pending
 func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
 	var st []history.PlanStatus
 	if v := r.URL.Query().Get("status"); v != "" {
+		if !slices.Contains(planStatuses, history.PlanStatus(v)) {
+			writeError(w, http.StatusBadRequest, "status=%s: want one of %v", v, planStatuses)
+			return
+		}
 		st = append(st, history.PlanStatus(v))
 	}
 	recs, err := s.cfg.store.Plans(r.Context(), st...)
@@ -852,9 +908,19 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "run %s has no journal here; it cannot be undone", run.RunID)
 		return
 	}
-	dry := r.URL.Query().Get("dryRun") == "true"
+	dry, ok := boolParam(w, r, "dryRun")
+	if !ok {
+		return
+	}
 	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
-	if err != nil {
+	switch {
+	case errors.Is(err, usermgmt.ErrAlreadyUndone):
+		writeError(w, http.StatusConflict, "run %s is already undone", run.RunID)
+		return
+	case errors.Is(err, actions.ErrLocked):
+		writeError(w, http.StatusConflict, "run %s is being undone", run.RunID)
+		return
+	case err != nil:
 		writeError(w, http.StatusBadGateway, "undo: %v", err)
 		return
 	}

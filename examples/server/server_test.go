@@ -567,6 +567,9 @@ func TestAPI(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, code, string(b))
 	code, _ = e.do(http.MethodPost, "/api/v1/plans", []byte(`{"policies": "inactive"}`))
 	assert.Equal(t, http.StatusBadRequest, code)
+	code, b = e.do(http.MethodPost, "/api/v1/plans", []byte(`{"policies": ["inactive"]} {"policies": ["other"]}`))
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, string(b), "trailing data")
 	code, b = e.do(http.MethodPost, "/api/v1/plans", nil)
 	assert.Equal(t, http.StatusBadRequest, code)
 	assert.Contains(t, string(b), "name the policies")
@@ -602,9 +605,33 @@ func TestAPI(t *testing.T) {
 	var runs struct{ Runs []runView }
 	require.NoError(t, json.Unmarshal(b, &runs))
 	require.Len(t, runs.Runs, 1)
-	code, b = e.do(http.MethodPost, "/api/v1/runs/"+runs.Runs[0].ID+"/undo", nil)
+	undo := "/api/v1/runs/" + runs.Runs[0].ID + "/undo"
+	// dryRun is true or false, nothing else; a dry run writes nothing.
+	for _, bad := range []string{"1", "True", "yes", "", "true&dryRun=true"} {
+		e.fake.ResetStats()
+		code, b = e.do(http.MethodPost, undo+"?dryRun="+bad, nil)
+		assert.Equal(t, http.StatusBadRequest, code, "dryRun=%s: %s", bad, b)
+		assert.Empty(t, fakeWrites(e.fake), "dryRun=%s", bad)
+	}
+	e.fake.ResetStats()
+	code, b = e.do(http.MethodPost, undo+"?dryRun=true", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Contains(t, string(b), `"reactivate"`)
+	assert.Empty(t, fakeWrites(e.fake), "a dry run writes nothing")
+	assert.Zero(t, e.active(keys))
+	code, b = e.do(http.MethodPost, undo+"?dryRun=false", nil)
 	require.Equal(t, http.StatusOK, code, string(b))
 	assert.Equal(t, len(keys), e.active(keys), "undone")
+	e.fake.ResetStats()
+	code, b = e.do(http.MethodPost, undo, nil)
+	assert.Equal(t, http.StatusConflict, code, string(b))
+	assert.Contains(t, string(b), "already undone")
+	assert.Empty(t, fakeWrites(e.fake))
+
+	code, b = e.do(http.MethodGet, "/api/v1/plans?status=bogus", nil)
+	assert.Equal(t, http.StatusBadRequest, code, string(b))
+	code, _ = e.do(http.MethodGet, "/api/v1/plans?status=applied", nil)
+	assert.Equal(t, http.StatusOK, code)
 
 	code, b = e.do(http.MethodGet, "/insights", nil)
 	require.Equal(t, http.StatusOK, code)
@@ -723,6 +750,81 @@ func TestApprovedWhileDown(t *testing.T) {
 	e.start()
 	e.waitStatus(v.ID, history.PlanApplied)
 	assert.Zero(t, e.active(deactivations(t, v)))
+}
+
+// TestSecondServerOnOneDataDir: a second server on the data directory a
+// live server holds refuses to start, and changes nothing there.
+func TestSecondServerOnOneDataDir(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	dir := t.TempDir()
+	env := map[string]string{"SEATWARDEN_API_TOKEN": testToken, "SEATWARDEN_WEBHOOK_SECRET": testSecret}
+	done := startServing(t, ctx, env, dir, io.Discard)
+
+	var stderr syncBuffer
+	second := program{getenv: func(k string) string { return env[k] }, stdout: io.Discard, stderr: &stderr}
+	code := second.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, stderr.String(), "another server uses it")
+	assert.Contains(t, stderr.String(), "in use by another process (pid")
+
+	cancel()
+	<-done // stopped at once, it may end with "context canceled"
+	// Once the first has stopped, the directory is free.
+	ctx2, cancel2 := context.WithCancel(t.Context())
+	var stderr3 syncBuffer
+	done = startServing(t, ctx2, env, dir, &stderr3)
+	cancel2()
+	<-done
+	assert.NotContains(t, stderr3.String(), "another server uses it")
+}
+
+// startServing runs the program with --demo on dir until ctx is done,
+// and returns once it serves (its first line out); the exit code comes on
+// the channel.
+func startServing(t *testing.T, ctx context.Context, env map[string]string, dir string, stderr io.Writer) chan int {
+	t.Helper()
+	outR, outW := io.Pipe()
+	p := program{getenv: func(k string) string { return env[k] }, stdout: outW, stderr: stderr}
+	done := make(chan int, 1)
+	go func() {
+		done <- p.run(ctx, []string{"--addr", "127.0.0.1:0", "--demo", "--demo-users", "50", "--data-dir", dir})
+		outW.Close()
+	}()
+	sc := bufio.NewScanner(outR)
+	require.True(t, sc.Scan(), "the server starts")
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	return done
+}
+
+// fakeWrites lists the requests to the fake that are not reads.
+func fakeWrites(fake *jiratest.Server) []string {
+	var out []string
+	for _, r := range fake.Requests() {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
+
+// TestApprovalOfNobody: an approval policy that selects nobody files no
+// issue and records no run: 200, "nothing to approve", every time.
+func TestApprovalOfNobody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, strings.Replace(approvalPolicy, "daysSinceLastLogin > 365", `name == "nobody-at-all"`, 1), 0)
+	for range 2 {
+		e.fake.ResetStats()
+		code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+		require.Equal(t, http.StatusOK, code, string(b))
+		assert.Contains(t, string(b), "nothing to approve")
+		assert.Empty(t, fakeWrites(e.fake), "no approval issue")
+	}
+	assert.Empty(t, e.runs(), "no empty run in the history")
+	code, b := e.do(http.MethodGet, "/api/v1/plans", nil)
+	require.Equal(t, http.StatusOK, code)
+	assert.JSONEq(t, `{"plans": []}`, string(b))
 }
 
 // Concurrent reads of the users share one client and one snapshot, and a

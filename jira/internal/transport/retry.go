@@ -70,8 +70,11 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	if ctx.Err() != nil {
 		return false, nil
 	}
+	// A write its caller guards is sent once when its effect is unknown.
+	resend := idempotent(p.method) && !(p.method != http.MethodGet && p.method != http.MethodHead &&
+		p.method != http.MethodOptions && jira.GuardedWrites(ctx))
 	if err != nil {
-		if permanent(err) || (!idempotent(p.method) && !neverSent(err)) {
+		if permanent(err) || (!resend && !neverSent(err)) {
 			return false, nil
 		}
 		p.log.LogAttrs(ctx, slog.LevelDebug, "jira: request failed, may retry",
@@ -80,7 +83,7 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
-	case code >= 500 && code != http.StatusNotImplemented && idempotent(p.method):
+	case code >= 500 && code != http.StatusNotImplemented && resend:
 	default:
 		return false, nil
 	}
