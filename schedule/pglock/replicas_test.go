@@ -41,7 +41,7 @@ func TestReplicasRunEachTickOnce(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.Schema(t)
 	name := fmt.Sprintf("tick-%d", rand.Int())
-	ctx, cancel := context.WithTimeout(t.Context(), 3200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 3500*time.Millisecond)
 	defer cancel()
 
 	var mu sync.Mutex
@@ -63,17 +63,30 @@ func TestReplicasRunEachTickOnce(t *testing.T) {
 	}
 	wg.Wait()
 
+	// The end of the test cancels what runs at that moment: a run stopped
+	// then may or may not have saved its run; a lock asked for then is not
+	// had.
+	stopped := func(err error) bool {
+		return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	}
 	ran := map[time.Time]int{}
+	saved := 0 // the runs that ran to the end, so saved their run
 	skipped := map[string]int{}
 	for _, res := range results {
 		switch {
 		case res.Ran:
-			require.NoError(t, res.Err)
 			ran[res.Due]++
+			if res.Err == nil {
+				saved++
+			} else if !stopped(res.Err) {
+				t.Errorf("run failed: %+v", res)
+			}
 		case errors.Is(res.Err, schedule.ErrLocked):
 			skipped["locked"]++
 		case errors.Is(res.Err, schedule.ErrAlreadyRan):
 			skipped["already ran"]++
+		case stopped(res.Err):
+			skipped["stopped by the test's end"]++
 		default:
 			t.Errorf("unexpected result %+v", res)
 		}
@@ -85,8 +98,11 @@ func TestReplicasRunEachTickOnce(t *testing.T) {
 	store, err := postgres.Open(t.Context(), dsn)
 	require.NoError(t, err)
 	defer store.Close()
-	saved, err := store.Runs(t.Context(), "", time.Now().Add(-time.Minute), time.Now().Add(time.Minute))
+	runs, err := store.Runs(t.Context(), "", time.Now().Add(-time.Minute), time.Now().Add(time.Minute))
 	require.NoError(t, err)
-	assert.Len(t, saved, len(ran), "the history holds one run per tick")
+	// Each run saves one record; one cut by the test's end may have
+	// committed or not (its commit's answer was not awaited).
+	assert.GreaterOrEqual(t, len(runs), saved, "the runs that ran to the end are in the history")
+	assert.LessOrEqual(t, len(runs), len(ran), "the history has no run more than the ticks that ran")
 	t.Logf("%d ticks, each run once; skips: %v", len(ran), skipped)
 }
