@@ -41,6 +41,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 	if s.Token == "" {
 		return nil, errors.New("usermgmt: connect: no token")
 	}
+	if s.RateLimit < 0 || s.Burst < 0 || (s.Burst > 0 && s.RateLimit == 0) {
+		return nil, fmt.Errorf("usermgmt: site %q: rate limit %v with burst %d: want a positive rate, and a burst only with a rate", s.URL, s.RateLimit, s.Burst)
+	}
 	if s.Flavor == 0 {
 		f, err := DetectFlavor(ctx, s)
 		if err != nil {
@@ -65,7 +68,7 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 			opts = append(opts, datacenter.WithUserAgent(s.UserAgent))
 		}
 		if s.RateLimit > 0 {
-			opts = append(opts, datacenter.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
+			opts = append(opts, datacenter.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 0)))
 		}
 		if s.OrgID != "" || s.OrgKey != "" {
 			return nil, errors.New("usermgmt: an organisation (orgId, orgKey) is for Cloud sites; this one is dc")
@@ -102,7 +105,7 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 			opts = append(opts, cloud.WithUserAgent(s.UserAgent))
 		}
 		if s.RateLimit > 0 {
-			opts = append(opts, cloud.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 1)))
+			opts = append(opts, cloud.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 0)))
 		}
 		switch {
 		case s.OrgID != "" && s.OrgKey != "":

@@ -432,6 +432,47 @@ policies:
 	assert.Equal(t, []string{"Corporate LDAP"}, s.ReadOnlyDirectories)
 }
 
+func TestSiteRateLimit(t *testing.T) {
+	t.Parallel()
+	f, err := usermgmt.Parse([]byte(`version: 1
+sites:
+  dc: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", rateLimit: 50, burst: 100}
+  cloud: {url: "${JIRA_URL}", flavor: cloud, user: a@example.com, token: "${JIRA_TOKEN}", rateLimit: 12.5}
+policies:
+  - {name: p, site: dc, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(lookup))
+	require.NoError(t, err)
+	s, ok := f.Site("dc")
+	require.True(t, ok)
+	assert.Equal(t, 50.0, s.RateLimit)
+	assert.Equal(t, 100, s.Burst)
+	s, ok = f.Site("cloud")
+	require.True(t, ok)
+	assert.Equal(t, 12.5, s.RateLimit)
+	assert.Zero(t, s.Burst, "one second's worth, chosen by the client")
+
+	_, err = usermgmt.Parse([]byte(`version: 1
+sites:
+  negative: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", rateLimit: -5}
+  burst-alone: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", burst: 10}
+  bad-burst: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", rateLimit: 5, burst: -1}
+  words: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", rateLimit: fast}
+policies:
+  - {name: p, site: negative, users: {where: active}, actions: [{action: deactivate}]}
+`), usermgmt.YAML, usermgmt.WithLookupEnv(lookup), usermgmt.WithName("rates.yaml"))
+	require.Error(t, err)
+	msg := err.Error()
+	for _, want := range []string{
+		"sites.negative.rateLimit: -5: want a positive number of requests per second",
+		"sites.burst-alone.burst: needs rateLimit",
+		"sites.bad-burst.burst: -1: want a positive number",
+		"sites.words.rateLimit",
+	} {
+		assert.Contains(t, msg, want)
+	}
+	assert.Contains(t, msg, "rates.yaml:6:", "the wrongly typed value's line")
+}
+
 // TestLoginDatabase: a DC site reads its logins from Jira's database
 // through a DSN, which is a secret (an environment variable).
 func TestLoginDatabase(t *testing.T) {

@@ -74,6 +74,11 @@ type SiteSpec struct {
 	// refuses to change them. On DC it needs Logins, which says each
 	// user's directory.
 	ReadOnlyDirectories []string `json:"readOnlyDirectories,omitempty" yaml:"readOnlyDirectories"`
+	// RateLimit, when set, is the most requests per second the clients
+	// send to the site, and Burst how many may go at once (default one
+	// second's worth): see [Site].RateLimit.
+	RateLimit float64 `json:"rateLimit,omitempty" yaml:"rateLimit"`
+	Burst     int     `json:"burst,omitempty" yaml:"burst"`
 	// AllowPartialSnapshot lets plans use a snapshot that cannot see every
 	// user (Jira DC 10.0 to 10.2 without logins); see
 	// Site.AllowPartialSnapshot. Percentage limits are refused then.

@@ -1,6 +1,8 @@
 package usermgmt
 
 import (
+	"cmp"
+	"context"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -51,9 +53,14 @@ type Site struct {
 	// refused (a percentage of a partial count is wrong).
 	AllowPartialSnapshot bool `json:"allowPartialSnapshot,omitempty"`
 
-	// RateLimit, when positive, is the client-side ceiling on requests
-	// per second, with bursts of Burst (default: the clients' 10 per
-	// second). The clients slow down further when the site says so.
+	// RateLimit, when positive, is the user's ceiling on requests per
+	// second, with bursts of Burst (0: one second's worth). Without it a
+	// Jira DC client follows the bucket the server advertises in its
+	// X-RateLimit-* headers (the admin's allowance), and sends 10 requests
+	// per second until it does, as a Cloud client always does. With it,
+	// DC follows the server's bucket up to the ceiling, and Cloud keeps to
+	// the ceiling. Either way the clients slow down when the site says so.
+	// [RateStatusOf] reports the limit that holds.
 	RateLimit float64 `json:"rateLimit,omitempty"`
 	Burst     int     `json:"burst,omitempty"`
 
@@ -94,4 +101,44 @@ func secretRef(s string) (name string, ok bool) {
 		return "", false
 	}
 	return m[1], true
+}
+
+// RateStatusOf reports c's current rate limit and request count, when c
+// says (both concrete clients do; a test's Client may not).
+func RateStatusOf(c Client) (jira.RateStatus, bool) {
+	r, ok := c.(interface{ RateStatus() jira.RateStatus })
+	if !ok {
+		return jira.RateStatus{}, false
+	}
+	return r.RateStatus(), true
+}
+
+// WithRate returns connect (nil: [Connect]) with a program's rate flags
+// applied: when rate is positive, every site's RateLimit and Burst are
+// rate and burst, over what a policy file says. When log is not nil, it
+// receives the clients' records about their rate limit (the limit they
+// follow once the server advertises its bucket, slow-downs) for sites
+// without a Logger of their own, and a "connected" record with each
+// site's limit.
+func WithRate(connect func(context.Context, Site) (Client, error), rate float64, burst int, log *slog.Logger) func(context.Context, Site) (Client, error) {
+	if connect == nil {
+		connect = Connect
+	}
+	return func(ctx context.Context, s Site) (Client, error) {
+		if rate > 0 {
+			s.RateLimit, s.Burst = rate, burst
+		}
+		if log == nil {
+			return connect(ctx, s)
+		}
+		name := cmp.Or(s.Name, s.URL)
+		if s.Logger == nil {
+			s.Logger = log.With(slog.String("site", name))
+		}
+		c, err := connect(ctx, s)
+		if st, ok := RateStatusOf(c); err == nil && ok {
+			log.LogAttrs(ctx, slog.LevelInfo, "connected", slog.String("site", name), slog.String("rate_limit", st.String()))
+		}
+		return c, err
+	}
 }

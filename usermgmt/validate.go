@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,6 +158,15 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 	if len(sp.ReadOnlyDirectories) > 0 && !sp.Logins.set() && s.Flavor != jira.Cloud {
 		ps.addf(path+".readOnlyDirectories", "needs logins: Jira DC's REST API does not say which directory a user is in")
 	}
+	switch {
+	case sp.RateLimit < 0 || math.IsNaN(sp.RateLimit) || math.IsInf(sp.RateLimit, 0):
+		ps.addf(path+".rateLimit", "%v: want a positive number of requests per second, e.g. rateLimit: 50", sp.RateLimit)
+	case sp.Burst < 0:
+		ps.addf(path+".burst", "%d: want a positive number of requests", sp.Burst)
+	case sp.Burst > 0 && sp.RateLimit == 0:
+		ps.addf(path+".burst", "needs rateLimit: a burst is the ceiling's, e.g. rateLimit: 50 with burst: %d", sp.Burst)
+	}
+	s.RateLimit, s.Burst = sp.RateLimit, sp.Burst
 	return s, len(ps.list) == before
 }
 

@@ -14,6 +14,9 @@ type globals struct {
 	site, flavor, user, token, adminURL, orgID, orgKey string
 	demo                                               bool
 	mail                                               email.Flags
+	rate                                               float64
+	burst                                              int
+	quiet                                              bool
 }
 
 // globalFlags documents the global flags, in order: name, value name,
@@ -30,6 +33,9 @@ var globalFlags = []struct{ name, value, env, usage string }{
 	{"smtp-password-file", "FILE", email.EnvPasswordFile, "read the SMTP password from FILE"},
 	{"mail-from", "ADDRESS", email.EnvFrom, "the sender of email; required with --smtp-url"},
 	{"demo", "", "", "use an embedded fake Jira with a generated organisation instead\nof a site: no credentials, no network (--flavor chooses dc or cloud)"},
+	{"rate", "N", "", "at most N requests per second (a ceiling). Without it, Jira DC is\nsent what its X-RateLimit-* headers allow, 10 per second until\nit says; Cloud 10 per second, slowing down when Jira asks.\nOverrides a policy file's rateLimit"},
+	{"burst", "N", "", "with --rate: at most N requests at once (default one second's worth)"},
+	{"quiet", "", "", "no progress on stderr (by default: a bar on a terminal, else a\nline every few seconds with users, requests, rate and ETA)"},
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -42,6 +48,9 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.orgKey, "org-key", g.orgKey, "")
 	fs.BoolVar(&g.demo, "demo", g.demo, "")
 	g.mail.Register(fs)
+	fs.Float64Var(&g.rate, "rate", g.rate, "")
+	fs.IntVar(&g.burst, "burst", g.burst, "")
+	fs.BoolVar(&g.quiet, "quiet", g.quiet, "")
 }
 
 // printFlag writes one flag's help: the flag and its value on one line,

@@ -53,6 +53,8 @@ type app struct {
 	demoUsers      int
 	g              globals
 	fake           *jiratest.Server // the --demo fake, once started
+	pr             *meter           // the running command's progress
+	lineEvery      time.Duration    // period of the plain progress lines (0: the default)
 }
 
 // usageError is a mistake in the command line: exit code 2, with a hint
@@ -150,7 +152,20 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 		}
 		return a.fail(usagef(c.name, "%v", err))
 	}
-	if err := runFn(ctx, pos); err != nil {
+	if err := a.checkRate(c.name); err != nil {
+		return a.fail(err)
+	}
+	tty := isTerminal(a.stderr)
+	a.pr = newMeter(a.stderr, tty, a.g.quiet, a.lineEvery)
+	if tty && !a.g.quiet && isTerminal(a.stdout) {
+		// stdout on the same terminal: clear the bar before each write.
+		stdout := a.stdout
+		a.stdout = clearingWriter{w: stdout, m: a.pr}
+		defer func() { a.stdout = stdout }()
+	}
+	err = runFn(ctx, pos)
+	a.pr.finish()
+	if err != nil {
 		return a.fail(err)
 	}
 	return exitOK

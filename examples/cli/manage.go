@@ -129,10 +129,14 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			if a.g.demo {
 				// Every site of a policy file is the demo's fake.
-				return usermgmt.Connect(ctx, a.demoSite(a.demoFlavor()))
+				s = a.demoSite(a.demoFlavor())
 			}
 			s.UserAgent = userAgent
-			return usermgmt.Connect(ctx, s)
+			c, err := usermgmt.Connect(ctx, a.withRate(s))
+			if err == nil {
+				a.pr.track(c)
+			}
+			return c, err
 		},
 		// The policies' log sinks write their summaries to stderr.
 		ReportLogger: slog.New(slog.NewTextHandler(a.stderr, nil)),
@@ -162,23 +166,15 @@ func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
 func (w warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(as)} }
 func (w warnings) WithGroup(name string) slog.Handler    { return warnings{w.Handler.WithGroup(name)} }
 
-// progressBar draws the manager's progress on stderr when it is a
-// terminal; nil otherwise.
+// progressBar shows the manager's progress on stderr (see meter).
 func (a *app) progressBar() func(usermgmt.Progress) {
-	if !isTerminal(a.stderr) {
-		return nil
-	}
+	pr := a.pr
 	return func(p usermgmt.Progress) {
-		switch {
-		case p.Total > 0 && p.Done >= p.Total:
-			fmt.Fprint(a.stderr, "\r\033[K")
-		case p.Total > 0:
-			const width = 30
-			n := width * p.Done / p.Total
-			fmt.Fprintf(a.stderr, "\r%-8s [%s%s] %d/%d", p.Stage, strings.Repeat("#", n), strings.Repeat(".", width-n), p.Done, p.Total)
-		default:
-			fmt.Fprintf(a.stderr, "\r%-8s %d users", p.Stage, p.Done)
+		if p.Total > 0 && p.Done >= p.Total {
+			pr.clear()
+			return
 		}
+		pr.update(string(p.Stage), p.Done, p.Total)
 	}
 }
 
@@ -335,6 +331,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 }
 
 func (a *app) applied(run *actions.Run, journal string) error {
+	a.pr.summarizeAlways() // the requests and the rate limit, on stderr
 	fmt.Fprint(a.stdout, run.Summary())
 	if journal != "" {
 		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)

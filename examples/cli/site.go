@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -38,7 +39,32 @@ func (a *app) connect(ctx context.Context, cmd string) (usermgmt.Client, error) 
 	if err != nil {
 		return nil, err
 	}
-	return usermgmt.Connect(ctx, s)
+	c, err := usermgmt.Connect(ctx, s)
+	if err == nil {
+		a.pr.track(c)
+	}
+	return c, err
+}
+
+// checkRate checks --rate and --burst.
+func (a *app) checkRate(cmd string) error {
+	switch g := a.g; {
+	case g.rate < 0 || math.IsNaN(g.rate) || math.IsInf(g.rate, 0):
+		return usagef(cmd, "--rate %v: want a positive number of requests per second", g.rate)
+	case g.burst < 0:
+		return usagef(cmd, "--burst %d: want a positive number of requests", g.burst)
+	case g.burst > 0 && g.rate == 0:
+		return usagef(cmd, "--burst needs --rate")
+	}
+	return nil
+}
+
+// withRate applies --rate and --burst, when given, to s.
+func (a *app) withRate(s usermgmt.Site) usermgmt.Site {
+	if a.g.rate > 0 {
+		s.RateLimit, s.Burst = a.g.rate, a.g.burst
+	}
+	return s
 }
 
 // site returns the site the global flags (or their environment
@@ -53,7 +79,7 @@ func (a *app) site(cmd string) (usermgmt.Site, error) {
 		if g.site != "" {
 			return usermgmt.Site{}, usagef(cmd, "--demo and --site exclude each other")
 		}
-		return a.demoSite(flavor), nil
+		return a.withRate(a.demoSite(flavor)), nil
 	}
 	s := usermgmt.Site{
 		URL:       a.orEnv(g.site, "JIRA_URL"),
@@ -69,6 +95,7 @@ func (a *app) site(cmd string) (usermgmt.Site, error) {
 		Logins:    a.getenv("JIRA_LOGINS"),
 		LoginsDSN: jira.Secret(a.getenv("JIRA_DB_DSN")),
 	}
+	s = a.withRate(s)
 	switch {
 	case s.URL == "":
 		return s, usagef(cmd, "no site: give --site URL (or set JIRA_URL), or try --demo")

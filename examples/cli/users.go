@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
@@ -64,31 +63,20 @@ func snapshotOptions(cmd string, p *criteria.Program, cols []column) (jira.Snaps
 	return o, nil
 }
 
-// progress shows how many users were read, on stderr, only when it is a
-// terminal.
+// progress counts the users read for the command's meter.
 type progress struct {
-	w    io.Writer
-	on   bool
-	n    int
-	last time.Time
+	m *meter
+	n int
 }
 
-func (a *app) progress() *progress { return &progress{w: a.stderr, on: isTerminal(a.stderr)} }
+func (a *app) progress() *progress { return &progress{m: a.pr} }
 
 func (p *progress) tick() {
 	p.n++
-	if !p.on || time.Since(p.last) < 100*time.Millisecond {
-		return
-	}
-	p.last = time.Now()
-	fmt.Fprintf(p.w, "\rreading users… %d", p.n)
+	p.m.update("reading", p.n, 0)
 }
 
-func (p *progress) done() {
-	if p.on && !p.last.IsZero() {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-}
+func (p *progress) done() { p.m.clear() }
 
 // selectUsers streams the site's users that p matches (every user when p
 // is nil) to fn, and returns how many users were read and matched.

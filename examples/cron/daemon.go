@@ -276,7 +276,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 		}
 		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
 			slog.Int("users", len(plan.Users)), slog.Int("planned", rep.Counts[actions.Planned]),
-			slog.Int("exempt", len(plan.Exempt)))
+			slog.Int("exempt", len(plan.Exempt)), d.rateAttr(ctx, f, name))
 		return nil
 	}
 	if len(plan.Users) == 0 && journal != "" {
@@ -288,7 +288,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
 		slog.String("history_run_id", run.ID), slog.String("journal", journal), slog.Int("users", len(plan.Users)),
 		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
-		slog.Int("stale", run.Counts[actions.Stale]))
+		slog.Int("stale", run.Counts[actions.Stale]), d.rateAttr(ctx, f, name))
 	if n := run.Counts[actions.Failed]; n > 0 {
 		return fmt.Errorf("%d steps of run %s failed", n, run.ID)
 	}

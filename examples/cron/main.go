@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -67,6 +69,8 @@ type flags struct {
 	logLevel                      slog.Level
 	grace                         time.Duration
 	mail                          email.Flags
+	rate                          float64
+	burst                         int
 }
 
 const usageText = `Usage: ` + prog + ` --policies FILE [flags]
@@ -94,6 +98,8 @@ func defineFlags(fs *flag.FlagSet, f *flags) {
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.DurationVar(&f.grace, "grace", time.Minute, "on SIGTERM, let running policies finish for `DURATION` before cancelling them")
 	f.mail.Register(fs)
+	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
+	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 }
 
 func (a *app) parse(args []string) (flags, error) {
@@ -115,6 +121,12 @@ func (a *app) parse(args []string) (flags, error) {
 		return f, errors.New("--policies FILE is required, or try --demo (see --help)")
 	case f.grace < 0:
 		return f, errors.New("--grace must not be negative")
+	case f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return f, fmt.Errorf("--rate %v: want a positive number of requests per second", f.rate)
+	case f.burst < 0:
+		return f, fmt.Errorf("--burst %d: want a positive number of requests", f.burst)
+	case f.burst > 0 && f.rate == 0:
+		return f, errors.New("--burst needs --rate")
 	}
 	return f, nil
 }
@@ -169,6 +181,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 			return usermgmt.Connect(ctx, s)
 		}
 	}
+	cfg.Connect = usermgmt.WithRate(cfg.Connect, f.rate, f.burst, log)
 	if f.demo {
 		if err := a.demo(ctx, &f, &cfg); err != nil {
 			log.LogAttrs(ctx, slog.LevelError, "demo: "+err.Error())
@@ -244,4 +257,33 @@ func cmpOr(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// rateAttr is the rate limit of the policy's site's client, as it stands
+// after a run: the limit it followed (the server's bucket, the ceiling or
+// the default) and the requests the client has sent since it was created.
+func (d *daemon) rateAttr(ctx context.Context, f *usermgmt.File, policy string) slog.Attr {
+	site := ""
+	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == policy }); i >= 0 {
+		site = f.Policies[i].Site
+	}
+	if site == "" && len(f.Sites) == 1 {
+		for name := range f.Sites {
+			site = name
+		}
+	}
+	s, ok := f.Site(site)
+	if !ok {
+		return slog.Attr{}
+	}
+	c, err := d.clients.Client(ctx, s)
+	if err != nil {
+		return slog.Attr{}
+	}
+	st, ok := usermgmt.RateStatusOf(c)
+	if !ok {
+		return slog.Attr{}
+	}
+	return slog.Group("rate_limit", slog.Float64("limit", st.Limit), slog.Int("burst", st.Burst),
+		slog.String("source", string(st.Source)), slog.Int64("requests", st.Requests))
 }

@@ -515,6 +515,49 @@ func TestShutdownGrace(t *testing.T) {
 	})
 }
 
+// TestRateFlag: --rate and --burst reach every site's client, over the
+// policy file, and the run's log record says which limit held and how
+// many requests were sent.
+func TestRateFlag(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fake := newFake(time.Now())
+	var stderr syncBuffer
+	a := testApp(fake, &stderr)
+	var got []float64
+	var mu sync.Mutex
+	a.connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+		mu.Lock()
+		got = append(got, s.RateLimit, float64(s.Burst))
+		mu.Unlock()
+		s.Transport = fake.Transport()
+		return usermgmt.Connect(ctx, s)
+	}
+	code := a.run(t.Context(), []string{"--once", "--policies", writePolicies(t, dir, "@daily"), "--rate", "500", "--burst", "50",
+		"--history", filepath.Join(dir, "history.db")})
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.Equal(t, []float64{500, 50}, got)
+	fin := withMsg(records(t, stderr.String()), "policy run finished")
+	require.Len(t, fin, 1)
+	rl, ok := fin[0]["rate_limit"].(map[string]any)
+	require.True(t, ok, "%v", fin[0])
+	assert.Equal(t, 500.0, rl["limit"])
+	assert.Equal(t, 50.0, rl["burst"])
+	assert.Equal(t, "ceiling", rl["source"])
+	assert.Greater(t, rl["requests"], 1.0)
+
+	for _, c := range []struct{ args, want string }{
+		{"--rate -1", "--rate -1: want a positive number"},
+		{"--burst 3", "--burst needs --rate"},
+		{"--rate 2 --burst -3", "--burst -3: want a positive number"},
+	} {
+		var out bytes.Buffer
+		code := run(t.Context(), append([]string{"--demo"}, strings.Fields(c.args)...), io.Discard, &out)
+		assert.Equal(t, exitUsage, code, c.args)
+		assert.Contains(t, out.String(), c.want, c.args)
+	}
+}
+
 // TestSecondDaemonOnOneHistory: a daemon refuses a history another
 // daemon holds (its lock), and writes nothing.
 func TestSecondDaemonOnOneHistory(t *testing.T) {

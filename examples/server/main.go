@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -59,6 +60,8 @@ type flags struct {
 	poll                                                  time.Duration
 	demoUsers                                             int
 	mail                                                  email.Flags
+	rate                                                  float64
+	burst                                                 int
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -75,6 +78,8 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
 	f.mail.Register(fs)
+	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
+	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -151,6 +156,14 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if err != nil {
 		return usageError(err.Error())
 	}
+	switch {
+	case f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
+		return usageError(fmt.Sprintf("--rate %v: want a positive number of requests per second", f.rate))
+	case f.burst < 0:
+		return usageError(fmt.Sprintf("--burst %d: want a positive number of requests", f.burst))
+	case f.burst > 0 && f.rate == 0:
+		return usageError("--burst needs --rate")
+	}
 	log := slog.New(slog.NewJSONHandler(p.stderr, nil))
 
 	dataDir := f.dataDir
@@ -185,6 +198,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 		defer demo.close()
 		cfg.connect = demo.connect
 	}
+	if cfg.connect == nil {
+		cfg.connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			s.UserAgent = userAgent
+			return usermgmt.Connect(ctx, s)
+		}
+	}
+	cfg.connect = usermgmt.WithRate(cfg.connect, f.rate, f.burst, log)
 	file, err := p.loadPolicies(f, demo)
 	if err != nil {
 		return err

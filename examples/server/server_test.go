@@ -732,6 +732,8 @@ func TestRunUsage(t *testing.T) {
 		"token flag":       {[]string{"--token", "t"}, nil, "flag provided but not defined: -token"},
 		"empty token file": {[]string{"--token-file", empty, "--policies", "x.yaml"}, nil, "--token-file: the file is empty"},
 		"no token file":    {[]string{"--token-file", empty + ".missing", "--policies", "x.yaml"}, nil, "--token-file:"},
+		"negative rate":    {[]string{"--demo", "--rate", "-2"}, nil, "--rate -2: want a positive number"},
+		"burst alone":      {[]string{"--demo", "--burst", "5"}, nil, "--burst needs --rate"},
 	} {
 		var stderr bytes.Buffer
 		p := program{getenv: func(k string) string { return c.env[k] }, stdout: io.Discard, stderr: &stderr}

@@ -59,15 +59,17 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithRateLimit sets the client-side rate limit: at most r requests per
-// second with bursts of burst (default 10 per second). It is a ceiling:
-// the client slows down when Jira says it is near its limit
-// (X-RateLimit-NearLimit) or answers 429. The Admin API has a limiter of
-// its own with the same ceiling.
+// WithRateLimit sets the user's ceiling: at most r requests per second
+// with bursts of burst (0: one second's worth of r; default 10 per
+// second). Jira Cloud does not advertise its budget: the client keeps to
+// the ceiling and slows down when Jira says it is near its limit
+// (X-RateLimit-NearLimit) or answers 429, growing back once it stops. The
+// Admin API has a limiter of its own with the same ceiling.
+// [Client.RateStatus] says which limit holds.
 func WithRateLimit(r rate.Limit, burst int) Option {
 	return func(c *config) error {
-		if r <= 0 {
-			return fmt.Errorf("cloud: rate %v must be positive", r)
+		if r <= 0 || burst < 0 {
+			return fmt.Errorf("cloud: rate %v must be positive and burst %d not negative", r, burst)
 		}
 		c.site.Rate, c.site.Burst = r, burst
 		return nil
@@ -208,6 +210,18 @@ func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
 
 // Flavor returns [jira.Cloud].
 func (c *Client) Flavor() jira.Flavor { return jira.Cloud }
+
+// RateStatus reports the site's current rate limit (the user's ceiling or
+// the default, lowered while Jira says it is near its limit, see
+// [WithRateLimit]) and how many requests the client has sent, to the site
+// and to the Admin API, retries included.
+func (c *Client) RateStatus() jira.RateStatus {
+	s := c.t.RateStatus()
+	if c.admin != nil {
+		s.Requests += c.admin.RateStatus().Requests
+	}
+	return s
+}
 
 // HasAdmin reports whether the client was built [WithAdmin].
 func (c *Client) HasAdmin() bool { return c.admin != nil }

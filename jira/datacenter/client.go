@@ -57,13 +57,17 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithRateLimit sets the client-side rate limit: at most r requests per
-// second with bursts of burst (default 10 per second). It is a ceiling: the
-// client slows down further when the server's X-RateLimit-* headers say so.
+// WithRateLimit sets the user's ceiling: at most r requests per second
+// with bursts of burst (0: one second's worth of r). Without it the client
+// sends 10 requests per second until the server advertises its bucket
+// (X-RateLimit-FillRate, X-RateLimit-Interval-Seconds, X-RateLimit-Limit),
+// then follows that bucket, the admin's allowance; with it, the client
+// follows the bucket but never exceeds r or burst. [Client.RateStatus]
+// says which limit holds.
 func WithRateLimit(r rate.Limit, burst int) Option {
 	return func(c *options) error {
-		if r <= 0 {
-			return fmt.Errorf("datacenter: rate %v must be positive", r)
+		if r <= 0 || burst < 0 {
+			return fmt.Errorf("datacenter: rate %v must be positive and burst %d not negative", r, burst)
 		}
 		c.Rate, c.Burst = r, burst
 		return nil
@@ -163,6 +167,11 @@ func New(baseURL string, auth Auth, opts ...Option) (*Client, error) {
 
 // Flavor returns [jira.DataCenter].
 func (c *Client) Flavor() jira.Flavor { return jira.DataCenter }
+
+// RateStatus reports the client's current rate limit (the server's
+// bucket, the user's ceiling or the default, see [WithRateLimit]) and how
+// many requests it has sent, retries included.
+func (c *Client) RateStatus() jira.RateStatus { return c.t.RateStatus() }
 
 const api = "/rest/api/2"
 

@@ -45,10 +45,15 @@ type Config struct {
 	// Timeout bounds each attempt, not counting the rate limiter's wait;
 	// zero means [DefaultTimeout], negative means none.
 	Timeout time.Duration
-	// Rate and Burst are the client-side rate limit: a ceiling the limiter
-	// never exceeds while it adapts to the server. Zero Rate means
-	// [DefaultRate]; [rate.Inf] means no client-side limit until the server
-	// advertises one. Zero Burst means one second's worth, at least 1.
+	// Rate and Burst are the user's ceiling: the limiter never exceeds
+	// them while it adapts to the server. When the server advertises its
+	// bucket (Jira DC's X-RateLimit-FillRate, X-RateLimit-Interval-Seconds
+	// and X-RateLimit-Limit), the limiter follows that bucket, capped by
+	// the ceiling. Zero Rate means no ceiling: [DefaultRate] until the
+	// server advertises a bucket, then the server's; [rate.Inf] means no
+	// client-side limit until the server advertises one. Zero Burst means
+	// the server's bucket size when it advertises one, else one second's
+	// worth of Rate, at least 1.
 	Rate  rate.Limit
 	Burst int
 	// Limiter, when set, replaces Rate and Burst and is used as it is,
@@ -75,6 +80,7 @@ type Client struct {
 	ua       string
 	hc       *http.Client
 	limiter  Limiter
+	lt       *limitTransport
 	retryMax int
 	waitMin  time.Duration
 	waitMax  time.Duration
@@ -131,18 +137,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	lt := &limitTransport{wait: cfg.Limiter, next: rt}
 	if cfg.Limiter == nil {
-		r := cmp.Or(cfg.Rate, DefaultRate)
-		if r < 0 {
-			return nil, fmt.Errorf("jira: negative rate %v", r)
+		if cfg.Rate < 0 || cfg.Burst < 0 {
+			return nil, fmt.Errorf("jira: negative rate %v or burst %d", cfg.Rate, cfg.Burst)
 		}
-		burst := cfg.Burst
-		if burst <= 0 {
-			burst = defaultBurst(r)
-		}
-		lt.adaptive = newAdaptiveLimiter(r, burst, c.log)
+		lt.adaptive = newAdaptiveLimiter(cfg.Rate, cfg.Burst, c.log)
 		lt.wait = lt.adaptive
 	}
 	c.limiter = lt.wait
+	c.lt = lt
 	c.hc = &http.Client{
 		Transport: lt,
 		CheckRedirect: func(_ *http.Request, via []*http.Request) error {
@@ -190,6 +192,22 @@ func (c *Client) URL(path string, query url.Values) (*url.URL, error) {
 
 // Limiter returns the limiter every attempt waits for.
 func (c *Client) Limiter() Limiter { return c.limiter }
+
+// RateStatus reports the client's current rate limit, where it comes
+// from, and how many requests (attempts) it has sent.
+func (c *Client) RateStatus() jira.RateStatus {
+	var s jira.RateStatus
+	if c.lt.adaptive != nil {
+		s = c.lt.adaptive.status()
+	} else {
+		s.Source = jira.RateExternal
+		if l, ok := c.limiter.(*rate.Limiter); ok {
+			s.Limit, s.Burst = float64(l.Limit()), l.Burst()
+		}
+	}
+	s.Requests = c.lt.sent.Load()
+	return s
+}
 
 // Do sends one request and decodes the answer. path is an escaped path
 // relative to the base URL (e.g. "/rest/api/2/user"); query may be nil.

@@ -2,12 +2,15 @@ package transport
 
 import (
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
@@ -197,5 +200,107 @@ func TestFakeCloudNearLimitThroughput(t *testing.T) {
 		assert.GreaterOrEqual(t, achieved, 90.0)
 		l, _ := rateOf(t, c)
 		assert.Greater(t, float64(l), 50.0, "the rate recovered")
+	})
+}
+
+// TestFakeDCServerAllowance checks that the server's advertised bucket is
+// the allowance: without a ceiling the client climbs from the default
+// 10/s to the fake's 50/s (burst 100) and sends 500 requests in the time
+// the bucket allows, none refused; a user ceiling below the bucket wins.
+func TestFakeDCServerAllowance(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		rate       float64
+		burst      int
+		wantLimit  float64
+		wantBurst  int
+		wantSource jira.RateSource
+		wantTime   time.Duration
+	}{
+		// The default's 10 tokens at once, then 490 at 50/s: the client
+		// does not take the server's initial tokens it never had.
+		{name: "no ceiling: the server's bucket", wantLimit: 50, wantBurst: 100, wantSource: jira.RateServer, wantTime: 9800 * time.Millisecond},
+		// The ceiling is above the bucket: the bucket's rate, the
+		// ceiling's burst (80 at once, then 420 at 50/s).
+		{name: "ceiling above", rate: 80, wantLimit: 50, wantBurst: 80, wantSource: jira.RateServer, wantTime: 8400 * time.Millisecond},
+		// The ceiling 20/s (burst one second's worth, 20) is below it.
+		{name: "ceiling below", rate: 20, wantLimit: 20, wantBurst: 20, wantSource: jira.RateCeiling, wantTime: 24 * time.Second},
+		{name: "ceiling and burst", rate: 20, burst: 5, wantLimit: 20, wantBurst: 5, wantSource: jira.RateCeiling, wantTime: 24750 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				fake := jiratest.New(jiratest.WithRateLimit(50, 100))
+				c := fakeClient(t, fake, func(c *Config) { c.Rate, c.Burst = rate.Limit(tt.rate), tt.burst })
+				if before := c.RateStatus(); tt.rate == 0 {
+					assert.Equal(t, jira.RateStatus{Limit: 10, Burst: 10, Source: jira.RateDefault}, before, "before the server says")
+				}
+				start := time.Now()
+				getN(t, c, 500)
+				elapsed := time.Since(start)
+				assert.Equal(t, map[int]int{200: 500}, statuses(fake), "no request is refused")
+				s := c.RateStatus()
+				assert.Equal(t, tt.wantLimit, s.Limit)
+				assert.Equal(t, tt.wantBurst, s.Burst)
+				assert.Equal(t, tt.wantSource, s.Source)
+				assert.Equal(t, 50.0, s.Server)
+				assert.Equal(t, 100, s.ServerBurst)
+				assert.Equal(t, tt.rate, s.Ceiling)
+				assert.Equal(t, int64(500), s.Requests)
+				assert.InDelta(t, tt.wantTime.Seconds(), elapsed.Seconds(), 0.05, "elapsed %v", elapsed)
+			})
+		})
+	}
+}
+
+// TestDefaultRateWithoutBucket checks the conservative default for a
+// server that does not advertise its bucket (Cloud): 10 requests per
+// second, reported as the default, unless the user sets a ceiling.
+func TestDefaultRateWithoutBucket(t *testing.T) {
+	t.Parallel()
+	for _, ceiling := range []float64{0, 40} {
+		synctest.Test(t, func(t *testing.T) {
+			// Cloud's X-RateLimit-Limit (500) is a budget, not a bucket
+			// whose size the client could take as its burst.
+			fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(1000, 500))
+			cr := fake.Credentials()
+			c := newTestClient(t, fake.Transport(), func(c *Config) {
+				c.BaseURL, c.Auth, c.Rate = fake.URL, Basic(cr.CloudEmail, jira.Secret(cr.CloudToken)), rate.Limit(ceiling)
+			})
+			start := time.Now()
+			for range 200 {
+				_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
+				require.NoError(t, err)
+			}
+			s := c.RateStatus()
+			want, source := 10.0, jira.RateDefault
+			if ceiling > 0 {
+				want, source = ceiling, jira.RateCeiling
+			}
+			assert.Equal(t, want, s.Limit)
+			assert.Equal(t, int(want), s.Burst, "one second's worth")
+			assert.Equal(t, source, s.Source)
+			assert.Zero(t, s.Server)
+			assert.Zero(t, s.ServerBurst, "Cloud's X-RateLimit-Limit is no bucket")
+			// One second's burst, then the rest at the limit.
+			assert.InDelta(t, (200-want)/want, time.Since(start).Seconds(), 0.05)
+		})
+	}
+}
+
+// TestServerAllowanceLoggedOnce checks that the client says, once, at
+// info level, which limit it follows once the server advertises it.
+func TestServerAllowanceLoggedOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		var buf strings.Builder
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		fake := jiratest.New(jiratest.WithRateLimit(50, 100))
+		c := fakeClient(t, fake, func(c *Config) { c.Logger, c.Rate, c.Burst = log, 0, 0 })
+		getN(t, c, 50)
+		assert.Equal(t, 1, strings.Count(buf.String(), "following the server's rate limit"), buf.String())
+		assert.Contains(t, buf.String(), "limit=50 burst=100 ceiling=0")
 	})
 }

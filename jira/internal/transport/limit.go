@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -43,32 +44,49 @@ const (
 	dcRecoverStep = 1.1
 )
 
-// adaptiveLimiter is a token bucket that follows the server: it never
-// exceeds the configured ceiling, lowers itself to DC's advertised bucket
-// and holds no more tokens than DC says remain, and slows down when Cloud
-// says the budget is nearly spent.
+// adaptiveLimiter is a token bucket that follows the server: it takes
+// DC's advertised bucket (rate and burst) as the allowance, never above
+// the user's ceiling when one is set, holds no more tokens than DC says
+// remain, and slows down when Cloud says the budget is nearly spent.
+// Without a user ceiling it starts at [DefaultRate] until the server
+// advertises its bucket.
 type adaptiveLimiter struct {
 	lim       *rate.Limiter
-	ceiling   rate.Limit
-	ceilBurst int
+	ceiling   rate.Limit // the user's ceiling, or DefaultRate when !userRate
+	ceilBurst int        // the user's burst, or one second of ceiling when !userBurst
+	userRate  bool       // the user set the ceiling
+	userBurst bool       // the user set the burst
 	log       *slog.Logger
 	warn      rate.Sometimes // at most one "slowing down" warning a minute
 
-	mu          sync.Mutex
-	server      rate.Limit // DC's fill rate; rate.Inf until it says
-	serverBurst int        // DC's bucket size; 0 until it says
-	factor      float64    // slow-down factor in [minFactor, 1]
-	lastCut     time.Time  // when factor was last cut
-	last429Cut  time.Time  // when a 429 last cut it
-	lastSignal  time.Time  // when the last 429 or NearLimit came
-	lastSeen    time.Time  // when the last response was observed
+	mu           sync.Mutex
+	server       rate.Limit // DC's fill rate; rate.Inf until it says
+	serverBurst  int        // DC's bucket size; 0 until it says
+	factor       float64    // slow-down factor in [minFactor, 1]
+	lastCut      time.Time  // when factor was last cut
+	last429Cut   time.Time  // when a 429 last cut it
+	lastSignal   time.Time  // when the last 429 or NearLimit came
+	lastSeen     time.Time  // when the last response was observed
+	allowed      rate.Limit // the last allowance, before any slow-down
+	allowedBurst int
 }
 
+// newAdaptiveLimiter returns a limiter with the user's ceiling r and burst
+// (zero: none set; see [Config]).
 func newAdaptiveLimiter(r rate.Limit, burst int, log *slog.Logger) *adaptiveLimiter {
+	userRate, userBurst := r != 0, burst > 0
+	if !userRate {
+		r = DefaultRate
+	}
+	if !userBurst {
+		burst = defaultBurst(r)
+	}
 	return &adaptiveLimiter{
 		lim:       rate.NewLimiter(r, burst),
 		ceiling:   r,
 		ceilBurst: burst,
+		userRate:  userRate,
+		userBurst: userBurst,
 		log:       log,
 		warn:      rate.Sometimes{First: 1, Interval: time.Minute},
 		server:    rate.Inf,
@@ -131,15 +149,12 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 		l.factor = min(l.factor+recoverPerSecond*now.Sub(l.lastSeen).Seconds(), 1)
 	}
 	l.lastSeen = now
-	limit := min(l.ceiling, l.server)
+	limit, burst := l.allowance()
+	allowed := limit != l.allowed || burst != l.allowedBurst
+	l.allowed, l.allowedBurst = limit, burst
 	if limit != rate.Inf {
 		limit *= rate.Limit(l.factor)
 	}
-	burst := l.ceilBurst
-	if l.serverBurst > 0 {
-		burst = min(burst, l.serverBurst)
-	}
-	burst = max(burst, 1)
 	old, oldBurst := l.lim.Limit(), l.lim.Burst()
 	if limit != old {
 		l.lim.SetLimitAt(now, limit)
@@ -156,7 +171,12 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	}
 	l.mu.Unlock()
 
-	if limit < old || burst < oldBurst {
+	switch {
+	case allowed && info.FillRate > 0:
+		l.log.LogAttrs(ctx, slog.LevelInfo, "jira: following the server's rate limit",
+			slog.Float64("limit", float64(limit)), slog.Int("burst", burst),
+			slog.Float64("ceiling", float64(l.userCeiling())))
+	case limit < old || burst < oldBurst:
 		l.log.LogAttrs(ctx, slog.LevelDebug, "jira: rate limit lowered",
 			slog.Float64("limit", float64(limit)), slog.Int("burst", burst),
 			slog.Bool("near_limit", info.NearLimit), slog.Int("status", resp.StatusCode))
@@ -169,11 +189,64 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	}
 }
 
+// allowance is the rate and burst the limiter follows before any
+// slow-down: the server's bucket when it advertises one, capped by the
+// user's ceiling and burst when set; else the ceiling (or the default).
+// The caller holds l.mu.
+func (l *adaptiveLimiter) allowance() (rate.Limit, int) {
+	limit, burst := l.ceiling, l.ceilBurst
+	if l.server != rate.Inf {
+		limit = l.server
+		if l.userRate {
+			limit = min(l.ceiling, l.server)
+		}
+	}
+	if l.serverBurst > 0 {
+		// The bucket's size is the allowance only with its rate (DC);
+		// else (Cloud's budget) it only caps the burst.
+		burst = min(l.ceilBurst, l.serverBurst)
+		if l.server != rate.Inf && !l.userRate && !l.userBurst {
+			burst = l.serverBurst
+		}
+	}
+	return limit, max(burst, 1)
+}
+
+// userCeiling is the user's ceiling, 0 when none was set.
+func (l *adaptiveLimiter) userCeiling() rate.Limit {
+	if !l.userRate {
+		return 0
+	}
+	return l.ceiling
+}
+
+// status reports the limiter's current limit and where it comes from.
+func (l *adaptiveLimiter) status() jira.RateStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := jira.RateStatus{Limit: float64(l.lim.Limit()), Burst: l.lim.Burst(), Ceiling: float64(l.userCeiling())}
+	if l.server != rate.Inf { // a bucket (DC), not Cloud's budget
+		s.Server, s.ServerBurst = float64(l.server), l.serverBurst
+	}
+	switch {
+	case l.factor < 1:
+		s.Source = jira.RateSlowed
+	case l.server != rate.Inf && (!l.userRate || l.server <= l.ceiling):
+		s.Source = jira.RateServer
+	case l.userRate:
+		s.Source = jira.RateCeiling
+	default:
+		s.Source = jira.RateDefault
+	}
+	return s
+}
+
 // limitTransport waits for the limiter before every attempt.
 type limitTransport struct {
 	wait     Limiter
 	adaptive *adaptiveLimiter // nil when the caller supplied the Limiter
 	next     http.RoundTripper
+	sent     atomic.Int64 // attempts sent, retries included
 }
 
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -187,6 +260,7 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w (%v)", jira.ErrRateLimitWait, err)
 	}
+	t.sent.Add(1)
 	resp, err := t.next.RoundTrip(req)
 	if err == nil && t.adaptive != nil {
 		t.adaptive.observe(ctx, resp)
