@@ -20,19 +20,21 @@ var layers = map[string]struct {
 	thirdParty []string // module path prefixes
 	testOnly   []string // third-party prefixes its tests may add
 }{
-	".":                       {},
-	"internal/textdist":       {},
-	"internal/pgtest":         {thirdParty: []string{"github.com/jackc/pgx/v5"}},
-	"internal/smtptest":       {thirdParty: []string{"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
-	"jira":                    {testOnly: []string{"github.com/stretchr/testify"}},
-	"jira/jiratest":           {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}},
-	"jira/internal/webhooks":  {module: []string{"jira", "jira/internal/transport"}},
-	"jira/internal/transport": {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"jira/datacenter":         {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"jira/datacenter/logindb": {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"jira/cloud":              {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"criteria":                {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"actions":                 {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
+	".":                          {},
+	"internal/textdist":          {},
+	"internal/pgtest":            {thirdParty: []string{"github.com/jackc/pgx/v5"}},
+	"internal/smtptest":          {thirdParty: []string{"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
+	"jira":                       {testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/jiratest":              {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}},
+	"jira/internal/webhooks":     {module: []string{"jira", "jira/internal/transport"}},
+	"jira/internal/transport":    {module: []string{"jira"}, thirdParty: []string{"github.com/hashicorp/go-retryablehttp", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter":            {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/logindb":    {thirdParty: []string{"github.com/jackc/pgx/v5", "github.com/go-sql-driver/mysql"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/dirmove":    {module: []string{"jira", "jira/datacenter"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"jira/datacenter/jiradbtest": {module: []string{"jira/datacenter"}},
+	"jira/cloud":                 {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"criteria":                   {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"actions":                    {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
 	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
@@ -50,7 +52,7 @@ var layers = map[string]struct {
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 

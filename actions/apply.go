@@ -726,6 +726,8 @@ func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s S
 		is.Summary, is.Description = fill(is.Summary, vars), fill(is.Description, vars)
 		_, err := a.site.CreateIssue(ctx, is.request())
 		return err
+	case KindMoveDirectory:
+		return moveDirectory(ctx, a.site, ref, s) // movedir.go
 	}
 	return fmt.Errorf("actions: unknown step %q", s.Kind)
 }

@@ -36,6 +36,7 @@ var kindOrder = []StepKind{
 	KindReactivate, KindSetProperty, KindDeleteProperty, KindRemoveGroup, KindRevokeLicence,
 	KindAddGroup, KindGrantLicence, KindInvalidateSessions, KindResetPassword,
 	KindDeactivate, KindDelete, KindCreateIssue,
+	KindMoveDirectory, // movedir.go
 }
 
 // Order returns the kind's place in the canonical order: reactivate,
@@ -60,7 +61,7 @@ func (k StepKind) Order() int {
 // have changed.
 func (k StepKind) Destructive() bool {
 	switch k {
-	case KindDeactivate, KindDelete, KindRemoveGroup, KindRevokeLicence, KindResetPassword, KindInvalidateSessions:
+	case KindDeactivate, KindDelete, KindRemoveGroup, KindRevokeLicence, KindResetPassword, KindInvalidateSessions, KindMoveDirectory:
 		return true
 	}
 	return false
@@ -96,6 +97,10 @@ type Step struct {
 	// Password is the source of a reset-password step's password, by name
 	// ("random" when empty). The password itself is never in a plan.
 	Password string `json:"password,omitempty"`
+	// Directory is the target directory of move-directory, FromDirectory
+	// the user's directory when planned (movedir.go).
+	Directory     string `json:"directory,omitempty"`
+	FromDirectory string `json:"fromDirectory,omitempty"`
 	// NoOp, when set, says why the step is already done; such steps are
 	// kept in [UserPlan.NoOps] and never applied.
 	NoOp string `json:"noop,omitempty"`
@@ -111,6 +116,8 @@ func (s Step) Target() string {
 		return s.Licence
 	case s.Property != "":
 		return s.Property
+	case s.Directory != "":
+		return s.Directory
 	}
 	return ""
 }

@@ -142,6 +142,8 @@ func (a ActionSpec) action() actions.Action {
 		return actions.DeleteProperty(a.Key)
 	case InvalidateSessions:
 		return actions.InvalidateSessions()
+	case MoveDirectory:
+		return actions.MoveDirectory(a.To)
 	case CreateIssue:
 		return actions.CreateIssuePerUser(actions.IssueSpec{Project: a.Project, IssueType: a.IssueType,
 			Summary: a.Summary, Description: a.Description, Labels: a.Labels})

@@ -278,12 +278,13 @@ const (
 	DeleteProperty     ActionKind = "deleteProperty"
 	InvalidateSessions ActionKind = "invalidateSessions"
 	CreateIssue        ActionKind = "createIssue"
+	MoveDirectory      ActionKind = "moveDirectory"
 )
 
 // ActionKinds lists every action kind, in the order of the documentation.
 func ActionKinds() []ActionKind {
 	return []ActionKind{Deactivate, Reactivate, Delete, AddGroups, RemoveGroups, RemoveAllLicences,
-		RevokeLicence, ResetPassword, SetProperty, DeleteProperty, InvalidateSessions, CreateIssue}
+		RevokeLicence, ResetPassword, SetProperty, DeleteProperty, InvalidateSessions, CreateIssue, MoveDirectory}
 }
 
 // ActionSpec is one action of a policy, as data. Action names the kind;
@@ -297,6 +298,7 @@ func ActionKinds() []ActionKind {
 //	setProperty                             key, value (any JSON value; strings may hold {{now}}, …)
 //	deleteProperty                          key
 //	createIssue                             project, issueType, summary, description, labels
+//	moveDirectory                           to (a user directory's name; DC only)
 //
 // Delete removes a user from a Cloud site only, not the Atlassian account;
 // on DC a user Jira refuses to delete is deactivated instead.
@@ -313,6 +315,10 @@ type ActionSpec struct {
 	Summary     string          `json:"summary,omitempty" yaml:"summary"`
 	Description string          `json:"description,omitempty" yaml:"description"`
 	Labels      []string        `json:"labels,omitempty" yaml:"labels"`
+	// To is moveDirectory's target directory: the plan lists the moves,
+	// which 'seatwarden migrate plan --from-plan' carries out (Jira's REST
+	// API cannot).
+	To string `json:"to,omitempty" yaml:"to"`
 }
 
 // String returns the action as in a plan: "removeGroups(a, b)".
@@ -326,6 +332,8 @@ func (a ActionSpec) String() string {
 		return string(a.Action) + "(" + a.Key + ")"
 	case CreateIssue:
 		return string(a.Action) + "(" + a.Project + ")"
+	case MoveDirectory:
+		return string(a.Action) + "(" + a.To + ")"
 	}
 	return string(a.Action)
 }

@@ -402,6 +402,7 @@ var actionParams = map[ActionKind][]string{
 	DeleteProperty:     {"key!"},
 	InvalidateSessions: nil,
 	CreateIssue:        {"project!", "issueType!", "summary!", "description", "labels"},
+	MoveDirectory:      {"to!"},
 }
 
 // setParams returns the parameters an action spec sets, in field order.
@@ -422,6 +423,7 @@ func setParams(a *ActionSpec) []string {
 	add("summary", a.Summary != "")
 	add("description", a.Description != "")
 	add("labels", a.Labels != nil)
+	add("to", a.To != "")
 	return set
 }
 
@@ -466,7 +468,7 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	if a.Action == ResetPassword && a.Password != "" && a.Password != "random" {
 		ps.addf(path+".password", "the only password source a file can name is random; a password is never written in a file")
 	}
-	if (a.Action == ResetPassword || a.Action == InvalidateSessions) && target == jira.Cloud {
+	if (a.Action == ResetPassword || a.Action == InvalidateSessions || a.Action == MoveDirectory) && target == jira.Cloud {
 		ps.addf(path+".action", "%s is available on Data Center only; this policy acts on a Cloud site", a.Action)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/datacenter/dirmove"
 	_ "github.com/seatwarden/seatwarden/jira/datacenter/logindb" // login databases (JIRA_DB_DSN)
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -84,7 +85,8 @@ type command struct {
 
 func (a *app) commands() []*command {
 	return []*command{demoCommand(), listCommand(), exportCommand(), explainCommand(), planCommand(), applyCommand(),
-		runCommand(), undoCommand(), groupsCommand(true), groupsCommand(false), insightsCommand()}
+		runCommand(), undoCommand(), groupsCommand(true), groupsCommand(false), insightsCommand(),
+		migrateCommand(), migratePlanCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -202,7 +204,7 @@ func (a *app) fail(err error) int {
 		fmt.Fprintf(a.stderr, "Run '%s' for usage.\n", help)
 		return exitUsage
 	}
-	if usermgmt.Refused(err) {
+	if usermgmt.Refused(err) || dirmove.IsRefused(err) {
 		fmt.Fprintf(a.stderr, "%s: refused: %v\n", prog, err)
 		return exitRefused
 	}

@@ -91,6 +91,7 @@ func (s *Server) registerDC() {
 		}
 	})
 	s.handle("POST", api+"/user", authAdmin, nil, (*call).dcCreateUser)
+	s.registerDirectories()
 	s.handle("PUT", api+"/user", authAdmin, ident, (*call).dcUpdateUser)
 	s.handle("DELETE", api+"/user", authAdmin, ident, (*call).dcDeleteUser)
 	// query is not Jira's parameter, but clients written for Cloud send
@@ -318,7 +319,7 @@ func (c *call) dcCreateUser() {
 	switch {
 	case name == "":
 		errs["username"] = "You must specify a username."
-	case c.st.byName[strings.ToLower(name)] != nil:
+	case c.st.byName[strings.ToLower(name)] != nil && !c.st.shadowable(c.st.byName[strings.ToLower(name)]):
 		errs["username"] = "A user with that username already exists."
 	}
 	if !strings.Contains(deref(b.EmailAddress), "@") {
@@ -342,6 +343,9 @@ func (c *call) dcCreateUser() {
 	}
 	u := &user{name: name, email: *b.EmailAddress, displayName: *b.DisplayName, active: true,
 		password: deref(b.Password), created: time.Now().UTC()}
+	if old := c.st.byName[strings.ToLower(name)]; old != nil {
+		u.key = c.st.shadow(old) // shadow.go
+	}
 	for _, d := range c.st.dirs {
 		if !d.readOnly {
 			u.dir = d

@@ -16,6 +16,8 @@ var declaredParams = map[string][]string{
 	"dc GET /rest/api/2/issue/{issueIdOrKey}/comment":        {"expand", "maxResults", "orderBy", "startAt"},
 	"dc GET /rest/api/2/issue/{issueIdOrKey}/transitions":    {"transitionId"},
 	"dc GET /rest/api/2/user":                                {"includeDeleted", "key", "username"},
+	"dc GET /rest/api/2/user/duplicated/count":               {"flush"},
+	"dc GET /rest/api/2/user/duplicated/list":                {"flush"},
 	"dc GET /rest/api/2/user/list":                           {"cursor", "maxResults"},
 	"dc GET /rest/api/2/user/properties":                     {"userKey", "username"},
 	"dc GET /rest/api/2/user/properties/{propertyKey}":       {"userKey", "username"},

@@ -61,6 +61,14 @@
 // malformed JSON, missing parameters, unknown users and groups — get Jira's
 // status and error body and change nothing.
 //
+// On DC the site's directories are in priority order (the internal one
+// first, then [Org].Directories). POST /user creates a user in the first
+// writable directory; a name that exists only in a later directory is
+// created anyway and shadows the old account, which keeps nothing visible
+// but GET /user/duplicated/list (and /count): each name with accounts in
+// several directories, its accounts in priority order
+// ({directoryId, directoryName, userActive}).
+//
 // Inspect the state with [Server.User], [Server.Users], [Server.Groups],
 // [Server.GroupMembers], [Server.SeatsUsed], [Server.Issue] and
 // [Server.Deliveries]; seed it with [WithOrg], [Server.Load],

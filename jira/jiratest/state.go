@@ -186,7 +186,8 @@ type webhook struct {
 type state struct {
 	flavor    jira.Flavor
 	dirs      []*directory
-	users     []*user // creation order
+	shadowed  []shadowAccount // DC: accounts hidden behind a same-named user (shadow.go)
+	users     []*user         // creation order
 	byKey     map[string]*user
 	byName    map[string]*user // lower-cased login name (DC)
 	byAccount map[string]*user

@@ -1,11 +1,9 @@
 package logindb_test
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
+	"github.com/seatwarden/seatwarden/jira/datacenter/jiradbtest"
 	_ "github.com/seatwarden/seatwarden/jira/datacenter/logindb"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
@@ -24,19 +23,6 @@ import (
 // SQLLoginSource, and compare its answer with the generated org user by
 // user. .ci/run starts the servers and exports their DSNs; without a DSN
 // a test skips, except in CI (CI=true), where it fails.
-
-// dsn returns the DSN in env, or skips (fails in CI) when there is none.
-func dsn(t *testing.T, env string) string {
-	t.Helper()
-	v := os.Getenv(env)
-	if v == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the login database tests (.ci/run starts the databases)", env)
-		}
-		t.Skipf("%s is not set: no database to test against (.ci/run starts PostgreSQL and MariaDB and sets it)", env)
-	}
-	return v
-}
 
 // directory is a row of cwd_directory.
 type directory struct {
@@ -134,42 +120,12 @@ func (o org) want() map[string]datacenter.LoginRecord {
 	return out
 }
 
-// schema is Jira's DDL for the tables the query reads (and app_user),
-// per dialect: numeric(18,0) ids, varchar(255) names, timestamptz
-// (PostgreSQL) or datetime (MySQL) dates.
-func schema(d datacenter.Dialect) []string {
-	num, ts := "numeric(18,0)", "timestamp with time zone"
-	if d == datacenter.MySQL {
-		num, ts = "decimal(18,0)", "datetime"
-	}
-	r := strings.NewReplacer("NUM", num, "TS", ts)
-	return []string{
-		r.Replace(`CREATE TABLE cwd_directory (id NUM NOT NULL PRIMARY KEY, directory_name varchar(255), lower_directory_name varchar(255),
-			created_date TS, updated_date TS, active numeric(9,0), description varchar(255), impl_class varchar(255),
-			lower_impl_class varchar(255), directory_type varchar(60), directory_position NUM)`),
-		r.Replace(`CREATE TABLE cwd_user (id NUM NOT NULL PRIMARY KEY, directory_id NUM, user_name varchar(255), lower_user_name varchar(255),
-			active numeric(9,0), created_date TS, updated_date TS, first_name varchar(255), lower_first_name varchar(255),
-			last_name varchar(255), lower_last_name varchar(255), display_name varchar(255), lower_display_name varchar(255),
-			email_address varchar(255), lower_email_address varchar(255), credential varchar(255), deleted_externally numeric(9,0),
-			external_id varchar(255))`),
-		r.Replace(`CREATE TABLE cwd_user_attributes (id NUM NOT NULL PRIMARY KEY, user_id NUM, directory_id NUM,
-			attribute_name varchar(255), attribute_value varchar(255), lower_attribute_value varchar(255))`),
-		r.Replace(`CREATE TABLE app_user (id NUM NOT NULL PRIMARY KEY, user_key varchar(255), lower_user_name varchar(255))`),
-		`CREATE UNIQUE INDEX uk_user_name_dir_id ON cwd_user (lower_user_name, directory_id)`,
-		`CREATE INDEX idx_user_attr_dir_name_lval ON cwd_user_attributes (directory_id, attribute_name, lower_attribute_value)`,
-	}
-}
-
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// load creates the tables and inserts the org.
+// load inserts the org into Jira's tables (jiradbtest.Open made them).
 func load(t *testing.T, db *sql.DB, d datacenter.Dialect, o org) {
 	t.Helper()
 	ctx := t.Context()
-	for _, stmt := range schema(d) {
-		_, err := db.ExecContext(ctx, stmt)
-		require.NoError(t, err, stmt)
-	}
 	ts := func(at time.Time) string {
 		if d == datacenter.MySQL {
 			return quote(at.UTC().Format("2006-01-02 15:04:05"))
@@ -186,6 +142,7 @@ func load(t *testing.T, db *sql.DB, d datacenter.Dialect, o org) {
 			quote(strings.ToLower(dr.name)), ts(o.users[0].created), ts(o.users[0].created), active, dr.position))
 	}
 	attr := 30000
+	keyed := map[string]bool{}
 	for _, u := range o.users {
 		users = append(users, fmt.Sprintf("(%d, %d, %s, %s, 1, %s, %s, 'F', 'f', 'L', 'l', 'F L', 'f l', %s, %s, 'x', 0, %s)",
 			u.id, u.dir, quote(u.name), quote(strings.ToLower(u.name)), ts(u.created), ts(u.created),
@@ -202,7 +159,10 @@ func load(t *testing.T, db *sql.DB, d datacenter.Dialect, o org) {
 		}
 		attrs = append(attrs, fmt.Sprintf("(%d, %d, %d, 'passwordLastChanged', '1', '1')", attr, u.id, u.dir))
 		attr++
-		apps = append(apps, fmt.Sprintf("(%d, %s, %s)", u.id, quote(fmt.Sprintf("JIRAUSER%d", u.id)), quote(strings.ToLower(u.name))))
+		if !keyed[strings.ToLower(u.name)] { // app_user: one key per name
+			keyed[strings.ToLower(u.name)] = true
+			apps = append(apps, fmt.Sprintf("(%d, %s, %s)", u.id, quote(fmt.Sprintf("JIRAUSER%d", u.id)), quote(strings.ToLower(u.name))))
+		}
 	}
 	insert := func(table string, rows []string) {
 		for len(rows) > 0 {
@@ -239,30 +199,10 @@ func check(t *testing.T, got map[string]datacenter.LoginRecord, o org) {
 	}
 }
 
-func suffix() string { return fmt.Sprintf("sw_%d_%d", time.Now().UnixNano()%1e9, rand.IntN(1e6)) }
-
 // postgres returns a connection to a fresh schema of the test PostgreSQL
-// database, dropped when the test ends; it skips (fails in CI) without one.
-func postgres(t *testing.T) *sql.DB {
-	t.Helper()
-	base := dsn(t, "SEATWARDEN_TEST_POSTGRES_DSN")
-	admin, d, err := datacenter.OpenLoginDB(base)
-	require.NoError(t, err)
-	require.Equal(t, datacenter.PostgreSQL, d)
-	t.Cleanup(func() { admin.Close() })
-	schemaName := suffix()
-	_, err = admin.ExecContext(t.Context(), "CREATE SCHEMA "+schemaName)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schemaName+" CASCADE") })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	db, _, err := datacenter.OpenLoginDB(base + sep + "search_path=" + schemaName)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	return db
-}
+// database holding Jira's tables, dropped when the test ends; it skips
+// (fails in CI) without one.
+func postgres(t *testing.T) *sql.DB { return jiradbtest.Open(t, datacenter.PostgreSQL) }
 
 func TestPostgreSQL(t *testing.T) {
 	ctx := t.Context()
@@ -278,27 +218,8 @@ func TestPostgreSQL(t *testing.T) {
 }
 
 func TestMariaDB(t *testing.T) {
-	base := dsn(t, "SEATWARDEN_TEST_MYSQL_DSN")
 	ctx := t.Context()
-	admin, d, err := datacenter.OpenLoginDB(base)
-	require.NoError(t, err)
-	require.Equal(t, datacenter.MySQL, d)
-	t.Cleanup(func() { admin.Close() })
-	dbName := suffix()
-	_, err = admin.ExecContext(ctx, "CREATE DATABASE "+dbName)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP DATABASE "+dbName) })
-	i := strings.Index(base, ")/")
-	require.Positive(t, i, "a MySQL DSN names its address as tcp(host:port)/")
-	rest := base[i+2:]
-	if q := strings.IndexByte(rest, '?'); q >= 0 {
-		rest = rest[q:]
-	} else {
-		rest = ""
-	}
-	db, _, err := datacenter.OpenLoginDB(base[:i+2] + dbName + rest)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := jiradbtest.Open(t, datacenter.MySQL)
 	var version string
 	require.NoError(t, db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&version))
 	t.Logf("server %s", version)
