@@ -22,6 +22,8 @@ var layers = map[string]struct {
 }{
 	".":                          {},
 	"internal/textdist":          {},
+	"internal/pgtest":            {thirdParty: []string{"github.com/jackc/pgx/v5"}},
+	"internal/smtptest":          {thirdParty: []string{"github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
 	"jira":                       {testOnly: []string{"github.com/stretchr/testify"}},
 	"jira/jiratest":              {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}},
 	"jira/internal/webhooks":     {module: []string{"jira", "jira/internal/transport"}},
@@ -39,17 +41,20 @@ var layers = map[string]struct {
 	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl"}},
+	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historydb":           {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
 	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
 	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"schedule/pglock":                    {module: []string{"schedule"}, testOnly: []string{"github.com/stretchr/testify", "github.com/jackc/pgx/v5"}},
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {
@@ -169,5 +174,29 @@ func TestJSONLOnlyBinarySize(t *testing.T) {
 	var rec struct{ Type, RunID string }
 	if err := json.Unmarshal(out, &rec); err != nil || rec.Type != "run" || rec.RunID != "run-1" {
 		t.Errorf("its run log is %q (%v); want one run record of run-1", out, err)
+	}
+}
+
+// TestPostgresOnlyWhereUsed checks that the PostgreSQL driver (pgx) is
+// linked only by what asks for it: report/history/postgres, and
+// report/history/historydb which opens either store. The SQLite history,
+// the scheduler, its PostgreSQL locker (database/sql only) and usermgmt
+// link no pgx.
+func TestPostgresOnlyWhereUsed(t *testing.T) {
+	const mod = "github.com/seatwarden/seatwarden"
+	for _, pkg := range []string{"report/history", "schedule", "schedule/pglock", "usermgmt"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		deps := strings.Fields(string(out))
+		if !slices.Contains(deps, mod+"/"+pkg) {
+			t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
+		}
+		for _, dep := range deps {
+			if strings.HasPrefix(dep, "github.com/jackc/") || dep == mod+"/report/history/postgres" {
+				t.Errorf("%s links %s", pkg, dep)
+			}
+		}
 	}
 }

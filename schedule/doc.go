@@ -61,8 +61,8 @@
 // time, and the others skip it ([ErrLocked]). With a shared history as
 // well, a replica that gets the lock just after another has run the job
 // skips the due time ([ErrAlreadyRan]). [MemoryLocker] serves runners in
-// one process; [Locker] describes a PostgreSQL advisory-lock
-// implementation.
+// one process; package schedule/pglock serves replicas on one PostgreSQL
+// database (advisory locks).
 //
 // # Shutdown
 //

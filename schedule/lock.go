@@ -15,25 +15,12 @@ import (
 // means the lock could not be asked for; the run is skipped and the error
 // reported. release is called exactly once, even when ctx is done.
 //
-// [MemoryLocker] is the in-process implementation. A PostgreSQL one uses a
-// session-level advisory lock on a connection of its own:
-//
-//	conn, err := db.Conn(ctx) // *sql.Conn: session locks belong to a connection
-//	key := "seatwarden/schedule/" + name
-//	err = conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", key).Scan(&ok)
-//	if err != nil || !ok { conn.Close(); return nil, false, err }
-//	return func() {
-//		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-//		defer cancel()
-//		conn.ExecContext(ctx, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", key)
-//		conn.Close()
-//	}, true, nil
-//
-// PostgreSQL also releases the lock if the connection or the process dies,
-// so a crashed replica never holds a job. (A transaction-level
-// pg_try_advisory_xact_lock in a transaction kept open for the run, rolled
-// back by release, works as well.) Hash collisions between two names only
-// make two jobs exclude each other.
+// [MemoryLocker] is the in-process implementation. Package
+// schedule/pglock is the one for replicas: a session-level PostgreSQL
+// advisory lock (pg_try_advisory_lock) on a connection of its own, which
+// PostgreSQL also releases if the connection or the process dies, so a
+// crashed replica never holds a job. Hash collisions between two names
+// only make two jobs exclude each other.
 //
 // A lock alone does not stop a second replica whose clock or timer is a
 // little late from running a short job again once the first has released

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/seatwarden/seatwarden/report/email"
 )
 
 // globals are the flags every command takes, before or after its name.
 type globals struct {
 	site, flavor, user, token, adminURL, orgID, orgKey string
 	demo                                               bool
+	mail                                               email.Flags
 	rate                                               float64
 	burst                                              int
 	quiet                                              bool
@@ -26,6 +29,9 @@ var globalFlags = []struct{ name, value, env, usage string }{
 	{"admin-url", "URL", "ATLASSIAN_ADMIN_URL", "Cloud: the Atlassian Admin API (default https://api.atlassian.com)"},
 	{"org-id", "ID", "ATLASSIAN_ORG_ID", "Cloud: the organisation id, for last-active dates"},
 	{"org-key", "KEY", "ATLASSIAN_ORG_KEY", "Cloud: the organisation API key"},
+	{"smtp-url", "URL", email.EnvURL, "send the policies' email through this SMTP server: smtp://user@host:587\n(STARTTLS required) or smtps://user@host:465; the password comes from\n" + email.EnvPassword + " or --smtp-password-file, never a flag"},
+	{"smtp-password-file", "FILE", email.EnvPasswordFile, "read the SMTP password from FILE"},
+	{"mail-from", "ADDRESS", email.EnvFrom, "the sender of email; required with --smtp-url"},
 	{"demo", "", "", "use an embedded fake Jira with a generated organisation instead\nof a site: no credentials, no network (--flavor chooses dc or cloud)"},
 	{"rate", "N", "", "at most N requests per second (a ceiling). Without it, Jira DC is\nsent what its X-RateLimit-* headers allow, 10 per second until\nit says; Cloud 10 per second, slowing down when Jira asks.\nOverrides a policy file's rateLimit"},
 	{"burst", "N", "", "with --rate: at most N requests at once (default one second's worth)"},
@@ -41,6 +47,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.orgID, "org-id", g.orgID, "")
 	fs.StringVar(&g.orgKey, "org-key", g.orgKey, "")
 	fs.BoolVar(&g.demo, "demo", g.demo, "")
+	g.mail.Register(fs)
 	fs.Float64Var(&g.rate, "rate", g.rate, "")
 	fs.IntVar(&g.burst, "burst", g.burst, "")
 	fs.BoolVar(&g.quiet, "quiet", g.quiet, "")

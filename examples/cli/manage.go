@@ -142,6 +142,13 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 		ReportLogger: slog.New(slog.NewTextHandler(a.stderr, nil)),
 		Progress:     a.progressBar(),
 	}
+	mail, err := a.g.mail.Settings(a.getenv)
+	if err != nil {
+		return nil, usagef(cmd, "%v", err)
+	}
+	if mail != nil {
+		cfg.SMTP, cfg.MailFrom = &mail.SMTP, mail.From
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/email"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -48,6 +49,8 @@ type daemonConfig struct {
 	LookupEnv func(string) (string, bool)
 	// Grace is how long running policies may go on after the stop.
 	Grace time.Duration
+	// Mail is the SMTP server of the policies' email sinks (nil: none).
+	Mail *email.Settings
 }
 
 // daemon runs the policies of a file on their schedules. Reload swaps the
@@ -237,6 +240,9 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
 	cfg := usermgmt.Config{File: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	if d.cfg.Mail != nil {
+		cfg.SMTP, cfg.MailFrom = &d.cfg.Mail.SMTP, d.cfg.Mail.From
+	}
 	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == name }); i >= 0 {
 		// The HTML report shows insights, drawn from the snapshot's users.
 		cfg.ReportUsers = slices.ContainsFunc(f.Policies[i].Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })

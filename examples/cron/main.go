@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/report/email"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -67,6 +68,7 @@ type flags struct {
 	apply, demo, once             bool
 	logLevel                      slog.Level
 	grace                         time.Duration
+	mail                          email.Flags
 	rate                          float64
 	burst                         int
 }
@@ -95,6 +97,7 @@ func defineFlags(fs *flag.FlagSet, f *flags) {
 	fs.BoolVar(&f.once, "once", false, "run every policy of the file once, one after the other, and exit (for cron(8) and tests)")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.DurationVar(&f.grace, "grace", time.Minute, "on SIGTERM, let running policies finish for `DURATION` before cancelling them")
+	f.mail.Register(fs)
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 }
@@ -168,6 +171,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 
 	cfg := daemonConfig{Logger: log, Apply: f.apply, Once: f.once, Now: a.now, Connect: a.connect,
 		LookupEnv: a.lookupEnv, Grace: f.grace}
+	if cfg.Mail, err = f.mail.Settings(func(k string) string { v, _ := a.lookupEnv(k); return v }); err != nil {
+		fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
+		return exitUsage
+	}
 	if cfg.Connect == nil {
 		cfg.Connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			s.UserAgent = prog

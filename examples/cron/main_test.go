@@ -442,6 +442,7 @@ func TestUsage(t *testing.T) {
 		{nil, exitUsage, "--policies FILE is required"},
 		{[]string{"--policies", "p.yaml", "extra"}, exitUsage, "unexpected argument"},
 		{[]string{"--log-level", "loud", "--demo"}, exitUsage, "log-level"},
+		{[]string{"--demo", "--smtp-url", "smtp://reports:hunter2@mail.example.com"}, exitUsage, "remove the password"},
 		{[]string{"--policies", "/nonexistent/p.yaml", "--once", "--history", filepath.Join(t.TempDir(), "h.db")}, exitFailed, "policy file refused"},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -21,6 +21,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -58,6 +59,7 @@ type flags struct {
 	demo                                                  bool
 	poll                                                  time.Duration
 	demoUsers                                             int
+	mail                                                  email.Flags
 	rate                                                  float64
 	burst                                                 int
 }
@@ -75,6 +77,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
+	f.mail.Register(fs)
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	if err := fs.Parse(args); err != nil {
@@ -149,6 +152,10 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if f.poll < 0 {
 		return usageError("--poll-interval must not be negative")
 	}
+	mail, err := f.mail.Settings(p.getenv)
+	if err != nil {
+		return usageError(err.Error())
+	}
 	switch {
 	case f.rate < 0 || math.IsNaN(f.rate) || math.IsInf(f.rate, 0):
 		return usageError(fmt.Sprintf("--rate %v: want a positive number of requests per second", f.rate))
@@ -179,7 +186,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	defer func() { _ = lock.Unlock() }()
 
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log}
+	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
@@ -51,6 +52,7 @@ type serverConfig struct {
 	snapshotMaxAge time.Duration
 	now            func() time.Time
 	log            *slog.Logger
+	mail           *email.Settings // the policies' email sinks' SMTP server (nil: none)
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -116,7 +118,11 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 }
 
 func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
-	return usermgmt.Config{File: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	cfg := usermgmt.Config{File: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	if c.mail != nil {
+		cfg.SMTP, cfg.MailFrom = &c.mail.SMTP, c.mail.From
+	}
+	return cfg
 }
 
 // snapshot reads the site's users for a read route: shared with other

@@ -4,23 +4,19 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
-	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
-	"net"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/internal/smtptest"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/datacenter"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
@@ -30,83 +26,17 @@ import (
 	"github.com/seatwarden/seatwarden/report/internal/reporttest"
 )
 
-// smtpServer is an in-process SMTP server (emersion/go-smtp) on
-// 127.0.0.1:0 that accepts PLAIN auth for one user and keeps what it
-// receives.
-type smtpServer struct {
-	addr     string
-	user     string
-	password string
-
-	mu       sync.Mutex
-	from     string
-	rcpts    []string
-	messages [][]byte
+// startSMTP starts an SMTP server without TLS that accepts PLAIN auth
+// for user in clear.
+func startSMTP(t *testing.T, user, password string) *smtptest.Server {
+	return smtptest.Start(t, smtptest.Options{User: user, Password: password})
 }
 
-func startSMTP(t *testing.T, user, password string) *smtpServer {
-	t.Helper()
-	s := &smtpServer{user: user, password: password}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s.addr = ln.Addr().String()
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-type smtpSession struct {
-	s      *smtpServer
-	authed bool
-}
-
-func (ss *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-func (ss *smtpSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != ss.s.user || pass != ss.s.password {
-			return errors.New("invalid credentials")
-		}
-		ss.authed = true
-		return nil
-	}), nil
-}
-func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
-	if !ss.authed {
-		return smtp.ErrAuthRequired
-	}
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	ss.s.from = from
-	return nil
-}
-func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	ss.s.rcpts = append(ss.s.rcpts, to)
-	return nil
-}
-func (ss *smtpSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	ss.s.mu.Lock()
-	defer ss.s.mu.Unlock()
-	ss.s.messages = append(ss.s.messages, b)
-	return err
-}
-func (ss *smtpSession) Reset()        {}
-func (ss *smtpSession) Logout() error { return nil }
-
-func (s *smtpServer) sink(password jira.Secret, groups email.GroupMembers, to ...string) *email.Sink {
-	host, port, _ := net.SplitHostPort(s.addr)
-	var p int
-	for _, c := range port {
-		p = p*10 + int(c-'0')
-	}
+// sinkVia returns an email sink sending through s without TLS, as user
+// with password.
+func sinkVia(s *smtptest.Server, password jira.Secret, groups email.GroupMembers, to ...string) *email.Sink {
 	return &email.Sink{From: "seatwarden@example.com", To: to, Groups: groups,
-		SMTP: email.SMTP{Host: host, Port: p, Username: s.user, Password: password, TLS: email.NoTLS, InsecureAuth: true, Timeout: 5 * time.Second}}
+		SMTP: email.SMTP{Host: s.Host, Port: s.Port, Username: "reports", Password: password, TLS: email.NoTLS, InsecureAuth: true, Timeout: 5 * time.Second}}
 }
 
 // part is one leaf of a MIME message.
@@ -170,18 +100,17 @@ func TestEmailToGroupOverSMTP(t *testing.T) {
 	require.NoError(t, err)
 
 	srv := startSMTP(t, "reports", "s3cret-pw")
-	sink := srv.sink("s3cret-pw", client, "it-managers", "cfo@example.com", "noah@example.com")
+	sink := sinkVia(srv, "s3cret-pw", client, "it-managers", "cfo@example.com", "noah@example.com")
 	r, err := reporttest.StoredReport(ctx, t.TempDir(), true)
 	require.NoError(t, err)
 	require.NoError(t, report.NewFanout(nil, sink).Write(ctx, r))
 
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	assert.Equal(t, "seatwarden@example.com", srv.from)
-	assert.ElementsMatch(t, []string{"cfo@example.com", "mia@example.com", "Noah@example.com"}, srv.rcpts,
+	got := srv.Messages()
+	require.Len(t, got, 1)
+	assert.Equal(t, "seatwarden@example.com", got[0].From)
+	assert.ElementsMatch(t, []string{"cfo@example.com", "mia@example.com", "Noah@example.com"}, got[0].To,
 		"the group's active members, the address, no duplicate")
-	require.Len(t, srv.messages, 1)
-	msg, err := mail.ReadMessage(bytes.NewReader(srv.messages[0]))
+	msg, err := mail.ReadMessage(bytes.NewReader(got[0].Data))
 	require.NoError(t, err)
 	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 	require.NoError(t, err)
@@ -227,23 +156,23 @@ func TestEmailFailuresKeepTheSecret(t *testing.T) {
 	r, _ := reporttest.Fixture()
 	srv := startSMTP(t, "reports", "right-password")
 
-	wrong := srv.sink("hunter2-wrong", nil, "cfo@example.com")
+	wrong := sinkVia(srv, "hunter2-wrong", nil, "cfo@example.com")
 	err := wrong.Write(ctx, r)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2-wrong")
 
-	noTLS := srv.sink("hunter2-wrong", nil, "cfo@example.com")
+	noTLS := sinkVia(srv, "hunter2-wrong", nil, "cfo@example.com")
 	noTLS.SMTP.InsecureAuth = false
 	assert.ErrorContains(t, noTLS.Write(ctx, r), "refusing to send a password without TLS")
 
-	group := srv.sink("right-password", nil, "it-managers")
+	group := sinkVia(srv, "right-password", nil, "it-managers")
 	assert.ErrorContains(t, group.Write(ctx, r), `to group "it-managers" needs a GroupMembers`)
 
 	fake := jiratest.NewServer(t)
 	require.NoError(t, fake.AddGroup("empty"))
 	client, err := datacenter.New(fake.URL, datacenter.BasicAuth(jiratest.DefaultDCUser, jira.Secret(jiratest.DefaultDCPassword)))
 	require.NoError(t, err)
-	assert.ErrorIs(t, srv.sink("right-password", client, "empty").Write(ctx, r), email.ErrNoRecipients)
+	assert.ErrorIs(t, sinkVia(srv, "right-password", client, "empty").Write(ctx, r), email.ErrNoRecipients)
 }
 
 func newQP(b []byte) io.Reader { return quotedprintable.NewReader(bytes.NewReader(b)) }

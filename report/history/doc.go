@@ -18,12 +18,14 @@
 // ([ErrSchemaTooNew]). v2 moved the per-bucket and per-application counts
 // into rows (snapshot_counts); v3 added plans and events.
 //
-// The interfaces are what a second implementation — PostgreSQL, shared by
-// several replicas of the server or daemon — would satisfy; it would carry
-// its own migrations, and its tests would run the checks of package
-// [github.com/seatwarden/seatwarden/report/history/historytest], which the
-// SQLite store passes. The plan store is here for now: a later step moves
-// it into usermgmt's approval component.
+// The second implementation is package
+// [github.com/seatwarden/seatwarden/report/history/postgres]: one
+// PostgreSQL database shared by several replicas of the server or daemon,
+// with the same schema versions. Both pass the checks of package
+// [github.com/seatwarden/seatwarden/report/history/historytest]. Package
+// [github.com/seatwarden/seatwarden/report/history/historydb] opens
+// either by URL (sqlite:///path, a path, postgres://…). The plan store is
+// here for now: a later step moves it into usermgmt's approval component.
 //
 // This package links the SQLite driver (about 5 MB more binary); a program
 // that only writes run logs imports report alone.

@@ -58,7 +58,7 @@ var ErrNoRun = errors.New("history: no such run")
 // events (webhook deliveries) already handled, so that both survive a
 // restart and several callers — a webhook, a polling loop, an API route —
 // claim a plan exactly once ([PlanStore.UpdatePlan] is a compare-and-set).
-// [SQLite] is one; a PostgreSQL store shared by replicas would be another.
+// [SQLite] is one; report/history/postgres, shared by replicas, another.
 // The HTTP service (examples/server) is its user for now: the approval
 // component of usermgmt will own it.
 type PlanStore interface {

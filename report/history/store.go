@@ -10,9 +10,8 @@ import (
 
 // Store is the history: runs with their step results, and a summary of
 // each day's snapshot, so that runs and user levels can be compared over
-// time. [SQLite] is the embedded default; a shared PostgreSQL store for
-// several replicas can implement the same interface later. A Store is
-// safe for concurrent use.
+// time. [SQLite] is the embedded default; report/history/postgres is the
+// store shared by several replicas. A Store is safe for concurrent use.
 type Store interface {
 	// SaveRun records a run and its results; saving a run again (a
 	// resumed run) replaces it.

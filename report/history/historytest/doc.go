@@ -1,12 +1,12 @@
 // Package historytest checks that an implementation of report/history's
 // interfaces behaves as they document: [TestStore] for a history.Store,
-// [TestPlanStore] for a history.PlanStore. The SQLite store passes them; a
-// second implementation (PostgreSQL, shared by replicas) runs the same
-// checks from its own tests:
+// [TestPlanStore] for a history.PlanStore, [TestLastRun] for the LastRun
+// that makes a store the scheduler's history. The SQLite store and the
+// PostgreSQL one (report/history/postgres) run them from their tests:
 //
-//	func TestPostgres(t *testing.T) {
-//		historytest.TestStore(t, func(t *testing.T) history.Store { return openEmpty(t) })
-//		historytest.TestPlanStore(t, func(t *testing.T) history.PlanStore { return openEmpty(t) })
+//	func TestPostgresConformance(t *testing.T) {
+//		historytest.TestStore(t, func(t *testing.T) history.Store { return open(t, pgtest.Schema(t)) })
+//		historytest.TestPlanStore(t, func(t *testing.T) history.PlanStore { return open(t, pgtest.Schema(t)) })
 //	}
 //
 // It uses the standard library's testing package only.

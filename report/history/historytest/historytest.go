@@ -1,6 +1,7 @@
 package historytest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -189,5 +190,50 @@ func TestPlanStore(t *testing.T, open func(t *testing.T) history.PlanStore) {
 		first, err := s.FirstEvent(ctx, "issue:10000:10500", t0)
 		must(t, err)
 		same(t, fmt.Sprint("FirstEvent, delivery ", i+1), first, want)
+	}
+}
+
+// LastRunStore is a history.Store that tells the scheduler when a policy
+// last ran (a schedule.LastRuns).
+type LastRunStore interface {
+	history.Store
+	LastRun(ctx context.Context, policy string) (start time.Time, ok bool, err error)
+}
+
+// TestLastRun checks the LastRun of a store that open returns new and
+// empty: none before any run; the latest start of a run whose policies
+// include the name, dry runs too, compared as times (fractions of a
+// second of different lengths: the latest is not the greatest string);
+// names match whole.
+func TestLastRun(t *testing.T, open func(t *testing.T) LastRunStore) {
+	t.Helper()
+	ctx := t.Context()
+	s := open(t)
+	_, ok, err := s.LastRun(ctx, "inactive-90-days")
+	must(t, err)
+	same(t, "an empty history has a run", ok, false)
+
+	save := func(id string, started time.Time, dry bool, policies ...string) {
+		r := run(id, started, dry)
+		r.Policies, r.Finished = policies, started.Add(time.Minute)
+		must(t, s.SaveRun(ctx, r))
+	}
+	save("a", t0.Add(500*time.Millisecond), false, "contractors", "inactive-90-days")
+	save("b", t0, false, "inactive-90-days")
+	save("c", t0.Add(time.Hour), true, "contractors")
+	for _, tc := range []struct {
+		policy string
+		want   time.Time
+		ok     bool
+	}{
+		{"inactive-90-days", t0.Add(500 * time.Millisecond), true},
+		{"contractors", t0.Add(time.Hour), true}, // a dry run counts
+		{"inactive", time.Time{}, false},         // names match whole
+	} {
+		got, ok, err := s.LastRun(ctx, tc.policy)
+		must(t, err)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("LastRun(%q) = %v, %v; want %v, %v", tc.policy, got, ok, tc.want, tc.ok)
+		}
 	}
 }
