@@ -114,13 +114,9 @@ func (m *meter) showLocked(now time.Time) {
 	}
 }
 
-// tick shows the progress every period until stop is closed.
+// tick shows the progress every m.every until stop is closed.
 func (m *meter) tick(stop chan struct{}) {
-	period := m.every
-	if m.tty {
-		period = barEvery
-	}
-	t := time.NewTicker(period)
+	t := time.NewTicker(m.every)
 	defer t.Stop()
 	for {
 		select {
@@ -128,7 +124,11 @@ func (m *meter) tick(stop chan struct{}) {
 			return
 		case now := <-t.C:
 			m.mu.Lock()
-			m.showLocked(now)
+			// The bar is redrawn by the updates; the ticker redraws
+			// only one that no update has redrawn for a period.
+			if !m.tty || now.Sub(m.lastDraw) >= m.every {
+				m.showLocked(now)
+			}
 			m.mu.Unlock()
 		}
 	}
