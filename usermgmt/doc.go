@@ -71,7 +71,7 @@
 // report for the policies of a file:
 //
 //	f, err := usermgmt.Load("inactive-90-days.yaml")
-//	m, err := usermgmt.New(usermgmt.Config{File: f, Logger: logger})
+//	m, err := usermgmt.New(usermgmt.Config{Policies: f, Logger: logger})
 //	plan, err := m.Plan(ctx)                     // the dry run: nothing written
 //	fmt.Print(plan.Summary(), usermgmt.InteractionReport(plan))
 //	run, err := m.Apply(ctx, plan, "run.journal") // limits, approval, journal, reports

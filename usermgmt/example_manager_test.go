@@ -33,7 +33,7 @@ policies:
 		return
 	}
 	m, err := usermgmt.New(usermgmt.Config{
-		File: f,
+		Policies: f,
 		// The file names no site: the manager's own, here the fake in memory.
 		Site: usermgmt.Site{URL: fake.URL, Flavor: jira.DataCenter, Transport: fake.Transport(),
 			Token: jira.Secret(fake.Credentials().DCToken), RateLimit: 10_000, Burst: 100},

@@ -23,12 +23,12 @@ import (
 	"github.com/seatwarden/seatwarden/report/insights"
 )
 
-// Config configures a [Manager]. Only File (or, for plans of policies
-// built in Go, Site) is required.
+// Config configures a [Manager]. Only Policies (or, for plans of
+// policies built in Go, Site) is required.
 type Config struct {
-	// File holds the policies and their sites, loaded with [Load] or
-	// [Parse] or built in Go and validated.
-	File *File
+	// Policies are the compiled policies and their sites, from [Load],
+	// [Parse] or [File.Compile]: the only form a Manager runs.
+	Policies *PolicySet
 	// Site is the site of policies whose file names none, of plans of
 	// policies built in Go ([Manager.PlanPolicies]) and of undo.
 	Site Site
@@ -82,11 +82,8 @@ type Config struct {
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
-	if c.File == nil && c.Site.URL == "" {
-		return errors.New("usermgmt: config: a policy file or a site is required")
-	}
-	if c.File != nil && c.File.sites == nil && len(c.File.Sites) > 0 {
-		return errors.New("usermgmt: config: the policy file is not validated")
+	if c.Policies == nil && c.Site.URL == "" {
+		return errors.New("usermgmt: config: policies or a site are required")
 	}
 	if c.Concurrency < 0 {
 		return errors.New("usermgmt: config: negative concurrency")
@@ -121,7 +118,8 @@ type Progress struct {
 // snapshot → select → exempt → plan → approve → apply → report. It is safe
 // for concurrent use.
 type Manager struct {
-	cfg Config
+	cfg  Config
+	file *File // cfg.Policies' compiled file, never changed
 
 	mu     sync.Mutex
 	snaps  map[string][]jira.User // plan id → the snapshot it was made from
@@ -143,10 +141,11 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.File == nil {
-		cfg.File = &File{Version: Version}
+	file := &File{Version: Version, sites: map[string]Site{}}
+	if cfg.Policies != nil {
+		file = cfg.Policies.f
 	}
-	return &Manager{cfg: cfg, snaps: map[string][]jira.User{}, adhoc: map[string]adhoc{}, issues: map[string]string{}}, nil
+	return &Manager{cfg: cfg, file: file, snaps: map[string][]jira.User{}, adhoc: map[string]adhoc{}, issues: map[string]string{}}, nil
 }
 
 // ApprovalRequiredError is returned by [Manager.Apply] (and Run) for a
@@ -230,7 +229,7 @@ func (m *Manager) progress(p Progress) {
 // policies returns the named policies of the file, all of them when
 // names is empty; they must share their sites.
 func (m *Manager) policies(names []string) ([]*Policy, error) {
-	f := m.cfg.File
+	f := m.file
 	if len(names) == 0 {
 		for _, p := range f.Policies {
 			names = append(names, p.Name)
@@ -259,8 +258,8 @@ func (m *Manager) policies(names []string) ([]*Policy, error) {
 // defaultSite is the site of plans of no policy of the file: Config.Site
 // (""), or else the file's only site.
 func (m *Manager) defaultSite() string {
-	if m.cfg.Site.URL == "" && len(m.cfg.File.Sites) == 1 {
-		for n := range m.cfg.File.Sites {
+	if m.cfg.Site.URL == "" && len(m.file.Sites) == 1 {
+		for n := range m.file.Sites {
 			return n
 		}
 	}
@@ -278,7 +277,7 @@ func (m *Manager) site(name string) (Site, error) {
 		}
 		return m.cfg.Site, nil
 	}
-	s, ok := m.cfg.File.Site(name)
+	s, ok := m.file.site(name)
 	if !ok {
 		return Site{}, fmt.Errorf("usermgmt: no site %q", name)
 	}
@@ -384,15 +383,15 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		return nil, err
 	}
 	now := m.cfg.Now()
-	f := m.cfg.File
-	common, err := f.CommonExemptions()
+	f := m.file
+	common, err := f.commonExemptions()
 	if err != nil {
 		return nil, err
 	}
 	common = atClock(common, now)
 	aps := make([]actions.Policy, len(ps))
 	for i, p := range ps {
-		if aps[i], err = f.ActionsPolicy(p.Name); err != nil {
+		if aps[i], err = f.actionsPolicy(p.Name); err != nil {
 			return nil, err
 		}
 		if p.where != nil {
@@ -765,11 +764,11 @@ func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
 func (m *Manager) planPolicies(plan *actions.Plan) ([]*Policy, error) {
 	var out []*Policy
 	for _, pr := range plan.Policies {
-		i := slices.IndexFunc(m.cfg.File.Policies, func(p Policy) bool { return p.Name == pr.Name })
+		i := slices.IndexFunc(m.file.Policies, func(p Policy) bool { return p.Name == pr.Name })
 		if i < 0 {
 			return nil, fmt.Errorf("%w: the policy file has no policy %q", actions.ErrPlanMismatch, pr.Name)
 		}
-		out = append(out, &m.cfg.File.Policies[i])
+		out = append(out, &m.file.Policies[i])
 	}
 	return out, nil
 }
@@ -1045,11 +1044,11 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 		if s == "" || filepath.IsAbs(s) {
 			return s // made absolute by Merge, from a path checked at load
 		}
-		return filepath.Join(cmpOr(p.base, m.cfg.File.dir), s)
+		return filepath.Join(cmpOr(p.base, m.file.dir), s)
 	}
 	for _, s := range p.Reporting.Sinks {
 		if s.Path != "" && !filepath.IsAbs(s.Path) {
-			if _, err := insidePath(cmpOr(p.base, m.cfg.File.dir), s.Path, true); err != nil {
+			if _, err := insidePath(cmpOr(p.base, m.file.dir), s.Path, true); err != nil {
 				out = append(out, failing{string(s.Type) + " " + s.Path, err})
 				continue
 			}
@@ -1155,8 +1154,8 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	name := ""
 	if runSite != "" {
 		// The site of the file with the run's URL, else Config.Site.
-		for n := range m.cfg.File.Sites {
-			if s, ok := m.cfg.File.Site(n); ok && sameURL(s.URL, runSite) {
+		for n := range m.file.Sites {
+			if s, ok := m.file.site(n); ok && sameURL(s.URL, runSite) {
 				name = n
 			}
 		}
@@ -1164,8 +1163,8 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		name = m.defaultSite()
 		if name == "" && m.cfg.Site.URL == "" {
 			// The only site of the journal's flavour.
-			for n := range m.cfg.File.Sites {
-				if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
+			for n := range m.file.Sites {
+				if s, ok := m.file.site(n); ok && s.Flavor == fl && fl != 0 {
 					if name != "" {
 						return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
 					}

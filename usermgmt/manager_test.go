@@ -67,12 +67,12 @@ sites:
   cloud: {url: "https://example.atlassian.net", flavor: cloud, user: me@example.com, token: "${CLOUD_TOKEN}", orgId: org, orgKey: "${ORG_KEY}"}
 `
 
-func parse(t *testing.T, policies string) *usermgmt.File {
+func parse(t *testing.T, policies string) *usermgmt.PolicySet {
 	t.Helper()
 	return parseIn(t, t.TempDir(), policies)
 }
 
-func parseIn(t *testing.T, dir, policies string) *usermgmt.File {
+func parseIn(t *testing.T, dir, policies string) *usermgmt.PolicySet {
 	t.Helper()
 	env := map[string]string{"DC_TOKEN": "t", "CLOUD_TOKEN": "t", "ORG_KEY": "k"}
 	f, err := usermgmt.Parse([]byte(sitesYAML+policies), usermgmt.YAML, usermgmt.WithDir(dir),
@@ -81,9 +81,9 @@ func parseIn(t *testing.T, dir, policies string) *usermgmt.File {
 	return f
 }
 
-func newManager(t *testing.T, f *usermgmt.File, fs fakes, mod func(*usermgmt.Config)) *usermgmt.Manager {
+func newManager(t *testing.T, f *usermgmt.PolicySet, fs fakes, mod func(*usermgmt.Config)) *usermgmt.Manager {
 	t.Helper()
-	cfg := usermgmt.Config{File: f, Connect: fs.connect, Now: func() time.Time { return mgrNow }}
+	cfg := usermgmt.Config{Policies: f, Connect: fs.connect, Now: func() time.Time { return mgrNow }}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -448,11 +448,12 @@ policies:
 `)
 	m, err := usermgmt.Merge(a, b)
 	require.NoError(t, err)
-	require.Len(t, m.Policies, 2)
-	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), m.Policies[0].Reporting.Sinks[0].Path, "relative to its own file")
-	assert.Equal(t, "svc-a", m.Policies[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
-	assert.Empty(t, m.Policies[1].Users.Exemptions.Users)
-	assert.Empty(t, a.Policies[0].Users.Exemptions.Users, "the files are not changed")
+	ps := m.Policies()
+	require.Len(t, ps, 2)
+	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), ps[0].Reporting.Sinks[0].Path, "relative to its own file")
+	assert.Equal(t, "svc-a", ps[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
+	assert.Empty(t, ps[1].Users.Exemptions.Users)
+	assert.Empty(t, a.Policies()[0].Users.Exemptions.Users, "the files are not changed")
 	_, ok := m.Site("dc")
 	assert.True(t, ok)
 
@@ -504,7 +505,7 @@ sites:
 		fs.Logins = s.Logins
 		return usermgmt.Connect(ctx, fs)
 	}
-	m, err := usermgmt.New(usermgmt.Config{File: f, Connect: connect, Now: func() time.Time { return mgrNow }})
+	m, err := usermgmt.New(usermgmt.Config{Policies: f, Connect: connect, Now: func() time.Time { return mgrNow }})
 	require.NoError(t, err)
 	plan, run, err := m.Run(t.Context(), false, filepath.Join(t.TempDir(), "run.journal"), "inactive")
 	require.NoError(t, err)
@@ -536,7 +537,7 @@ func TestManagerRefusesPartialSnapshot(t *testing.T) {
 func TestManagerAllowsPartialSnapshot(t *testing.T) {
 	t.Parallel()
 	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
-	parsePartial := func(limits string) *usermgmt.File {
+	parsePartial := func(limits string) *usermgmt.PolicySet {
 		src := strings.Replace(sitesYAML, `token: "${DC_TOKEN}"}`, `token: "${DC_TOKEN}", allowPartialSnapshot: true}`, 1) +
 			strings.NewReplacer("{maxUsers: 1000}", limits, "active && daysSinceLastLogin > 90", "active").
 				Replace(fmt.Sprintf(inactivePolicy, 1000)) // group/member on 10.0: last login unknown

@@ -13,9 +13,10 @@ import (
 // Version is the policy file format version this package reads.
 const Version = 1
 
-// File is a policy file: the sites it acts on and its policies. Build one
-// in Go or read one with [Load] or [Parse]; [File.Validate] checks it
-// (Load and Parse call it) and must succeed before the file is used.
+// File is a policy file as data: the sites it acts on and its policies.
+// Nothing runs a File: [File.Compile] checks it and returns the runnable
+// [PolicySet] ([Load] and [Parse] read a file and compile it;
+// [PolicySet.File] gives the data back).
 type File struct {
 	// Version is the format version; it must be 1.
 	Version int `json:"version" yaml:"version"`
@@ -30,7 +31,7 @@ type File struct {
 	// Policies are the rules, each with a unique name.
 	Policies []Policy `json:"policies" yaml:"policies"`
 
-	// set by Validate
+	// set in the private copy a PolicySet holds (compile)
 	sites map[string]Site
 	lines map[string]int // field path → line, from Parse
 	name  string         // file name for messages
@@ -124,7 +125,8 @@ type Policy struct {
 	Approval  *Approval `json:"approval,omitempty" yaml:"approval"`
 	Reporting Reporting `json:"reporting,omitzero" yaml:"reporting"`
 
-	// set by Validate
+	// set in the private copy a PolicySet holds (compile); Policies and
+	// Policy return copies that share these immutable values.
 	where *criteria.Program
 	sched schedule.Spec
 	loc   *time.Location

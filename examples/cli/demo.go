@@ -88,10 +88,11 @@ func (a *app) demo(ctx context.Context, cmd, dir string) error {
 		return err
 	}
 	html := filepath.Join(dir, "report.html")
-	m, err := a.manager(cmd, f, func(c *usermgmt.Config) {
+	reportHTML := func(c *usermgmt.Config) {
 		c.Sinks = append(c.Sinks, &report.HTML{Path: html})
 		c.ReportUsers = true
-	})
+	}
+	m, err := a.manager(cmd, f, reportHTML)
 	if err != nil {
 		return err
 	}
@@ -109,8 +110,16 @@ func (a *app) demo(ctx context.Context, cmd, dir string) error {
    The demo lifts the policy's limits and plans again, to show an applied run.
 
 `, le)
-		for i := range f.Policies {
-			f.Policies[i].Limits = usermgmt.Limits{}
+		// A compiled set does not change: edit its data and compile again.
+		data := f.File()
+		for i := range data.Policies {
+			data.Policies[i].Limits = usermgmt.Limits{}
+		}
+		if f, err = data.Compile(usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now)); err != nil {
+			return err
+		}
+		if m, err = a.manager(cmd, f, reportHTML); err != nil {
+			return err
 		}
 		if plan, err = m.Plan(ctx); err != nil {
 			return err

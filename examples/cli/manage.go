@@ -87,11 +87,11 @@ func (a *app) flagValue(name string) string {
 }
 
 // loadPolicies loads and merges the policy files.
-func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.File, error) {
+func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.PolicySet, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	var files []*usermgmt.File
+	var files []*usermgmt.PolicySet
 	for _, p := range paths {
 		f, err := usermgmt.Load(p, usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))
 		if err != nil {
@@ -115,7 +115,7 @@ type managerOption func(*usermgmt.Config)
 // manager returns a manager of the policy file f (nil for none) on the
 // site of the global flags, or the demo's fake. Without a policy file the
 // site is required.
-func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*usermgmt.Manager, error) {
+func (a *app) manager(cmd string, f *usermgmt.PolicySet, opts ...managerOption) (*usermgmt.Manager, error) {
 	site, err := a.site(cmd)
 	if err != nil {
 		ue, ok := errors.AsType[*usageError](err)
@@ -124,7 +124,7 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 		}
 		site = usermgmt.Site{} // the policy file names the sites
 	}
-	cfg := usermgmt.Config{File: f, Site: site, Now: a.now,
+	cfg := usermgmt.Config{Policies: f, Site: site, Now: a.now,
 		Logger: slog.New(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}),
 		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			if a.g.demo {

@@ -60,7 +60,7 @@ type daemon struct {
 
 	reload sync.Mutex // one Reload at a time
 	mu     sync.Mutex
-	file   *usermgmt.File
+	file   *usermgmt.PolicySet
 	jobs   []string          // the names scheduled from file
 	active map[string]string // policy → id of its run in progress
 }
@@ -127,7 +127,7 @@ func (d *daemon) Reload(path string) error {
 		d.log.LogAttrs(ctx, slog.LevelInfo, "policy scheduled", slog.String("policy", e.Name), slog.Time("next", e.Next))
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
-		slog.Int("policies_in_file", len(f.Policies)), slog.Int("scheduled", len(entries)))
+		slog.Int("policies_in_file", f.Len()), slog.Int("scheduled", len(entries)))
 	if len(entries) == 0 && !d.cfg.Once {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
 			slog.String("policies", path))
@@ -136,13 +136,13 @@ func (d *daemon) Reload(path string) error {
 }
 
 // load reads and validates a policy file, with the daemon's own rules.
-func (d *daemon) load(path string) (*usermgmt.File, error) {
+func (d *daemon) load(path string) (*usermgmt.PolicySet, error) {
 	f, err := usermgmt.Load(path, usermgmt.WithLookupEnv(d.cfg.LookupEnv), usermgmt.WithClock(d.cfg.Now))
 	if err != nil {
 		return nil, err
 	}
 	var problems []usermgmt.Problem
-	for i, p := range f.Policies {
+	for i, p := range f.Policies() {
 		if p.Approval != nil && d.cfg.Apply && (p.Scheduled() || d.cfg.Once) {
 			problems = append(problems, usermgmt.Problem{Path: fmt.Sprintf("policies[%d].approval", i),
 				Msg: "the cron daemon does not wait for approvals: run this policy from examples/server, or drop its approval"})
@@ -156,10 +156,11 @@ func (d *daemon) load(path string) (*usermgmt.File, error) {
 
 // swap makes f the current file and schedules its policies in place of
 // the current ones.
-func (d *daemon) swap(f *usermgmt.File) error {
+func (d *daemon) swap(f *usermgmt.PolicySet) error {
 	var names []string
-	for i := range f.Policies {
-		if p := &f.Policies[i]; p.Scheduled() || d.cfg.Once {
+	policies := f.Policies()
+	for i := range policies {
+		if p := &policies[i]; p.Scheduled() || d.cfg.Once {
 			names = append(names, p.Name)
 		}
 	}
@@ -173,8 +174,8 @@ func (d *daemon) swap(f *usermgmt.File) error {
 		}
 	}
 	var errs []error
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	for i := range policies {
+		p := &policies[i]
 		if !slices.Contains(names, p.Name) {
 			continue
 		}
@@ -219,7 +220,7 @@ func (d *daemon) runOnce(ctx context.Context) int {
 }
 
 // job returns the run of the named policy of f.
-func (d *daemon) job(f *usermgmt.File, name string) schedule.Job {
+func (d *daemon) job(f *usermgmt.PolicySet, name string) schedule.Job {
 	return func(ctx context.Context) error { return d.runPolicy(ctx, f, name) }
 }
 
@@ -227,7 +228,7 @@ func (d *daemon) job(f *usermgmt.File, name string) schedule.Job {
 // reports go to the policy's sinks, the run and the day's snapshot
 // summary to the history. A dry run is recorded in the history by the
 // daemon (usermgmt records applied runs only).
-func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) error {
+func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name string) error {
 	id := newRunID()
 	d.mu.Lock()
 	d.active[name] = id
@@ -236,10 +237,10 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
-	cfg := usermgmt.Config{File: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
-	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == name }); i >= 0 {
+	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	if p, ok := f.Policy(name); ok {
 		// The HTML report shows insights, drawn from the snapshot's users.
-		cfg.ReportUsers = slices.ContainsFunc(f.Policies[i].Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })
+		cfg.ReportUsers = slices.ContainsFunc(p.Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })
 	}
 	m, err := usermgmt.New(cfg)
 	if err != nil {

@@ -183,7 +183,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		return err
 	}
 	cfg.file = file
-	if len(file.Sites) == 0 && demo == nil {
+	if len(file.SiteNames()) == 0 && demo == nil {
 		cfg.site = usermgmt.Site{URL: p.getenv("JIRA_URL"), User: p.getenv("JIRA_USER"), Token: jira.Secret(p.getenv("JIRA_TOKEN"))}
 		if cfg.site.URL == "" || cfg.site.Token == "" {
 			return usageError("the policy file names no site: set JIRA_URL and JIRA_TOKEN (JIRA_USER for Cloud)")
@@ -235,7 +235,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go s.pollLoop()
-	log.Info("serving", "url", base, "data_dir", dataDir, "policies", len(file.Policies))
+	log.Info("serving", "url", base, "data_dir", dataDir, "policies", file.Len())
 	select {
 	case err := <-errc:
 		s.stop()
@@ -250,7 +250,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	return err
 }
 
-func (p program) loadPolicies(f flags, demo *demoJira) (*usermgmt.File, error) {
+func (p program) loadPolicies(f flags, demo *demoJira) (*usermgmt.PolicySet, error) {
 	if f.policies == "" {
 		return usermgmt.Parse(demoPolicies, usermgmt.YAML, usermgmt.WithName("demo-policies.yaml"),
 			usermgmt.WithLookupEnv(demo.lookupEnv))

@@ -35,7 +35,7 @@ const maxBody = 1 << 20
 
 // serverConfig is what a server is made of.
 type serverConfig struct {
-	file *usermgmt.File
+	file *usermgmt.PolicySet
 	// site is the site of a policy file that names none.
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
@@ -116,7 +116,7 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 }
 
 func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
-	return usermgmt.Config{File: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	return usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
 }
 
 // snapshot reads the site's users for a read route: shared with other
@@ -261,15 +261,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 func (s *server) siteFor(name string) (usermgmt.Site, error) {
 	f := s.cfg.file
 	if name == "" {
-		switch {
-		case len(f.Sites) == 1:
-			for n := range f.Sites {
-				name = n
-			}
-		case len(f.Sites) == 0:
+		switch sites := f.SiteNames(); {
+		case len(sites) == 1:
+			name = sites[0]
+		case len(sites) == 0:
 			return s.cfg.site, nil
 		default:
-			return usermgmt.Site{}, fmt.Errorf("the policy file has %d sites: name one with ?site=", len(f.Sites))
+			return usermgmt.Site{}, fmt.Errorf("the policy file has %d sites: name one with ?site=", len(sites))
 		}
 	}
 	site, ok := f.Site(name)
@@ -522,10 +520,8 @@ func (s *server) siteOfPlan(plan *actions.Plan) (usermgmt.Site, error) {
 }
 
 func (s *server) policy(name string) *usermgmt.Policy {
-	for i := range s.cfg.file.Policies {
-		if s.cfg.file.Policies[i].Name == name {
-			return &s.cfg.file.Policies[i]
-		}
+	if p, ok := s.cfg.file.Policy(name); ok {
+		return &p
 	}
 	return nil
 }

@@ -49,7 +49,7 @@ type env struct {
 	org   *jiratest.Org
 	ts    *httptest.Server
 	dir   string
-	file  *usermgmt.File
+	file  *usermgmt.PolicySet
 	poll  time.Duration
 	cur   atomic.Pointer[server]
 	store *history.SQLite

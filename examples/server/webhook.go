@@ -203,8 +203,9 @@ func (n needing) Requires(fl jira.Flavor) jira.SnapshotOptions { return n.needs(
 func (s *server) userCreated(ctx context.Context, key, name, accountID string) {
 	f := s.cfg.file
 	log := s.cfg.log.With("user", cmp.Or(accountID, name, key))
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	policies := f.Policies()
+	for i := range policies {
+		p := &policies[i]
 		if !p.When.OnUserCreated {
 			continue
 		}
