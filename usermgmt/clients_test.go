@@ -229,7 +229,7 @@ func TestManagersShareClients(t *testing.T) {
 				if !assert.NoError(t, err) {
 					return
 				}
-				p, err := m.Plan(t.Context())
+				p, _, err := m.Plan(t.Context())
 				if assert.NoError(t, err) {
 					plans[i] = len(p.Users)
 				}

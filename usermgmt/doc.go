@@ -72,11 +72,11 @@
 //
 //	f, err := usermgmt.Load("inactive-90-days.yaml")
 //	m, err := usermgmt.New(usermgmt.Config{Policies: f, Logger: logger})
-//	plan, err := m.Plan(ctx)                     // the dry run: nothing written
+//	plan, _, err := m.Plan(ctx)                     // the dry run: nothing written
 //	fmt.Print(plan.Summary(), usermgmt.InteractionReport(plan))
-//	run, err := m.Apply(ctx, plan, "run.journal") // limits, approval, journal, reports
+//	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: "run.journal"}) // limits, approval, journal, reports
 //	if usermgmt.Refused(err) { … }               // a limit, or an approval awaited
-//	undo, _, err := m.Undo(ctx, "run.journal", false)
+//	undo, _, err := m.Undo(ctx, usermgmt.UndoOptions{Journal: "run.journal"}) // the zero value is the dry run
 //
 // Plan takes one snapshot of the site asking only for what the criteria,
 // exemptions and actions read, evaluates the criteria at the manager's

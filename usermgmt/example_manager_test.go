@@ -43,13 +43,13 @@ policies:
 		fmt.Println(err)
 		return
 	}
-	plan, err := m.Plan(ctx)
+	plan, _, err := m.Plan(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("users to change:", len(plan.Users))
-	run, err := m.Apply(ctx, plan, "")
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -135,7 +135,7 @@ func TestManagerRunAndUndo(t *testing.T) {
 	f := parseIn(t, dir, fmt.Sprintf(inactivePolicy, 1000))
 	m := newManager(t, f, fakes{"dc": dc}, nil)
 
-	plan, run, err := m.Run(t.Context(), true, "", "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}})
 	require.NoError(t, err)
 	assert.Nil(t, run, "a dry run applies nothing")
 	ids := planned(plan, actions.KindDeactivate)
@@ -146,7 +146,7 @@ func TestManagerRunAndUndo(t *testing.T) {
 	}
 
 	journal := filepath.Join(t.TempDir(), "run.journal")
-	_, run, err = m.Run(t.Context(), false, journal, "inactive")
+	_, run, err = m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: journal})
 	require.NoError(t, err)
 	require.NotNil(t, run)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied], run.Summary())
@@ -157,11 +157,11 @@ func TestManagerRunAndUndo(t *testing.T) {
 	assert.Contains(t, string(jsonl), run.ID)
 	assert.FileExists(t, filepath.Join(dir, "runs", "inactive.html"))
 
-	undo, _, err := m.Undo(t.Context(), journal, false)
+	undo, _, err := m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, ids, planned(undo, actions.KindReactivate))
 	assert.Zero(t, activeCount(dc, ids), "planning the undo wrote nothing")
-	_, urun, err := m.Undo(t.Context(), journal, true)
+	_, urun, err := m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal, Apply: true})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), urun.Counts[actions.Applied])
 	assert.Equal(t, len(ids), activeCount(dc, ids), "the users are active again")
@@ -171,11 +171,11 @@ func TestManagerLimitRefuses(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 300)
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1)), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	ids := planned(plan, actions.KindDeactivate)
 	require.Greater(t, len(ids), 1)
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.ErrorIs(t, err, actions.ErrLimitExceeded)
 	var le *actions.LimitError
 	require.ErrorAs(t, err, &le)
@@ -196,7 +196,7 @@ func TestManagerApproval(t *testing.T) {
     approval: {project: `+org.Projects[0].Key+`, issueType: Task}
 `)
 	m := newManager(t, f, fakes{"dc": dc}, nil)
-	plan, run, err := m.Run(t.Context(), false, "", "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.Nil(t, run)
 	var ae *usermgmt.ApprovalRequiredError
 	require.ErrorAs(t, err, &ae)
@@ -208,12 +208,12 @@ func TestManagerApproval(t *testing.T) {
 	require.NotEmpty(t, ids)
 	assert.Equal(t, len(ids), activeCount(dc, ids), "nothing applied before the approval")
 
-	_, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: ae.IssueKey})
 	require.ErrorAs(t, err, &ae, "still waiting")
 	assert.NotEmpty(t, ae.Status)
 
 	require.NoError(t, dc.Transition(ae.IssueKey, "Approve"))
-	run, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	run, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: ae.IssueKey})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied])
 	assert.Zero(t, activeCount(dc, ids))
@@ -259,7 +259,7 @@ func TestManagerCloudFromDC(t *testing.T) {
 	assert.Subset(t, plan.Problems, sim.Unmatched, "the plan lists the unmatched users")
 	assert.Len(t, sim.Unmatched, 2, "hidden emails on Cloud still match: %v", reasons)
 
-	run, err := m.Apply(t.Context(), plan, "")
+	run, err := m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied], run.Summary())
 	assert.Zero(t, activeCount(cloud, ids), "deactivated on Cloud")
@@ -295,7 +295,7 @@ func TestManagerInteractions(t *testing.T) {
 	assert.Contains(t, text, "users selected by more than one policy")
 	assert.Contains(t, text, "deactivate-120 + unlicence-90")
 
-	plan, err := m.Plan(t.Context(), "remove-software", "readd-software")
+	plan, _, err := m.Plan(t.Context(), "remove-software", "readd-software")
 	require.NoError(t, err)
 	require.NotEmpty(t, plan.Conflicts, "adding and removing the same group conflict")
 	assert.Contains(t, usermgmt.InteractionReport(plan), plan.Conflicts[0].Rule)
@@ -340,7 +340,7 @@ func TestManagerLogsAndProgress(t *testing.T) {
 		c.Logger = slog.New(h)
 		c.Progress = func(p usermgmt.Progress) { mu.Lock(); progress = append(progress, p); mu.Unlock() }
 	})
-	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	_, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, *h.list)
 	applyRecords := 0
@@ -378,9 +378,9 @@ func TestManagerPlanPolicies(t *testing.T) {
 	sel, err := actions.ReadSelection(strings.NewReader("username\n" + strings.Join(names, "\n") + "\n"))
 	require.NoError(t, err)
 	require.NoError(t, dc.AddGroup("reviewers"))
-	plan, err := m.PlanPolicies(t.Context(), actions.Policy{Name: "add-reviewers", Selection: sel, Action: actions.AddToGroups("reviewers")})
+	plan, _, err := m.PlanPolicies(t.Context(), actions.Policy{Name: "add-reviewers", Selection: sel, Action: actions.AddToGroups("reviewers")})
 	require.NoError(t, err)
-	run, err := m.Apply(t.Context(), plan, "")
+	run, err := m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, len(names), run.Counts[actions.Applied], plan.Summary())
 	members, _ := dc.GroupMembers("reviewers")
@@ -405,7 +405,7 @@ func TestManagerHistoryAndSinks(t *testing.T) {
 	m := newManager(t, f, fakes{"dc": dc}, func(c *usermgmt.Config) {
 		c.Store, c.Logger, c.ReportUsers = store, slog.New(h), true
 	})
-	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	_, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.NoError(t, err, "a sink that fails does not fail the run")
 	runs, err := store.Runs(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow.AddDate(0, 0, 1))
 	require.NoError(t, err)
@@ -465,10 +465,10 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 100)
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	plan.Site = "https://other.example.com"
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	assert.ErrorContains(t, err, "the plan is for site https://other.example.com, the policies act on https://dc.example.com")
 	assert.ErrorIs(t, err, actions.ErrPlanMismatch)
 	assert.True(t, usermgmt.Refused(err))
@@ -507,7 +507,7 @@ sites:
 	}
 	m, err := usermgmt.New(usermgmt.Config{Policies: f, Connect: connect, Now: func() time.Time { return mgrNow }})
 	require.NoError(t, err)
-	plan, run, err := m.Run(t.Context(), false, filepath.Join(t.TempDir(), "run.journal"), "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: filepath.Join(t.TempDir(), "run.journal")})
 	require.NoError(t, err)
 	protected := 0
 	for _, e := range plan.Exempt {
@@ -527,7 +527,7 @@ func TestManagerRefusesPartialSnapshot(t *testing.T) {
 	t.Parallel()
 	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
-	_, err := m.Plan(t.Context(), "inactive")
+	_, _, err := m.Plan(t.Context(), "inactive")
 	require.ErrorIs(t, err, jira.ErrIncomplete)
 	assert.Contains(t, err.Error(), "10.0")
 }
@@ -547,12 +547,12 @@ func TestManagerAllowsPartialSnapshot(t *testing.T) {
 		return f
 	}
 	m := newManager(t, parsePartial("{maxUsers: 1000}"), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	assert.NotEmpty(t, planned(plan, actions.KindDeactivate))
 
 	m = newManager(t, parsePartial("{maxPercent: 50}"), fakes{"dc": dc}, nil)
-	_, err = m.Plan(t.Context(), "inactive")
+	_, _, err = m.Plan(t.Context(), "inactive")
 	require.ErrorIs(t, err, jira.ErrIncomplete)
 	assert.Contains(t, err.Error(), "percentage")
 }

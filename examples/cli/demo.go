@@ -96,14 +96,14 @@ func (a *app) demo(ctx context.Context, cmd, dir string) error {
 	if err != nil {
 		return err
 	}
-	plan, err := m.Plan(ctx)
+	plan, _, err := m.Plan(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(w, plan.Summary())
 	journal := filepath.Join(dir, "run.journal")
 	fmt.Fprintln(w, "\n4. Applying the plan:")
-	run, err := m.Apply(ctx, plan, journal)
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
 	if le, ok := errors.AsType[*actions.LimitError](err); ok {
 		fmt.Fprintf(w, `   refused before any change: %v.
    That is the blast-radius limit at work (exit code 3 outside the demo).
@@ -121,11 +121,11 @@ func (a *app) demo(ctx context.Context, cmd, dir string) error {
 		if m, err = a.manager(cmd, f, reportHTML); err != nil {
 			return err
 		}
-		if plan, err = m.Plan(ctx); err != nil {
+		if plan, _, err = m.Plan(ctx); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "   The new plan deactivates %d users.\n", plan.Counts[actions.KindDeactivate])
-		run, err = m.Apply(ctx, plan, journal)
+		run, err = m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
 	}
 	if err != nil {
 		return err

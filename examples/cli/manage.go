@@ -320,7 +320,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 	}
 	fmt.Fprintln(a.stdout)
 	jp := journalPath(journal, plan.ID)
-	run, err := m.Apply(ctx, plan, jp)
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: jp})
 	if err != nil {
 		return err
 	}
@@ -464,7 +464,7 @@ written to the temporary directory.`,
 					return err
 				}
 				jp := journalPath(*journal, sp.Plan.ID)
-				run, err := m.Apply(ctx, sp.Plan, jp)
+				run, err := m.Apply(ctx, sp.Plan, usermgmt.ApplyOptions{Journal: jp})
 				if err != nil {
 					return err
 				}
@@ -545,7 +545,7 @@ says "Already undone" and changes nothing.`,
 				if err != nil {
 					return err
 				}
-				plan, run, err := m.Undo(ctx, *journal, *apply)
+				plan, run, err := m.Undo(ctx, usermgmt.UndoOptions{Journal: *journal, Apply: *apply})
 				if errors.Is(err, usermgmt.ErrAlreadyUndone) {
 					fmt.Fprintf(a.stdout, "Already undone: %s records every step of this undo. Nothing was changed.\n", *journal+".undo")
 					return nil
@@ -613,7 +613,7 @@ administrators and the account the tool runs as are never changed.`,
 				if err != nil {
 					return err
 				}
-				plan, err := m.PlanPolicies(ctx, actions.Policy{Name: "groups-" + verb + "-" + group, Selection: sel, Action: action(group)})
+				plan, _, err := m.PlanPolicies(ctx, actions.Policy{Name: "groups-" + verb + "-" + group, Selection: sel, Action: action(group)})
 				if err != nil {
 					return err
 				}
@@ -750,7 +750,7 @@ func (a *app) planPolicies(ctx context.Context, cmd string, policies, names []st
 	if err != nil {
 		return nil, nil, err
 	}
-	plan, err := m.Plan(ctx, names...)
+	plan, _, err := m.Plan(ctx, names...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -254,7 +254,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 		journal = filepath.Join(d.cfg.JournalDir, name+"-"+id+".journal")
 	}
 	started := d.cfg.Now()
-	plan, run, err := m.Run(ctx, !d.cfg.Apply, journal, name)
+	plan, run, err := m.Run(ctx, usermgmt.RunOptions{Policies: []string{name}, Apply: d.cfg.Apply, Journal: journal})
 	switch {
 	case usermgmt.Refused(err):
 		log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("error", err.Error()))

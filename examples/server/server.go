@@ -397,7 +397,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	plan, err := s.m.Plan(r.Context(), body.Policies...)
+	plan, _, err := s.m.Plan(r.Context(), body.Policies...)
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "planning: %v", err)
 		return
@@ -431,7 +431,7 @@ func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.
 	}
 	if s.needsApproval(plan) && changes(plan) {
 		// Apply opens the approval issue and writes nothing to users.
-		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
+		_, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: s.journal(plan.ID)})
 		var ae *usermgmt.ApprovalRequiredError
 		switch {
 		case errors.As(err, &ae):
@@ -663,7 +663,7 @@ func (s *server) applyPlanned(ctx context.Context, rec history.PlanRecord) (*act
 		return nil, err
 	}
 	run, err := s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
-		return s.m.Apply(ctx, plan, s.journal(plan.ID))
+		return s.m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: s.journal(plan.ID)})
 	})
 	// The policy has an approval now (the file changed since the plan):
 	// Apply opened the issue, which the pending plan waits for.
@@ -745,7 +745,7 @@ func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
 		return nil, err
 	}
 	return s.claimAndApply(ctx, id, history.PlanPending, func(ctx context.Context) (*actions.Run, error) {
-		return s.m.ApplyApproved(ctx, plan, rec.IssueKey, s.journal(plan.ID))
+		return s.m.Apply(ctx, plan, usermgmt.ApplyOptions{ApprovalIssue: rec.IssueKey, Journal: s.journal(plan.ID)})
 	})
 }
 
@@ -902,7 +902,7 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
+	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), usermgmt.UndoOptions{Journal: journal, Apply: !dry})
 	switch {
 	case errors.Is(err, usermgmt.ErrAlreadyUndone):
 		writeError(w, http.StatusConflict, "run %s is already undone", run.RunID)

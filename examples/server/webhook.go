@@ -250,7 +250,7 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 	if err != nil {
 		return err
 	}
-	plan, err := m.PlanPolicies(ctx, ap)
+	plan, _, err := m.PlanPolicies(ctx, ap)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 		return err
 	}
 	_, err = s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
-		return m.Apply(ctx, plan, s.journal(plan.ID))
+		return m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: s.journal(plan.ID)})
 	})
 	return err
 }
