@@ -858,3 +858,40 @@ func TestConcurrentUsersShareASnapshot(t *testing.T) {
 	assert.Less(t, *out.SnapshotAgeSeconds, 60.0)
 	assert.LessOrEqual(t, e.fake.Count("GET /rest/api/2/myself"), 1)
 }
+
+// TestConcurrentPlansOneApprovalIssue (issue 19): 20 concurrent POST
+// /api/v1/plans for one approval policy answer 20 × 201 with one
+// approval issue: the identical pending plan is returned, not filed again.
+func TestConcurrentPlansOneApprovalIssue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, approvalPolicy, 0)
+	var wg sync.WaitGroup
+	views := make([]planView, 20)
+	codes := make([]int, 20)
+	for i := range views {
+		wg.Go(func() {
+			code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+			codes[i] = code
+			_ = json.Unmarshal(b, &views[i])
+		})
+	}
+	wg.Wait()
+	issues := map[string]bool{}
+	for i, v := range views {
+		assert.Equal(t, http.StatusCreated, codes[i])
+		assert.Equal(t, history.PlanPending, v.Status)
+		issues[v.IssueKey] = true
+	}
+	assert.Len(t, issues, 1, "one approval issue for 20 identical plans")
+	assert.Equal(t, 1, e.fake.Count("POST /rest/api/2/issue"), "one issue filed on the fake")
+	pending, err := e.store.Plans(t.Context(), history.PlanPending)
+	require.NoError(t, err)
+	assert.Len(t, pending, 1, "one plan recorded")
+
+	// Once decided, a new plan files a new issue.
+	require.NoError(t, e.fake.Transition(views[0].IssueKey, "Reject"))
+	code, _ := e.do(http.MethodPost, "/api/v1/plans/"+views[0].ID+"/apply", nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	v := e.plan("inactive")
+	assert.NotEqual(t, views[0].IssueKey, v.IssueKey)
+}
