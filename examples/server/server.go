@@ -174,8 +174,9 @@ func (s *server) routes() {
 		"POST /api/v1/runs/{id}/undo":    s.undoRun,
 		"GET /insights":                  s.insights,
 	}
+	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
-		mux.Handle(pattern, s.auth(h))
+		mux.Handle(pattern, s.auth(idem.wrap(h)))
 	}
 	s.mux = mux
 }

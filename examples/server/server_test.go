@@ -895,3 +895,59 @@ func TestConcurrentPlansOneApprovalIssue(t *testing.T) {
 	v := e.plan("inactive")
 	assert.NotEqual(t, views[0].IssueKey, v.IssueKey)
 }
+
+// TestIdempotencyKey: a POST repeated with the same Idempotency-Key (in
+// turn or at once) gets the first answer and does the work once; the key
+// with another body is refused.
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, `policies:
+  - name: inactive
+    when: {onDemand: true}
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	post := func(key, path string, body any) (int, []byte) {
+		b, _ := json.Marshal(body)
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+path, bytes.NewReader(b))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := e.ts.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 5)
+	for i := range bodies {
+		wg.Go(func() {
+			code, b := post("k1", "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+			assert.Equal(t, http.StatusCreated, code)
+			bodies[i] = b
+		})
+	}
+	wg.Wait()
+	for _, b := range bodies[1:] {
+		assert.JSONEq(t, string(bodies[0]), string(b), "the same answer")
+	}
+	plans, err := e.store.Plans(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, plans, 1, "one plan made")
+	var v planView
+	require.NoError(t, json.Unmarshal(bodies[0], &v))
+
+	code, _ := post("k1", "/api/v1/plans", map[string]any{"policies": []string{"other"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, code, "a key is one request")
+
+	puts := func() int { return e.fake.Count("PUT /rest/api/2/user") }
+	code, first := post("k2", "/api/v1/plans/"+v.ID+"/apply", nil)
+	require.Equal(t, http.StatusOK, code, string(first))
+	writes := puts()
+	require.Positive(t, writes)
+	code, again := post("k2", "/api/v1/plans/"+v.ID+"/apply", nil)
+	assert.Equal(t, http.StatusOK, code, "the first answer again, not 409")
+	assert.Equal(t, string(first), string(again))
+	assert.Equal(t, writes, puts(), "applied once")
+}
