@@ -725,8 +725,16 @@ type planByIssue interface {
 	PlanByIssue(ctx context.Context, key string) (history.PlanRecord, error)
 }
 
-// checkApprovalIssue verifies that key is the approval issue of plan.
-func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string) error {
+// checkApprovalIssue verifies that issue is the approval issue of plan:
+// one this manager filed, the store's record of the plan, or an issue of
+// the approval's project whose summary names the plan (as every approval
+// issue's does) — a program without a store (the CLI) finds the issue a
+// plan was filed with that way, and an issue of another plan is refused.
+func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string, issue jira.Issue, ap *Policy) error {
+	if strings.HasPrefix(strings.ToUpper(issue.Key), strings.ToUpper(ap.Approval.Project)+"-") &&
+		strings.Contains(issue.Summary, "seatwarden plan "+planID+":") {
+		return nil
+	}
 	m.mu.Lock()
 	mine := m.issues[planID]
 	m.mu.Unlock()
@@ -804,9 +812,6 @@ func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issue
 	if ap == nil {
 		return fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
 	}
-	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey); err != nil {
-		return m.refused(ctx, r, err)
-	}
 	c, _, err := m.client(ctx, targetOf(ap))
 	if err != nil {
 		return err
@@ -814,6 +819,9 @@ func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issue
 	issue, err := c.Issue(ctx, issueKey)
 	if err != nil {
 		return fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
+	}
+	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey, issue, ap); err != nil {
+		return m.refused(ctx, r, err)
 	}
 	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
 	switch {

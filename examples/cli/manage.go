@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
@@ -415,8 +417,13 @@ a new snapshot of their site; only the steps they would plan now are applied.
 A user with any other step is refused and left alone (exit code 3), as is a
 plan of other policies or another site. Limits and approval come from the
 policy files, never from the plan: a plan over a blast-radius limit is
-refused before any change (exit code 3); a plan of a policy with an approval
-creates the approval issue and waits (exit code 3). Every user is read again
+refused before any change (exit code 3). A plan of a policy with an approval
+files its approval issue, remembers it beside the plan (FILE.approval) and
+exits 3; apply it again once the issue is decided: approved, it is applied;
+still waiting, it says so and exits 3 without filing another issue; rejected,
+it is refused (exit 3). The remembered issue is checked, not trusted: it must
+be in the approval's project and name the plan in its summary. With --wait,
+apply polls the issue until it is decided. Every user is read again
 just before its first change: one who changed since the plan is left alone.
 With ` + planKeyEnv + ` set, only plans signed with that key (by 'plan --out'
 with the same key) are applied.
@@ -431,6 +438,8 @@ written to the temporary directory.`,
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			planFile := fs.String("plan", "", "the plan `FILE` to apply")
 			journal := fs.String("journal", "", "the journal `FILE` (default a new file in the temporary directory)")
+			wait := fs.Bool("wait", false, "wait for the approval issue to be decided, then apply or refuse")
+			every := fs.Duration("wait-interval", 30*time.Second, "how often --wait reads the approval issue, a `DURATION` such as 10s")
 			var policies listFlag
 			fs.Var(&policies, "policy", "verify the plan against this policy `FILE` (default the files the plan names); repeat for several")
 			return func(ctx context.Context, args []string) error {
@@ -464,13 +473,59 @@ written to the temporary directory.`,
 					return err
 				}
 				jp := journalPath(*journal, sp.Plan.ID)
-				run, err := m.Apply(ctx, sp.Plan, usermgmt.ApplyOptions{Journal: jp})
+				run, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every)
 				if err != nil {
 					return err
 				}
 				return a.applied(run, jp)
 			}
 		},
+	}
+}
+
+// approvalFile is where apply remembers the approval issue of a plan
+// file: beside it. It is a hint: the issue is checked against the plan.
+type approvalFile struct {
+	Plan  string `json:"plan"`
+	Issue string `json:"issue"`
+}
+
+// applyApproval applies plan, with the approval issue remembered beside
+// planFile when there is one for this plan; a new approval issue is
+// remembered there. With wait it polls the issue every interval until
+// it is decided.
+func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration) (*actions.Run, error) {
+	side := planFile + ".approval"
+	issue := ""
+	if b, err := os.ReadFile(side); err == nil {
+		var af approvalFile
+		if json.Unmarshal(b, &af) == nil && af.Plan == plan.ID {
+			issue = af.Issue
+		}
+	}
+	for {
+		run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal, ApprovalIssue: issue})
+		ae, waiting := errors.AsType[*usermgmt.ApprovalRequiredError](err)
+		if !waiting {
+			return run, err
+		}
+		if issue == "" && ae.IssueKey != "" {
+			issue = ae.IssueKey
+			b, _ := json.Marshal(approvalFile{Plan: plan.ID, Issue: issue})
+			if werr := os.WriteFile(side, b, 0o600); werr != nil {
+				fmt.Fprintf(a.stderr, "warning: the approval issue %s is not remembered: %v\n", issue, werr)
+			}
+		}
+		if !wait {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "plan %s waits for approval on issue %s (status %s); reading it again in %s\n",
+			plan.ID, issue, cmp.Or(ae.Status, "new"), every)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(every):
+		}
 	}
 }
 
