@@ -56,7 +56,7 @@ type flags struct {
 	addr, policies, tokenFile, dataDir, publicURL, flavor string
 	demo                                                  bool
 	poll                                                  time.Duration
-	demoUsers                                             int
+	demoUsers, maxReads, maxWrites                        int
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -72,6 +72,8 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
+	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
+	fs.IntVar(&f.maxWrites, "max-writes", defaultMaxWrites, "at most `N` applies and undos at once; more get 429")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -166,7 +168,8 @@ func (p program) serve(ctx context.Context, f flags) error {
 	defer func() { _ = lock.Unlock() }()
 
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log}
+	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log,
+		maxReads: f.maxReads, maxWrites: f.maxWrites}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {

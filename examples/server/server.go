@@ -49,8 +49,12 @@ type serverConfig struct {
 	// snapshotMaxAge is how old a snapshot the read routes (users,
 	// insights) may reuse (default 60 s; negative: always fresh).
 	snapshotMaxAge time.Duration
-	now            func() time.Time
-	log            *slog.Logger
+	// maxReads and maxWrites bound the requests reading a whole site
+	// (users, plans, insights) and writing to it (apply, undo) at once
+	// (defaults 4 and 2); more wait up to 2 s, then get 429.
+	maxReads, maxWrites int
+	now                 func() time.Time
+	log                 *slog.Logger
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -162,17 +166,18 @@ func (s *server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
+	reads, writes := newSlots(s.cfg.maxReads, defaultMaxReads), newSlots(s.cfg.maxWrites, defaultMaxWrites)
 	api := map[string]http.HandlerFunc{
-		"GET /api/v1/users":              s.listUsers,
-		"POST /api/v1/plans":             s.createPlan,
+		"GET /api/v1/users":              reads.limit(s.listUsers),
+		"POST /api/v1/plans":             reads.limit(s.createPlan),
 		"GET /api/v1/plans":              s.listPlans,
 		"GET /api/v1/plans/{id}":         s.getPlan,
-		"POST /api/v1/plans/{id}/apply":  s.applyPlan,
+		"POST /api/v1/plans/{id}/apply":  writes.limit(s.applyPlan),
 		"POST /api/v1/plans/{id}/cancel": s.cancelPlan,
 		"GET /api/v1/runs":               s.listRuns,
 		"GET /api/v1/runs/{id}":          s.getRun,
-		"POST /api/v1/runs/{id}/undo":    s.undoRun,
-		"GET /insights":                  s.insights,
+		"POST /api/v1/runs/{id}/undo":    writes.limit(s.undoRun),
+		"GET /insights":                  reads.limit(s.insights),
 	}
 	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
@@ -315,7 +320,7 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	snap, err := s.snapshot(r.Context(), site, opts)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+		jiraFailed(w, "reading the users", err)
 		return
 	}
 	now := s.cfg.now()
@@ -408,7 +413,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	plan, _, err := s.m.Plan(r.Context(), body.Policies...)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "planning: %v", err)
+		jiraFailed(w, "planning", err)
 		return
 	}
 	// Once the approval issue may exist, the plan is recorded even if
@@ -420,7 +425,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "%v", err)
+		jiraFailed(w, "recording the plan", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.view(rec, true))
@@ -526,7 +531,7 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 	case usermgmt.Refused(err):
 		writeError(w, http.StatusUnprocessableEntity, "refused: %v", err)
 	default:
-		writeError(w, http.StatusBadGateway, "applying: %v", err)
+		jiraFailed(w, "applying", err)
 	}
 }
 
@@ -643,7 +648,7 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "run %s is being undone", run.RunID)
 		return
 	case err != nil:
-		writeError(w, http.StatusBadGateway, "undo: %v", err)
+		jiraFailed(w, "undo", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "run": undo})
@@ -658,13 +663,13 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 	}
 	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+		jiraFailed(w, "reading the users", err)
 		return
 	}
 	users := snap.Users
 	c, err := s.clients.Client(r.Context(), site)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
+		jiraFailed(w, "connecting to the site", err)
 		return
 	}
 	now := s.cfg.now()
