@@ -109,34 +109,11 @@ func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
 
 // action returns the action a validated spec describes.
 func (a ActionSpec) action() (actions.Action, error) {
-	switch a.Action {
-	case Deactivate:
-		return actions.Deactivate(), nil
-	case Reactivate:
-		return actions.Reactivate(), nil
-	case Delete:
-		return actions.Delete(), nil
-	case AddGroups:
-		return actions.AddToGroups(a.Groups...), nil
-	case RemoveGroups:
-		return actions.RemoveFromGroups(a.Groups...), nil
-	case RemoveAllLicences:
-		return actions.RemoveAllLicences(), nil
-	case RevokeLicence:
-		return actions.RevokeLicence(a.Licence), nil
-	case ResetPassword:
-		return actions.ResetPassword(a.Password), nil
-	case SetProperty:
-		return actions.SetProperty(a.Key, a.Value), nil
-	case DeleteProperty:
-		return actions.DeleteProperty(a.Key), nil
-	case InvalidateSessions:
-		return actions.InvalidateSessions(), nil
-	case CreateIssue:
-		return actions.CreateIssuePerUser(actions.IssueSpec{Project: a.Project, IssueType: a.IssueType,
-			Summary: a.Summary, Description: a.Description, Labels: a.Labels}), nil
+	d, ok := actionOf(a.Action)
+	if !ok {
+		return nil, fmt.Errorf("unknown action %q", a.Action)
 	}
-	return nil, fmt.Errorf("unknown action %q", a.Action)
+	return d.build(a), nil
 }
 
 // snapshotOptions is SnapshotOptions, with the policies' criteria left

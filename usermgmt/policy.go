@@ -3,7 +3,6 @@ package usermgmt
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/seatwarden/seatwarden/criteria"
@@ -279,8 +278,11 @@ const (
 
 // ActionKinds lists every action kind, in the order of the documentation.
 func ActionKinds() []ActionKind {
-	return []ActionKind{Deactivate, Reactivate, Delete, AddGroups, RemoveGroups, RemoveAllLicences,
-		RevokeLicence, ResetPassword, SetProperty, DeleteProperty, InvalidateSessions, CreateIssue}
+	out := make([]ActionKind, len(actionTable))
+	for i, d := range actionTable {
+		out[i] = d.kind
+	}
+	return out
 }
 
 // ActionSpec is one action of a policy, as data. Action names the kind;
@@ -314,15 +316,8 @@ type ActionSpec struct {
 
 // String returns the action as in a plan: "removeGroups(a, b)".
 func (a ActionSpec) String() string {
-	switch a.Action {
-	case AddGroups, RemoveGroups:
-		return string(a.Action) + "(" + strings.Join(a.Groups, ", ") + ")"
-	case RevokeLicence:
-		return string(a.Action) + "(" + a.Licence + ")"
-	case SetProperty, DeleteProperty:
-		return string(a.Action) + "(" + a.Key + ")"
-	case CreateIssue:
-		return string(a.Action) + "(" + a.Project + ")"
+	if d, ok := actionOf(a.Action); ok && d.label != nil {
+		return string(a.Action) + "(" + d.label(a) + ")"
 	}
 	return string(a.Action)
 }
