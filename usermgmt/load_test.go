@@ -184,7 +184,7 @@ policies:
 		assert.NotContains(t, shown, testEnv["JIRA_TOKEN"])
 		assert.NotContains(t, shown, testEnv["ATLASSIAN_ORG_KEY"])
 	}
-	fb, err := json.Marshal(f)
+	fb, err := json.Marshal(f.File())
 	require.NoError(t, err)
 	assert.NotContains(t, string(fb), "very-secret")
 }
