@@ -117,6 +117,13 @@ type Progress struct {
 // Manager plans, applies, reports and undoes policies: the facade over
 // snapshot → select → exempt → plan → approve → apply → report. It is safe
 // for concurrent use.
+//
+// A Manager shares its clients: every operation gets the site's client
+// from Config.Clients (one connection pool, one rate limiter, one flavour
+// detection per site, created on first use), and concurrent snapshots of
+// a site with compatible options are one fetch. Managers a program makes
+// with the same *Clients share all of that; a Manager without one makes
+// its own, shared by its operations only.
 type Manager struct {
 	cfg  Config
 	file *File // cfg.Policies' compiled file, never changed
