@@ -51,7 +51,7 @@ func FormatOf(name string) (Format, error) {
 	return 0, fmt.Errorf("usermgmt: %s: unknown policy file extension; want .yaml, .yml or .json", name)
 }
 
-// LoadOption configures [Load], [Parse] and [File.Validate].
+// LoadOption configures [Load], [Parse] and [File.Compile].
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
