@@ -54,6 +54,8 @@ type env struct {
 	cur   atomic.Pointer[server]
 	store *history.SQLite
 	logs  *syncBuffer
+	// maxReads is the server's --max-reads (0: the default).
+	maxReads int
 	// logins is a login export of the org, for Jira DC versions whose
 	// REST sends no last login (9.x).
 	logins string
@@ -133,7 +135,7 @@ func (e *env) start() {
 	site := usermgmt.Site{URL: e.fake.URL, Flavor: jira.DataCenter, Transport: e.fake.Transport(), Token: jira.Secret(cr.DCToken),
 		RateLimit: 100_000, Burst: 1000, Logins: e.logins}
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
-		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow },
+		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow }, maxReads: e.maxReads,
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
 			return usermgmt.Connect(ctx, site)
@@ -865,6 +867,8 @@ func TestConcurrentUsersShareASnapshot(t *testing.T) {
 func TestConcurrentPlansOneApprovalIssue(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, approvalPolicy, 0)
+	e.maxReads = 20 // 20 at once; the default 4 would answer some 429 (TestSlotsAnswer429)
+	e.restart()
 	var wg sync.WaitGroup
 	views := make([]planView, 20)
 	codes := make([]int, 20)
