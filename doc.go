@@ -38,10 +38,19 @@
 //   - [github.com/seatwarden/seatwarden/schedule]: cron schedules (the one
 //     parser, which policy files use too), the in-process runner, locks
 //     for replicas.
-//   - [github.com/seatwarden/seatwarden/usermgmt]: policy files and the
-//     Manager facade over snapshot → plan → approve → apply → report.
+//   - [github.com/seatwarden/seatwarden/usermgmt]: policy files as data
+//     (File) compiled into immutable PolicySets; the Manager, a pipeline of
+//     explicit values over snapshot → plan → apply → report (Plan returns
+//     its snapshot; Apply, Run and Undo take options structs whose zero
+//     value is the dry run); one client and shared snapshots per site
+//     (Clients); and Approvals, the approval workflow (record, file the
+//     issue, resolve by webhook or polling, claim once, apply, comment,
+//     cancel, recover) over report/history's PlanStore, used by the server,
+//     the cron daemon and any Go program.
 //
 // The programs in examples/ embed them: cli (with a demo on an embedded
 // fake), server (the HTTP service with approvals), cron (the daemon) and
-// fakejira (the fake as a program). This package itself holds no code.
+// fakejira (the fake as a program); the server and the daemon keep only
+// their transport (HTTP, authentication, webhooks; schedules) around
+// usermgmt. This package itself holds no code.
 package seatwarden

@@ -75,9 +75,11 @@ type IssueRequest struct {
 
 // Issue is an issue as the clients return it.
 type Issue struct {
-	ID     string `json:"id"`
-	Key    string `json:"key"`
-	Status string `json:"status,omitempty"` // status name, e.g. "Approved"
+	ID  string `json:"id"`
+	Key string `json:"key"`
+	// Summary is the issue's summary (read, not only created, by Issue).
+	Summary string `json:"summary,omitempty"`
+	Status  string `json:"status,omitempty"` // status name, e.g. "Approved"
 	// StatusID is the status's id, e.g. "10002".
 	StatusID string `json:"statusId,omitempty"`
 }

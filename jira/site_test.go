@@ -271,7 +271,7 @@ func TestSiteContract(t *testing.T) {
 			require.NoError(t, f.fake.Transition(is.Key, "Approve"))
 			got, err = f.site.Issue(ctx, is.ID)
 			require.NoError(t, err)
-			assert.Equal(t, jira.Issue{ID: is.ID, Key: is.Key, Status: "Approved", StatusID: "10002"}, got)
+			assert.Equal(t, jira.Issue{ID: is.ID, Key: is.Key, Summary: "Approve plan p-1", Status: "Approved", StatusID: "10002"}, got)
 
 			require.NoError(t, f.site.AddComment(ctx, is.Key, "Applied: 2 users deactivated.\nRun r-1."))
 			fake, _ := f.fake.Issue(is.Key)

@@ -225,11 +225,11 @@ func TestManagersShareClients(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range plans {
 			wg.Go(func() {
-				m, err := usermgmt.New(usermgmt.Config{File: f, Clients: cs, Now: func() time.Time { return mgrNow }})
+				m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: cs, Now: func() time.Time { return mgrNow }})
 				if !assert.NoError(t, err) {
 					return
 				}
-				p, err := m.Plan(t.Context())
+				p, _, err := m.Plan(t.Context())
 				if assert.NoError(t, err) {
 					plans[i] = len(p.Users)
 				}

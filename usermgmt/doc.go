@@ -70,13 +70,27 @@
 // A [Manager] runs snapshot → select → exempt → plan → approve → apply →
 // report for the policies of a file:
 //
-//	f, err := usermgmt.Load("inactive-90-days.yaml")
-//	m, err := usermgmt.New(usermgmt.Config{File: f, Logger: logger})
-//	plan, err := m.Plan(ctx)                     // the dry run: nothing written
+//	set, err := usermgmt.Load("inactive-90-days.yaml") // read and compiled: a *PolicySet
+//	m, err := usermgmt.New(usermgmt.Config{Policies: set, Logger: logger})
+//	plan, snap, err := m.Plan(ctx) // the dry run, and the snapshot it was made from
 //	fmt.Print(plan.Summary(), usermgmt.InteractionReport(plan))
-//	run, err := m.Apply(ctx, plan, "run.journal") // limits, approval, journal, reports
-//	if usermgmt.Refused(err) { … }               // a limit, or an approval awaited
-//	undo, _, err := m.Undo(ctx, "run.journal", false)
+//	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: "run.journal"})
+//	if usermgmt.Refused(err) { … } // a limit, or an approval awaited
+//	undo, _, err := m.Undo(ctx, usermgmt.UndoOptions{Journal: "run.journal"}) // zero Apply: the dry run
+//
+// A [File] is the policy file as data; [File.Compile] (which [Load] and
+// [Parse] call) is the only way to the immutable [PolicySet] a Manager
+// runs, so a File built in Go is checked as a file on disk is, and an
+// invalid one gives errors with field paths, never a panic. The Manager
+// keeps nothing between calls but, for plans of policies built in Go, the
+// policies (to verify them at apply).
+//
+// Client sharing: a Manager gets its clients from Config.Clients — one
+// client (one connection pool, one rate limiter, one flavour detection)
+// per site, and concurrent snapshots of a site shared — or, without it,
+// from its own [Clients]; programs give every Manager they make the same
+// [*Clients], so concurrent work queues on one limiter per site instead
+// of multiplying the rate the site sees.
 //
 // Plan takes one snapshot of the site asking only for what the criteria,
 // exemptions and actions read, evaluates the criteria at the manager's
@@ -96,7 +110,11 @@
 // policies. Apply refuses a plan over a blast-radius limit before any
 // write (an *actions.LimitError). For a policy with an approval it creates the
 // approval issue and returns an [*ApprovalRequiredError]; once the issue
-// is approved, [Manager.ApplyApproved] applies the plan. After a run, the
+// is approved, Apply with [ApplyOptions].ApprovalIssue applies the plan.
+// [Approvals] is the whole workflow for programs that keep plans in a
+// history.PlanStore: record (before filing the issue; an identical plan
+// still pending is returned, not filed again), resolve by webhook or
+// polling, claim once, apply, comment, cancel, recover. After a run, the
 // report (report.FromRun) goes to the policies' sinks and Config.Sinks,
 // and to Config.Store. Every log record carries the run_id of the call
 // (a UUID v7; an applied run's id is the actions.Run's), and

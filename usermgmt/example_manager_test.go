@@ -33,7 +33,7 @@ policies:
 		return
 	}
 	m, err := usermgmt.New(usermgmt.Config{
-		File: f,
+		Policies: f,
 		// The file names no site: the manager's own, here the fake in memory.
 		Site: usermgmt.Site{URL: fake.URL, Flavor: jira.DataCenter, Transport: fake.Transport(),
 			Token: jira.Secret(fake.Credentials().DCToken), RateLimit: 10_000, Burst: 100},
@@ -43,13 +43,13 @@ policies:
 		fmt.Println(err)
 		return
 	}
-	plan, err := m.Plan(ctx)
+	plan, _, err := m.Plan(ctx)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println("users to change:", len(plan.Users))
-	run, err := m.Apply(ctx, plan, "")
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

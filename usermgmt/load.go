@@ -51,13 +51,14 @@ func FormatOf(name string) (Format, error) {
 	return 0, fmt.Errorf("usermgmt: %s: unknown policy file extension; want .yaml, .yml or .json", name)
 }
 
-// LoadOption configures [Load], [Parse] and [File.Validate].
+// LoadOption configures [Load], [Parse] and [File.Compile].
 type LoadOption func(*loadConfig)
 
 type loadConfig struct {
 	now       func() time.Time
 	lookupEnv func(string) (string, bool)
 	dir       string
+	dirSet    bool
 	name      string
 	ctx       context.Context
 }
@@ -102,7 +103,9 @@ func WithClock(now func() time.Time) LoadOption {
 // WithDir sets the directory that relative paths in the file (selection
 // files) are read from: by default the file's directory for [Load], the
 // working directory for [Parse].
-func WithDir(dir string) LoadOption { return func(c *loadConfig) { c.dir = dir } }
+func WithDir(dir string) LoadOption {
+	return func(c *loadConfig) { c.dir, c.dirSet = dir, true }
+}
 
 // WithName sets the file name shown in errors (default: the path for
 // [Load], none for [Parse]).
@@ -116,10 +119,11 @@ func newLoadConfig(opts []LoadOption) loadConfig {
 	return c
 }
 
-// Load reads and validates the policy file at path, YAML or JSON by its
-// extension. A file that does not load returns a [*LoadError] with every
-// problem found, each with its field path and line.
-func Load(path string, opts ...LoadOption) (*File, error) {
+// Load reads the policy file at path, YAML or JSON by its extension, and
+// compiles it (see [File.Compile]); [PolicySet.File] gives its data. A
+// file that does not load returns a [*LoadError] with every problem
+// found, each with its field path and line.
+func Load(path string, opts ...LoadOption) (*PolicySet, error) {
 	format, err := FormatOf(path)
 	if err != nil {
 		return nil, err
@@ -143,10 +147,10 @@ func Load(path string, opts ...LoadOption) (*File, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// Parse reads and validates a policy file held in data. A file that does
-// not load returns a [*LoadError] with every problem found, each with its
-// field path and line.
-func Parse(data []byte, format Format, opts ...LoadOption) (*File, error) {
+// Parse reads a policy file held in data and compiles it, as [Load]. A
+// file that does not load returns a [*LoadError] with every problem
+// found, each with its field path and line.
+func Parse(data []byte, format Format, opts ...LoadOption) (*PolicySet, error) {
 	cfg := newLoadConfig(opts)
 	ps := &problems{lines: map[string]int{}}
 	if len(data) > MaxFileSize {
@@ -192,34 +196,8 @@ func Parse(data []byte, format Format, opts ...LoadOption) (*File, error) {
 	f := &File{}
 	d := decoder{ps: ps, lines: ps.lines}
 	d.decode("", doc.Content[0], reflect.ValueOf(f).Elem())
-	f.lines, f.name = ps.lines, cfg.name
-	f.validate(cfg, ps)
-	if err := ps.err(cfg.name); err != nil {
-		return nil, err
-	}
-	return f, nil
-}
-
-// Validate checks the file — every site, policy, criterion, schedule,
-// action, limit and sink — resolves its sites' ${VAR} references and
-// compiles its criteria. It returns a [*LoadError] with every problem
-// found. [Load] and [Parse] call it; call it on a File built in Go.
-func (f *File) Validate(opts ...LoadOption) error {
-	cfg := newLoadConfig(opts)
-	if cfg.name == "" {
-		cfg.name = f.name
-	}
-	ps := &problems{lines: f.lines}
-	f.validate(cfg, ps)
-	return ps.err(cfg.name)
-}
-
-// Site returns the resolved site a policy (or any name in [File].Sites)
-// refers to: credentials read from the environment, flavour when given.
-// ok is false for a name the file does not define, or before [File.Validate].
-func (f *File) Site(name string) (s Site, ok bool) {
-	s, ok = f.sites[name]
-	return s, ok
+	f.lines = ps.lines
+	return f.compile(cfg, ps)
 }
 
 // budget walks the document as the decoder will, aliases expanded, and

@@ -54,9 +54,9 @@ func TestLoadExamples(t *testing.T) {
 			t.Parallel()
 			f, err := usermgmt.Load(path, usermgmt.WithLookupEnv(lookup))
 			require.NoError(t, err)
-			require.NotEmpty(t, f.Policies)
-			for i := range f.Policies {
-				p := &f.Policies[i]
+			require.NotEmpty(t, f.Policies())
+			for i := range f.Policies() {
+				p := &f.Policies()[i]
 				assert.NotNil(t, p.Criterion(), p.Name)
 				s, ok := f.Site(p.Site)
 				require.True(t, ok, p.Name)
@@ -70,15 +70,15 @@ func TestLoadLifecycle(t *testing.T) {
 	t.Parallel()
 	f, err := usermgmt.Load("../examples/policies/lifecycle.yaml", usermgmt.WithLookupEnv(lookup))
 	require.NoError(t, err)
-	require.Len(t, f.Policies, 3)
-	warn, licence, deactivate := &f.Policies[0], &f.Policies[1], &f.Policies[2]
+	require.Len(t, f.Policies(), 3)
+	warn, licence, deactivate := &f.Policies()[0], &f.Policies()[1], &f.Policies()[2]
 	assert.Equal(t, "jira", warn.Site, "the only site is the default")
 	assert.Equal(t, []usermgmt.ActionKind{usermgmt.SetProperty, usermgmt.CreateIssue},
 		[]usermgmt.ActionKind{warn.Actions[0].Action, warn.Actions[1].Action})
 	assert.JSONEq(t, `"{{now}}"`, string(warn.Actions[0].Value))
 	assert.Equal(t, usermgmt.RemoveAllLicences, licence.Actions[0].Action)
 	assert.Equal(t, usermgmt.Deactivate, deactivate.Actions[0].Action)
-	assert.Equal(t, []string{"jira-administrators"}, []string{f.Exemptions.Groups[0].Value})
+	assert.Equal(t, []string{"jira-administrators"}, []string{f.File().Exemptions.Groups[0].Value})
 
 	// The thresholds increase: a user inactive for 100 days is warned and
 	// loses the licence, but is not deactivated yet.
@@ -116,7 +116,7 @@ func TestParseJSON(t *testing.T) {
 }`
 	f, err := usermgmt.Parse([]byte(src), usermgmt.JSON, usermgmt.WithLookupEnv(lookup))
 	require.NoError(t, err)
-	p := f.Policies[0]
+	p := f.Policies()[0]
 	assert.Equal(t, "cloud", p.ActOn)
 	assert.False(t, p.Scheduled(), "on demand by default")
 	assert.JSONEq(t, `{"by":"seatwarden","at":"{{now}}"}`, string(p.Actions[1].Value))
@@ -184,7 +184,7 @@ policies:
 		assert.NotContains(t, shown, testEnv["JIRA_TOKEN"])
 		assert.NotContains(t, shown, testEnv["ATLASSIAN_ORG_KEY"])
 	}
-	fb, err := json.Marshal(f)
+	fb, err := json.Marshal(f.File())
 	require.NoError(t, err)
 	assert.NotContains(t, string(fb), "very-secret")
 }
@@ -202,22 +202,6 @@ func TestCompileErrorIsKept(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, 11, ce.Column)
 	assert.Equal(t, "line 4: policies[0].users.where: line 1, column 11: unknown name lastlogin; did you mean lastLogin?", p.String())
-}
-
-func TestValidateGoValue(t *testing.T) {
-	t.Parallel()
-	f := &usermgmt.File{Version: 1, Policies: []usermgmt.Policy{{
-		Name:    "inactive",
-		Users:   usermgmt.Users{Where: "active && daysSinceLastLogin > 90"},
-		Actions: []usermgmt.ActionSpec{{Action: usermgmt.RemoveGroups, Groups: []string{"staff"}}},
-	}}}
-	require.NoError(t, f.Validate())
-	assert.NotNil(t, f.Policies[0].Criterion())
-
-	f.Policies[0].Limits.MaxUsers = -1
-	err := f.Validate()
-	require.Error(t, err)
-	assert.Equal(t, "usermgmt: policy file: 1 problem:\n\tpolicies[0].limits.maxUsers: must not be negative (0 means no limit)", err.Error())
 }
 
 func TestLoadErrors(t *testing.T) {
@@ -393,8 +377,8 @@ policies:
   - {name: welcome, when: {onUserCreated: true}, users: {where: active}, actions: [{action: addGroups, groups: [staff]}]}
 `), usermgmt.YAML)
 	require.NoError(t, err)
-	assert.True(t, f.Policies[0].When.OnUserCreated)
-	assert.False(t, f.Policies[0].Scheduled(), "a trigger is not a schedule")
+	assert.True(t, f.Policies()[0].When.OnUserCreated)
+	assert.False(t, f.Policies()[0].Scheduled(), "a trigger is not a schedule")
 
 	_, err = usermgmt.Parse([]byte(`version: 1
 sites:

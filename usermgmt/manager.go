@@ -23,12 +23,12 @@ import (
 	"github.com/seatwarden/seatwarden/report/insights"
 )
 
-// Config configures a [Manager]. Only File (or, for plans of policies
-// built in Go, Site) is required.
+// Config configures a [Manager]. Only Policies (or, for plans of
+// policies built in Go, Site) is required.
 type Config struct {
-	// File holds the policies and their sites, loaded with [Load] or
-	// [Parse] or built in Go and validated.
-	File *File
+	// Policies are the compiled policies and their sites, from [Load],
+	// [Parse] or [File.Compile]: the only form a Manager runs.
+	Policies *PolicySet
 	// Site is the site of policies whose file names none, of plans of
 	// policies built in Go ([Manager.PlanPolicies]) and of undo.
 	Site Site
@@ -82,11 +82,8 @@ type Config struct {
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
-	if c.File == nil && c.Site.URL == "" {
-		return errors.New("usermgmt: config: a policy file or a site is required")
-	}
-	if c.File != nil && c.File.sites == nil && len(c.File.Sites) > 0 {
-		return errors.New("usermgmt: config: the policy file is not validated")
+	if c.Policies == nil && c.Site.URL == "" {
+		return errors.New("usermgmt: config: policies or a site are required")
 	}
 	if c.Concurrency < 0 {
 		return errors.New("usermgmt: config: negative concurrency")
@@ -120,13 +117,20 @@ type Progress struct {
 // Manager plans, applies, reports and undoes policies: the facade over
 // snapshot → select → exempt → plan → approve → apply → report. It is safe
 // for concurrent use.
+//
+// A Manager shares its clients: every operation gets the site's client
+// from Config.Clients (one connection pool, one rate limiter, one flavour
+// detection per site, created on first use), and concurrent snapshots of
+// a site with compatible options are one fetch. Managers a program makes
+// with the same *Clients share all of that; a Manager without one makes
+// its own, shared by its operations only.
 type Manager struct {
-	cfg Config
+	cfg  Config
+	file *File // cfg.Policies' compiled file, never changed
 
 	mu     sync.Mutex
-	snaps  map[string][]jira.User // plan id → the snapshot it was made from
-	adhoc  map[string]adhoc       // plan id → the Go policies it was made from
-	issues map[string]string      // plan id → the approval issue this manager opened
+	adhoc  map[string]adhoc  // plan id → the Go policies it was made from
+	issues map[string]string // plan id → the approval issue this manager opened
 }
 
 // New returns a manager with cfg, validated.
@@ -143,15 +147,16 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.File == nil {
-		cfg.File = &File{Version: Version}
+	file := &File{Version: Version, sites: map[string]Site{}}
+	if cfg.Policies != nil {
+		file = cfg.Policies.f
 	}
-	return &Manager{cfg: cfg, snaps: map[string][]jira.User{}, adhoc: map[string]adhoc{}, issues: map[string]string{}}, nil
+	return &Manager{cfg: cfg, file: file, adhoc: map[string]adhoc{}, issues: map[string]string{}}, nil
 }
 
 // ApprovalRequiredError is returned by [Manager.Apply] (and Run) for a
 // plan of a policy with an approval: the approval issue was created and
-// the plan waits for it. Apply it with [Manager.ApplyApproved] once the
+// the plan waits for it. Apply it with [Manager.Apply] and [ApplyOptions].ApprovalIssue once the
 // issue is approved.
 type ApprovalRequiredError struct {
 	PlanID   string
@@ -175,7 +180,7 @@ func (e *ApprovalRequiredError) Is(target error) bool { return target == ErrAppr
 // ErrApprovalRequired matches an *ApprovalRequiredError.
 var ErrApprovalRequired = errors.New("usermgmt: approval required")
 
-// ErrRejected is returned by [Manager.ApplyApproved] when the approval
+// ErrRejected is returned by [Manager.Apply] when the approval
 // issue was rejected.
 var ErrRejected = errors.New("usermgmt: the plan was rejected")
 
@@ -205,10 +210,6 @@ func (m *Manager) newRun(ctx context.Context, what string) run {
 	return r
 }
 
-// maxSnaps bounds the snapshots kept for the reports of plans not yet
-// applied.
-const maxSnaps = 4
-
 // maxAdhoc bounds the plans of policies built in Go kept for their
 // verification at apply.
 const maxAdhoc = 256
@@ -230,7 +231,7 @@ func (m *Manager) progress(p Progress) {
 // policies returns the named policies of the file, all of them when
 // names is empty; they must share their sites.
 func (m *Manager) policies(names []string) ([]*Policy, error) {
-	f := m.cfg.File
+	f := m.file
 	if len(names) == 0 {
 		for _, p := range f.Policies {
 			names = append(names, p.Name)
@@ -259,8 +260,8 @@ func (m *Manager) policies(names []string) ([]*Policy, error) {
 // defaultSite is the site of plans of no policy of the file: Config.Site
 // (""), or else the file's only site.
 func (m *Manager) defaultSite() string {
-	if m.cfg.Site.URL == "" && len(m.cfg.File.Sites) == 1 {
-		for n := range m.cfg.File.Sites {
+	if m.cfg.Site.URL == "" && len(m.file.Sites) == 1 {
+		for n := range m.file.Sites {
 			return n
 		}
 	}
@@ -278,7 +279,7 @@ func (m *Manager) site(name string) (Site, error) {
 		}
 		return m.cfg.Site, nil
 	}
-	s, ok := m.cfg.File.Site(name)
+	s, ok := m.file.site(name)
 	if !ok {
 		return Site{}, fmt.Errorf("usermgmt: no site %q", name)
 	}
@@ -310,14 +311,18 @@ func cmpOr(a, b string) string { return cmp.Or(a, b) }
 // A policy with actOn selects users on its site and plans the actions
 // for the accounts with the same emails on the actOn site; selected users
 // with no email, or no such account, are in the plan's Problems.
-func (m *Manager) Plan(ctx context.Context, names ...string) (*actions.Plan, error) {
+//
+// Plan returns the snapshot the plan was made from with it: the manager
+// keeps nothing of a plan it made but, for a plan of policies built in Go,
+// those policies (to verify it at apply).
+func (m *Manager) Plan(ctx context.Context, names ...string) (*actions.Plan, *Snapshot, error) {
 	r := m.newRun(ctx, "plan")
 	sim, err := m.plan(ctx, r, names, true)
 	if err != nil {
 		r.log.LogAttrs(ctx, slog.LevelError, "plan failed", slog.String("error", err.Error()))
-		return nil, err
+		return nil, nil, err
 	}
-	return sim.Plan, nil
+	return sim.Plan, sim.Snapshot, nil
 }
 
 // Simulation is the outcome of [Manager.Simulate]: the plan of the
@@ -327,6 +332,8 @@ type Simulation struct {
 	Plan *actions.Plan
 	// Users is the snapshot of the site the plan acts on.
 	Users []jira.User
+	// Snapshot is that snapshot, with when and how it was taken.
+	Snapshot *Snapshot
 	// Overlaps are the users several policies selected.
 	Overlaps []Overlap
 	// Unmatched are users an actOn policy selected on its site that have
@@ -351,20 +358,20 @@ func (m *Manager) Simulate(ctx context.Context, names ...string) (*Simulation, e
 // PlanPolicies plans policies built in Go (ad-hoc work, such as a CSV
 // list of users to add to a group) on Config.Site, or the file's only
 // site when Config.Site is empty.
-func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) (*actions.Plan, error) {
+func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) (*actions.Plan, *Snapshot, error) {
 	r := m.newRun(ctx, "plan")
 	c, s, err := m.client(ctx, "")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := actions.Requirements(c.Flavor(), policies, actions.Exemptions{})
-	users, err := m.snapshot(ctx, r, c, s, opts)
+	snap, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	plan, err := m.newPlan(ctx, m.cfg.Now(), c, s, users, policies, actions.Exemptions{}, opts)
+	plan, err := m.newPlan(ctx, m.cfg.Now(), c, s, snap.Users, policies, actions.Exemptions{}, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m.mu.Lock()
 	for id := range m.adhoc {
@@ -375,7 +382,7 @@ func (m *Manager) PlanPolicies(ctx context.Context, policies ...actions.Policy) 
 	}
 	m.adhoc[plan.ID] = adhoc{policies: slices.Clone(policies)}
 	m.mu.Unlock()
-	return plan, nil
+	return plan, snap, nil
 }
 
 func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*Simulation, error) {
@@ -384,15 +391,15 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		return nil, err
 	}
 	now := m.cfg.Now()
-	f := m.cfg.File
-	common, err := f.CommonExemptions()
+	f := m.file
+	common, err := f.commonExemptions()
 	if err != nil {
 		return nil, err
 	}
 	common = atClock(common, now)
 	aps := make([]actions.Policy, len(ps))
 	for i, p := range ps {
-		if aps[i], err = f.ActionsPolicy(p.Name); err != nil {
+		if aps[i], err = f.actionsPolicy(p.Name); err != nil {
 			return nil, err
 		}
 		if p.where != nil {
@@ -425,10 +432,11 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		opts.LastLogin, opts.Licences = true, true
 	}
 	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
-	users, err := m.snapshot(ctx, r, c, s, opts)
+	snap, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
 	}
+	users := snap.Users
 	if save && m.cfg.Store != nil {
 		if err := m.cfg.Store.SaveSnapshot(ctx, report.Summarize(s.URL, users, now)); err != nil {
 			r.log.LogAttrs(ctx, slog.LevelWarn, "history: snapshot not saved", slog.String("error", err.Error()))
@@ -440,20 +448,9 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		return nil, err
 	}
 	plan.Problems = append(plan.Problems, unmatched...)
-	if save && m.cfg.ReportUsers {
-		m.mu.Lock()
-		for id := range m.snaps {
-			if len(m.snaps) < maxSnaps {
-				break
-			}
-			delete(m.snaps, id) // plans never applied
-		}
-		m.snaps[plan.ID] = users
-		m.mu.Unlock()
-	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)),
 		slog.Int("exempt", len(plan.Exempt)), slog.Int("conflicts", len(plan.Conflicts)), slog.Int("unmatched", len(unmatched)))
-	sim := &Simulation{Plan: plan, Users: users, Unmatched: unmatched}
+	sim := &Simulation{Plan: plan, Users: users, Snapshot: snap, Unmatched: unmatched}
 	for _, up := range plan.Users {
 		if len(up.Policies) > 1 {
 			steps := make([]string, len(up.Steps))
@@ -466,7 +463,7 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	return sim, nil
 }
 
-func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts jira.SnapshotOptions) ([]jira.User, error) {
+func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts jira.SnapshotOptions) (*Snapshot, error) {
 	label := siteLabel(s)
 	// A snapshot that cannot see every user fails (jira.ErrIncomplete)
 	// unless the site allows a partial one; then the log says so.
@@ -490,7 +487,7 @@ func (m *Manager) snapshot(ctx context.Context, r run, _ Client, s Site, opts ji
 	m.progress(Progress{RunID: r.id, Stage: StageSnapshot, Site: label, Done: len(users), Total: len(users)})
 	r.log.LogAttrs(ctx, slog.LevelInfo, "snapshot taken", slog.String("site", label), slog.Int("users", len(users)),
 		slog.Bool("shared", snap.Shared), slog.Duration("age", snap.Age(time.Now()).Round(time.Millisecond)))
-	return users, nil
+	return snap, nil
 }
 
 func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, users []jira.User, aps []actions.Policy, common actions.Exemptions, opts jira.SnapshotOptions) (*actions.Plan, error) {
@@ -537,10 +534,11 @@ func (m *Manager) crossSite(ctx context.Context, r run, ps []*Policy, aps []acti
 			opts = withNeeds(opts, p.where.Needs())
 		}
 	}
-	users, err := m.snapshot(ctx, r, src, s, opts)
+	snap, err := m.snapshot(ctx, r, src, s, opts)
 	if err != nil {
 		return nil, err
 	}
+	users := snap.Users
 	// The emails of the target's accounts, to report the unmatched.
 	have := map[string]bool{}
 	for u, err := range dst.Snapshot(ctx, jira.SnapshotOptions{}) {
@@ -677,9 +675,24 @@ func InteractionReport(p *actions.Plan) string {
 	return b.String()
 }
 
-// Apply applies a plan, journaled to journalPath when it is not empty
-// (calling Apply again with the same plan and journal resumes; a journal
-// another run holds is refused, see [actions.OpenJournal]).
+// ApplyOptions say how [Manager.Apply] applies a plan.
+type ApplyOptions struct {
+	// Journal is the path of the run's journal (none when empty):
+	// applying the same plan with the same journal again resumes it; a
+	// journal another run holds is refused (see [actions.OpenJournal]).
+	Journal string
+	// ApprovalIssue is the key of the plan's approval issue, for a plan of
+	// a policy with an approval that waited for it: Apply checks that it
+	// is this plan's approval issue (in the history store when it keeps
+	// plans, else among the issues this manager created) and reads its
+	// status first. The plan is applied only at the policy's
+	// approvedStatus (default Approved, compared as Jira does, ignoring
+	// case); at its rejectedStatus (default Rejected) Apply returns
+	// [ErrRejected], otherwise an *ApprovalRequiredError with the status.
+	ApprovalIssue string
+}
+
+// Apply applies a plan (see [ApplyOptions] for its journal and approval).
 //
 // The plan is a proposal, not an authority: Apply plans its policies
 // again, from the policy file as it is now (or, for a plan of
@@ -694,30 +707,22 @@ func InteractionReport(p *actions.Plan) string {
 //
 // A plan above a blast-radius limit is refused before any write with an
 // error matching [actions.ErrLimitExceeded] (an *actions.LimitError). A
-// plan of a policy with an approval is not applied: the approval issue is
-// created and an *ApprovalRequiredError returned; see
-// [Manager.ApplyApproved]. After the run, the report goes to the sinks and
-// the history.
-func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, journalPath string) (*actions.Run, error) {
+// plan of a policy with an approval, without ApprovalIssue, is not
+// applied: the approval issue is created and an *ApprovalRequiredError
+// returned (the [Approvals] component does this, records the plan and
+// applies it once approved). After the run, the report goes to the sinks
+// and the history; its users are those of the snapshot the plan was
+// verified against.
+func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, opts ApplyOptions) (*actions.Run, error) {
+	if opts.ApprovalIssue != "" {
+		r := m.newRun(ctx, "apply approved")
+		return m.apply(ctx, r, plan, opts.Journal, applyApproved, opts.ApprovalIssue)
+	}
 	r := m.newRun(ctx, "apply")
-	return m.apply(ctx, r, plan, journalPath, applyNew, "")
+	return m.apply(ctx, r, plan, opts.Journal, applyNew, "")
 }
 
-// ApplyApproved applies a plan whose approval issue was created by
-// [Manager.Apply]: it checks that issueKey is the plan's approval issue
-// (in the history store when it keeps plans, else among the issues this
-// manager created), reads the issue's status and applies the plan (verified
-// as by Apply) only when it is the policy's approvedStatus (default
-// Approved, compared as Jira does, ignoring case). At the rejectedStatus
-// (default Rejected) it returns [ErrRejected]; otherwise an
-// *ApprovalRequiredError with the status. The webhook of an approval
-// transition calls it.
-func (m *Manager) ApplyApproved(ctx context.Context, plan *actions.Plan, issueKey, journalPath string) (*actions.Run, error) {
-	r := m.newRun(ctx, "apply approved")
-	return m.apply(ctx, r, plan, journalPath, applyApproved, issueKey)
-}
-
-// ErrNotApprovalIssue is returned by [Manager.ApplyApproved] for an issue
+// ErrNotApprovalIssue is returned by [Manager.Apply] for an issue
 // that is not the approval issue of the plan.
 var ErrNotApprovalIssue = errors.New("usermgmt: not the plan's approval issue")
 
@@ -727,8 +732,16 @@ type planByIssue interface {
 	PlanByIssue(ctx context.Context, key string) (history.PlanRecord, error)
 }
 
-// checkApprovalIssue verifies that key is the approval issue of plan.
-func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string) error {
+// checkApprovalIssue verifies that issue is the approval issue of plan:
+// one this manager filed, the store's record of the plan, or an issue of
+// the approval's project whose summary names the plan (as every approval
+// issue's does) — a program without a store (the CLI) finds the issue a
+// plan was filed with that way, and an issue of another plan is refused.
+func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string, issue jira.Issue, ap *Policy) error {
+	if strings.HasPrefix(strings.ToUpper(issue.Key), strings.ToUpper(ap.Approval.Project)+"-") &&
+		strings.Contains(issue.Summary, "seatwarden plan "+planID+":") {
+		return nil
+	}
 	m.mu.Lock()
 	mine := m.issues[planID]
 	m.mu.Unlock()
@@ -765,11 +778,11 @@ func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
 func (m *Manager) planPolicies(plan *actions.Plan) ([]*Policy, error) {
 	var out []*Policy
 	for _, pr := range plan.Policies {
-		i := slices.IndexFunc(m.cfg.File.Policies, func(p Policy) bool { return p.Name == pr.Name })
+		i := slices.IndexFunc(m.file.Policies, func(p Policy) bool { return p.Name == pr.Name })
 		if i < 0 {
 			return nil, fmt.Errorf("%w: the policy file has no policy %q", actions.ErrPlanMismatch, pr.Name)
 		}
-		out = append(out, &m.cfg.File.Policies[i])
+		out = append(out, &m.file.Policies[i])
 	}
 	return out, nil
 }
@@ -784,7 +797,7 @@ type applyMode int
 
 const (
 	applyNew      applyMode = iota // Apply: ask for approval when a policy has one
-	applyApproved                  // ApplyApproved: the approval issue decides
+	applyApproved                  // ApplyOptions.ApprovalIssue: the issue decides
 	applyUndo                      // Undo: a plan this manager made from a journal
 )
 
@@ -806,9 +819,6 @@ func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issue
 	if ap == nil {
 		return fmt.Errorf("usermgmt: plan %s has no policy with an approval", plan.ID)
 	}
-	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey); err != nil {
-		return m.refused(ctx, r, err)
-	}
 	c, _, err := m.client(ctx, targetOf(ap))
 	if err != nil {
 		return err
@@ -816,6 +826,9 @@ func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issue
 	issue, err := c.Issue(ctx, issueKey)
 	if err != nil {
 		return fmt.Errorf("usermgmt: approval issue %s: %w", issueKey, err)
+	}
+	if err := m.checkApprovalIssue(ctx, plan.ID, issueKey, issue, ap); err != nil {
+		return m.refused(ctx, r, err)
 	}
 	approved, rejected := cmpOr(ap.Approval.ApprovedStatus, "Approved"), cmpOr(ap.Approval.RejectedStatus, "Rejected")
 	switch {
@@ -835,60 +848,69 @@ type adhoc struct {
 	site     string
 }
 
-// verify plans plan's policies again and returns the plan to apply (see
-// [actions.Verify]), the refused steps, the file's policies and the
-// client and site it acts on.
-func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *actions.Journal) (*actions.Plan, []actions.Result, []*Policy, Client, Site, error) {
+// verified is a plan verified at apply: the plan to apply, the steps
+// refused, the file's policies it names, the client and site it acts on,
+// and the new snapshot it was verified against (the report's users).
+type verified struct {
+	plan    *actions.Plan
+	refused []actions.Result
+	ps      []*Policy
+	c       Client
+	s       Site
+	users   []jira.User
+}
+
+// verify plans plan's policies again on a new snapshot and returns what
+// to apply (see [actions.Verify]).
+func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *actions.Journal) (verified, error) {
 	r.fresh = true
+	var v verified
 	if len(plan.Policies) == 0 {
-		return nil, nil, nil, nil, Site{}, fmt.Errorf("%w: plan %s names no policy", actions.ErrPlanMismatch, plan.ID)
+		return v, fmt.Errorf("%w: plan %s names no policy", actions.ErrPlanMismatch, plan.ID)
 	}
 	m.mu.Lock()
 	ad, isAdhoc := m.adhoc[plan.ID]
 	m.mu.Unlock()
 	var fresh *actions.Plan
-	var ps []*Policy
-	var c Client
-	var s Site
 	var err error
 	if isAdhoc {
-		if c, s, err = m.client(ctx, ad.site); err != nil {
-			return nil, nil, nil, nil, s, err
+		if v.c, v.s, err = m.client(ctx, ad.site); err != nil {
+			return v, err
 		}
-		opts := actions.Requirements(c.Flavor(), ad.policies, actions.Exemptions{})
-		users, err := m.snapshot(ctx, r, c, s, opts)
+		opts := actions.Requirements(v.c.Flavor(), ad.policies, actions.Exemptions{})
+		snap, err := m.snapshot(ctx, r, v.c, v.s, opts)
 		if err != nil {
-			return nil, nil, nil, nil, s, err
+			return v, err
 		}
-		if fresh, err = m.newPlan(ctx, m.cfg.Now(), c, s, users, ad.policies, actions.Exemptions{}, opts); err != nil {
-			return nil, nil, nil, nil, s, err
+		v.users = snap.Users
+		if fresh, err = m.newPlan(ctx, m.cfg.Now(), v.c, v.s, snap.Users, ad.policies, actions.Exemptions{}, opts); err != nil {
+			return v, err
 		}
 	} else {
-		if ps, err = m.planPolicies(plan); err != nil {
-			return nil, nil, nil, nil, s, err
+		if v.ps, err = m.planPolicies(plan); err != nil {
+			return v, err
 		}
-		names := make([]string, len(ps))
-		for i, p := range ps {
+		names := make([]string, len(v.ps))
+		for i, p := range v.ps {
 			names[i] = p.Name
 		}
-		if c, s, err = m.client(ctx, targetOf(ps[0])); err != nil {
-			return nil, nil, nil, nil, s, err
+		if v.c, v.s, err = m.client(ctx, targetOf(v.ps[0])); err != nil {
+			return v, err
 		}
 		sim, err := m.plan(ctx, r, names, false)
 		if err != nil {
-			return nil, nil, nil, nil, s, err
+			return v, err
 		}
-		fresh = sim.Plan
+		fresh, v.users = sim.Plan, sim.Users
 	}
-	v, refused, err := actions.Verify(plan, fresh, j)
-	if err != nil {
-		return nil, nil, nil, nil, s, fmt.Errorf("usermgmt: plan %s: %w", plan.ID, err)
+	if v.plan, v.refused, err = actions.Verify(plan, fresh, j); err != nil {
+		return v, fmt.Errorf("usermgmt: plan %s: %w", plan.ID, err)
 	}
-	if len(refused) > 0 {
-		r.log.LogAttrs(ctx, slog.LevelWarn, "plan steps refused", slog.String("plan_id", plan.ID), slog.Int("steps", len(refused)),
-			slog.String("first", refused[0].User.ID()+": "+refused[0].Message))
+	if len(v.refused) > 0 {
+		r.log.LogAttrs(ctx, slog.LevelWarn, "plan steps refused", slog.String("plan_id", plan.ID), slog.Int("steps", len(v.refused)),
+			slog.String("first", v.refused[0].User.ID()+": "+v.refused[0].Message))
 	}
-	return v, refused, ps, c, s, nil
+	return v, nil
 }
 
 // apply verifies plan (except an undo plan, made here from a journal),
@@ -904,14 +926,8 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		}
 		defer func() { _ = j.Close() }()
 	}
-	var (
-		v       = plan
-		refused []actions.Result
-		ps      []*Policy
-		c       Client
-		s       Site
-		err     error
-	)
+	vd := verified{plan: plan}
+	var err error
 	approvalIssue := ""
 	if mode == applyApproved {
 		// The issue first: a plan still waiting costs no snapshot.
@@ -921,15 +937,16 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		approvalIssue = issueKey
 	}
 	if mode == applyUndo {
-		if c, s, err = m.client(ctx, issueKey); err != nil {
+		if vd.c, vd.s, err = m.client(ctx, issueKey); err != nil {
 			return nil, err
 		}
-		if !sameURL(plan.Site, s.URL) {
-			return nil, fmt.Errorf("usermgmt: undo of a run on %s, but the site is %s", plan.Site, s.URL)
+		if !sameURL(plan.Site, vd.s.URL) {
+			return nil, fmt.Errorf("usermgmt: undo of a run on %s, but the site is %s", plan.Site, vd.s.URL)
 		}
-	} else if v, refused, ps, c, s, err = m.verify(ctx, r, plan, j); err != nil {
+	} else if vd, err = m.verify(ctx, r, plan, j); err != nil {
 		return nil, m.refused(ctx, r, err)
 	}
+	v, refused, ps, c, s := vd.plan, vd.refused, vd.ps, vd.c, vd.s
 	if c.Flavor() != v.Flavor {
 		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, v.Flavor, siteLabel(s), c.Flavor())
 	}
@@ -978,7 +995,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	r.log.LogAttrs(ctx, slog.LevelInfo, "applied", slog.String("plan_id", plan.ID),
 		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
 		slog.Int("refused", run.Counts[actions.Refused]))
-	m.report(ctx, r, c, s, v, run, ps, approvalIssue)
+	m.report(ctx, r, vd, run, approvalIssue)
 	return run, nil
 }
 
@@ -988,17 +1005,17 @@ func sameURL(a, b string) bool {
 
 // report sends the report of a run to the sinks and the history. A sink
 // that fails is logged: the run is done either way.
-func (m *Manager) report(ctx context.Context, r run, c Client, s Site, plan *actions.Plan, run *actions.Run, ps []*Policy, approvalIssue string) {
+func (m *Manager) report(ctx context.Context, r run, vd verified, run *actions.Run, approvalIssue string) {
+	c, s, plan, ps := vd.c, vd.s, vd.plan, vd.ps
 	rep := report.FromRun(run, plan)
 	rep.ApprovalIssue = approvalIssue
 	if rep.Site == "" {
 		rep.Site = s.URL // the history's key, as the snapshots'
 	}
 	if m.cfg.ReportUsers {
-		m.mu.Lock()
-		users, ok := m.snaps[plan.ID]
-		delete(m.snaps, plan.ID)
-		m.mu.Unlock()
+		// The users of the snapshot the plan was verified against (an
+		// undo has none: the site is read for its report).
+		users, ok := vd.users, vd.users != nil
 		if !ok {
 			for u, err := range c.Snapshot(ctx, jira.SnapshotOptions{LastLogin: true, Licences: true}) {
 				if err != nil {
@@ -1045,11 +1062,11 @@ func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []repo
 		if s == "" || filepath.IsAbs(s) {
 			return s // made absolute by Merge, from a path checked at load
 		}
-		return filepath.Join(cmpOr(p.base, m.cfg.File.dir), s)
+		return filepath.Join(cmpOr(p.base, m.file.dir), s)
 	}
 	for _, s := range p.Reporting.Sinks {
 		if s.Path != "" && !filepath.IsAbs(s.Path) {
-			if _, err := insidePath(cmpOr(p.base, m.cfg.File.dir), s.Path, true); err != nil {
+			if _, err := insidePath(cmpOr(p.base, m.file.dir), s.Path, true); err != nil {
 				out = append(out, failing{string(s.Type) + " " + s.Path, err})
 				continue
 			}
@@ -1107,25 +1124,45 @@ type failing struct {
 func (f failing) Name() string                                { return f.name }
 func (f failing) Write(context.Context, *report.Report) error { return f.err }
 
-// Run plans the named policies (all of them when no name is given) and,
-// unless dryRun, applies the plan with a journal at journalPath (none
-// when empty). A dry run returns the plan and a nil run.
-func (m *Manager) Run(ctx context.Context, dryRun bool, journalPath string, names ...string) (*actions.Plan, *actions.Run, error) {
-	plan, err := m.Plan(ctx, names...)
-	if err != nil || dryRun {
+// RunOptions say what [Manager.Run] does. The zero value is a dry run of
+// every policy of the file.
+type RunOptions struct {
+	// Policies are the names of the policies to run (all when empty).
+	Policies []string
+	// Apply applies the plan; without it the run is a dry run.
+	Apply bool
+	// Journal is the path of the journal of an applied run (none when
+	// empty); see [ApplyOptions].
+	Journal string
+}
+
+// Run plans the policies and, with opts.Apply, applies the plan. A dry run
+// returns the plan and a nil run.
+func (m *Manager) Run(ctx context.Context, opts RunOptions) (*actions.Plan, *actions.Run, error) {
+	plan, _, err := m.Plan(ctx, opts.Policies...)
+	if err != nil || !opts.Apply {
 		return plan, nil, err
 	}
-	run, err := m.Apply(ctx, plan, journalPath)
+	run, err := m.Apply(ctx, plan, ApplyOptions{Journal: opts.Journal})
 	return plan, run, err
+}
+
+// UndoOptions say what [Manager.Undo] does. The zero value of Apply is the
+// dry run: the undo plan is returned, nothing is written.
+type UndoOptions struct {
+	// Journal is the path of the journal of the run to undo (required).
+	Journal string
+	// Apply applies the undo plan, journaled to Journal + ".undo".
+	Apply bool
 }
 
 // ErrAlreadyUndone is returned by [Manager.Undo] when the undo's own
 // journal shows every step of it done.
 var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
 
-// Undo reads the journal at journalPath and returns the plan that
-// reverses what it applied (see actions.Undo); with apply it also applies
-// that plan, journaled to journalPath + ".undo": an undo that was
+// Undo reads the journal at opts.Journal and returns the plan that
+// reverses what it applied (see actions.Undo); with opts.Apply it also
+// applies that plan, journaled to Journal + ".undo": an undo that was
 // interrupted resumes, and one that is done returns [ErrAlreadyUndone]
 // and writes nothing. The site is the one the journal's run changed: the
 // policy file's site (or Config.Site) with that URL; the file's only site
@@ -1133,8 +1170,12 @@ var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
 // other site. The undo plan is not verified against policies (it is made
 // here, from the journal), but every user is read again before its
 // first change and protected users are left alone.
-func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*actions.Plan, *actions.Run, error) {
+func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *actions.Run, error) {
 	r := m.newRun(ctx, "undo")
+	journalPath := opts.Journal
+	if journalPath == "" {
+		return nil, nil, errors.New("usermgmt: undo: no journal")
+	}
 	fh, err := os.Open(journalPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("usermgmt: %w", err)
@@ -1155,8 +1196,8 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 	name := ""
 	if runSite != "" {
 		// The site of the file with the run's URL, else Config.Site.
-		for n := range m.cfg.File.Sites {
-			if s, ok := m.cfg.File.Site(n); ok && sameURL(s.URL, runSite) {
+		for n := range m.file.Sites {
+			if s, ok := m.file.site(n); ok && sameURL(s.URL, runSite) {
 				name = n
 			}
 		}
@@ -1164,8 +1205,8 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		name = m.defaultSite()
 		if name == "" && m.cfg.Site.URL == "" {
 			// The only site of the journal's flavour.
-			for n := range m.cfg.File.Sites {
-				if s, ok := m.cfg.File.Site(n); ok && s.Flavor == fl && fl != 0 {
+			for n := range m.file.Sites {
+				if s, ok := m.file.site(n); ok && s.Flavor == fl && fl != 0 {
 					if name != "" {
 						return nil, nil, fmt.Errorf("usermgmt: undo: several %v sites in the policy file; give Config.Site", fl)
 					}
@@ -1183,7 +1224,7 @@ func (m *Manager) Undo(ctx context.Context, journalPath string, apply bool) (*ac
 		return nil, nil, fmt.Errorf("usermgmt: %w", err)
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
-	if !apply {
+	if !opts.Apply {
 		return plan, nil, nil
 	}
 	undoJournal := journalPath + ".undo"

@@ -67,12 +67,12 @@ sites:
   cloud: {url: "https://example.atlassian.net", flavor: cloud, user: me@example.com, token: "${CLOUD_TOKEN}", orgId: org, orgKey: "${ORG_KEY}"}
 `
 
-func parse(t *testing.T, policies string) *usermgmt.File {
+func parse(t *testing.T, policies string) *usermgmt.PolicySet {
 	t.Helper()
 	return parseIn(t, t.TempDir(), policies)
 }
 
-func parseIn(t *testing.T, dir, policies string) *usermgmt.File {
+func parseIn(t *testing.T, dir, policies string) *usermgmt.PolicySet {
 	t.Helper()
 	env := map[string]string{"DC_TOKEN": "t", "CLOUD_TOKEN": "t", "ORG_KEY": "k"}
 	f, err := usermgmt.Parse([]byte(sitesYAML+policies), usermgmt.YAML, usermgmt.WithDir(dir),
@@ -81,9 +81,9 @@ func parseIn(t *testing.T, dir, policies string) *usermgmt.File {
 	return f
 }
 
-func newManager(t *testing.T, f *usermgmt.File, fs fakes, mod func(*usermgmt.Config)) *usermgmt.Manager {
+func newManager(t *testing.T, f *usermgmt.PolicySet, fs fakes, mod func(*usermgmt.Config)) *usermgmt.Manager {
 	t.Helper()
-	cfg := usermgmt.Config{File: f, Connect: fs.connect, Now: func() time.Time { return mgrNow }}
+	cfg := usermgmt.Config{Policies: f, Connect: fs.connect, Now: func() time.Time { return mgrNow }}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -135,7 +135,7 @@ func TestManagerRunAndUndo(t *testing.T) {
 	f := parseIn(t, dir, fmt.Sprintf(inactivePolicy, 1000))
 	m := newManager(t, f, fakes{"dc": dc}, nil)
 
-	plan, run, err := m.Run(t.Context(), true, "", "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}})
 	require.NoError(t, err)
 	assert.Nil(t, run, "a dry run applies nothing")
 	ids := planned(plan, actions.KindDeactivate)
@@ -146,7 +146,7 @@ func TestManagerRunAndUndo(t *testing.T) {
 	}
 
 	journal := filepath.Join(t.TempDir(), "run.journal")
-	_, run, err = m.Run(t.Context(), false, journal, "inactive")
+	_, run, err = m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: journal})
 	require.NoError(t, err)
 	require.NotNil(t, run)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied], run.Summary())
@@ -157,11 +157,11 @@ func TestManagerRunAndUndo(t *testing.T) {
 	assert.Contains(t, string(jsonl), run.ID)
 	assert.FileExists(t, filepath.Join(dir, "runs", "inactive.html"))
 
-	undo, _, err := m.Undo(t.Context(), journal, false)
+	undo, _, err := m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal})
 	require.NoError(t, err)
 	assert.ElementsMatch(t, ids, planned(undo, actions.KindReactivate))
 	assert.Zero(t, activeCount(dc, ids), "planning the undo wrote nothing")
-	_, urun, err := m.Undo(t.Context(), journal, true)
+	_, urun, err := m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal, Apply: true})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), urun.Counts[actions.Applied])
 	assert.Equal(t, len(ids), activeCount(dc, ids), "the users are active again")
@@ -171,11 +171,11 @@ func TestManagerLimitRefuses(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 300)
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1)), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	ids := planned(plan, actions.KindDeactivate)
 	require.Greater(t, len(ids), 1)
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.ErrorIs(t, err, actions.ErrLimitExceeded)
 	var le *actions.LimitError
 	require.ErrorAs(t, err, &le)
@@ -196,7 +196,7 @@ func TestManagerApproval(t *testing.T) {
     approval: {project: `+org.Projects[0].Key+`, issueType: Task}
 `)
 	m := newManager(t, f, fakes{"dc": dc}, nil)
-	plan, run, err := m.Run(t.Context(), false, "", "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.Nil(t, run)
 	var ae *usermgmt.ApprovalRequiredError
 	require.ErrorAs(t, err, &ae)
@@ -208,12 +208,12 @@ func TestManagerApproval(t *testing.T) {
 	require.NotEmpty(t, ids)
 	assert.Equal(t, len(ids), activeCount(dc, ids), "nothing applied before the approval")
 
-	_, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: ae.IssueKey})
 	require.ErrorAs(t, err, &ae, "still waiting")
 	assert.NotEmpty(t, ae.Status)
 
 	require.NoError(t, dc.Transition(ae.IssueKey, "Approve"))
-	run, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	run, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: ae.IssueKey})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied])
 	assert.Zero(t, activeCount(dc, ids))
@@ -259,7 +259,7 @@ func TestManagerCloudFromDC(t *testing.T) {
 	assert.Subset(t, plan.Problems, sim.Unmatched, "the plan lists the unmatched users")
 	assert.Len(t, sim.Unmatched, 2, "hidden emails on Cloud still match: %v", reasons)
 
-	run, err := m.Apply(t.Context(), plan, "")
+	run, err := m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), run.Counts[actions.Applied], run.Summary())
 	assert.Zero(t, activeCount(cloud, ids), "deactivated on Cloud")
@@ -295,7 +295,7 @@ func TestManagerInteractions(t *testing.T) {
 	assert.Contains(t, text, "users selected by more than one policy")
 	assert.Contains(t, text, "deactivate-120 + unlicence-90")
 
-	plan, err := m.Plan(t.Context(), "remove-software", "readd-software")
+	plan, _, err := m.Plan(t.Context(), "remove-software", "readd-software")
 	require.NoError(t, err)
 	require.NotEmpty(t, plan.Conflicts, "adding and removing the same group conflict")
 	assert.Contains(t, usermgmt.InteractionReport(plan), plan.Conflicts[0].Rule)
@@ -340,7 +340,7 @@ func TestManagerLogsAndProgress(t *testing.T) {
 		c.Logger = slog.New(h)
 		c.Progress = func(p usermgmt.Progress) { mu.Lock(); progress = append(progress, p); mu.Unlock() }
 	})
-	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	_, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.NoError(t, err)
 	require.NotEmpty(t, *h.list)
 	applyRecords := 0
@@ -378,9 +378,9 @@ func TestManagerPlanPolicies(t *testing.T) {
 	sel, err := actions.ReadSelection(strings.NewReader("username\n" + strings.Join(names, "\n") + "\n"))
 	require.NoError(t, err)
 	require.NoError(t, dc.AddGroup("reviewers"))
-	plan, err := m.PlanPolicies(t.Context(), actions.Policy{Name: "add-reviewers", Selection: sel, Action: actions.AddToGroups("reviewers")})
+	plan, _, err := m.PlanPolicies(t.Context(), actions.Policy{Name: "add-reviewers", Selection: sel, Action: actions.AddToGroups("reviewers")})
 	require.NoError(t, err)
-	run, err := m.Apply(t.Context(), plan, "")
+	run, err := m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, len(names), run.Counts[actions.Applied], plan.Summary())
 	members, _ := dc.GroupMembers("reviewers")
@@ -405,7 +405,7 @@ func TestManagerHistoryAndSinks(t *testing.T) {
 	m := newManager(t, f, fakes{"dc": dc}, func(c *usermgmt.Config) {
 		c.Store, c.Logger, c.ReportUsers = store, slog.New(h), true
 	})
-	_, run, err := m.Run(t.Context(), false, "", "inactive")
+	_, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
 	require.NoError(t, err, "a sink that fails does not fail the run")
 	runs, err := store.Runs(t.Context(), "https://dc.example.com", mgrNow.AddDate(0, 0, -1), mgrNow.AddDate(0, 0, 1))
 	require.NoError(t, err)
@@ -448,11 +448,12 @@ policies:
 `)
 	m, err := usermgmt.Merge(a, b)
 	require.NoError(t, err)
-	require.Len(t, m.Policies, 2)
-	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), m.Policies[0].Reporting.Sinks[0].Path, "relative to its own file")
-	assert.Equal(t, "svc-a", m.Policies[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
-	assert.Empty(t, m.Policies[1].Users.Exemptions.Users)
-	assert.Empty(t, a.Policies[0].Users.Exemptions.Users, "the files are not changed")
+	ps := m.Policies()
+	require.Len(t, ps, 2)
+	assert.Equal(t, filepath.Join(dirA, "a.jsonl"), ps[0].Reporting.Sinks[0].Path, "relative to its own file")
+	assert.Equal(t, "svc-a", ps[0].Users.Exemptions.Users[0].Value, "the file's exemptions go to its policies")
+	assert.Empty(t, ps[1].Users.Exemptions.Users)
+	assert.Empty(t, a.Policies()[0].Users.Exemptions.Users, "the files are not changed")
 	_, ok := m.Site("dc")
 	assert.True(t, ok)
 
@@ -464,10 +465,10 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 	t.Parallel()
 	dc := newFake(t, jira.DataCenter, 100)
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	plan.Site = "https://other.example.com"
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	assert.ErrorContains(t, err, "the plan is for site https://other.example.com, the policies act on https://dc.example.com")
 	assert.ErrorIs(t, err, actions.ErrPlanMismatch)
 	assert.True(t, usermgmt.Refused(err))
@@ -504,9 +505,9 @@ sites:
 		fs.Logins = s.Logins
 		return usermgmt.Connect(ctx, fs)
 	}
-	m, err := usermgmt.New(usermgmt.Config{File: f, Connect: connect, Now: func() time.Time { return mgrNow }})
+	m, err := usermgmt.New(usermgmt.Config{Policies: f, Connect: connect, Now: func() time.Time { return mgrNow }})
 	require.NoError(t, err)
-	plan, run, err := m.Run(t.Context(), false, filepath.Join(t.TempDir(), "run.journal"), "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: filepath.Join(t.TempDir(), "run.journal")})
 	require.NoError(t, err)
 	protected := 0
 	for _, e := range plan.Exempt {
@@ -526,7 +527,7 @@ func TestManagerRefusesPartialSnapshot(t *testing.T) {
 	t.Parallel()
 	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
-	_, err := m.Plan(t.Context(), "inactive")
+	_, _, err := m.Plan(t.Context(), "inactive")
 	require.ErrorIs(t, err, jira.ErrIncomplete)
 	assert.Contains(t, err.Error(), "10.0")
 }
@@ -536,7 +537,7 @@ func TestManagerRefusesPartialSnapshot(t *testing.T) {
 func TestManagerAllowsPartialSnapshot(t *testing.T) {
 	t.Parallel()
 	dc := jiratest.NewServer(t, jiratest.WithOrg(genOrg(300)), jiratest.WithDCVersion("10.0"))
-	parsePartial := func(limits string) *usermgmt.File {
+	parsePartial := func(limits string) *usermgmt.PolicySet {
 		src := strings.Replace(sitesYAML, `token: "${DC_TOKEN}"}`, `token: "${DC_TOKEN}", allowPartialSnapshot: true}`, 1) +
 			strings.NewReplacer("{maxUsers: 1000}", limits, "active && daysSinceLastLogin > 90", "active").
 				Replace(fmt.Sprintf(inactivePolicy, 1000)) // group/member on 10.0: last login unknown
@@ -546,12 +547,12 @@ func TestManagerAllowsPartialSnapshot(t *testing.T) {
 		return f
 	}
 	m := newManager(t, parsePartial("{maxUsers: 1000}"), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	assert.NotEmpty(t, planned(plan, actions.KindDeactivate))
 
 	m = newManager(t, parsePartial("{maxPercent: 50}"), fakes{"dc": dc}, nil)
-	_, err = m.Plan(t.Context(), "inactive")
+	_, _, err = m.Plan(t.Context(), "inactive")
 	require.ErrorIs(t, err, jira.ErrIncomplete)
 	assert.Contains(t, err.Error(), "percentage")
 }

@@ -8,21 +8,19 @@ import (
 	"slices"
 )
 
-// Merge combines validated policy files into one, so that their policies
-// can be planned together: sites of the same name must be the same, and
-// policy names unique. Each file's top-level exemptions become exemptions
-// of its own policies, and relative paths (selections, report files) are
-// made absolute against each file's directory.
-func Merge(files ...*File) (*File, error) {
-	if len(files) == 1 {
-		return files[0], nil
+// Merge combines compiled policy files into one set, so that their
+// policies can be planned together: sites of the same name must be the
+// same, and policy names unique. Each file's top-level exemptions become
+// exemptions of its own policies, and relative paths (selections, report
+// files) are made absolute against each file's directory.
+func Merge(sets ...*PolicySet) (*PolicySet, error) {
+	if len(sets) == 1 {
+		return sets[0], nil
 	}
 	out := &File{Version: Version, Sites: map[string]SiteSpec{}, sites: map[string]Site{}}
 	names := map[string]string{} // policy → file
-	for _, f := range files {
-		if f.sites == nil && len(f.Sites) > 0 {
-			return nil, fmt.Errorf("usermgmt: merge: %s is not validated", f.label())
-		}
+	for _, set := range sets {
+		f := set.f
 		for n, spec := range f.Sites {
 			if have, ok := out.Sites[n]; ok && !reflect.DeepEqual(have, spec) {
 				return nil, fmt.Errorf("usermgmt: merge: site %q differs between the files", n)
@@ -50,10 +48,10 @@ func Merge(files ...*File) (*File, error) {
 				sinks[i] = s
 			}
 			p.Reporting.Sinks = sinks
-			out.Policies = append(out.Policies, p)
+			out.Policies = append(out.Policies, clonePolicy(&p))
 		}
 	}
-	return out, nil
+	return &PolicySet{f: out}, nil
 }
 
 func (f *File) label() string {

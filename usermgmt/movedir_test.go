@@ -22,7 +22,7 @@ policies:
     actions: [{action: moveDirectory, to: Jira Internal Directory}]
 `), usermgmt.YAML, env)
 	require.NoError(t, err)
-	assert.Equal(t, "moveDirectory(Jira Internal Directory)", f.Policies[0].Actions[0].String())
+	assert.Equal(t, "moveDirectory(Jira Internal Directory)", f.Policies()[0].Actions[0].String())
 
 	_, err = usermgmt.Parse([]byte(`version: 1
 sites:

@@ -15,18 +15,11 @@ import (
 // This file turns validated policies into package actions' terms, the
 // input of actions.NewPlan.
 
-// ActionsPolicy returns the named policy as package actions plans it: its
-// criterion as the matcher, its CSV selection read, its actions in order,
-// its exemptions (dates read in the policy's time zone) and its limits.
-// The file must have been validated.
-func (f *File) ActionsPolicy(name string) (actions.Policy, error) {
-	i := slices.IndexFunc(f.Policies, func(p Policy) bool { return p.Name == name })
-	if i < 0 {
+// actionsPolicy is PolicySet.ActionsPolicy of a validated file.
+func (f *File) actionsPolicy(name string) (actions.Policy, error) {
+	p := f.policy(name)
+	if p == nil {
 		return actions.Policy{}, fmt.Errorf("usermgmt: no policy %q", name)
-	}
-	p := &f.Policies[i]
-	if p.where == nil && p.Users.Where != "" {
-		return actions.Policy{}, fmt.Errorf("usermgmt: policy %q is not validated", name)
 	}
 	src, err := json.Marshal(p)
 	if err != nil {
@@ -41,11 +34,7 @@ func (f *File) ActionsPolicy(name string) (actions.Policy, error) {
 		ap.Select = p.where
 	}
 	if p.Users.Selection != "" {
-		base, rel := p.base, p.selection
-		if rel == "" { // a policy built in Go and validated before
-			base, rel = f.dir, p.Users.Selection
-		}
-		path, err := insidePath(base, rel, false)
+		path, err := insidePath(p.base, p.selection, false)
 		if err != nil {
 			return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: users.selection: %w", name, err)
 		}
@@ -65,7 +54,9 @@ func (f *File) ActionsPolicy(name string) (actions.Policy, error) {
 	}
 	steps := make([]actions.Action, len(p.Actions))
 	for i, a := range p.Actions {
-		steps[i] = a.action()
+		if steps[i], err = a.action(); err != nil {
+			return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: actions[%d]: %w", name, i, err)
+		}
 	}
 	ap.Action = steps[0]
 	if len(steps) > 1 {
@@ -74,9 +65,8 @@ func (f *File) ActionsPolicy(name string) (actions.Policy, error) {
 	return ap, nil
 }
 
-// CommonExemptions returns the file's top-level exemptions, which apply
-// to every policy: actions.PlanOptions.Exemptions.
-func (f *File) CommonExemptions() (actions.Exemptions, error) {
+// commonExemptions is PolicySet.CommonExemptions.
+func (f *File) commonExemptions() (actions.Exemptions, error) {
 	return f.Exemptions.actions(time.UTC)
 }
 
@@ -118,44 +108,12 @@ func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
 }
 
 // action returns the action a validated spec describes.
-func (a ActionSpec) action() actions.Action {
-	switch a.Action {
-	case Deactivate:
-		return actions.Deactivate()
-	case Reactivate:
-		return actions.Reactivate()
-	case Delete:
-		return actions.Delete()
-	case AddGroups:
-		return actions.AddToGroups(a.Groups...)
-	case RemoveGroups:
-		return actions.RemoveFromGroups(a.Groups...)
-	case RemoveAllLicences:
-		return actions.RemoveAllLicences()
-	case RevokeLicence:
-		return actions.RevokeLicence(a.Licence)
-	case ResetPassword:
-		return actions.ResetPassword(a.Password)
-	case SetProperty:
-		return actions.SetProperty(a.Key, a.Value)
-	case DeleteProperty:
-		return actions.DeleteProperty(a.Key)
-	case InvalidateSessions:
-		return actions.InvalidateSessions()
-	case MoveDirectory:
-		return actions.MoveDirectory(a.To)
-	case CreateIssue:
-		return actions.CreateIssuePerUser(actions.IssueSpec{Project: a.Project, IssueType: a.IssueType,
-			Summary: a.Summary, Description: a.Description, Labels: a.Labels})
+func (a ActionSpec) action() (actions.Action, error) {
+	d, ok := actionOf(a.Action)
+	if !ok {
+		return nil, fmt.Errorf("unknown action %q", a.Action)
 	}
-	panic("usermgmt: unvalidated action " + string(a.Action))
-}
-
-// SnapshotOptions returns what a snapshot of flavour fl must collect to
-// plan the policies: what their criteria (and exemption criteria) read,
-// merged with actions.Requirements.
-func (f *File) SnapshotOptions(fl jira.Flavor, policies []actions.Policy, common actions.Exemptions) jira.SnapshotOptions {
-	return f.snapshotOptions(fl, policies, common, true)
+	return d.build(a), nil
 }
 
 // snapshotOptions is SnapshotOptions, with the policies' criteria left

@@ -22,7 +22,7 @@ func TestPlanExamples(t *testing.T) {
 		usermgmt.WithClock(func() time.Time { return now }))
 	require.NoError(t, err)
 	var policies []actions.Policy
-	for _, p := range f.Policies {
+	for _, p := range f.Policies() {
 		ap, err := f.ActionsPolicy(p.Name)
 		require.NoError(t, err)
 		policies = append(policies, ap)

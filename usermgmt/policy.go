@@ -3,7 +3,6 @@ package usermgmt
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/seatwarden/seatwarden/criteria"
@@ -13,9 +12,10 @@ import (
 // Version is the policy file format version this package reads.
 const Version = 1
 
-// File is a policy file: the sites it acts on and its policies. Build one
-// in Go or read one with [Load] or [Parse]; [File.Validate] checks it
-// (Load and Parse call it) and must succeed before the file is used.
+// File is a policy file as data: the sites it acts on and its policies.
+// Nothing runs a File: [File.Compile] checks it and returns the runnable
+// [PolicySet] ([Load] and [Parse] read a file and compile it;
+// [PolicySet.File] gives the data back).
 type File struct {
 	// Version is the format version; it must be 1.
 	Version int `json:"version" yaml:"version"`
@@ -30,7 +30,7 @@ type File struct {
 	// Policies are the rules, each with a unique name.
 	Policies []Policy `json:"policies" yaml:"policies"`
 
-	// set by Validate
+	// set in the private copy a PolicySet holds (compile)
 	sites map[string]Site
 	lines map[string]int // field path → line, from Parse
 	name  string         // file name for messages
@@ -129,7 +129,8 @@ type Policy struct {
 	Approval  *Approval `json:"approval,omitempty" yaml:"approval"`
 	Reporting Reporting `json:"reporting,omitzero" yaml:"reporting"`
 
-	// set by Validate
+	// set in the private copy a PolicySet holds (compile); Policies and
+	// Policy return copies that share these immutable values.
 	where *criteria.Program
 	sched schedule.Spec
 	loc   *time.Location
@@ -283,8 +284,11 @@ const (
 
 // ActionKinds lists every action kind, in the order of the documentation.
 func ActionKinds() []ActionKind {
-	return []ActionKind{Deactivate, Reactivate, Delete, AddGroups, RemoveGroups, RemoveAllLicences,
-		RevokeLicence, ResetPassword, SetProperty, DeleteProperty, InvalidateSessions, CreateIssue, MoveDirectory}
+	out := make([]ActionKind, len(actionTable))
+	for i, d := range actionTable {
+		out[i] = d.kind
+	}
+	return out
 }
 
 // ActionSpec is one action of a policy, as data. Action names the kind;
@@ -323,17 +327,8 @@ type ActionSpec struct {
 
 // String returns the action as in a plan: "removeGroups(a, b)".
 func (a ActionSpec) String() string {
-	switch a.Action {
-	case AddGroups, RemoveGroups:
-		return string(a.Action) + "(" + strings.Join(a.Groups, ", ") + ")"
-	case RevokeLicence:
-		return string(a.Action) + "(" + a.Licence + ")"
-	case SetProperty, DeleteProperty:
-		return string(a.Action) + "(" + a.Key + ")"
-	case CreateIssue:
-		return string(a.Action) + "(" + a.Project + ")"
-	case MoveDirectory:
-		return string(a.Action) + "(" + a.To + ")"
+	if d, ok := actionOf(a.Action); ok && d.label != nil {
+		return string(a.Action) + "(" + d.label(a) + ")"
 	}
 	return string(a.Action)
 }

@@ -69,7 +69,7 @@ policies:
 	f, err := usermgmt.Parse([]byte(src), usermgmt.YAML)
 	require.NoError(t, err)
 	at := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC) // a Wednesday
-	every, berlin, onDemand := &f.Policies[0], &f.Policies[1], &f.Policies[2]
+	every, berlin, onDemand := &f.Policies()[0], &f.Policies()[1], &f.Policies()[2]
 	assert.True(t, every.Scheduled())
 	assert.Equal(t, at.Add(90*time.Second), every.Next(at).UTC())
 	berlinZone, err := time.LoadLocation("Europe/Berlin")

@@ -174,7 +174,7 @@ func TestTamperedPlans(t *testing.T) {
 				limit = tc.limit
 			}
 			m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, limit)), fakes{"dc": dc}, nil)
-			plan, err := m.Plan(t.Context(), "inactive")
+			plan, _, err := m.Plan(t.Context(), "inactive")
 			require.NoError(t, err)
 			require.Greater(t, len(plan.Users), 3)
 			if tc.limit > 0 {
@@ -182,7 +182,7 @@ func TestTamperedPlans(t *testing.T) {
 			}
 			bad := tc.tamper(t, dc, clone(t, plan))
 			dc.ResetStats()
-			run, err := m.Apply(t.Context(), bad, "")
+			run, err := m.Apply(t.Context(), bad, usermgmt.ApplyOptions{})
 			if tc.whole != nil {
 				require.ErrorIs(t, err, tc.whole)
 				assert.True(t, usermgmt.Refused(err), "a refusal, exit code 3")
@@ -216,17 +216,17 @@ func TestTamperedPlanOfAnApprovalPolicy(t *testing.T) {
     approval: {project: `+org.Projects[0].Key+`, issueType: Task}
 `)
 	m := newManager(t, f, fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	ids := planned(plan, actions.KindDeactivate)
 	require.NotEmpty(t, ids)
 
 	// A plan still waiting for its approval costs one read, no snapshot.
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	var ae *usermgmt.ApprovalRequiredError
 	require.ErrorAs(t, err, &ae)
 	dc.ResetStats()
-	_, err = m.ApplyApproved(t.Context(), plan, ae.IssueKey, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: ae.IssueKey})
 	require.ErrorAs(t, err, &ae)
 	var routes []string
 	for _, r := range dc.Requests() {
@@ -236,7 +236,7 @@ func TestTamperedPlanOfAnApprovalPolicy(t *testing.T) {
 
 	bare := clone(t, plan)
 	bare.Policies = nil
-	_, err = m.Apply(t.Context(), bare, "")
+	_, err = m.Apply(t.Context(), bare, usermgmt.ApplyOptions{})
 	require.ErrorIs(t, err, actions.ErrPlanMismatch)
 
 	// Another approved issue is not this plan's approval.
@@ -245,7 +245,7 @@ func TestTamperedPlanOfAnApprovalPolicy(t *testing.T) {
 	other, err := c.CreateIssue(t.Context(), jira.IssueRequest{Project: org.Projects[0].Key, IssueType: "Task", Summary: "unrelated"})
 	require.NoError(t, err)
 	require.NoError(t, dc.Transition(other.Key, "Approve"))
-	_, err = m.ApplyApproved(t.Context(), plan, other.Key, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{ApprovalIssue: other.Key})
 	require.ErrorIs(t, err, usermgmt.ErrNotApprovalIssue)
 	assert.Equal(t, len(ids), activeCount(dc, ids), "nothing applied")
 }
@@ -262,7 +262,7 @@ func TestNonDestructiveStepsAreChecked(t *testing.T) {
     users: {where: active && daysSinceLastLogin > 90}
     actions: [{action: addGroups, groups: [alumni]}]
 `), fakes{"dc": dc}, nil)
-	plan, err := m.Plan(t.Context(), "alumni")
+	plan, _, err := m.Plan(t.Context(), "alumni")
 	require.NoError(t, err)
 	plan = firstUser(t, plan, actions.KindAddGroup)
 	c, err := usermgmt.Connect(t.Context(), fakeSite(dc))
@@ -270,7 +270,7 @@ func TestNonDestructiveStepsAreChecked(t *testing.T) {
 	ref, _ := plan.Users[0].User.Ref(jira.DataCenter)
 	require.NoError(t, c.AddToGroup(t.Context(), ref, "jira-administrators"))
 	dc.ResetStats()
-	run, err := m.Apply(t.Context(), plan, "")
+	run, err := m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Zero(t, run.Counts[actions.Applied], run.Summary())
 	assert.Empty(t, writes(dc))
@@ -284,7 +284,7 @@ func TestUndoBoundToSite(t *testing.T) {
 	dc := newFake(t, jira.DataCenter, 120)
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, nil)
 	journal := t.TempDir() + "/run.journal"
-	plan, run, err := m.Run(t.Context(), false, journal, "inactive")
+	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: journal})
 	require.NoError(t, err)
 	require.NotZero(t, run.Counts[actions.Applied])
 	ids := planned(plan, actions.KindDeactivate)
@@ -293,16 +293,16 @@ func TestUndoBoundToSite(t *testing.T) {
 		Connect: fakes{"dc": dc}.connect, Now: func() time.Time { return mgrNow }})
 	require.NoError(t, err)
 	dc.ResetStats()
-	_, _, err = other.Undo(t.Context(), journal, true)
+	_, _, err = other.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal, Apply: true})
 	require.ErrorContains(t, err, "the journal is of a run on https://dc.example.com, not https://b.example.com")
 	assert.Empty(t, writes(dc))
 
-	_, urun, err := m.Undo(t.Context(), journal, true)
+	_, urun, err := m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal, Apply: true})
 	require.NoError(t, err)
 	assert.Equal(t, len(ids), urun.Counts[actions.Applied])
 	assert.Equal(t, len(ids), activeCount(dc, ids))
 	dc.ResetStats()
-	_, _, err = m.Undo(t.Context(), journal, true)
+	_, _, err = m.Undo(t.Context(), usermgmt.UndoOptions{Journal: journal, Apply: true})
 	require.ErrorIs(t, err, usermgmt.ErrAlreadyUndone)
 	assert.Empty(t, writes(dc))
 }
@@ -315,14 +315,14 @@ func TestVerificationTakesAFreshSnapshot(t *testing.T) {
 	m := newManager(t, parse(t, fmt.Sprintf(inactivePolicy, 1000)), fakes{"dc": dc}, func(c *usermgmt.Config) {
 		c.SnapshotMaxAge = time.Hour
 	})
-	plan, err := m.Plan(t.Context(), "inactive")
+	plan, _, err := m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	lists := dc.Count("GET /rest/api/2/user/list") // the pages of one snapshot
 	require.Positive(t, lists)
-	_, err = m.Plan(t.Context(), "inactive")
+	_, _, err = m.Plan(t.Context(), "inactive")
 	require.NoError(t, err)
 	require.Equal(t, lists, dc.Count("GET /rest/api/2/user/list"), "the second plan shares the first's snapshot")
-	_, err = m.Apply(t.Context(), plan, "")
+	_, err = m.Apply(t.Context(), plan, usermgmt.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Greater(t, dc.Count("GET /rest/api/2/user/list"), lists, "apply reads the users again")
 }

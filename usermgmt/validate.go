@@ -387,24 +387,6 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, now func
 	}
 }
 
-// actionParams lists the parameters each action takes; the required
-// ones are marked with a '!'.
-var actionParams = map[ActionKind][]string{
-	Deactivate:         nil,
-	Reactivate:         nil,
-	Delete:             nil,
-	AddGroups:          {"groups!"},
-	RemoveGroups:       {"groups!"},
-	RemoveAllLicences:  nil,
-	RevokeLicence:      {"licence!"},
-	ResetPassword:      {"password"},
-	SetProperty:        {"key!", "value!"},
-	DeleteProperty:     {"key!"},
-	InvalidateSessions: nil,
-	CreateIssue:        {"project!", "issueType!", "summary!", "description", "labels"},
-	MoveDirectory:      {"to!"},
-}
-
 // setParams returns the parameters an action spec sets, in field order.
 func setParams(a *ActionSpec) []string {
 	var set []string
@@ -428,13 +410,14 @@ func setParams(a *ActionSpec) []string {
 }
 
 func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems) {
-	params, known := actionParams[a.Action]
+	def, known := actionOf(a.Action)
+	params := def.params
 	if !known {
 		if a.Action == "" {
 			ps.addf(path+".action", "missing; one of %s", kindList())
 			return
 		}
-		names := make([]string, 0, len(actionParams))
+		names := make([]string, 0, len(actionTable))
 		for _, k := range ActionKinds() {
 			names = append(names, string(k))
 		}
@@ -468,7 +451,7 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	if a.Action == ResetPassword && a.Password != "" && a.Password != "random" {
 		ps.addf(path+".password", "the only password source a file can name is random; a password is never written in a file")
 	}
-	if (a.Action == ResetPassword || a.Action == InvalidateSessions || a.Action == MoveDirectory) && target == jira.Cloud {
+	if def.dcOnly && target == jira.Cloud {
 		ps.addf(path+".action", "%s is available on Data Center only; this policy acts on a Cloud site", a.Action)
 	}
 }

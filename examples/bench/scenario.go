@@ -193,8 +193,8 @@ func listUsers(ctx context.Context, connect connectFunc) (int, error) {
 }
 
 // manager returns a manager of f whose every site is the target's.
-func manager(f *usermgmt.File, connect connectFunc, read *int) (*usermgmt.Manager, error) {
-	return usermgmt.New(usermgmt.Config{File: f, Connect: connect, Logger: slog.New(slog.DiscardHandler),
+func manager(f *usermgmt.PolicySet, connect connectFunc, read *int) (*usermgmt.Manager, error) {
+	return usermgmt.New(usermgmt.Config{Policies: f, Connect: connect, Logger: slog.New(slog.DiscardHandler),
 		Progress: func(p usermgmt.Progress) {
 			if p.Stage == usermgmt.StageSnapshot {
 				*read = p.Done
@@ -259,11 +259,11 @@ func (c config) deactivateUsers(ctx context.Context, t *target, connect connectF
 	if err != nil {
 		return 0, 0, err
 	}
-	plan, err := m.Plan(ctx)
+	plan, _, err := m.Plan(ctx)
 	if err != nil {
 		return read, 0, err
 	}
-	run, err := m.Apply(ctx, plan, filepath.Join(dir, "run.journal"))
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: filepath.Join(dir, "run.journal")})
 	if err != nil {
 		return read, 0, err
 	}
@@ -290,7 +290,7 @@ func (c config) planLifecycle(ctx context.Context, t *target, connect connectFun
 	if err != nil {
 		return 0, err
 	}
-	if _, err := m.Plan(ctx); err != nil && !usermgmt.Refused(err) {
+	if _, _, err := m.Plan(ctx); err != nil && !usermgmt.Refused(err) {
 		return read, err
 	}
 	return read, nil

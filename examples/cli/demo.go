@@ -88,35 +88,44 @@ func (a *app) demo(ctx context.Context, cmd, dir string) error {
 		return err
 	}
 	html := filepath.Join(dir, "report.html")
-	m, err := a.manager(cmd, f, func(c *usermgmt.Config) {
+	reportHTML := func(c *usermgmt.Config) {
 		c.Sinks = append(c.Sinks, &report.HTML{Path: html})
 		c.ReportUsers = true
-	})
+	}
+	m, err := a.manager(cmd, f, reportHTML)
 	if err != nil {
 		return err
 	}
-	plan, err := m.Plan(ctx)
+	plan, _, err := m.Plan(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(w, plan.Summary())
 	journal := filepath.Join(dir, "run.journal")
 	fmt.Fprintln(w, "\n4. Applying the plan:")
-	run, err := m.Apply(ctx, plan, journal)
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
 	if le, ok := errors.AsType[*actions.LimitError](err); ok {
 		fmt.Fprintf(w, `   refused before any change: %v.
    That is the blast-radius limit at work (exit code 3 outside the demo).
    The demo lifts the policy's limits and plans again, to show an applied run.
 
 `, le)
-		for i := range f.Policies {
-			f.Policies[i].Limits = usermgmt.Limits{}
+		// A compiled set does not change: edit its data and compile again.
+		data := f.File()
+		for i := range data.Policies {
+			data.Policies[i].Limits = usermgmt.Limits{}
 		}
-		if plan, err = m.Plan(ctx); err != nil {
+		if f, err = data.Compile(usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now)); err != nil {
+			return err
+		}
+		if m, err = a.manager(cmd, f, reportHTML); err != nil {
+			return err
+		}
+		if plan, _, err = m.Plan(ctx); err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "   The new plan deactivates %d users.\n", plan.Counts[actions.KindDeactivate])
-		run, err = m.Apply(ctx, plan, journal)
+		run, err = m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
 	}
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
@@ -87,11 +89,11 @@ func (a *app) flagValue(name string) string {
 }
 
 // loadPolicies loads and merges the policy files.
-func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.File, error) {
+func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.PolicySet, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	var files []*usermgmt.File
+	var files []*usermgmt.PolicySet
 	for _, p := range paths {
 		f, err := usermgmt.Load(p, usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))
 		if err != nil {
@@ -115,7 +117,7 @@ type managerOption func(*usermgmt.Config)
 // manager returns a manager of the policy file f (nil for none) on the
 // site of the global flags, or the demo's fake. Without a policy file the
 // site is required.
-func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*usermgmt.Manager, error) {
+func (a *app) manager(cmd string, f *usermgmt.PolicySet, opts ...managerOption) (*usermgmt.Manager, error) {
 	site, err := a.site(cmd)
 	if err != nil {
 		ue, ok := errors.AsType[*usageError](err)
@@ -124,7 +126,7 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 		}
 		site = usermgmt.Site{} // the policy file names the sites
 	}
-	cfg := usermgmt.Config{File: f, Site: site, Now: a.now,
+	cfg := usermgmt.Config{Policies: f, Site: site, Now: a.now,
 		Logger: slog.New(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}),
 		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			if a.g.demo {
@@ -323,7 +325,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 	}
 	fmt.Fprintln(a.stdout)
 	jp := journalPath(journal, plan.ID)
-	run, err := m.Apply(ctx, plan, jp)
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: jp})
 	if err != nil {
 		return err
 	}
@@ -419,8 +421,13 @@ a new snapshot of their site; only the steps they would plan now are applied.
 A user with any other step is refused and left alone (exit code 3), as is a
 plan of other policies or another site. Limits and approval come from the
 policy files, never from the plan: a plan over a blast-radius limit is
-refused before any change (exit code 3); a plan of a policy with an approval
-creates the approval issue and waits (exit code 3). Every user is read again
+refused before any change (exit code 3). A plan of a policy with an approval
+files its approval issue, remembers it beside the plan (FILE.approval) and
+exits 3; apply it again once the issue is decided: approved, it is applied;
+still waiting, it says so and exits 3 without filing another issue; rejected,
+it is refused (exit 3). The remembered issue is checked, not trusted: it must
+be in the approval's project and name the plan in its summary. With --wait,
+apply polls the issue until it is decided. Every user is read again
 just before its first change: one who changed since the plan is left alone.
 With ` + planKeyEnv + ` set, only plans signed with that key (by 'plan --out'
 with the same key) are applied.
@@ -435,6 +442,8 @@ written to the temporary directory.`,
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			planFile := fs.String("plan", "", "the plan `FILE` to apply")
 			journal := fs.String("journal", "", "the journal `FILE` (default a new file in the temporary directory)")
+			wait := fs.Bool("wait", false, "wait for the approval issue to be decided, then apply or refuse")
+			every := fs.Duration("wait-interval", 30*time.Second, "how often --wait reads the approval issue, a `DURATION` such as 10s")
 			var policies listFlag
 			fs.Var(&policies, "policy", "verify the plan against this policy `FILE` (default the files the plan names); repeat for several")
 			return func(ctx context.Context, args []string) error {
@@ -468,13 +477,59 @@ written to the temporary directory.`,
 					return err
 				}
 				jp := journalPath(*journal, sp.Plan.ID)
-				run, err := m.Apply(ctx, sp.Plan, jp)
+				run, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every)
 				if err != nil {
 					return err
 				}
 				return a.applied(run, jp)
 			}
 		},
+	}
+}
+
+// approvalFile is where apply remembers the approval issue of a plan
+// file: beside it. It is a hint: the issue is checked against the plan.
+type approvalFile struct {
+	Plan  string `json:"plan"`
+	Issue string `json:"issue"`
+}
+
+// applyApproval applies plan, with the approval issue remembered beside
+// planFile when there is one for this plan; a new approval issue is
+// remembered there. With wait it polls the issue every interval until
+// it is decided.
+func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration) (*actions.Run, error) {
+	side := planFile + ".approval"
+	issue := ""
+	if b, err := os.ReadFile(side); err == nil {
+		var af approvalFile
+		if json.Unmarshal(b, &af) == nil && af.Plan == plan.ID {
+			issue = af.Issue
+		}
+	}
+	for {
+		run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal, ApprovalIssue: issue})
+		ae, waiting := errors.AsType[*usermgmt.ApprovalRequiredError](err)
+		if !waiting {
+			return run, err
+		}
+		if issue == "" && ae.IssueKey != "" {
+			issue = ae.IssueKey
+			b, _ := json.Marshal(approvalFile{Plan: plan.ID, Issue: issue})
+			if werr := os.WriteFile(side, b, 0o600); werr != nil {
+				fmt.Fprintf(a.stderr, "warning: the approval issue %s is not remembered: %v\n", issue, werr)
+			}
+		}
+		if !wait {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "plan %s waits for approval on issue %s (status %s); reading it again in %s\n",
+			plan.ID, issue, cmp.Or(ae.Status, "new"), every)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(every):
+		}
 	}
 }
 
@@ -549,7 +604,7 @@ says "Already undone" and changes nothing.`,
 				if err != nil {
 					return err
 				}
-				plan, run, err := m.Undo(ctx, *journal, *apply)
+				plan, run, err := m.Undo(ctx, usermgmt.UndoOptions{Journal: *journal, Apply: *apply})
 				if errors.Is(err, usermgmt.ErrAlreadyUndone) {
 					fmt.Fprintf(a.stdout, "Already undone: %s records every step of this undo. Nothing was changed.\n", *journal+".undo")
 					return nil
@@ -617,7 +672,7 @@ administrators and the account the tool runs as are never changed.`,
 				if err != nil {
 					return err
 				}
-				plan, err := m.PlanPolicies(ctx, actions.Policy{Name: "groups-" + verb + "-" + group, Selection: sel, Action: action(group)})
+				plan, _, err := m.PlanPolicies(ctx, actions.Policy{Name: "groups-" + verb + "-" + group, Selection: sel, Action: action(group)})
 				if err != nil {
 					return err
 				}
@@ -754,7 +809,7 @@ func (a *app) planPolicies(ctx context.Context, cmd string, policies, names []st
 	if err != nil {
 		return nil, nil, err
 	}
-	plan, err := m.Plan(ctx, names...)
+	plan, _, err := m.Plan(ctx, names...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,6 +51,10 @@ type daemonConfig struct {
 	Grace time.Duration
 	// Mail is the SMTP server of the policies' email sinks (nil: none).
 	Mail *email.Settings
+	// ApprovalPoll is how often the approval issues of pending plans are
+	// read (default a minute). Approval policies need a Store that keeps
+	// plans (reporthistory.PlanStore, as the SQLite history does).
+	ApprovalPoll time.Duration
 }
 
 // daemon runs the policies of a file on their schedules. Reload swaps the
@@ -63,7 +67,7 @@ type daemon struct {
 
 	reload sync.Mutex // one Reload at a time
 	mu     sync.Mutex
-	file   *usermgmt.File
+	file   *usermgmt.PolicySet
 	jobs   []string          // the names scheduled from file
 	active map[string]string // policy → id of its run in progress
 }
@@ -77,6 +81,9 @@ func newDaemon(cfg daemonConfig) *daemon {
 	}
 	if cfg.LookupEnv == nil {
 		cfg.LookupEnv = os.LookupEnv
+	}
+	if cfg.ApprovalPoll <= 0 {
+		cfg.ApprovalPoll = time.Minute
 	}
 	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(cfg.Connect)}
 	d.log = slog.New(withActive(cfg.Logger.Handler(), d.activeRun))
@@ -130,7 +137,7 @@ func (d *daemon) Reload(path string) error {
 		d.log.LogAttrs(ctx, slog.LevelInfo, "policy scheduled", slog.String("policy", e.Name), slog.Time("next", e.Next))
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
-		slog.Int("policies_in_file", len(f.Policies)), slog.Int("scheduled", len(entries)))
+		slog.Int("policies_in_file", f.Len()), slog.Int("scheduled", len(entries)))
 	if len(entries) == 0 && !d.cfg.Once {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
 			slog.String("policies", path))
@@ -139,16 +146,16 @@ func (d *daemon) Reload(path string) error {
 }
 
 // load reads and validates a policy file, with the daemon's own rules.
-func (d *daemon) load(path string) (*usermgmt.File, error) {
+func (d *daemon) load(path string) (*usermgmt.PolicySet, error) {
 	f, err := usermgmt.Load(path, usermgmt.WithLookupEnv(d.cfg.LookupEnv), usermgmt.WithClock(d.cfg.Now))
 	if err != nil {
 		return nil, err
 	}
 	var problems []usermgmt.Problem
-	for i, p := range f.Policies {
-		if p.Approval != nil && d.cfg.Apply && (p.Scheduled() || d.cfg.Once) {
+	for i, p := range f.Policies() {
+		if p.Approval != nil && d.cfg.Apply && (p.Scheduled() || d.cfg.Once) && d.plans() == nil {
 			problems = append(problems, usermgmt.Problem{Path: fmt.Sprintf("policies[%d].approval", i),
-				Msg: "the cron daemon does not wait for approvals: run this policy from examples/server, or drop its approval"})
+				Msg: "the cron daemon waits for approvals only with a history that keeps plans (--history): give one, or drop the approval"})
 		}
 	}
 	if len(problems) > 0 {
@@ -159,10 +166,11 @@ func (d *daemon) load(path string) (*usermgmt.File, error) {
 
 // swap makes f the current file and schedules its policies in place of
 // the current ones.
-func (d *daemon) swap(f *usermgmt.File) error {
+func (d *daemon) swap(f *usermgmt.PolicySet) error {
 	var names []string
-	for i := range f.Policies {
-		if p := &f.Policies[i]; p.Scheduled() || d.cfg.Once {
+	policies := f.Policies()
+	for i := range policies {
+		if p := &policies[i]; p.Scheduled() || d.cfg.Once {
 			names = append(names, p.Name)
 		}
 	}
@@ -176,8 +184,8 @@ func (d *daemon) swap(f *usermgmt.File) error {
 		}
 	}
 	var errs []error
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	for i := range policies {
+		p := &policies[i]
 		if !slices.Contains(names, p.Name) {
 			continue
 		}
@@ -190,12 +198,88 @@ func (d *daemon) swap(f *usermgmt.File) error {
 }
 
 // Run runs the policies on their schedules until ctx is done, then waits
-// for the running ones (see daemonConfig.Grace).
-func (d *daemon) Run(ctx context.Context) error { return d.runner.Run(ctx) }
+// for the running ones (see daemonConfig.Grace). With --apply and a
+// history that keeps plans, it also polls the approval issues of pending
+// plans every ApprovalPoll and applies the approved ones.
+func (d *daemon) Run(ctx context.Context) error {
+	if d.plans() != nil && d.cfg.Apply {
+		if ap, err := d.approvals(); err == nil {
+			if err := ap.Recover(ctx); err != nil {
+				d.log.LogAttrs(ctx, slog.LevelWarn, "approvals: interrupted plans not recovered", slog.String("error", err.Error()))
+			}
+		}
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t := time.NewTicker(d.cfg.ApprovalPoll)
+			defer t.Stop()
+			for {
+				select {
+				case <-pctx.Done():
+					return
+				case <-t.C:
+					d.pollApprovals(pctx)
+				}
+			}
+		}()
+		defer func() { stop(); <-done }()
+	}
+	return d.runner.Run(ctx)
+}
+
+// plans returns the history as a plan store, or nil when it keeps none.
+func (d *daemon) plans() reporthistory.PlanStore {
+	ps, _ := d.cfg.Store.(reporthistory.PlanStore)
+	return ps
+}
+
+// approvals returns the approval workflow over the current file.
+func (d *daemon) approvals() (*usermgmt.Approvals, error) {
+	d.mu.Lock()
+	f := d.file
+	d.mu.Unlock()
+	if f == nil {
+		return nil, errors.New("no policy file")
+	}
+	m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store})
+	if err != nil {
+		return nil, err
+	}
+	return d.approvalsOf(m)
+}
+
+func (d *daemon) approvalsOf(m *usermgmt.Manager) (*usermgmt.Approvals, error) {
+	return usermgmt.NewApprovals(m, usermgmt.ApprovalsConfig{Store: d.plans(), Now: d.cfg.Now, Logger: d.log,
+		Journal: func(id string) string {
+			if d.cfg.JournalDir == "" {
+				return ""
+			}
+			return filepath.Join(d.cfg.JournalDir, "plan-"+filepath.Base(id)+".journal")
+		}})
+}
+
+// pollApprovals applies the pending plans whose issues were approved and
+// records the rejected ones.
+func (d *daemon) pollApprovals(ctx context.Context) {
+	ap, err := d.approvals()
+	if err != nil {
+		d.log.LogAttrs(ctx, slog.LevelWarn, "approvals not polled", slog.String("error", err.Error()))
+		return
+	}
+	if d.cfg.JournalDir != "" {
+		_ = os.MkdirAll(d.cfg.JournalDir, 0o755)
+	}
+	ap.Poll(ctx)
+}
 
 // runOnce runs every policy of the file once, one after the other, and
 // returns the exit code.
 func (d *daemon) runOnce(ctx context.Context) int {
+	if d.plans() != nil && d.cfg.Apply {
+		// The plans approved (or rejected) since the last invocation.
+		d.pollApprovals(ctx)
+	}
 	d.mu.Lock()
 	names := slices.Clone(d.jobs)
 	d.mu.Unlock()
@@ -222,7 +306,7 @@ func (d *daemon) runOnce(ctx context.Context) int {
 }
 
 // job returns the run of the named policy of f.
-func (d *daemon) job(f *usermgmt.File, name string) schedule.Job {
+func (d *daemon) job(f *usermgmt.PolicySet, name string) schedule.Job {
 	return func(ctx context.Context) error { return d.runPolicy(ctx, f, name) }
 }
 
@@ -230,7 +314,7 @@ func (d *daemon) job(f *usermgmt.File, name string) schedule.Job {
 // reports go to the policy's sinks, the run and the day's snapshot
 // summary to the history. A dry run is recorded in the history by the
 // daemon (usermgmt records applied runs only).
-func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) error {
+func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name string) error {
 	id := newRunID()
 	d.mu.Lock()
 	d.active[name] = id
@@ -239,13 +323,13 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
-	cfg := usermgmt.Config{File: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
 	if d.cfg.Mail != nil {
 		cfg.SMTP, cfg.MailFrom = &d.cfg.Mail.SMTP, d.cfg.Mail.From
 	}
-	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == name }); i >= 0 {
+	if p, ok := f.Policy(name); ok {
 		// The HTML report shows insights, drawn from the snapshot's users.
-		cfg.ReportUsers = slices.ContainsFunc(f.Policies[i].Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })
+		cfg.ReportUsers = slices.ContainsFunc(p.Reporting.Sinks, func(s usermgmt.Sink) bool { return s.Type == usermgmt.SinkHTML })
 	}
 	m, err := usermgmt.New(cfg)
 	if err != nil {
@@ -259,7 +343,10 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 		journal = filepath.Join(d.cfg.JournalDir, name+"-"+id+".journal")
 	}
 	started := d.cfg.Now()
-	plan, run, err := m.Run(ctx, !d.cfg.Apply, journal, name)
+	if p, ok := f.Policy(name); ok && p.Approval != nil && d.cfg.Apply && d.plans() != nil {
+		return d.requestApproval(ctx, log, m, name)
+	}
+	plan, run, err := m.Run(ctx, usermgmt.RunOptions{Policies: []string{name}, Apply: d.cfg.Apply, Journal: journal})
 	switch {
 	case usermgmt.Refused(err):
 		log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("error", err.Error()))
@@ -291,6 +378,36 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.File, name string) e
 		slog.Int("stale", run.Counts[actions.Stale]), d.rateAttr(ctx, f, name))
 	if n := run.Counts[actions.Failed]; n > 0 {
 		return fmt.Errorf("%d steps of run %s failed", n, run.ID)
+	}
+	return nil
+}
+
+// requestApproval plans a policy with an approval and records the plan,
+// pending on its approval issue (or on the issue of an identical plan
+// still pending); pollApprovals applies it once approved.
+func (d *daemon) requestApproval(ctx context.Context, log *slog.Logger, m *usermgmt.Manager, name string) error {
+	ap, err := d.approvalsOf(m)
+	if err != nil {
+		return err
+	}
+	plan, _, err := m.Plan(ctx, name)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, "policy run failed", slog.String("error", err.Error()))
+		return err
+	}
+	rec, err := ap.Record(ctx, plan, "cron")
+	switch {
+	case errors.Is(err, usermgmt.ErrNothingToApprove):
+		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID), slog.Int("users", 0))
+		return nil
+	case err != nil:
+		log.LogAttrs(ctx, slog.LevelError, "approval not requested", slog.String("error", err.Error()))
+		return err
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "policy run waits for approval", slog.String("plan_id", rec.ID),
+		slog.String("issue", rec.IssueKey), slog.String("status", string(rec.Status)), slog.Int("users", len(plan.Users)))
+	if rec.Status == reporthistory.PlanFailed {
+		return fmt.Errorf("plan %s: %s", rec.ID, rec.Error)
 	}
 	return nil
 }

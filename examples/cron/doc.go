@@ -27,7 +27,13 @@
 //
 // Exit codes: 0 done (or stopped by a signal), 1 failed (a policy file
 // that does not load, a run that failed with --once), 2 usage, 3 a run
-// refused by its blast-radius limit, with --once. Policies with an approval
-// are refused with --apply: the daemon does not wait for approvals
-// (examples/server does).
+// refused by its blast-radius limit, with --once.
+//
+// Policies with an approval (with --apply) go through usermgmt.Approvals,
+// with the plans kept in the history: a run records its plan pending and
+// files the approval issue (a plan identical to one still pending files
+// none); every minute (and at the start of each --once invocation) the
+// daemon reads the pending plans' issues, applies the approved plans and
+// records the rejected ones. A plan a crash left applying is pending again
+// at the next start.
 package main

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -262,15 +261,13 @@ func cmpOr(a, b string) string {
 // rateAttr is the rate limit of the policy's site's client, as it stands
 // after a run: the limit it followed (the server's bucket, the ceiling or
 // the default) and the requests the client has sent since it was created.
-func (d *daemon) rateAttr(ctx context.Context, f *usermgmt.File, policy string) slog.Attr {
+func (d *daemon) rateAttr(ctx context.Context, f *usermgmt.PolicySet, policy string) slog.Attr {
 	site := ""
-	if i := slices.IndexFunc(f.Policies, func(p usermgmt.Policy) bool { return p.Name == policy }); i >= 0 {
-		site = f.Policies[i].Site
+	if p, ok := f.Policy(policy); ok {
+		site = p.Site
 	}
-	if site == "" && len(f.Sites) == 1 {
-		for name := range f.Sites {
-			site = name
-		}
+	if names := f.SiteNames(); site == "" && len(names) == 1 {
+		site = names[0]
 	}
 	s, ok := f.Site(site)
 	if !ok {

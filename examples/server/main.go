@@ -58,7 +58,7 @@ type flags struct {
 	addr, policies, tokenFile, dataDir, publicURL, flavor string
 	demo                                                  bool
 	poll                                                  time.Duration
-	demoUsers                                             int
+	demoUsers, maxReads, maxWrites                        int
 	mail                                                  email.Flags
 	rate                                                  float64
 	burst                                                 int
@@ -80,6 +80,8 @@ func (p program) run(ctx context.Context, args []string) int {
 	f.mail.Register(fs)
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
+	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
+	fs.IntVar(&f.maxWrites, "max-writes", defaultMaxWrites, "at most `N` applies and undos at once; more get 429")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -186,7 +188,8 @@ func (p program) serve(ctx context.Context, f flags) error {
 	defer func() { _ = lock.Unlock() }()
 
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail}
+	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
+		maxReads: f.maxReads, maxWrites: f.maxWrites}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {
@@ -210,7 +213,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		return err
 	}
 	cfg.file = file
-	if len(file.Sites) == 0 && demo == nil {
+	if len(file.SiteNames()) == 0 && demo == nil {
 		cfg.site = usermgmt.Site{URL: p.getenv("JIRA_URL"), User: p.getenv("JIRA_USER"), Token: jira.Secret(p.getenv("JIRA_TOKEN"))}
 		if cfg.site.URL == "" || cfg.site.Token == "" {
 			return usageError("the policy file names no site: set JIRA_URL and JIRA_TOKEN (JIRA_USER for Cloud)")
@@ -262,7 +265,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go s.pollLoop()
-	log.Info("serving", "url", base, "data_dir", dataDir, "policies", len(file.Policies))
+	log.Info("serving", "url", base, "data_dir", dataDir, "policies", file.Len())
 	select {
 	case err := <-errc:
 		s.stop()
@@ -277,7 +280,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	return err
 }
 
-func (p program) loadPolicies(f flags, demo *demoJira) (*usermgmt.File, error) {
+func (p program) loadPolicies(f flags, demo *demoJira) (*usermgmt.PolicySet, error) {
 	if f.policies == "" {
 		return usermgmt.Parse(demoPolicies, usermgmt.YAML, usermgmt.WithName("demo-policies.yaml"),
 			usermgmt.WithLookupEnv(demo.lookupEnv))

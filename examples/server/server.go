@@ -36,7 +36,7 @@ const maxBody = 1 << 20
 
 // serverConfig is what a server is made of.
 type serverConfig struct {
-	file *usermgmt.File
+	file *usermgmt.PolicySet
 	// site is the site of a policy file that names none.
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
@@ -50,9 +50,13 @@ type serverConfig struct {
 	// snapshotMaxAge is how old a snapshot the read routes (users,
 	// insights) may reuse (default 60 s; negative: always fresh).
 	snapshotMaxAge time.Duration
-	now            func() time.Time
-	log            *slog.Logger
-	mail           *email.Settings // the policies' email sinks' SMTP server (nil: none)
+	// maxReads and maxWrites bound the requests reading a whole site
+	// (users, plans, insights) and writing to it (apply, undo) at once
+	// (defaults 4 and 2); more wait up to 2 s, then get 429.
+	maxReads, maxWrites int
+	now                 func() time.Time
+	log                 *slog.Logger
+	mail                *email.Settings // the policies' email sinks' SMTP server (nil: none)
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -61,6 +65,7 @@ type server struct {
 	cfg       serverConfig
 	clients   *usermgmt.Clients // one client per site, for every request
 	m         *usermgmt.Manager
+	approvals *usermgmt.Approvals
 	tokenHash [32]byte
 	mux       *http.ServeMux
 
@@ -97,32 +102,39 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 		return nil, err
 	}
 	s := &server{cfg: cfg, clients: clients, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
-	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
-	// A plan left half-applied by a crash resumes from its journal.
-	interrupted, err := cfg.store.Plans(ctx, history.PlanApplying)
-	if err != nil {
+	if s.approvals, err = s.newApprovals(m); err != nil {
 		return nil, err
 	}
-	for _, p := range interrupted {
-		to := history.PlanPlanned
-		if p.IssueKey != "" {
-			to = history.PlanPending
-		}
-		if _, err := cfg.store.UpdatePlan(ctx, p.ID, []history.PlanStatus{history.PlanApplying}, to, "",
-			"interrupted while applying; apply again to resume", cfg.now()); err != nil {
-			return nil, err
-		}
+	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	// A plan left half-applied by a crash resumes from its journal.
+	if err := s.approvals.Recover(ctx); err != nil {
+		return nil, err
 	}
 	s.routes()
 	return s, nil
 }
 
 func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
-	cfg := usermgmt.Config{File: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	cfg := usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
 	if c.mail != nil {
 		cfg.SMTP, cfg.MailFrom = &c.mail.SMTP, c.mail.From
 	}
 	return cfg
+}
+
+// newApprovals returns the approval workflow of m's plans, recorded in
+// the server's store.
+func (s *server) newApprovals(m *usermgmt.Manager) (*usermgmt.Approvals, error) {
+	return usermgmt.NewApprovals(m, usermgmt.ApprovalsConfig{Store: s.cfg.store, Journal: s.journal, Now: s.cfg.now, Logger: s.cfg.log,
+		Link: func(id string) string { return s.cfg.publicURL + "/api/v1/plans/" + id }})
+}
+
+// pollLoop checks the pending plans' issues every poll interval: the
+// fallback for webhooks that never came.
+func (s *server) pollLoop() {
+	if s.cfg.poll > 0 {
+		s.background(func(ctx context.Context) { s.approvals.PollEvery(ctx, s.cfg.poll) })
+	}
 }
 
 // snapshot reads the site's users for a read route: shared with other
@@ -160,20 +172,22 @@ func (s *server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
+	reads, writes := newSlots(s.cfg.maxReads, defaultMaxReads), newSlots(s.cfg.maxWrites, defaultMaxWrites)
 	api := map[string]http.HandlerFunc{
-		"GET /api/v1/users":              s.listUsers,
-		"POST /api/v1/plans":             s.createPlan,
+		"GET /api/v1/users":              reads.limit(s.listUsers),
+		"POST /api/v1/plans":             reads.limit(s.createPlan),
 		"GET /api/v1/plans":              s.listPlans,
 		"GET /api/v1/plans/{id}":         s.getPlan,
-		"POST /api/v1/plans/{id}/apply":  s.applyPlan,
+		"POST /api/v1/plans/{id}/apply":  writes.limit(s.applyPlan),
 		"POST /api/v1/plans/{id}/cancel": s.cancelPlan,
 		"GET /api/v1/runs":               s.listRuns,
 		"GET /api/v1/runs/{id}":          s.getRun,
-		"POST /api/v1/runs/{id}/undo":    s.undoRun,
-		"GET /insights":                  s.insights,
+		"POST /api/v1/runs/{id}/undo":    writes.limit(s.undoRun),
+		"GET /insights":                  reads.limit(s.insights),
 	}
+	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
-		mux.Handle(pattern, s.auth(h))
+		mux.Handle(pattern, s.auth(idem.wrap(h)))
 	}
 	s.mux = mux
 }
@@ -267,15 +281,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 func (s *server) siteFor(name string) (usermgmt.Site, error) {
 	f := s.cfg.file
 	if name == "" {
-		switch {
-		case len(f.Sites) == 1:
-			for n := range f.Sites {
-				name = n
-			}
-		case len(f.Sites) == 0:
+		switch sites := f.SiteNames(); {
+		case len(sites) == 1:
+			name = sites[0]
+		case len(sites) == 0:
 			return s.cfg.site, nil
 		default:
-			return usermgmt.Site{}, fmt.Errorf("the policy file has %d sites: name one with ?site=", len(f.Sites))
+			return usermgmt.Site{}, fmt.Errorf("the policy file has %d sites: name one with ?site=", len(sites))
 		}
 	}
 	site, ok := f.Site(name)
@@ -314,7 +326,7 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	snap, err := s.snapshot(r.Context(), site, opts)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+		jiraFailed(w, "reading the users", err)
 		return
 	}
 	now := s.cfg.now()
@@ -405,133 +417,29 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	plan, err := s.m.Plan(r.Context(), body.Policies...)
+	plan, _, err := s.m.Plan(r.Context(), body.Policies...)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "planning: %v", err)
-		return
-	}
-	if s.needsApproval(plan) && !changes(plan) {
-		// No issue to file, no run to record.
-		writeJSON(w, http.StatusOK, map[string]any{"message": "nothing to approve: the plan changes nobody", "plan": plan})
+		jiraFailed(w, "planning", err)
 		return
 	}
 	// Once the approval issue may exist, the plan is recorded even if
 	// the client goes away.
-	rec, err := s.record(context.WithoutCancel(r.Context()), s.m, plan, "api")
+	rec, err := s.approvals.Record(context.WithoutCancel(r.Context()), plan, "api")
+	if errors.Is(err, usermgmt.ErrNothingToApprove) {
+		// No issue to file, no run to record.
+		writeJSON(w, http.StatusOK, map[string]any{"message": "nothing to approve: the plan changes nobody", "plan": plan})
+		return
+	}
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "%v", err)
+		jiraFailed(w, "recording the plan", err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.view(rec, true))
 }
 
-// record stores a new plan: planned, or, for a policy with an approval,
-// pending on the approval issue it opens.
-func (s *server) record(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, source string) (history.PlanRecord, error) {
-	js, err := json.Marshal(plan)
-	if err != nil {
-		return history.PlanRecord{}, err
-	}
-	now := s.cfg.now()
-	rec := history.PlanRecord{ID: plan.ID, Plan: js, Status: history.PlanPlanned, Source: source, Created: now, Updated: now}
-	for _, pr := range plan.Policies {
-		rec.Policies = append(rec.Policies, pr.Name)
-	}
-	if s.needsApproval(plan) && changes(plan) {
-		// Apply opens the approval issue and writes nothing to users.
-		_, err := m.Apply(ctx, plan, s.journal(plan.ID))
-		var ae *usermgmt.ApprovalRequiredError
-		switch {
-		case errors.As(err, &ae):
-			rec.Status, rec.IssueKey = history.PlanPending, ae.IssueKey
-		case errors.Is(err, actions.ErrLimitExceeded):
-			rec.Status, rec.Error = history.PlanFailed, err.Error()
-		case err != nil:
-			return rec, fmt.Errorf("requesting approval: %w", err)
-		default:
-			return rec, errors.New("requesting approval: the plan was applied without one")
-		}
-	}
-	if err := s.cfg.store.SavePlan(ctx, rec); err != nil {
-		return rec, err
-	}
-	if rec.IssueKey != "" {
-		s.commentLink(ctx, plan, rec.IssueKey)
-	}
-	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan recorded", slog.String("plan_id", plan.ID), slog.String("status", string(rec.Status)),
-		slog.String("issue", rec.IssueKey), slog.String("source", source))
-	return rec, nil
-}
-
-// needsApproval reports whether a policy of the plan has an approval.
-func (s *server) needsApproval(plan *actions.Plan) bool {
-	for _, pr := range plan.Policies {
-		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
-			return true
-		}
-	}
-	return false
-}
-
-// changes reports whether the plan has a step to apply.
-func changes(plan *actions.Plan) bool {
-	for _, u := range plan.Users {
-		if len(u.Steps) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// commentLink comments, on the approval issue, the plan's link and every
-// user it changes (the description lists the first ones).
-func (s *server) commentLink(ctx context.Context, plan *actions.Plan, issue string) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Seatwarden plan %s: %s/api/v1/plans/%s\n", plan.ID, s.cfg.publicURL, plan.ID)
-	fmt.Fprintf(&b, "%d users change (%d in the snapshot, %d exempt).\n", len(plan.Users), plan.TotalUsers, len(plan.Exempt))
-	const most = 500
-	for i, u := range plan.Users {
-		if i == most {
-			fmt.Fprintf(&b, "… and %d more: see the plan.\n", len(plan.Users)-most)
-			break
-		}
-		steps := make([]string, len(u.Steps))
-		for j, st := range u.Steps {
-			steps[j] = st.String()
-		}
-		fmt.Fprintf(&b, "- %s: %s\n", u.User, strings.Join(steps, ", "))
-	}
-	site, err := s.siteOfPlan(plan)
-	if err == nil {
-		var c usermgmt.Client
-		if c, err = s.clients.Client(ctx, site); err == nil {
-			if cm, ok := c.(interface {
-				AddComment(ctx context.Context, keyOrID, body string) error
-			}); ok {
-				err = cm.AddComment(ctx, issue, b.String())
-			}
-		}
-	}
-	if err != nil {
-		s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "approval issue: link not commented", slog.String("issue", issue), slog.String("error", err.Error()))
-	}
-}
-
-// siteOfPlan returns the site a plan's policies act on.
-func (s *server) siteOfPlan(plan *actions.Plan) (usermgmt.Site, error) {
-	if len(plan.Policies) > 0 {
-		if p := s.policy(plan.Policies[0].Name); p != nil {
-			return s.siteFor(cmp.Or(p.ActOn, p.Site))
-		}
-	}
-	return s.siteFor("")
-}
-
 func (s *server) policy(name string) *usermgmt.Policy {
-	for i := range s.cfg.file.Policies {
-		if s.cfg.file.Policies[i].Name == name {
-			return &s.cfg.file.Policies[i]
-		}
+	if p, ok := s.cfg.file.Policy(name); ok {
+		return &p
 	}
 	return nil
 }
@@ -610,17 +518,11 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var run *actions.Run
-	var err error
-	switch rec.Status {
-	case history.PlanPlanned:
-		run, err = s.applyPlanned(r.Context(), rec)
-	case history.PlanPending:
-		run, err = s.resolve(r.Context(), rec.ID)
-	default:
+	if rec.Status != history.PlanPlanned && rec.Status != history.PlanPending {
 		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
 		return
 	}
+	run, err := s.approvals.Apply(r.Context(), rec.ID)
 	if rec2, err2 := s.cfg.store.Plan(r.Context(), rec.ID); err2 == nil {
 		rec = rec2
 	}
@@ -630,12 +532,12 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"plan": s.view(rec, false), "run": run})
 	case errors.As(err, &ae):
 		writeError(w, http.StatusConflict, "plan %s waits for approval on issue %s (status %s)", rec.ID, ae.IssueKey, cmp.Or(ae.Status, "new"))
-	case errors.Is(err, errBusy):
+	case errors.Is(err, usermgmt.ErrPlanBusy):
 		writeError(w, http.StatusConflict, "plan %s is %s", rec.ID, rec.Status)
 	case usermgmt.Refused(err):
 		writeError(w, http.StatusUnprocessableEntity, "refused: %v", err)
 	default:
-		writeError(w, http.StatusBadGateway, "applying: %v", err)
+		jiraFailed(w, "applying", err)
 	}
 }
 
@@ -646,8 +548,7 @@ func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	moved, err := s.cfg.store.UpdatePlan(r.Context(), rec.ID, []history.PlanStatus{history.PlanPlanned, history.PlanPending},
-		history.PlanCancelled, "", "cancelled through the API", s.cfg.now())
+	moved, err := s.approvals.Cancel(r.Context(), rec.ID, "cancelled through the API")
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "history: %v", err)
 		return
@@ -661,174 +562,6 @@ func (s *server) cancelPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.view(rec, false))
-}
-
-// errBusy is a plan another request or the background claimed first.
-var errBusy = errors.New("the plan is not in a state to apply")
-
-// applyPlanned applies a plan of no approval.
-func (s *server) applyPlanned(ctx context.Context, rec history.PlanRecord) (*actions.Run, error) {
-	plan, err := decodePlan(rec)
-	if err != nil {
-		return nil, err
-	}
-	run, err := s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
-		return s.m.Apply(ctx, plan, s.journal(plan.ID))
-	})
-	// The policy has an approval now (the file changed since the plan):
-	// Apply opened the issue, which the pending plan waits for.
-	var ae *usermgmt.ApprovalRequiredError
-	if errors.As(err, &ae) && ae.IssueKey != "" {
-		if cur, lerr := s.cfg.store.Plan(ctx, rec.ID); lerr == nil && cur.Status == history.PlanPending {
-			cur.IssueKey, cur.Updated = ae.IssueKey, s.cfg.now()
-			if serr := s.cfg.store.SavePlan(ctx, cur); serr != nil {
-				return run, errors.Join(err, serr)
-			}
-		}
-	}
-	return run, err
-}
-
-func decodePlan(rec history.PlanRecord) (*actions.Plan, error) {
-	var p actions.Plan
-	if err := json.Unmarshal(rec.Plan, &p); err != nil {
-		return nil, fmt.Errorf("plan %s in the history: %w", rec.ID, err)
-	}
-	return &p, nil
-}
-
-// claimAndApply moves a plan from status from to applying — only one
-// caller wins — applies it with apply, and records the outcome.
-func (s *server) claimAndApply(ctx context.Context, id string, from history.PlanStatus, apply func(context.Context) (*actions.Run, error)) (*actions.Run, error) {
-	st := s.cfg.store
-	ok, err := st.UpdatePlan(ctx, id, []history.PlanStatus{from}, history.PlanApplying, "", "", s.cfg.now())
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errBusy
-	}
-	// The outcome is recorded even when the request goes away.
-	ctx = context.WithoutCancel(ctx)
-	run, err := apply(ctx)
-	to, runID, msg := history.PlanApplied, "", ""
-	var ae *usermgmt.ApprovalRequiredError
-	switch {
-	case err == nil:
-		runID = run.ID
-	case errors.As(err, &ae):
-		to = history.PlanPending
-	case errors.Is(err, usermgmt.ErrRejected):
-		to, msg = history.PlanRejected, err.Error()
-	case errors.Is(err, actions.ErrLimitExceeded):
-		to, msg = history.PlanFailed, err.Error()
-	default:
-		// Jira unreachable, a failed write…: try again later (the journal
-		// resumes where the run stopped).
-		to, msg = from, err.Error()
-	}
-	if _, uerr := st.UpdatePlan(ctx, id, []history.PlanStatus{history.PlanApplying}, to, runID, msg, s.cfg.now()); uerr != nil {
-		return run, errors.Join(err, uerr)
-	}
-	s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "plan resolved", slog.String("plan_id", id), slog.String("status", string(to)),
-		slog.String("run_id", runID))
-	return run, err
-}
-
-// resolve asks Jira about a pending plan's approval issue and applies the
-// plan if it is approved, or records its rejection.
-func (s *server) resolve(ctx context.Context, id string) (*actions.Run, error) {
-	rec, err := s.cfg.store.Plan(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if rec.Status != history.PlanPending {
-		return nil, errBusy
-	}
-	plan, err := decodePlan(rec)
-	if err != nil {
-		return nil, err
-	}
-	// Claim the plan only when the issue has moved: a plan merely
-	// checked stays pending.
-	if err := s.decided(ctx, plan, rec.IssueKey); err != nil {
-		return nil, err
-	}
-	return s.claimAndApply(ctx, id, history.PlanPending, func(ctx context.Context) (*actions.Run, error) {
-		return s.m.ApplyApproved(ctx, plan, rec.IssueKey, s.journal(plan.ID))
-	})
-}
-
-// decided returns nil when the approval issue is at its policy's
-// approved or rejected status, and an *usermgmt.ApprovalRequiredError
-// with the status otherwise.
-func (s *server) decided(ctx context.Context, plan *actions.Plan, issueKey string) error {
-	var ap *usermgmt.Policy
-	for _, pr := range plan.Policies {
-		if p := s.policy(pr.Name); p != nil && p.Approval != nil {
-			ap = p
-		}
-	}
-	if ap == nil {
-		return fmt.Errorf("plan %s has no policy with an approval in the policy file", plan.ID)
-	}
-	site, err := s.siteOfPlan(plan)
-	if err != nil {
-		return err
-	}
-	c, err := s.clients.Client(ctx, site)
-	if err != nil {
-		return err
-	}
-	issue, err := c.Issue(ctx, issueKey)
-	if err != nil {
-		return fmt.Errorf("approval issue %s: %w", issueKey, err)
-	}
-	for _, st := range []string{cmp.Or(ap.Approval.ApprovedStatus, "Approved"), cmp.Or(ap.Approval.RejectedStatus, "Rejected")} {
-		if strings.EqualFold(issue.Status, st) {
-			return nil
-		}
-	}
-	return &usermgmt.ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issueKey, Status: issue.Status}
-}
-
-// pollLoop checks the pending plans' issues every poll interval: the
-// fallback for webhooks that never came.
-func (s *server) pollLoop() {
-	if s.cfg.poll <= 0 {
-		return
-	}
-	s.background(func(ctx context.Context) {
-		t := time.NewTicker(s.cfg.poll)
-		defer t.Stop()
-		// At once, for the plans whose issues moved while the service
-		// was down; then every interval.
-		s.pollOnce(ctx)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			s.pollOnce(ctx)
-		}
-	})
-}
-
-func (s *server) pollOnce(ctx context.Context) {
-	pending, err := s.cfg.store.Plans(ctx, history.PlanPending)
-	if err != nil {
-		s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "poll: history", slog.String("error", err.Error()))
-		return
-	}
-	for _, p := range pending {
-		if ctx.Err() != nil {
-			return
-		}
-		if _, err := s.resolve(ctx, p.ID); err != nil && !usermgmt.Refused(err) && !errors.Is(err, errBusy) {
-			s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "poll: plan not resolved", slog.String("plan_id", p.ID), slog.String("error", err.Error()))
-		}
-	}
 }
 
 // GET /api/v1/runs?site=URL
@@ -912,7 +645,7 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), journal, !dry)
+	plan, undo, err := s.m.Undo(context.WithoutCancel(r.Context()), usermgmt.UndoOptions{Journal: journal, Apply: !dry})
 	switch {
 	case errors.Is(err, usermgmt.ErrAlreadyUndone):
 		writeError(w, http.StatusConflict, "run %s is already undone", run.RunID)
@@ -921,7 +654,7 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "run %s is being undone", run.RunID)
 		return
 	case err != nil:
-		writeError(w, http.StatusBadGateway, "undo: %v", err)
+		jiraFailed(w, "undo", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "run": undo})
@@ -936,13 +669,13 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 	}
 	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "reading the users: %v", err)
+		jiraFailed(w, "reading the users", err)
 		return
 	}
 	users := snap.Users
 	c, err := s.clients.Client(r.Context(), site)
 	if err != nil {
-		writeError(w, http.StatusBadGateway, "connecting to the site: %v", err)
+		jiraFailed(w, "connecting to the site", err)
 		return
 	}
 	now := s.cfg.now()

@@ -49,11 +49,13 @@ type env struct {
 	org   *jiratest.Org
 	ts    *httptest.Server
 	dir   string
-	file  *usermgmt.File
+	file  *usermgmt.PolicySet
 	poll  time.Duration
 	cur   atomic.Pointer[server]
 	store *history.SQLite
 	logs  *syncBuffer
+	// maxReads is the server's --max-reads (0: the default).
+	maxReads int
 	// logins is a login export of the org, for Jira DC versions whose
 	// REST sends no last login (9.x).
 	logins string
@@ -133,7 +135,7 @@ func (e *env) start() {
 	site := usermgmt.Site{URL: e.fake.URL, Flavor: jira.DataCenter, Transport: e.fake.Transport(), Token: jira.Secret(cr.DCToken),
 		RateLimit: 100_000, Burst: 1000, Logins: e.logins}
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
-		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow },
+		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow }, maxReads: e.maxReads,
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
 		connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
 			return usermgmt.Connect(ctx, site)
@@ -859,4 +861,99 @@ func TestConcurrentUsersShareASnapshot(t *testing.T) {
 	require.NotNil(t, out.SnapshotAgeSeconds)
 	assert.Less(t, *out.SnapshotAgeSeconds, 60.0)
 	assert.LessOrEqual(t, e.fake.Count("GET /rest/api/2/myself"), 1)
+}
+
+// TestConcurrentPlansOneApprovalIssue (issue 19): 20 concurrent POST
+// /api/v1/plans for one approval policy answer 20 × 201 with one
+// approval issue: the identical pending plan is returned, not filed again.
+func TestConcurrentPlansOneApprovalIssue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, approvalPolicy, 0)
+	e.maxReads = 20 // 20 at once; the default 4 would answer some 429 (TestSlotsAnswer429)
+	e.restart()
+	var wg sync.WaitGroup
+	views := make([]planView, 20)
+	codes := make([]int, 20)
+	for i := range views {
+		wg.Go(func() {
+			code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+			codes[i] = code
+			_ = json.Unmarshal(b, &views[i])
+		})
+	}
+	wg.Wait()
+	issues := map[string]bool{}
+	for i, v := range views {
+		assert.Equal(t, http.StatusCreated, codes[i])
+		assert.Equal(t, history.PlanPending, v.Status)
+		issues[v.IssueKey] = true
+	}
+	assert.Len(t, issues, 1, "one approval issue for 20 identical plans")
+	assert.Equal(t, 1, e.fake.Count("POST /rest/api/2/issue"), "one issue filed on the fake")
+	pending, err := e.store.Plans(t.Context(), history.PlanPending)
+	require.NoError(t, err)
+	assert.Len(t, pending, 1, "one plan recorded")
+
+	// Once decided, a new plan files a new issue.
+	require.NoError(t, e.fake.Transition(views[0].IssueKey, "Reject"))
+	code, _ := e.do(http.MethodPost, "/api/v1/plans/"+views[0].ID+"/apply", nil)
+	assert.Equal(t, http.StatusUnprocessableEntity, code)
+	v := e.plan("inactive")
+	assert.NotEqual(t, views[0].IssueKey, v.IssueKey)
+}
+
+// TestIdempotencyKey: a POST repeated with the same Idempotency-Key (in
+// turn or at once) gets the first answer and does the work once; the key
+// with another body is refused.
+func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, `policies:
+  - name: inactive
+    when: {onDemand: true}
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	post := func(key, path string, body any) (int, []byte) {
+		b, _ := json.Marshal(body)
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+path, bytes.NewReader(b))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := e.ts.Client().Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	var wg sync.WaitGroup
+	bodies := make([][]byte, 5)
+	for i := range bodies {
+		wg.Go(func() {
+			code, b := post("k1", "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+			assert.Equal(t, http.StatusCreated, code)
+			bodies[i] = b
+		})
+	}
+	wg.Wait()
+	for _, b := range bodies[1:] {
+		assert.JSONEq(t, string(bodies[0]), string(b), "the same answer")
+	}
+	plans, err := e.store.Plans(t.Context())
+	require.NoError(t, err)
+	assert.Len(t, plans, 1, "one plan made")
+	var v planView
+	require.NoError(t, json.Unmarshal(bodies[0], &v))
+
+	code, _ := post("k1", "/api/v1/plans", map[string]any{"policies": []string{"other"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, code, "a key is one request")
+
+	puts := func() int { return e.fake.Count("PUT /rest/api/2/user") }
+	code, first := post("k2", "/api/v1/plans/"+v.ID+"/apply", nil)
+	require.Equal(t, http.StatusOK, code, string(first))
+	writes := puts()
+	require.Positive(t, writes)
+	code, again := post("k2", "/api/v1/plans/"+v.ID+"/apply", nil)
+	assert.Equal(t, http.StatusOK, code, "the first answer again, not 409")
+	assert.Equal(t, string(first), string(again))
+	assert.Equal(t, writes, puts(), "applied once")
 }

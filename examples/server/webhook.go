@@ -117,22 +117,22 @@ func (s *server) webhook(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 		return
 	}
-	rec, err := s.cfg.store.PlanByIssue(r.Context(), p.Issue.Key)
-	if errors.Is(err, history.ErrNoPlan) || (err == nil && rec.Status != history.PlanPending) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": "no pending plan for this issue"})
-		return
-	} else if err != nil {
+	id, pending, err := s.approvals.ResolveIssue(r.Context(), p.Issue.Key)
+	if err != nil {
 		writeError(w, http.StatusInternalServerError, "history: %v", err)
 		return
+	} else if !pending {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ignored", "reason": "no pending plan for this issue"})
+		return
 	}
-	// The payload's status is a hint; resolve asks Jira for the issue's
+	// The payload's status is a hint; Resolve asks Jira for the issue's
 	// status before applying anything.
 	s.background(func(ctx context.Context) {
-		if _, err := s.resolve(ctx, rec.ID); err != nil && !usermgmt.Refused(err) && !errors.Is(err, errBusy) {
-			s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "webhook: plan not resolved", slog.String("plan_id", rec.ID), slog.String("error", err.Error()))
+		if _, err := s.approvals.Resolve(ctx, id); err != nil && !usermgmt.Refused(err) && !errors.Is(err, usermgmt.ErrPlanBusy) {
+			s.cfg.log.LogAttrs(ctx, slog.LevelWarn, "webhook: plan not resolved", slog.String("plan_id", id), slog.String("error", err.Error()))
 		}
 	})
-	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted", "plan": rec.ID})
+	writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted", "plan": id})
 }
 
 // dedupeKey identifies an event, so a replayed delivery is ignored: the
@@ -203,8 +203,9 @@ func (n needing) Requires(fl jira.Flavor) jira.SnapshotOptions { return n.needs(
 func (s *server) userCreated(ctx context.Context, key, name, accountID string) {
 	f := s.cfg.file
 	log := s.cfg.log.With("user", cmp.Or(accountID, name, key))
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	policies := f.Policies()
+	for i := range policies {
+		p := &policies[i]
 		if !p.When.OnUserCreated {
 			continue
 		}
@@ -249,7 +250,7 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 	if err != nil {
 		return err
 	}
-	plan, err := m.PlanPolicies(ctx, ap)
+	plan, _, err := m.PlanPolicies(ctx, ap)
 	if err != nil {
 		return err
 	}
@@ -257,12 +258,14 @@ func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) e
 		s.cfg.log.LogAttrs(ctx, slog.LevelInfo, "user_created: nothing to do", slog.String("policy", p.Name))
 		return nil
 	}
-	rec, err := s.record(ctx, m, plan, "user_created")
+	approvals, err := s.newApprovals(m)
+	if err != nil {
+		return err
+	}
+	rec, err := approvals.Record(ctx, plan, "user_created")
 	if err != nil || rec.Status != history.PlanPlanned {
 		return err
 	}
-	_, err = s.claimAndApply(ctx, rec.ID, history.PlanPlanned, func(ctx context.Context) (*actions.Run, error) {
-		return m.Apply(ctx, plan, s.journal(plan.ID))
-	})
+	_, err = approvals.Apply(ctx, rec.ID)
 	return err
 }

@@ -33,7 +33,7 @@ type Issue struct {
 
 // Model converts the issue to the flavour-neutral [jira.Issue].
 func (i *Issue) Model() jira.Issue {
-	out := jira.Issue{ID: i.ID, Key: i.Key}
+	out := jira.Issue{ID: i.ID, Key: i.Key, Summary: i.Fields.Summary}
 	if i.Fields.Status != nil {
 		out.Status, out.StatusID = i.Fields.Status.Name, i.Fields.Status.ID
 	}
