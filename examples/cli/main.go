@@ -187,6 +187,12 @@ func (a *app) fail(err error) int {
 		fmt.Fprintf(a.stderr, "Run '%s' for usage.\n", help)
 		return exitUsage
 	}
+	if _, ok := errors.AsType[*usermgmt.LoadError](err); ok {
+		// A policy file the site does not agree with (sitecheck): a
+		// usage error, with file, line and field.
+		fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
+		return exitUsage
+	}
 	if usermgmt.Refused(err) {
 		fmt.Fprintf(a.stderr, "%s: refused: %v\n", prog, err)
 		return exitRefused

@@ -91,6 +91,7 @@ func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.File, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
+	a.pickDemoFlavor(paths) // demo_flavor.go
 	var files []*usermgmt.File
 	for _, p := range paths {
 		f, err := usermgmt.Load(p, usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/jira/jiratest"
+)
+
+// exampleFlavors are the flavours each example policy says it runs on.
+var exampleFlavors = map[string][]jira.Flavor{
+	"inactive-90-days.yaml":        {jira.DataCenter, jira.Cloud},
+	"lifecycle.yaml":               {jira.DataCenter, jira.Cloud},
+	"contractors.yaml":             {jira.DataCenter, jira.Cloud},
+	"never-logged-in-30-days.yaml": {jira.Cloud},
+}
+
+// exampleSite starts a fake of the flavour as examples/fakejira does: a
+// generated organisation, its LDAP directory read-only, no group added;
+// none of the demo's conveniences. It returns the documented variables a
+// user sets for it.
+func exampleSite(t *testing.T, fl jira.Flavor) (*jiratest.Server, map[string]string) {
+	t.Helper()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 80, Now: time.Now()})
+	fake := jiratest.NewServer(t, jiratest.WithFlavor(fl), jiratest.WithOrg(org))
+	cr := fake.Credentials()
+	env := map[string]string{"JIRA_URL": fake.URL, "JIRA_TOKEN": cr.DCToken}
+	if fl == jira.Cloud {
+		env["JIRA_USER"], env["JIRA_TOKEN"] = cr.CloudEmail, cr.CloudToken
+		env["ATLASSIAN_ADMIN_URL"], env["ATLASSIAN_ORG_ID"], env["ATLASSIAN_ORG_KEY"] = fake.URL, cr.OrgID, cr.OrgKey
+	}
+	return fake, env
+}
+
+// TestExamplesOnBothFakes plans every example policy, as shipped, on a
+// fake of each flavour it says it runs on, with only the documented
+// variables: exit 0, a plan, no write.
+func TestExamplesOnBothFakes(t *testing.T) {
+	files, err := filepath.Glob("../policies/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, path := range files {
+		name := filepath.Base(path)
+		flavors, ok := exampleFlavors[name]
+		require.True(t, ok, "%s: say which flavours it runs on in exampleFlavors", name)
+		for _, fl := range flavors {
+			t.Run(name+"/"+fl.String(), func(t *testing.T) {
+				fake, env := exampleSite(t, fl)
+				r := cli(t, env, "plan", "--policy", path)
+				require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+				assert.Contains(t, r.stdout, "Plan")
+				for _, req := range fake.Requests() {
+					read := req.Method == "GET" || req.Method == "HEAD" || strings.HasSuffix(req.Path, "/users/search")
+					assert.True(t, read, "a write: %s %s", req.Method, req.Path)
+				}
+			})
+		}
+	}
+}
+
+// TestExampleVariablesDocumented checks that the examples refer only to
+// the variables the README documents.
+func TestExampleVariablesDocumented(t *testing.T) {
+	documented := []string{"JIRA_URL", "JIRA_USER", "JIRA_TOKEN", "ATLASSIAN_ADMIN_URL", "ATLASSIAN_ORG_ID", "ATLASSIAN_ORG_KEY"}
+	files, err := filepath.Glob("../policies/*.yaml")
+	require.NoError(t, err)
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var code strings.Builder
+		for line := range strings.Lines(string(data)) {
+			code.WriteString(strings.SplitN(line, "#", 2)[0])
+		}
+		for _, part := range strings.Split(code.String(), "${")[1:] {
+			v := part[:strings.IndexAny(part, ":}")]
+			assert.True(t, slices.Contains(documented, v), "%s: ${%s} is not a documented variable", path, v)
+		}
+	}
+}
+
+// TestDemoPicksCloudForCloudPolicy: --demo with a Cloud-only policy file
+// runs the Cloud fake, without ATLASSIAN_ORG_ID from the user.
+func TestDemoPicksCloudForCloudPolicy(t *testing.T) {
+	r := cli(t, nil, "--demo", "plan", "--policy", "../policies/never-logged-in-30-days.yaml")
+	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	assert.Contains(t, r.stderr, "a fake Jira Cloud in memory")
+}
