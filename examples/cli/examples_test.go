@@ -55,7 +55,13 @@ func TestExamplesOnBothFakes(t *testing.T) {
 			t.Run(name+"/"+fl.String(), func(t *testing.T) {
 				fake, env := exampleSite(t, fl)
 				r := cli(t, env, "plan", "--policy", path)
-				require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+				// A plan over a blast-radius limit exits 3 (apply would
+				// refuse it) and says so: not an error of the example.
+				if r.code == exitRefused {
+					assert.Contains(t, r.stdout, "Over a limit")
+				} else {
+					require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+				}
 				assert.Contains(t, r.stdout, "Plan")
 				for _, req := range fake.Requests() {
 					read := req.Method == "GET" || req.Method == "HEAD" || strings.HasSuffix(req.Path, "/users/search")
@@ -92,4 +98,27 @@ func TestDemoPicksCloudForCloudPolicy(t *testing.T) {
 	r := cli(t, nil, "--demo", "plan", "--policy", "../policies/never-logged-in-30-days.yaml")
 	require.Equal(t, exitOK, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	assert.Contains(t, r.stderr, "a fake Jira Cloud in memory")
+}
+
+// TestLimitsHaveANextStep: plan and a dry run exit 3 on a plan apply
+// would refuse, and say which limit, by how much and what to do.
+func TestLimitsHaveANextStep(t *testing.T) {
+	_, env := exampleSite(t, jira.DataCenter)
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 30}
+    actions: [{action: deactivate}]
+    limits: {maxUsers: 2}
+`), 0o600))
+	for _, args := range [][]string{{"plan", "--policy", path}, {"run", "--policy", path}} {
+		r := cli(t, env, args...)
+		assert.Equal(t, exitRefused, r.code, "%v: %s", args, r.stderr)
+		assert.Regexp(t, `Over a limit: policy "inactive" changes (\d+) users .*; limits.maxUsers is 2: \d+ users over\.`, r.stdout)
+		assert.Contains(t, r.stdout, "Next: narrow the policy's criterion, or raise its limits in ")
+		assert.NotContains(t, r.stdout, "Add --apply")
+	}
 }

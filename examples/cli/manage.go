@@ -316,7 +316,11 @@ func journalPath(flagValue, planID string) string {
 // printed was a dry run.
 func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal string) error {
 	if !apply {
-		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
+		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		if err := a.overLimit(plan, nil); err != nil { // limits.go
+			return err
+		}
+		fmt.Fprintln(a.stdout, "Add --apply to apply the plan.")
 		return nil
 	}
 	fmt.Fprintln(a.stdout)
@@ -374,7 +378,7 @@ and the users an actOn policy cannot match on the other site.
 					return err
 				}
 				if *out == "" {
-					return nil
+					return a.overLimit(plan, policies) // limits.go
 				}
 				abs := make([]string, len(policies))
 				for i, p := range policies {
@@ -384,7 +388,7 @@ and the users an actOn policy cannot match on the other site.
 					return err
 				}
 				fmt.Fprintf(a.stdout, "\nPlan written to %s. Apply it with: %s apply --plan %s\n", *out, prog, *out)
-				return nil
+				return a.overLimit(plan, policies) // limits.go
 			}
 		},
 	}
