@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +124,34 @@ policies:
 		assert.Contains(t, r.stdout, "Next: narrow the policy's criterion, or raise its limits in ")
 		assert.NotContains(t, r.stdout, "Add --apply")
 	}
+}
+
+// TestReadOnlyFailuresGrouped: users Jira refuses to change (a read-only
+// LDAP directory) are one line of the run's summary with their number,
+// and one line on stderr.
+func TestReadOnlyFailuresGrouped(t *testing.T) {
+	_, env := exampleSite(t, jira.DataCenter)
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 30}
+    actions: [{action: deactivate}]
+`), 0o600))
+	dry := cli(t, env, "run", "--policy", path)
+	assert.Equal(t, exitOK, dry.code, dry.stderr)
+	assert.Contains(t, dry.stdout, "\nDirectories: unknown on this site (Jira DC's REST API does not say which\n")
+	assert.Contains(t, dry.stdout, "readOnlyDirectories: their users are then protected and not planned.\n")
+
+	r := cli(t, env, "run", "--apply", "--journal", filepath.Join(t.TempDir(), "j"), "--policy", path)
+	assert.Equal(t, exitFailed, r.code, r.stderr)
+	m := regexp.MustCompile(`\n  (\d+) failed: deactivate — read-only directory 'Corporate LDAP' \(403\) — see readOnlyDirectories\n`).FindStringSubmatch(r.stdout)
+	require.NotNil(t, m, r.stdout)
+	n, _ := strconv.Atoi(m[1])
+	assert.Greater(t, n, 1)
+	assert.Contains(t, r.stdout, fmt.Sprintf(", %d failed\n", n))
+	assert.Equal(t, 1, strings.Count(r.stdout, "read-only directory"), r.stdout)
+	assert.Equal(t, 1, strings.Count(r.stderr, "outcome=failed"), r.stderr)
 }

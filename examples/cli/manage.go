@@ -126,7 +126,7 @@ func (a *app) manager(cmd string, f *usermgmt.File, opts ...managerOption) (*use
 		site = usermgmt.Site{} // the policy file names the sites
 	}
 	cfg := usermgmt.Config{File: f, Site: site, Now: a.now,
-		Logger: slog.New(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}),
+		Logger: slog.New(newOnceFailures(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})),
 		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			if a.g.demo {
 				// Every site of a policy file is the demo's fake.
@@ -333,7 +333,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 }
 
 func (a *app) applied(run *actions.Run, journal string) error {
-	fmt.Fprint(a.stdout, run.Summary())
+	printRun(a.stdout, run) // failures.go
 	if journal != "" {
 		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)
 	}
@@ -760,5 +760,6 @@ func (a *app) planPolicies(ctx context.Context, cmd string, policies, names []st
 		return nil, nil, err
 	}
 	a.printPlan(plan)
+	a.directoryNote(f, plan) // directories.go
 	return m, plan, nil
 }
