@@ -53,6 +53,9 @@ func Merge(files ...*File) (*File, error) {
 			out.Policies = append(out.Policies, p)
 		}
 	}
+	if err := out.mergeSinkFiles(); err != nil { // sinkpaths.go
+		return nil, err
+	}
 	return out, nil
 }
 

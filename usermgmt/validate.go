@@ -53,6 +53,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 		}
 		f.validatePolicy(path, p, cfg, ps)
 	}
+	f.sharedSinkFiles(ps) // sinkpaths.go
 }
 
 // validateSite checks a site and resolves its references.

@@ -155,3 +155,35 @@ policies:
 	assert.Equal(t, 1, strings.Count(r.stdout, "read-only directory"), r.stdout)
 	assert.Equal(t, 1, strings.Count(r.stderr, "outcome=failed"), r.stderr)
 }
+
+// TestRunPrintsSinkFiles: after an applied run, the CLI lists the report
+// files, resolved against the policy file's directory, not the current
+// one; two policies writing one file are refused at load.
+func TestRunPrintsSinkFiles(t *testing.T) {
+	_, env := exampleSite(t, jira.DataCenter)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.yaml")
+	policy := `version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: a
+    users: {where: active && daysSinceLastLogin > 30 && email == "nobody@example.com"}
+    actions: [{action: deactivate}]
+    reporting: {sinks: [{type: jsonl, path: runs/a.jsonl}]}
+`
+	require.NoError(t, os.WriteFile(path, []byte(policy), 0o600))
+	r := cli(t, env, "run", "--apply", "--journal", filepath.Join(t.TempDir(), "j"), "--policy", path)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\nReports:\n  jsonl "+filepath.Join(dir, "runs", "a.jsonl")+" (policy a)\n")
+	assert.FileExists(t, filepath.Join(dir, "runs", "a.jsonl"))
+
+	require.NoError(t, os.WriteFile(path, []byte(policy+`  - name: b
+    users: {where: active}
+    actions: [{action: deactivate}]
+    reporting: {sinks: [{type: jsonl, path: ./runs/../runs/a.jsonl}]}
+`), 0o600))
+	r = cli(t, env, "plan", "--policy", path)
+	assert.Equal(t, exitUsage, r.code)
+	assert.Contains(t, r.stderr, "p.yaml:12: policies[1].reporting.sinks[0].path: ./runs/../runs/a.jsonl is also written by policies[0].reporting.sinks[0].path; give each sink its own file")
+}

@@ -139,3 +139,19 @@ func (o onceFailures) WithAttrs(as []slog.Attr) slog.Handler {
 func (o onceFailures) WithGroup(name string) slog.Handler {
 	return onceFailures{Handler: o.Handler.WithGroup(name), mu: o.mu, seen: o.seen}
 }
+
+// printSinkFiles lists the files the policies report to (a relative sink
+// path resolves against its policy file's directory), after a run.
+func (a *app) printSinkFiles() {
+	if a.policies == nil {
+		return
+	}
+	files := a.policies.SinkFiles()
+	if len(files) == 0 {
+		return
+	}
+	fmt.Fprintln(a.stdout, "\nReports:")
+	for _, f := range files {
+		fmt.Fprintf(a.stdout, "  %-5s %s (policy %s)\n", f.Type, f.Path, f.Policy)
+	}
+}

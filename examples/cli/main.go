@@ -53,6 +53,7 @@ type app struct {
 	demoUsers      int
 	g              globals
 	fake           *jiratest.Server // the --demo fake, once started
+	policies       *usermgmt.File   // the policy files loaded, for their sinks' paths
 }
 
 // usageError is a mistake in the command line: exit code 2, with a hint

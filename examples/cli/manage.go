@@ -107,6 +107,7 @@ func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.File, error) {
 	if err != nil {
 		return nil, usagef(cmd, "%v", err)
 	}
+	a.policies = f
 	return f, nil
 }
 
@@ -334,6 +335,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 
 func (a *app) applied(run *actions.Run, journal string) error {
 	printRun(a.stdout, run) // failures.go
+	a.printSinkFiles()      // failures.go
 	if journal != "" {
 		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)
 	}
