@@ -187,3 +187,28 @@ policies:
 	assert.Equal(t, exitUsage, r.code)
 	assert.Contains(t, r.stderr, "p.yaml:12: policies[1].reporting.sinks[0].path: ./runs/../runs/a.jsonl is also written by policies[0].reporting.sinks[0].path; give each sink its own file")
 }
+
+// TestOutDashIsStdout: plan --out - and insights --html - write to
+// stdout (the text to stderr) and create no file named "-".
+func TestOutDashIsStdout(t *testing.T) {
+	policy := filepath.Join(exampleDir(t), "lifecycle.yaml")
+	t.Chdir(t.TempDir())
+	r := cli(t, nil, "--demo", "plan", "--policy", policy, "--out", "-")
+	require.Contains(t, []int{exitOK, exitRefused}, r.code, r.stderr)
+	var sp savedPlan
+	require.NoError(t, decodeStrict([]byte(r.stdout), &sp), r.stdout)
+	assert.NotEmpty(t, sp.Plan.ID)
+	assert.Contains(t, r.stderr, "Plan "+sp.Plan.ID)
+
+	r = cli(t, nil, "--demo", "insights", "--html", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "<!DOCTYPE html>") || strings.HasPrefix(r.stdout, "<!doctype html>"), r.stdout[:min(100, len(r.stdout))])
+	assert.NoFileExists(t, "-")
+}
+
+func exampleDir(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs("../policies")
+	require.NoError(t, err)
+	return d
+}

@@ -209,29 +209,39 @@ func signed(files, plan json.RawMessage) ([]byte, error) {
 
 // writePlan writes sp to path, signed when key is not empty.
 func writePlan(path string, sp savedPlan, key []byte) error {
+	data, err := encodePlan(sp, key)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+// encodePlan returns sp as the JSON of a plan file, signed when key is not
+// empty.
+func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 	if len(key) > 0 {
 		files, err := json.Marshal(sp.PolicyFiles)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(sp.PolicyFiles) == 0 {
 			files = nil
 		}
 		plan, err := json.Marshal(sp.Plan)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data, err := signed(files, plan)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sp.Signature = actions.Sign(key, data)
 	}
 	data, err := json.MarshalIndent(sp, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o600)
+	return append(data, '\n'), nil
 }
 
 // readPlan reads a plan file. With a key, the plan must carry its
@@ -369,11 +379,17 @@ and the users an actOn policy cannot match on the other site.
 			var policies, names listFlag
 			fs.Var(&policies, "policy", "a policy `FILE` (YAML or JSON); repeat for several")
 			fs.Var(&names, "name", "plan only the `POLICY` of this name; repeat for several (default all)")
-			out := fs.String("out", "", "write the plan as JSON to `FILE`")
+			out := fs.String("out", "", "write the plan as JSON to `FILE` (- for stdout; the summary then goes to stderr)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "plan"
 				if err := noArgs(cmd, args); err != nil {
 					return err
+				}
+				stdout := a.stdout
+				if *out == "-" {
+					// The plan file is stdout: the summary goes to stderr.
+					a.stdout = a.stderr
+					defer func() { a.stdout = stdout }()
 				}
 				_, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
@@ -385,6 +401,16 @@ and the users an actOn policy cannot match on the other site.
 				abs := make([]string, len(policies))
 				for i, p := range policies {
 					abs[i], _ = filepath.Abs(p)
+				}
+				if *out == "-" {
+					data, err := encodePlan(savedPlan{PolicyFiles: abs, Plan: plan}, []byte(a.getenv(planKeyEnv)))
+					if err != nil {
+						return err
+					}
+					if _, err := stdout.Write(data); err != nil {
+						return err
+					}
+					return a.overLimit(plan, policies)
 				}
 				if err := writePlan(*out, savedPlan{PolicyFiles: abs, Plan: plan}, []byte(a.getenv(planKeyEnv))); err != nil {
 					return err
@@ -645,7 +671,7 @@ self-contained page that opens offline.`,
 			prog + " insights --recent 30",
 		},
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
-			html := fs.String("html", "", "write the HTML report to `FILE`")
+			html := fs.String("html", "", "write the HTML report to `FILE` (- for stdout)")
 			recent := fs.Int("recent", 90, "logged in within `DAYS` counts as recent")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "insights"
@@ -676,12 +702,17 @@ self-contained page that opens offline.`,
 				if err != nil {
 					return err
 				}
+				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
+					Counts: map[actions.Outcome]int{}}
+				if *html == "-" {
+					// The page is stdout: the text goes to stderr.
+					writeInsights(a.stderr, in)
+					return report.WriteHTML(a.stdout, r)
+				}
 				writeInsights(a.stdout, in)
 				if *html == "" {
 					return nil
 				}
-				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
-					Counts: map[actions.Outcome]int{}}
 				if err := writeFile(*html, func(w io.Writer) error { return report.WriteHTML(w, r) }); err != nil {
 					return err
 				}
