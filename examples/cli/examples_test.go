@@ -212,3 +212,15 @@ func exampleDir(t *testing.T) string {
 	require.NoError(t, err)
 	return d
 }
+
+// TestGroupsAddBadRows: unknown and duplicate rows are listed once each
+// and the command exits 1.
+func TestGroupsAddBadRows(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "u.csv")
+	require.NoError(t, os.WriteFile(csv, []byte("username\nadmin\nnobody-x\nadmin\n"), 0o600))
+	r := cli(t, nil, "--demo", "groups", "add", "jira-software-users", "--users-from", csv)
+	assert.Equal(t, exitFailed, r.code)
+	assert.Equal(t, 1, strings.Count(r.stdout, "row 3 (nobody-x): unknown user"), r.stdout)
+	assert.Equal(t, 1, strings.Count(r.stdout, "row 4 (admin): duplicate of row 2"), r.stdout)
+	assert.Contains(t, r.stderr, "u.csv: 2 rows skipped (unknown users, duplicates)")
+}

@@ -651,7 +651,15 @@ administrators and the account the tool runs as are never changed.`,
 					return err
 				}
 				fmt.Fprint(a.stdout, plan.Summary())
-				return a.applyUnlessDry(ctx, m, plan, *apply, *journal)
+				if err := a.applyUnlessDry(ctx, m, plan, *apply, *journal); err != nil {
+					return err
+				}
+				if n := len(plan.Problems); n > 0 {
+					// The rows were listed once, above; the others were
+					// planned (and applied with --apply).
+					return fmt.Errorf("%s: %d rows skipped (unknown users, duplicates): see the selection problems above", *from, n)
+				}
+				return nil
 			}
 		},
 	}
