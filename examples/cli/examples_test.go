@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
+	"github.com/seatwarden/seatwarden/report/insights"
 )
 
 // exampleFlavors are the flavours each example policy says it runs on.
@@ -223,4 +225,18 @@ func TestGroupsAddBadRows(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(r.stdout, "row 3 (nobody-x): unknown user"), r.stdout)
 	assert.Equal(t, 1, strings.Count(r.stdout, "row 4 (admin): duplicate of row 2"), r.stdout)
 	assert.Contains(t, r.stderr, "u.csv: 2 rows skipped (unknown users, duplicates)")
+}
+
+// TestInsightsJSON: insights --output json prints the one JSON shape of
+// insights (insights.JSON, strictly), the server's GET /api/v1/insights.
+func TestInsightsJSON(t *testing.T) {
+	r := cli(t, nil, "--demo", "insights", "--output", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	var in insights.JSON
+	require.NoError(t, dec.Decode(&in), r.stdout)
+	assert.Positive(t, in.Summary.Total)
+	assert.NotEmpty(t, in.Licences)
+	assert.NotEmpty(t, in.Licences[0].Sentence)
 }

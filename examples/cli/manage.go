@@ -681,6 +681,7 @@ self-contained page that opens offline.`,
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
 			html := fs.String("html", "", "write the HTML report to `FILE` (- for stdout)")
 			recent := fs.Int("recent", 90, "logged in within `DAYS` counts as recent")
+			output := fs.String("output", "text", "print the insights as `FORMAT`: text or json (the server's GET /api/v1/insights shape)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "insights"
 				if err := noArgs(cmd, args); err != nil {
@@ -688,6 +689,9 @@ self-contained page that opens offline.`,
 				}
 				if *recent <= 0 {
 					return usagef(cmd, "--recent %d: want a positive number of days", *recent)
+				}
+				if *output != "text" && *output != "json" {
+					return usagef(cmd, "--output %q: want text or json", *output)
 				}
 				c, err := a.connect(ctx, cmd)
 				if err != nil {
@@ -712,12 +716,23 @@ self-contained page that opens offline.`,
 				}
 				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
 					Counts: map[actions.Outcome]int{}}
+				text := func(w io.Writer) error {
+					if *output == "json" {
+						return insights.WriteJSON(w, in)
+					}
+					writeInsights(w, in)
+					return nil
+				}
 				if *html == "-" {
 					// The page is stdout: the text goes to stderr.
-					writeInsights(a.stderr, in)
+					if err := text(a.stderr); err != nil {
+						return err
+					}
 					return report.WriteHTML(a.stdout, r)
 				}
-				writeInsights(a.stdout, in)
+				if err := text(a.stdout); err != nil {
+					return err
+				}
 				if *html == "" {
 					return nil
 				}
