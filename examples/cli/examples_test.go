@@ -109,16 +109,7 @@ func TestDemoPicksCloudForCloudPolicy(t *testing.T) {
 // would refuse, and say which limit, by how much and what to do.
 func TestLimitsHaveANextStep(t *testing.T) {
 	_, env := exampleSite(t, jira.DataCenter)
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`version: 1
-sites:
-  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
-policies:
-  - name: inactive
-    users: {where: active && daysSinceLastLogin > 30}
-    actions: [{action: deactivate}]
-    limits: {maxUsers: 2}
-`), 0o600))
+	path := inactivePolicyFile(t, "    limits: {maxUsers: 2}\n")
 	for _, args := range [][]string{{"plan", "--policy", path}, {"run", "--policy", path}} {
 		r := cli(t, env, args...)
 		assert.Equal(t, exitRefused, r.code, "%v: %s", args, r.stderr)
@@ -133,15 +124,7 @@ policies:
 // and one line on stderr.
 func TestReadOnlyFailuresGrouped(t *testing.T) {
 	_, env := exampleSite(t, jira.DataCenter)
-	path := filepath.Join(t.TempDir(), "p.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(`version: 1
-sites:
-  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
-policies:
-  - name: inactive
-    users: {where: active && daysSinceLastLogin > 30}
-    actions: [{action: deactivate}]
-`), 0o600))
+	path := inactivePolicyFile(t, "")
 	dry := cli(t, env, "run", "--policy", path)
 	assert.Equal(t, exitOK, dry.code, dry.stderr)
 	assert.Contains(t, dry.stdout, "\nDirectories: unknown on this site (Jira DC's REST API does not say which\n")
@@ -239,4 +222,21 @@ func TestInsightsJSON(t *testing.T) {
 	assert.Positive(t, in.Summary.Total)
 	assert.NotEmpty(t, in.Licences)
 	assert.NotEmpty(t, in.Licences[0].Sentence)
+}
+
+// inactivePolicyFile writes a policy deactivating users inactive for 30
+// days on the site of the environment, with extra lines, and returns its
+// path.
+func inactivePolicyFile(t *testing.T, extra string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 30}
+    actions: [{action: deactivate}]
+`+extra), 0o600))
+	return path
 }
