@@ -93,10 +93,10 @@ func (in *Insights) ToJSON() JSON {
 			LoginUnknown: s.LoginUnknown, LastLogin: orEmpty(s.LastLogin), Licensed: orEmpty(s.Licensed)},
 		Levels: []JSONLevel{}, Recency: []JSONRecency{}, Licences: []JSONLicence{}, Charts: []JSONChart{}}
 	for _, l := range in.Levels {
-		out.Levels = append(out.Levels, JSONLevel{Week: l.Week, Recent: l.Recent, NotRecent: l.NotRecent, Never: l.Never, Unknown: l.Unknown, FromHistory: l.FromHistory})
+		out.Levels = append(out.Levels, JSONLevel(l))
 	}
 	for _, r := range in.Recency {
-		out.Recency = append(out.Recency, JSONRecency{Label: r.Label, Users: r.Users})
+		out.Recency = append(out.Recency, JSONRecency(r))
 	}
 	for _, l := range in.Licences {
 		out.Licences = append(out.Licences, JSONLicence{Application: l.Application, Used: l.Used, Limit: l.Limit, Tier: l.Tier,
@@ -105,7 +105,7 @@ func (in *Insights) ToJSON() JSON {
 	if sim := in.Simulation; sim != nil {
 		js := &JSONSimulated{Policy: sim.Policy, Deactivated: sim.Deactivated, Points: []JSONSimPoint{}}
 		for _, p := range sim.Points {
-			js.Points = append(js.Points, JSONSimPoint{Week: p.Week, Actual: p.Actual, WithPolicy: p.WithPolicy})
+			js.Points = append(js.Points, JSONSimPoint(p))
 		}
 		out.Simulation = js
 	}
