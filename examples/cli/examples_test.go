@@ -240,3 +240,14 @@ policies:
 `+extra), 0o600))
 	return path
 }
+
+// TestInsightsPageTitle: the insights page has its own title, not that of
+// a run of an empty plan.
+func TestInsightsPageTitle(t *testing.T) {
+	r := cli(t, nil, "--demo", "insights", "--html", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "<title>Seatwarden · Insights of http://jira.invalid on 2026-03-01</title>")
+	assert.Contains(t, r.stdout, "<h1>Insights</h1>")
+	assert.NotContains(t, r.stdout, "Run of plan")
+	assert.NotContains(t, r.stdout, "What the run did")
+}
