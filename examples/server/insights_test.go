@@ -31,3 +31,14 @@ func TestInsightsJSON(t *testing.T) {
 	code, _ = e.doAs("", http.MethodGet, "/api/v1/insights", nil)
 	assert.Equal(t, http.StatusUnauthorized, code)
 }
+
+// TestJSONNotHTMLEscaped: the API's JSON keeps "&&" and "<" as they are,
+// as the CLI prints them.
+func TestJSONNotHTMLEscaped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, approvalPolicy, 0)
+	code, b := e.do(http.MethodGet, "/api/v1/users?where="+urlEscape(`active && bogusField < 3`), nil)
+	require.Equal(t, http.StatusBadRequest, code, string(b))
+	assert.Contains(t, string(b), "&&")
+	assert.NotContains(t, string(b), `\u0026`)
+}

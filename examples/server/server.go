@@ -223,6 +223,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "&&" stays "&&", as the CLI prints it (nosniff JSON)
 	_ = enc.Encode(v)
 }
 
