@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -140,6 +141,9 @@ func (r *Report) CountsText() string {
 // Title returns a one-line title: "Run of inactive-90-days: 12 applied,
 // 1 failed" ("Dry run of …" for a dry run).
 func (r *Report) Title() string {
+	if r.InsightsOnly() {
+		return "Insights of " + cmp.Or(r.Site, "the site") + " on " + r.Finished.Format(time.DateOnly)
+	}
 	mode := "Run"
 	if r.DryRun {
 		mode = "Dry run"
@@ -149,6 +153,12 @@ func (r *Report) Title() string {
 		what = strings.Join(r.Policies, ", ")
 	}
 	return fmt.Sprintf("%s of %s: %s", mode, what, r.CountsText())
+}
+
+// InsightsOnly reports whether the report is a site's insights alone
+// (the CLI's insights --html, the server's /insights): no plan, no run.
+func (r *Report) InsightsOnly() bool {
+	return r.PlanID == "" && r.RunID == "" && len(r.Results) == 0 && r.Insights != nil
 }
 
 // Users with steps that failed are what admins look at first.

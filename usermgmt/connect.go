@@ -92,7 +92,7 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		return c, nil
 	case jira.Cloud:
 		if s.User == "" {
-			return nil, errors.New("usermgmt: a Cloud site needs the account's email as the user")
+			return nil, errNoCloudUser
 		}
 		var opts []cloud.Option
 		if s.Transport != nil {

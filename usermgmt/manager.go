@@ -293,7 +293,7 @@ func (m *Manager) client(ctx context.Context, name string) (Client, Site, error)
 	}
 	c, err := m.cfg.Clients.Client(ctx, s)
 	if err != nil {
-		return nil, s, err
+		return nil, s, m.siteError(s, err) // sitecheck.go
 	}
 	return c, s, nil
 }
@@ -420,6 +420,9 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		if unmatched, err = m.crossSite(ctx, r, ps, aps, now); err != nil {
 			return nil, err
 		}
+	}
+	if err := m.checkSite(ctx, c, s, ps, aps, &common); err != nil { // sitecheck.go
+		return nil, err
 	}
 	// With actOn the criteria ran on the source site; the target needs
 	// what the actions, protections and exemptions read.

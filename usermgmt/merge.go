@@ -51,7 +51,11 @@ func Merge(sets ...*PolicySet) (*PolicySet, error) {
 			out.Policies = append(out.Policies, clonePolicy(&p))
 		}
 	}
-	return &PolicySet{f: out}, nil
+	set := &PolicySet{f: out}
+	if err := out.mergeSinkFiles(); err != nil { // sinkpaths.go
+		return nil, err
+	}
+	return set, nil
 }
 
 func (f *File) label() string {

@@ -223,6 +223,10 @@ type Exempt struct {
 	Until Until `json:"until,omitempty" yaml:"until"`
 	// Reason is shown in plans, e.g. "on parental leave".
 	Reason string `json:"reason,omitempty" yaml:"reason"`
+	// Optional, for an exempt group, lets the site lack the group (a
+	// break-glass group some sites have). By default a group the site
+	// does not have is an error: a typo must not un-exempt people.
+	Optional bool `json:"optional,omitempty" yaml:"optional"`
 }
 
 // fromScalar lets an exemption be written as a plain string.

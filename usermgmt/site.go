@@ -73,34 +73,41 @@ type Site struct {
 	UserAgent string `json:"-"`
 }
 
-// envRef is a reference to an environment variable.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envRef is a reference to an environment variable: ${VAR}, or
+// ${VAR:-default} for a value used when VAR is unset or empty (an empty
+// default makes the variable optional: ${JIRA_USER:-}).
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)
 
-// wholeRef matches a value that is exactly one reference.
-var wholeRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$`)
+// wholeRef matches a value that is exactly one reference, optionally with
+// an empty default (a secret never has a literal default).
+var wholeRef = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_]*)(:-)?\}$`)
 
 // expand replaces the ${VAR} references in s, reporting each missing
-// variable by name.
+// variable without a default by name.
 func expand(s string, lookup func(string) (string, bool), missing func(name string)) string {
 	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
-		v, ok := lookup(name)
-		if !ok || v == "" {
-			missing(name)
-			return ""
+		m := envRef.FindStringSubmatch(ref)
+		v, ok := lookup(m[1])
+		switch {
+		case ok && v != "":
+			return v
+		case m[2] != "":
+			return m[2][2:]
 		}
-		return v
+		missing(m[1])
+		return ""
 	})
 }
 
 // secretRef returns the variable a secret field refers to, or ok false
-// when the field holds something else (a literal secret).
-func secretRef(s string) (name string, ok bool) {
+// when the field holds something else (a literal secret); optional
+// reports an empty default (${ATLASSIAN_ORG_KEY:-}).
+func secretRef(s string) (name string, optional, ok bool) {
 	m := wholeRef.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return "", false
+		return "", false, false
 	}
-	return m[1], true
+	return m[1], m[2] != "", true
 }
 
 // RateStatusOf reports c's current rate limit and request count, when c

@@ -54,6 +54,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 		}
 		f.validatePolicy(path, p, cfg, ps)
 	}
+	f.sharedSinkFiles(ps) // sinkpaths.go
 }
 
 // validateSite checks a site and resolves its references.
@@ -75,13 +76,13 @@ func validateSite(name string, sp SiteSpec, cfg loadConfig, ps *problems) (Site,
 			}
 			return ""
 		}
-		env, ok := secretRef(v)
+		env, optional, ok := secretRef(v)
 		if !ok {
 			ps.addf(path+"."+field, "a secret must not be written in the file; refer to an environment variable instead, e.g. %s: ${%s}", field, exampleVar(field))
 			return ""
 		}
 		val, ok := cfg.lookupEnv(env)
-		if !ok || val == "" {
+		if (!ok || val == "") && !optional {
 			ps.addf(path+"."+field, "environment variable %s is not set", env)
 			return ""
 		}
@@ -367,6 +368,9 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, now func
 			}
 			if _, err := e.Until.Time(loc); err != nil {
 				ps.addf(p+".until", "want a date such as 2026-12-31 or an RFC 3339 time")
+			}
+			if e.Optional && field != "groups" {
+				ps.addf(p+".optional", "only an exempt group can be optional")
 			}
 		}
 	}

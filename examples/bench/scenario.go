@@ -211,6 +211,14 @@ func siteEnv(t *target) usermgmt.LoadOption {
 			return t.site.URL, true
 		case "JIRA_TOKEN":
 			return "unused", true
+		case "JIRA_USER":
+			return t.site.User, t.site.User != ""
+		case "ATLASSIAN_ORG_ID":
+			return t.site.OrgID, t.site.OrgID != ""
+		case "ATLASSIAN_ORG_KEY":
+			return "unused", t.site.OrgID != ""
+		case "ATLASSIAN_ADMIN_URL":
+			return t.site.AdminURL, t.site.AdminURL != ""
 		}
 		return "", false
 	})
@@ -218,7 +226,8 @@ func siteEnv(t *target) usermgmt.LoadOption {
 
 const deactivatePolicy = `version: 1
 sites:
-  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}", user: "${JIRA_USER:-}", orgId: "${ATLASSIAN_ORG_ID:-}",
+    orgKey: "${ATLASSIAN_ORG_KEY:-}", adminUrl: "${ATLASSIAN_ADMIN_URL:-}"}
 policies:
   - name: bench-deactivate
     users: {selection: leavers.csv}

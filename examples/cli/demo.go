@@ -138,10 +138,10 @@ Reports: %s (open it in a browser)
 Journal: %s
 
 Took %s. Next: try the other commands on the fake, e.g.
-  %s --demo insights
-  %s --demo plan --policy examples/policies/lifecycle.yaml
-and the same against your site: see the README's 5-minute tour.
+  go run ./examples/cli --demo insights
+  go run ./examples/cli --demo plan --policy examples/policies/lifecycle.yaml
+and the same against your site (or examples/fakejira): see the README's 5-minute tour.
 `, html, filepath.Join(dir, "runs", "inactive-90-days.jsonl"), filepath.Join(dir, "runs", "inactive-90-days.csv"),
-		journal, time.Since(start).Round(10*time.Millisecond), prog, prog)
+		journal, time.Since(start).Round(10*time.Millisecond))
 	return nil
 }

@@ -64,9 +64,10 @@ type app struct {
 	now            func() time.Time
 	demoUsers      int
 	g              globals
-	fake           *jiratest.Server // the --demo fake, once started
-	pr             *meter           // the running command's progress
-	lineEvery      time.Duration    // period of the plain progress lines (0: the default)
+	fake           *jiratest.Server    // the --demo fake, once started
+	pr             *meter              // the running command's progress
+	lineEvery      time.Duration       // period of the plain progress lines (0: the default)
+	policies       *usermgmt.PolicySet // the policy files loaded, for their sinks' paths
 }
 
 // usageError is a mistake in the command line: exit code 2, with a hint
@@ -213,6 +214,12 @@ func (a *app) fail(err error) int {
 			help = prog + " " + ue.cmd + " --help"
 		}
 		fmt.Fprintf(a.stderr, "Run '%s' for usage.\n", help)
+		return exitUsage
+	}
+	if _, ok := errors.AsType[*usermgmt.LoadError](err); ok {
+		// A policy file the site does not agree with (sitecheck): a
+		// usage error, with file, line and field.
+		fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
 		return exitUsage
 	}
 	if usermgmt.Refused(err) || dirmove.IsRefused(err) {

@@ -93,6 +93,7 @@ func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.PolicySet, err
 	if len(paths) == 0 {
 		return nil, nil
 	}
+	a.pickDemoFlavor(paths) // demo_flavor.go
 	var files []*usermgmt.PolicySet
 	for _, p := range paths {
 		f, err := usermgmt.Load(p, usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))
@@ -108,6 +109,7 @@ func (a *app) loadPolicies(cmd string, paths []string) (*usermgmt.PolicySet, err
 	if err != nil {
 		return nil, usagef(cmd, "%v", err)
 	}
+	a.policies = f
 	return f, nil
 }
 
@@ -127,7 +129,7 @@ func (a *app) manager(cmd string, f *usermgmt.PolicySet, opts ...managerOption) 
 		site = usermgmt.Site{} // the policy file names the sites
 	}
 	cfg := usermgmt.Config{Policies: f, Site: site, Now: a.now,
-		Logger: slog.New(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})}),
+		Logger: slog.New(newOnceFailures(warnings{slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})),
 		Connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
 			if a.g.demo {
 				// Every site of a policy file is the demo's fake.
@@ -212,29 +214,39 @@ func signed(files, plan json.RawMessage) ([]byte, error) {
 
 // writePlan writes sp to path, signed when key is not empty.
 func writePlan(path string, sp savedPlan, key []byte) error {
+	data, err := encodePlan(sp, key)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
+}
+
+// encodePlan returns sp as the JSON of a plan file, signed when key is not
+// empty.
+func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 	if len(key) > 0 {
 		files, err := json.Marshal(sp.PolicyFiles)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(sp.PolicyFiles) == 0 {
 			files = nil
 		}
 		plan, err := json.Marshal(sp.Plan)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		data, err := signed(files, plan)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		sp.Signature = actions.Sign(key, data)
 	}
 	data, err := json.MarshalIndent(sp, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return os.WriteFile(path, append(data, '\n'), 0o600)
+	return append(data, '\n'), nil
 }
 
 // readPlan reads a plan file. With a key, the plan must carry its
@@ -320,7 +332,11 @@ func journalPath(flagValue, planID string) string {
 // printed was a dry run.
 func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal string) error {
 	if !apply {
-		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed. Add --apply to apply the plan.")
+		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		if err := a.overLimit(plan, nil); err != nil { // limits.go
+			return err
+		}
+		fmt.Fprintln(a.stdout, "Add --apply to apply the plan.")
 		return nil
 	}
 	fmt.Fprintln(a.stdout)
@@ -333,8 +349,9 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 }
 
 func (a *app) applied(run *actions.Run, journal string) error {
-	a.pr.summarizeAlways() // the requests and the rate limit, on stderr
-	fmt.Fprint(a.stdout, run.Summary())
+	a.pr.summarizeAlways()  // the requests and the rate limit, on stderr
+	printRun(a.stdout, run) // failures.go
+	a.printSinkFiles()      // failures.go
 	if journal != "" {
 		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)
 	}
@@ -368,28 +385,44 @@ and the users an actOn policy cannot match on the other site.
 			var policies, names listFlag
 			fs.Var(&policies, "policy", "a policy `FILE` (YAML or JSON); repeat for several")
 			fs.Var(&names, "name", "plan only the `POLICY` of this name; repeat for several (default all)")
-			out := fs.String("out", "", "write the plan as JSON to `FILE`")
+			out := fs.String("out", "", "write the plan as JSON to `FILE` (- for stdout; the summary then goes to stderr)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "plan"
 				if err := noArgs(cmd, args); err != nil {
 					return err
+				}
+				stdout := a.stdout
+				if *out == "-" {
+					// The plan file is stdout: the summary goes to stderr.
+					a.stdout = a.stderr
+					defer func() { a.stdout = stdout }()
 				}
 				_, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
 					return err
 				}
 				if *out == "" {
-					return nil
+					return a.overLimit(plan, policies) // limits.go
 				}
 				abs := make([]string, len(policies))
 				for i, p := range policies {
 					abs[i], _ = filepath.Abs(p)
 				}
+				if *out == "-" {
+					data, err := encodePlan(savedPlan{PolicyFiles: abs, Plan: plan}, []byte(a.getenv(planKeyEnv)))
+					if err != nil {
+						return err
+					}
+					if _, err := stdout.Write(data); err != nil {
+						return err
+					}
+					return a.overLimit(plan, policies)
+				}
 				if err := writePlan(*out, savedPlan{PolicyFiles: abs, Plan: plan}, []byte(a.getenv(planKeyEnv))); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "\nPlan written to %s. Apply it with: %s apply --plan %s\n", *out, prog, *out)
-				return nil
+				return a.overLimit(plan, policies) // limits.go
 			}
 		},
 	}
@@ -677,7 +710,15 @@ administrators and the account the tool runs as are never changed.`,
 					return err
 				}
 				fmt.Fprint(a.stdout, plan.Summary())
-				return a.applyUnlessDry(ctx, m, plan, *apply, *journal)
+				if err := a.applyUnlessDry(ctx, m, plan, *apply, *journal); err != nil {
+					return err
+				}
+				if n := len(plan.Problems); n > 0 {
+					// The rows were listed once, above; the others were
+					// planned (and applied with --apply).
+					return fmt.Errorf("%s: %d rows skipped (unknown users, duplicates): see the selection problems above", *from, n)
+				}
+				return nil
 			}
 		},
 	}
@@ -697,8 +738,9 @@ self-contained page that opens offline.`,
 			prog + " insights --recent 30",
 		},
 		flags: func(a *app, fs *flag.FlagSet) func(context.Context, []string) error {
-			html := fs.String("html", "", "write the HTML report to `FILE`")
+			html := fs.String("html", "", "write the HTML report to `FILE` (- for stdout)")
 			recent := fs.Int("recent", 90, "logged in within `DAYS` counts as recent")
+			output := fs.String("output", "text", "print the insights as `FORMAT`: text or json (the server's GET /api/v1/insights shape)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "insights"
 				if err := noArgs(cmd, args); err != nil {
@@ -706,6 +748,9 @@ self-contained page that opens offline.`,
 				}
 				if *recent <= 0 {
 					return usagef(cmd, "--recent %d: want a positive number of days", *recent)
+				}
+				if *output != "text" && *output != "json" {
+					return usagef(cmd, "--output %q: want text or json", *output)
 				}
 				c, err := a.connect(ctx, cmd)
 				if err != nil {
@@ -728,12 +773,28 @@ self-contained page that opens offline.`,
 				if err != nil {
 					return err
 				}
-				writeInsights(a.stdout, in)
+				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
+					Counts: map[actions.Outcome]int{}}
+				text := func(w io.Writer) error {
+					if *output == "json" {
+						return insights.WriteJSON(w, in)
+					}
+					writeInsights(w, in)
+					return nil
+				}
+				if *html == "-" {
+					// The page is stdout: the text goes to stderr.
+					if err := text(a.stderr); err != nil {
+						return err
+					}
+					return report.WriteHTML(a.stdout, r)
+				}
+				if err := text(a.stdout); err != nil {
+					return err
+				}
 				if *html == "" {
 					return nil
 				}
-				r := &report.Report{Site: s.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in,
-					Counts: map[actions.Outcome]int{}}
 				if err := writeFile(*html, func(w io.Writer) error { return report.WriteHTML(w, r) }); err != nil {
 					return err
 				}
@@ -814,5 +875,6 @@ func (a *app) planPolicies(ctx context.Context, cmd string, policies, names []st
 		return nil, nil, err
 	}
 	a.printPlan(plan)
+	a.directoryNote(f, plan) // directories.go
 	return m, plan, nil
 }

@@ -180,19 +180,19 @@ func TestGroupsAddRemove(t *testing.T) {
 	a.demoSite(jira.DataCenter)
 	require.NoError(t, a.fake.AddGroup("reviewers"))
 	r := a.on(t, "groups", "add", "reviewers", "--users-from", csvPath)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, exitFailed, r.code, r.stderr) // the unknown row: exit 1, the others planned/applied
 	assert.Contains(t, r.stdout, "add-group 2")
 	assert.Contains(t, r.stdout, "row 4 (nobody): unknown user")
 	members, _ := a.fake.GroupMembers("reviewers")
 	assert.Empty(t, members, "a dry run")
 
 	r = a.on(t, "groups", "add", "reviewers", "--users-from", csvPath, "--apply", "--journal", filepath.Join(t.TempDir(), "add.journal"))
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, exitFailed, r.code, r.stderr) // the unknown row: exit 1, the others planned/applied
 	members, _ = a.fake.GroupMembers("reviewers")
 	assert.Len(t, members, 2)
 
 	r = a.on(t, "groups", "remove", "reviewers", "--users-from", csvPath, "--apply", "--journal", filepath.Join(t.TempDir(), "remove.journal"))
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, exitFailed, r.code, r.stderr) // the unknown row: exit 1, the others planned/applied
 	assert.Contains(t, r.stdout, "remove-group 2")
 	members, _ = a.fake.GroupMembers("reviewers")
 	assert.Empty(t, members)

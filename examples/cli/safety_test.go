@@ -141,8 +141,9 @@ func TestApplyTamperedPlanFiles(t *testing.T) {
 	planPath := p.planOut(t, dir, nil)
 	overLimit := filepath.Join(dir, "over.json")
 	r := p.run(t, nil, "plan", "--policy", writeProcPolicy(t, t.TempDir(), "2"), "--out", overLimit)
-	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, exitRefused, r.code, r.stderr) // plan exits 3 on a plan apply refuses, but writes it
 	require.Contains(t, r.stdout, "REFUSED")
+	require.FileExists(t, overLimit)
 
 	isAdmin := func(u jira.User) bool { return u.Active && slices.Contains(u.Groups, "jira-administrators") }
 	recent := func(u jira.User) bool {

@@ -361,6 +361,12 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 				log.LogAttrs(ctx, slog.LevelWarn, "history: dry run not saved", slog.String("error", err.Error()))
 			}
 		}
+		if err := plan.CheckLimits(); err != nil {
+			// A dry run over a limit is refused as the run with --apply
+			// would be: --once exits 3, so that cron(8) notices.
+			log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("plan_id", plan.ID), slog.String("error", err.Error()))
+			return err
+		}
 		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
 			slog.Int("users", len(plan.Users)), slog.Int("planned", rep.Counts[actions.Planned]),
 			slog.Int("exempt", len(plan.Exempt)), d.rateAttr(ctx, f, name))

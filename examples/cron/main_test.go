@@ -475,12 +475,17 @@ func TestOnceRefused(t *testing.T) {
 	_, err = f.WriteString("    limits: {maxUsers: 1}\n")
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
-	var stderr syncBuffer
-	code := testApp(fake, &stderr).run(t.Context(), []string{"--once", "--apply", "--policies", path,
-		"--history", filepath.Join(dir, "history.db"), "--journal-dir", filepath.Join(dir, "journals")})
-	assert.Equal(t, exitRefused, code, stderr.String())
-	assert.Zero(t, writes(fake))
-	assert.Len(t, withMsg(records(t, stderr.String()), "policy run refused"), 1)
+	for _, apply := range []bool{true, false} { // a dry run over the limit is refused too
+		var stderr syncBuffer
+		args := []string{"--once", "--policies", path, "--history", filepath.Join(dir, "history.db"), "--journal-dir", filepath.Join(dir, "journals")}
+		if apply {
+			args = append(args, "--apply")
+		}
+		code := testApp(fake, &stderr).run(t.Context(), args)
+		assert.Equal(t, exitRefused, code, "apply=%v: %s", apply, stderr.String())
+		assert.Zero(t, writes(fake))
+		assert.Len(t, withMsg(records(t, stderr.String()), "policy run refused"), 1)
+	}
 }
 
 // TestShutdownGrace: SIGTERM during a run lets it go on for --grace, then

@@ -184,6 +184,7 @@ func (s *server) routes() {
 		"GET /api/v1/runs/{id}":          s.getRun,
 		"POST /api/v1/runs/{id}/undo":    writes.limit(s.undoRun),
 		"GET /insights":                  reads.limit(s.insights),
+		"GET /api/v1/insights":           reads.limit(s.insightsJSON), // insights.go
 	}
 	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
@@ -242,6 +243,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "&&" stays "&&", as the CLI prints it (nosniff JSON)
 	_ = enc.Encode(v)
 }
 
@@ -662,21 +664,38 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 
 // GET /insights?site=NAME: the HTML report of the site's users, now.
 func (s *server) insights(w http.ResponseWriter, r *http.Request) {
+	in, site, flavor, ok := s.buildInsights(w, r)
+	if !ok {
+		return
+	}
+	now := in.Now
+	rep := &report.Report{Site: site.URL, Flavor: flavor, Started: now, Finished: now, Insights: in, Counts: map[actions.Outcome]int{}}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := report.WriteHTML(w, rep); err != nil {
+		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: page not written", slog.String("error", err.Error()))
+	}
+}
+
+// buildInsights builds the insights of the site ?site= names, or answers
+// the error and returns false.
+func (s *server) buildInsights(w http.ResponseWriter, r *http.Request) (*insights.Insights, usermgmt.Site, jira.Flavor, bool) {
 	site, err := s.siteFor(r.URL.Query().Get("site"))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "%v", err)
-		return
+		return nil, site, 0, false
 	}
 	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
 	if err != nil {
 		jiraFailed(w, "reading the users", err)
-		return
+		return nil, site, 0, false
 	}
 	users := snap.Users
 	c, err := s.clients.Client(r.Context(), site)
 	if err != nil {
 		jiraFailed(w, "connecting to the site", err)
-		return
+		return nil, site, 0, false
 	}
 	now := s.cfg.now()
 	label := cmp.Or(site.Name, site.URL)
@@ -687,13 +706,7 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "insights: %v", err)
-		return
+		return nil, site, 0, false
 	}
-	rep := &report.Report{Site: site.URL, Flavor: c.Flavor(), Started: now, Finished: now, Insights: in, Counts: map[actions.Outcome]int{}}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src data:; style-src 'unsafe-inline'")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if err := report.WriteHTML(w, rep); err != nil {
-		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: page not written", slog.String("error", err.Error()))
-	}
+	return in, site, c.Flavor(), true
 }

@@ -174,6 +174,10 @@ func TestRedactURL(t *testing.T) {
 	require.NoError(t, err)
 	got := redactURL(u)
 	assert.Equal(t, "https://jira.example.com/rest/api/2/user/search?os_password=REDACTED&startAt=50&username=REDACTED", got)
+	// Identifiers an admin acts on stay: a group, a user's key.
+	u, err = url.Parse("https://jira.example.com/rest/api/2/group/member?groupname=break-glass&key=JIRAUSER10006&password=" + testPassword)
+	require.NoError(t, err)
+	assert.Equal(t, "https://jira.example.com/rest/api/2/group/member?groupname=break-glass&key=JIRAUSER10006&password=REDACTED", redactURL(u))
 }
 
 // TestNoSecretsInErrorsOrLogs drives every failure path with a debug logger

@@ -6,12 +6,17 @@ import (
 )
 
 // safeParam reports whether a query parameter's value is harmless enough to
-// keep in errors and logs. Every other value is replaced, because a query
-// can carry personal data or, on old DC servers, even os_password.
+// keep in errors and logs: paging and flags, and the identifiers an admin
+// needs to act on an error (a group's name or id, a user's opaque key or
+// accountId, a project, an application role, a property key). Every other
+// value is replaced, because a query can carry a secret (os_password on old
+// DC servers) or personal data (a user name, an email, a search query).
 func safeParam(name string) bool {
 	switch name {
 	case "startAt", "maxResults", "limit", "expand",
-		"includeActive", "includeInactive", "includeInactiveUsers", "includeDeleted":
+		"includeActive", "includeInactive", "includeInactiveUsers", "includeDeleted",
+		"groupname", "groupName", "groupId", "swapGroup", "swapGroupId",
+		"key", "accountId", "projectKey", "applicationKey", "propertyKey":
 		return true
 	}
 	return false
