@@ -155,6 +155,15 @@ func (c *Client) remember(du *DirectoryUser, d Directory, at time.Time) {
 	if c.recent == nil {
 		c.recent = map[string]recentDirUser{}
 	}
+	if len(c.recent) >= 1024 {
+		// Users read but never deactivated would stay for the life of
+		// a long-running client: drop the expired ones.
+		for id, r := range c.recent {
+			if at.Sub(r.at) > recentFor {
+				delete(c.recent, id)
+			}
+		}
+	}
 	c.recent[du.AccountID] = recentDirUser{du: *du, dir: d, at: at}
 }
 
