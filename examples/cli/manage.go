@@ -741,10 +741,19 @@ self-contained page that opens offline.`,
 			html := fs.String("html", "", "write the HTML report to `FILE` (- for stdout)")
 			recent := fs.Int("recent", 90, "logged in within `DAYS` counts as recent")
 			output := fs.String("output", "text", "print the insights as `FORMAT`: text or json (the server's GET /api/v1/insights shape)")
+			tiersFlag := fs.String("tiers", "", "your licence tiers as comma-separated user `COUNTS`, e.g. 500,1000,2000\n(default: the flavour's indicative public tiers) (env SEATWARDEN_TIERS)")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "insights"
 				if err := noArgs(cmd, args); err != nil {
 					return err
+				}
+				var tiers *insights.TierTable
+				if list := cmp.Or(*tiersFlag, a.getenv("SEATWARDEN_TIERS")); list != "" {
+					t, err := insights.ParseTierTable("your own", list)
+					if err != nil {
+						return usagef(cmd, "--tiers: %v", err)
+					}
+					tiers = &t
 				}
 				if *recent <= 0 {
 					return usagef(cmd, "--recent %d: want a positive number of days", *recent)
@@ -769,7 +778,8 @@ self-contained page that opens offline.`,
 				}
 				pr.done()
 				s, _ := a.site(cmd)
-				in, err := insights.New(ctx, insights.Options{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent})
+				in, err := insights.New(ctx, insights.Options{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent,
+					Tiers: tiers})
 				if err != nil {
 					return err
 				}

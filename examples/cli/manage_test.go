@@ -268,3 +268,23 @@ func TestDemoCloud(t *testing.T) {
 	assert.Contains(t, r.stdout, "A fake Jira Cloud runs in this process")
 	assert.Regexp(t, `(\d+) steps: (\d+) applied\n`, r.stdout)
 }
+
+// TestInsightsOwnTiers: --tiers (or SEATWARDEN_TIERS) replaces the
+// indicative public tiers with the admin's own; a bad list is a usage
+// error naming the item.
+func TestInsightsOwnTiers(t *testing.T) {
+	t.Parallel()
+	def := cli(t, nil, "--demo", "insights")
+	require.Equal(t, exitOK, def.code, def.stderr)
+	assert.NotContains(t, def.stdout, "of 600 seats")
+	own := cli(t, nil, "--demo", "insights", "--tiers", "600, 700")
+	require.Equal(t, exitOK, own.code, own.stderr)
+	assert.Contains(t, own.stdout, "your own tiers")
+	assert.Regexp(t, `jira-software: \d+ of 600 seats used`, own.stdout)
+	env := cli(t, map[string]string{"SEATWARDEN_TIERS": "600,700"}, "--demo", "insights")
+	require.Equal(t, exitOK, env.code, env.stderr)
+	assert.Regexp(t, `jira-software: \d+ of 600 seats used`, env.stdout)
+	bad := cli(t, nil, "--demo", "insights", "--tiers", "500,abc")
+	assert.Equal(t, exitUsage, bad.code)
+	assert.Contains(t, bad.stderr, `item 2 ("abc") is not a number of users`)
+}
