@@ -1,6 +1,7 @@
 package historydb_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/seatwarden/seatwarden/internal/pgtest"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/history/historydb"
-	"github.com/seatwarden/seatwarden/report/history/postgres"
 	"github.com/seatwarden/seatwarden/report/internal/reporttest"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/schedule/pglock"
@@ -70,7 +70,7 @@ func TestOpenPostgres(t *testing.T) {
 	b, err := historydb.Open(ctx, dsn)
 	require.NoError(t, err)
 	defer b.Close()
-	assert.IsType(t, &postgres.Store{}, a.Store)
+	assert.Implements(t, (*interface{ DB() *sql.DB })(nil), a.Store, "the PostgreSQL store, with its handle")
 	assert.IsType(t, &pglock.Locker{}, a.Locker)
 	assert.True(t, a.Shared)
 	assert.NotContains(t, a.Name, "seatwarden:seatwarden@", "no password in the name")
