@@ -42,7 +42,10 @@ type daemonConfig struct {
 	// JournalDir receives one journal per applied run ("" for none).
 	JournalDir string
 	Store      history
-	Now        func() time.Time
+	// Locker, when set, keeps daemons sharing a history (PostgreSQL) from
+	// running one policy at once: each run holds the policy's lock.
+	Locker schedule.Locker
+	Now    func() time.Time
 	// Connect, LookupEnv: see usermgmt.Config.Connect and
 	// usermgmt.WithLookupEnv (nil for the defaults).
 	Connect   func(context.Context, usermgmt.Site) (usermgmt.Client, error)
@@ -91,6 +94,9 @@ func newDaemon(cfg daemonConfig) *daemon {
 		schedule.WithOnResult(d.onResult), schedule.WithGracePeriod(cfg.Grace)}
 	if cfg.Store != nil {
 		opts = append(opts, schedule.WithLastRuns(cfg.Store))
+	}
+	if cfg.Locker != nil {
+		opts = append(opts, schedule.WithLocker(cfg.Locker))
 	}
 	d.runner = schedule.New(opts...)
 	return d
