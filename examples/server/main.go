@@ -19,10 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report/email"
-	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -56,6 +54,7 @@ type program struct {
 // flags are the command line's.
 type flags struct {
 	addr, policies, tokenFile, dataDir, publicURL, flavor string
+	history                                               string
 	demo                                                  bool
 	poll                                                  time.Duration
 	demoUsers, maxReads, maxWrites                        int
@@ -72,6 +71,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.StringVar(&f.policies, "policies", "", "the policy `FILE` (YAML or JSON); optional with --demo")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the API token from `FILE` (default: $SEATWARDEN_API_TOKEN)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "keep the history (plans, runs) and the journals in `DIR` (default ./seatwarden-data; a temporary directory with --demo)")
+	fs.StringVar(&f.history, "history", "", historyHelp)
 	fs.StringVar(&f.publicURL, "public-url", "", "the `URL` people reach this service at, for links in approval issues (default the listening address)")
 	fs.DurationVar(&f.poll, "poll-interval", time.Minute, "check pending approval issues every `DURATION` when no webhook came (0: never)")
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
@@ -179,13 +179,11 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if err := os.MkdirAll(filepath.Join(dataDir, "journals"), 0o700); err != nil {
 		return err
 	}
-	// One server per data directory: a second one would reset the plans
-	// the first is applying and apply them again.
-	lock, err := actions.LockFile(filepath.Join(dataDir, "seatwarden.lock"))
+	h, closeHistory, err := p.openHistory(ctx, f, dataDir)
 	if err != nil {
-		return fmt.Errorf("data directory %s: another server uses it: %w", dataDir, err)
+		return err
 	}
-	defer func() { _ = lock.Unlock() }()
+	defer closeHistory()
 
 	var demo *demoJira
 	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
@@ -223,12 +221,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		cfg.site = demo.site()
 	}
 
-	store, err := history.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	cfg.store = store
+	cfg.store = h
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -265,7 +258,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go s.pollLoop()
-	log.Info("serving", "url", base, "data_dir", dataDir, "policies", file.Len())
+	log.Info("serving", "url", base, "data_dir", dataDir, "history", h.Name, "policies", file.Len())
 	select {
 	case err := <-errc:
 		s.stop()

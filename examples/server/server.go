@@ -24,6 +24,7 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/history/historydb"
 	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -41,7 +42,7 @@ type serverConfig struct {
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
 	connect       func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error)
-	store         *history.SQLite
+	store         historydb.Store
 	apiToken      jira.Secret
 	webhookSecret jira.Secret // empty: the webhook refuses every request
 	dataDir       string      // journals go to dataDir/journals
