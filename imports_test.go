@@ -51,10 +51,11 @@ var layers = map[string]struct {
 	"schedule/pglock":                    {module: []string{"schedule"}, testOnly: []string{"github.com/stretchr/testify", "github.com/jackc/pgx/v5"}},
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
+	"examples/replicas":                  {testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
-	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {
