@@ -493,3 +493,109 @@ policies:
 	t.Logf("replicas: SIGKILL after %d of %d deactivations; %s started a run %v after the kill; fake deactivations %d; applied in the history %d",
 		before, len(users), other.name, takeover.Round(time.Millisecond), writes, applied)
 }
+
+// TestTwoServersApplyOnce: two server replicas on one PostgreSQL history,
+// no balancer. Jira's webhook goes to replica A while replica B polls the
+// approval issues every half second: the approved plan is applied once.
+// While it is being applied a third replica starts (as a restarted one
+// would): its reset of interrupted plans leaves the plan alone.
+func TestTwoServersApplyOnce(t *testing.T) {
+	t.Parallel()
+	historyURL := database(t)
+	// Slow answers: the apply lasts seconds, so the third replica starts
+	// during it.
+	_, jiraURL := startFake(t, "-latency", "200ms")
+	users := internalUsers[:10]
+	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: leavers
+    when: {onDemand: true}
+    users: {where: 'active && name in %s'}
+    actions: [{action: deactivate}]
+    approval: {project: PLAT, issueType: Task}
+`, quoted(users)))
+	const apiToken, secret = "replica-api-token", "replica-webhook-secret"
+	env := []string{"SEATWARDEN_API_TOKEN=" + apiToken, "SEATWARDEN_WEBHOOK_SECRET=" + secret,
+		"JIRA_URL=" + jiraURL, "JIRA_TOKEN=" + jiraToken}
+	server := func(name, poll string) (*proc, string) {
+		p := start(t, name, bin(t, "server"), env, "--addr", "127.0.0.1:0", "--policies", policies, "--history", historyURL,
+			"--data-dir", t.TempDir(), "--poll-interval", poll, "--rate", "1000")
+		return p, p.firstLine(t)
+	}
+	a, aURL := server("server A", "1h") // learns of the approval from the webhook only
+	b, bURL := server("server B", "500ms")
+	api := func(method, url string, body any) (int, []byte) {
+		t.Helper()
+		bs, _ := json.Marshal(body)
+		req, err := http.NewRequest(method, url, bytes.NewReader(bs))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, out
+	}
+	type planView struct{ ID, Status, IssueKey, RunID, Error string }
+	plan := func(base, id string) planView {
+		code, b := api(http.MethodGet, base+"/api/v1/plans/"+id, nil)
+		require.Equal(t, http.StatusOK, code, string(b))
+		var v planView
+		require.NoError(t, json.Unmarshal(b, &v))
+		return v
+	}
+
+	// Jira's webhook (DC 10: the jira-webhook REST) goes to A.
+	code, body := jiraDo(t, http.MethodPost, jiraURL+"/rest/jira-webhook/1.0/webhooks", map[string]any{
+		"name": "seatwarden", "url": aURL + "/webhooks/jira", "events": []string{"jira:issue_updated"},
+		"configuration": map[string]string{"SECRET": secret}})
+	require.Less(t, code, 300, string(body))
+
+	code, body = api(http.MethodPost, bURL+"/api/v1/plans", map[string]any{"policies": []string{"leavers"}})
+	require.Equal(t, http.StatusCreated, code, string(body))
+	var v planView
+	require.NoError(t, json.Unmarshal(body, &v))
+	require.Equal(t, "pending", v.Status, string(body))
+	require.NotEmpty(t, v.IssueKey)
+
+	code, body = jiraDo(t, http.MethodPost, jiraURL+"/rest/api/2/issue/"+v.IssueKey+"/transitions",
+		map[string]any{"transition": map[string]string{"id": "21"}}) // Approve
+	require.Equal(t, http.StatusNoContent, code, string(body))
+	waitFor(t, 3*time.Minute, "the plan is being applied", func() bool {
+		st := plan(bURL, v.ID).Status
+		require.NotContains(t, []string{"applied", "failed", "rejected"}, st, "the plan ended before a replica could start during its apply")
+		return st == "applying"
+	})
+	c, cURL := server("server C", "1h") // serves once its startup reset has run
+	cServing := time.Now()
+	waitFor(t, 3*time.Minute, "the plan is applied", func() bool { return plan(cURL, v.ID).Status == "applied" })
+	v = plan(aURL, v.ID)
+
+	var resolved []string
+	var appliedAt time.Time
+	for _, p := range []*proc{a, b, c} {
+		for _, r := range p.find("plan resolved", "plan_id", v.ID) {
+			resolved = append(resolved, p.name+": "+r.str("status"))
+			appliedAt = r.time()
+		}
+	}
+	assert.Len(t, resolved, 1, "one replica resolved the plan: %v", resolved)
+	require.True(t, cServing.Before(appliedAt), "server C started (%v) while the plan was applying (until %v)", cServing, appliedAt)
+	var ofPlan []report.RunSummary
+	for _, r := range historyRuns(t, historyURL, "leavers") {
+		if r.PlanID == v.ID {
+			ofPlan = append(ofPlan, r)
+		}
+	}
+	require.Len(t, ofPlan, 1, "one run of the plan in the history")
+	assert.Equal(t, v.RunID, ofPlan[0].RunID)
+	assert.Equal(t, len(users), ofPlan[0].Counts["applied"])
+	writes := fakeStats(t, jiraURL)[routeDeactivate]
+	assert.Equal(t, len(users), writes, "one deactivation per user in the fake's log")
+	assert.Zero(t, activeUsers(t, jiraURL, users))
+	t.Logf("replicas: two servers (webhook to A, B polling every 500 ms) and C started during the apply: resolved %v; runs of the plan %d; fake deactivations %d for %d users",
+		resolved, len(ofPlan), writes, len(users))
+}
