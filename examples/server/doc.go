@@ -14,7 +14,11 @@
 // comes from SEATWARDEN_API_TOKEN or the file --token-file names, never
 // from a flag; the webhook secret from SEATWARDEN_WEBHOOK_SECRET. Plans,
 // their approval state and runs are kept in the history store
-// (--data-dir), so pending approvals survive a restart. The approval
+// (--data-dir), so pending approvals survive a restart: a SQLite file for
+// one server, or a PostgreSQL database shared by replicas (--history
+// postgres://… or SEATWARDEN_HISTORY_URL), where an approved plan is
+// claimed once and a plan being applied is locked, so that a replica
+// starting meanwhile does not reset it. The approval
 // workflow itself is usermgmt.Approvals; this program adds HTTP, the
 // bearer token, the webhook's proof, Idempotency-Key on POST routes and
 // back-pressure (--max-reads, --max-writes: 429 with Retry-After; Jira's
