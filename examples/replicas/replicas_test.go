@@ -98,32 +98,19 @@ func database(t *testing.T) string {
 // locks), so that tests running at once do not share them.
 func unique() string { return fmt.Sprintf("%d-%d", time.Now().UnixNano()%1e9, rand.IntN(1e6)) }
 
-// syncBuffer is a bytes.Buffer safe for a process's output and a test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// proc is a program running in its own process.
+// proc is a program running in its own process, its output going to
+// files.
 type proc struct {
-	name     string
-	cmd      *exec.Cmd
-	stdout   *syncBuffer
-	stderr   *syncBuffer // the JSON log of the daemon and the server
-	exited   chan struct{}
-	stopOnce sync.Once
+	name           string
+	cmd            *exec.Cmd
+	stdout, stderr string // the files; stderr is the daemon's and the server's JSON log
+	exited         chan struct{}
+	stopOnce       sync.Once
+}
+
+func readFile(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
 }
 
 // start starts a program; it is stopped (SIGTERM) when the test ends, and
@@ -132,14 +119,19 @@ func start(t *testing.T, name, path string, env []string, args ...string) *proc 
 	t.Helper()
 	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &proc{name: name, cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	dir := t.TempDir()
+	p := &proc{name: name, cmd: cmd, stdout: filepath.Join(dir, "stdout"), stderr: filepath.Join(dir, "stderr"), exited: make(chan struct{})}
+	out, err := os.Create(p.stdout)
+	require.NoError(t, err)
+	logf, err := os.Create(p.stderr)
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = out, logf
 	require.NoError(t, cmd.Start(), name)
-	go func() { _ = cmd.Wait(); close(p.exited) }()
+	go func() { _ = cmd.Wait(); out.Close(); logf.Close(); close(p.exited) }()
 	t.Cleanup(func() {
 		p.stop(t)
 		if t.Failed() {
-			t.Logf("--- %s's log (end):\n%s", name, tail(p.stderr.String(), 6000))
+			t.Logf("--- %s's log (end):\n%s", name, tail(readFile(p.stderr), 6000))
 		}
 	})
 	return p
@@ -188,7 +180,7 @@ func (r record) time() time.Time {
 // records returns the program's log records so far.
 func (p *proc) records() []record {
 	var out []record
-	sc := bufio.NewScanner(strings.NewReader(p.stderr.String()))
+	sc := bufio.NewScanner(strings.NewReader(readFile(p.stderr)))
 	sc.Buffer(make([]byte, 0, 1<<20), 1<<24)
 	for sc.Scan() {
 		var r record
@@ -238,10 +230,10 @@ func (p *proc) firstLine(t *testing.T) string {
 	waitFor(t, 2*time.Minute, p.name+" prints its URL", func() bool {
 		select {
 		case <-p.exited:
-			t.Fatalf("%s exited: %s", p.name, p.stderr.String())
+			t.Fatalf("%s exited: %s", p.name, readFile(p.stderr))
 		default:
 		}
-		out := p.stdout.String()
+		out := readFile(p.stdout)
 		if i := strings.IndexByte(out, '\n'); i >= 0 {
 			line = strings.TrimSpace(out[:i])
 			return true
@@ -504,8 +496,8 @@ func TestTwoServersApplyOnce(t *testing.T) {
 	historyURL := database(t)
 	// Slow answers: the apply lasts seconds, so the third replica starts
 	// during it.
-	_, jiraURL := startFake(t, "-latency", "200ms")
-	users := internalUsers[:10]
+	_, jiraURL := startFake(t, "-latency", "300ms")
+	users := internalUsers
 	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
 sites:
   jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
