@@ -496,7 +496,7 @@ func TestTwoServersApplyOnce(t *testing.T) {
 	historyURL := database(t)
 	// Slow answers: the apply lasts seconds, so the third replica starts
 	// during it.
-	_, jiraURL := startFake(t, "-latency", "300ms")
+	_, jiraURL := startFake(t, "-latency", "200ms")
 	users := internalUsers
 	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
 sites:

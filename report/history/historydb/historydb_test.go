@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatwarden/seatwarden/internal/pgtest"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/history/historydb"
 	"github.com/seatwarden/seatwarden/report/internal/reporttest"
@@ -63,13 +62,7 @@ func TestOpenSQLite(t *testing.T) {
 func TestOpenPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dsn := pgtest.Schema(t)
-	a, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer a.Close()
-	b, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer b.Close()
+	a, b := openReplicas(t)
 	assert.Implements(t, (*interface{ DB() *sql.DB })(nil), a.Store, "the PostgreSQL store, with its handle")
 	assert.IsType(t, &pglock.Locker{}, a.Locker)
 	assert.True(t, a.Shared)

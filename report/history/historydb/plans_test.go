@@ -35,13 +35,7 @@ func TestPostgresLockedPlansConformance(t *testing.T) {
 func TestPostgresResetSparesLivePlans(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dsn := pgtest.Schema(t)
-	a, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer a.Close()
-	b, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer b.Close()
+	a, b := openReplicas(t)
 
 	now := time.Now()
 	// Advisory locks are database-wide: ids unique to this test.
@@ -110,4 +104,19 @@ func terminateHolder(t *testing.T, db *sql.DB, name string) {
 		WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
 		  AND l.classid::bigint = (k.key >> 32) & 4294967295 AND l.objid::bigint = k.key & 4294967295`, name).Scan(&n))
 	require.Equal(t, 1, n, "one session holds the lock")
+}
+
+// openReplicas opens a new schema of the test database twice, as two
+// replicas would.
+func openReplicas(t *testing.T) (a, b *historydb.History) {
+	t.Helper()
+	dsn := pgtest.Schema(t)
+	var err error
+	a, err = historydb.Open(t.Context(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { a.Close() })
+	b, err = historydb.Open(t.Context(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { b.Close() })
+	return a, b
 }
