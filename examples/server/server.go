@@ -703,7 +703,8 @@ func (s *server) buildInsights(w http.ResponseWriter, r *http.Request) (*insight
 	if err != nil {
 		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: no history", slog.String("error", err.Error()))
 	}
-	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
+	seats := s.siteSeats(r.Context(), c) // pages.go
+	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history, Seats: seats})
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "insights: %v", err)
 		return nil, site, 0, false
