@@ -103,9 +103,12 @@ func (monthTicker) Ticks(min, max float64) []plot.Tick {
 	if t.Before(from) {
 		t = t.AddDate(0, 1, 0)
 	}
+	// A label centred on a tick near either end would stick out of the
+	// chart: those ticks stay unlabelled.
+	edge := to.Sub(from) / 25
 	for i := 0; !t.After(to); i, t = i+1, t.AddDate(0, 1, 0) {
 		tick := plot.Tick{Value: float64(t.Unix())}
-		if (int(t.Month())-1)%every == 0 {
+		if (int(t.Month())-1)%every == 0 && t.Sub(from) > edge && to.Sub(t) > edge {
 			tick.Label = t.Format("Jan 2006")
 		}
 		out = append(out, tick)
@@ -322,7 +325,7 @@ func (in *Insights) simulationPlot() *chart {
 	if name == "" {
 		name = "the policy"
 	}
-	p := newChart("Active users over the past year, with "+name+" running weekly", "week", "active users")
+	p := newChart("Active users over the past year, had the policy run weekly", "week", "active users")
 	p.X.Tick.Marker = timeTicks(s.Points[0].Week, s.Points[len(s.Points)-1].Week)
 	actual, with := make(plotter.XYs, len(s.Points)), make(plotter.XYs, len(s.Points))
 	for i, pt := range s.Points {

@@ -37,6 +37,7 @@ const (
 	legendGap    = 14 * vg.Length(1)
 	legendMargin = 8 * vg.Length(1)
 	legendRowGap = 4 * vg.Length(1)
+	chartInset   = 4 * vg.Length(1)
 )
 
 // legendLayout places the entries in rows within width: each cell is the
@@ -73,7 +74,9 @@ func (c *chart) height(width vg.Length) vg.Length {
 func (c *chart) draw(dc draw.Canvas) {
 	cells, h := c.legendLayout(dc.Max.X - dc.Min.X)
 	c.Plot.Legend = plot.NewLegend() // drawn below, not over the data
-	c.Plot.Draw(draw.Crop(dc, 0, 0, h, 0))
+	// An inset keeps the title's and labels' glyphs inside the frame
+	// whatever the font's ascent in the browser.
+	c.Plot.Draw(draw.Crop(dc, chartInset, -chartInset, h, -chartInset))
 	top := dc.Min.Y + h // the strip's top edge (vg's y grows upwards)
 	for i, e := range c.entries {
 		r := cells[i]
