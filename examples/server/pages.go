@@ -166,6 +166,12 @@ func (s *server) planPage(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(v.Counts, func(a, b stepCount) int { return cmp.Compare(a.Kind, b.Kind) })
 	for _, l := range v.Plan.Limits {
+		if l.MaxUsers == 0 && l.MaxPercent == 0 {
+			continue // no limit of either kind
+		}
+		if l.Policy == "" {
+			l.Policy = "(the whole plan)"
+		}
 		over := l.MaxUsers > 0 && l.Users > l.MaxUsers ||
 			l.MaxPercent > 0 && v.Plan.ActiveUsers > 0 && float64(l.Users)*100/float64(v.Plan.ActiveUsers) > l.MaxPercent
 		v.Limits = append(v.Limits, limitView{l, over})

@@ -228,8 +228,17 @@ func (in *Insights) levelsPlot() *chart {
 		}
 	}
 	p.Y.Min = 0
+	top := 0
+	for _, l := range in.Levels {
+		top = max(top, l.Active())
+	}
+	p.Y.Max = headroom(top)
 	return p
 }
+
+// headroom returns the top of a count axis whose highest value is top:
+// a little above, so a line at the top is not drawn on the frame.
+func headroom(top int) float64 { return max(float64(top)*1.06, 1) }
 
 func (in *Insights) levelsAlt() string {
 	l := in.Levels[len(in.Levels)-1]
@@ -341,6 +350,11 @@ func (in *Insights) simulationPlot() *chart {
 	p.legend("actual (reconstructed)", la)
 	p.legend("with "+name, lw)
 	p.Y.Min = 0
+	top := 0
+	for _, pt := range s.Points {
+		top = max(top, pt.Actual, pt.WithPolicy)
+	}
+	p.Y.Max = headroom(top)
 	return p
 }
 
