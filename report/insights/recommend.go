@@ -59,7 +59,7 @@ type Recommendation struct {
 func (in *Insights) recommend(users []jira.User, flavor jira.Flavor) []Recommendation {
 	policy := Inactive{Days: in.RecentDays}
 	inactive := map[string]int{} // application → inactive licensed people
-	neverOld, unknown := 0, 0
+	neverOld, neverInactive, unknown := 0, 0, 0
 	for i := range users {
 		u := &users[i]
 		if !u.Active || !isPerson(u) {
@@ -69,13 +69,17 @@ func (in *Insights) recommend(users []jira.User, flavor jira.Flavor) []Recommend
 			unknown++
 			continue
 		}
-		if ok, _ := policy.MatchAt(u, in.Now); ok {
+		ok, _ := policy.MatchAt(u, in.Now)
+		if ok {
 			for _, l := range u.Licences {
 				inactive[l]++
 			}
 		}
 		if u.LastLogin.Never() && !u.Created.IsZero() && u.Created.Before(in.Now.AddDate(0, 0, -30)) {
 			neverOld++
+			if ok {
+				neverInactive++
+			}
 		}
 	}
 	var over, drops, frees []Recommendation
@@ -116,8 +120,11 @@ func (in *Insights) recommend(users []jira.User, flavor jira.Flavor) []Recommend
 	}
 	out := append(append(over, drops...), frees...)
 	if neverOld > 0 {
-		out = append(out, Recommendation{RecommendNeverLogged, "", neverOld,
-			fmt.Sprintf("%s active users never logged in although created more than 30 days ago: deactivating them frees their seats.", thousands(neverOld))})
+		text := fmt.Sprintf("%s active users never logged in although created more than 30 days ago: deactivating them frees their seats.", thousands(neverOld))
+		if neverInactive > 0 {
+			text += fmt.Sprintf(" %s of them were created more than %d days ago and are among the %s.", thousands(neverInactive), in.RecentDays, policy)
+		}
+		out = append(out, Recommendation{RecommendNeverLogged, "", neverOld, text})
 	}
 	if unknown > 0 {
 		how := "give the site a login source (logins: in the policy file) so that Jira Data Center's last logins are known"

@@ -84,6 +84,8 @@ func TestRecommendations(t *testing.T) {
 	assert.Equal(t, "jira-software uses 630 seats of its 600-seat licence. Deactivating the 120 users inactive for 90+ days brings it to 510.",
 		in.Recommendations[0].Text)
 	assert.Equal(t, 20, in.Recommendations[1].Users)
+	assert.Equal(t, "20 active users never logged in although created more than 30 days ago: deactivating them frees their seats. 20 of them were created more than 90 days ago and are among the users inactive for 90+ days.",
+		in.Recommendations[1].Text, "the overlap with the inactive users is said")
 	assert.Contains(t, in.Recommendations[2].Text, "10 active users is unknown")
 	assert.Contains(t, in.Recommendations[2].Text, "orgId", "Cloud's way to learn last logins")
 	assert.True(t, in.SeatsFromSite)
