@@ -53,7 +53,7 @@ var layers = map[string]struct {
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/replicas":                  {testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/chromedp/chromedp"}}, // chromedp: the browser test only
 	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }

@@ -61,6 +61,8 @@ type flags struct {
 	mail                                                  email.Flags
 	rate                                                  float64
 	burst                                                 int
+	linkKeyFile                                           string
+	linkTTL                                               time.Duration
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -82,6 +84,8 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
 	fs.IntVar(&f.maxWrites, "max-writes", defaultMaxWrites, "at most `N` applies and undos at once; more get 429")
+	fs.StringVar(&f.linkKeyFile, "link-key-file", "", "sign the pages' links (plan and insights pages opened from Jira) with the key in `FILE`, 32 bytes or more (default: $SEATWARDEN_LINK_KEY, else DIR/link.key, made on the first start)")
+	fs.DurationVar(&f.linkTTL, "link-ttl", defaultLinkTTL, "the pages' links expire after `DURATION`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -185,8 +189,15 @@ func (p program) serve(ctx context.Context, f flags) error {
 	}
 	defer closeHistory()
 
+	if f.linkTTL <= 0 {
+		return usageError("--link-ttl must be positive")
+	}
+	key, err := linkKey(f.linkKeyFile, p.getenv, dataDir)
+	if err != nil {
+		return err
+	}
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
+	cfg := serverConfig{links: &pageLinks{key: key, ttl: f.linkTTL}, apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
 		maxReads: f.maxReads, maxWrites: f.maxWrites}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
@@ -244,6 +255,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 			return err
 		}
 		p.demoHelp(base, demo, generated, token, dataDir)
+		fmt.Fprintf(p.stdout, "  open %s   # the insights page, signed link valid for %v\n", s.insightsPageURL("", s.cfg.links.expiry()), f.linkTTL)
 	}
 	hs := &http.Server{
 		Handler:           s.Handler(),
