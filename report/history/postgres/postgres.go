@@ -115,7 +115,7 @@ type Store struct {
 }
 
 var (
-	_ history.Store     = (*Store)(nil)
+	_ history.Store      = (*Store)(nil)
 	_ history.PlanStore  = (*Store)(nil)
 	_ history.LoginStore = (*Store)(nil)
 )
