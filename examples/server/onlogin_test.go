@@ -59,7 +59,9 @@ policies:
 				RateLimit: 100_000, Burst: 1000}
 			s, err := newServer(t.Context(), serverConfig{file: f, store: store, apiToken: testToken, webhookSecret: testSecret,
 				dataDir: dir, publicURL: publicURL, log: slog.New(slog.NewJSONHandler(&logs, nil)),
-				connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) { return usermgmt.Connect(ctx, site) }})
+				connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
+					return usermgmt.Connect(ctx, site)
+				}})
 			require.NoError(t, err)
 			s.loginLoop()
 			return s, store
