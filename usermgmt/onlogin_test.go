@@ -2,6 +2,7 @@ package usermgmt_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -362,5 +363,57 @@ func TestLoginTriggerCloud(t *testing.T) {
 		assert.Equal(t, []string{who.AccountID}, got.Logins)
 		members, _ := fake.GroupMembers("returning")
 		assert.Len(t, members, 1)
+	})
+}
+
+// TestLoginTriggerRemovesWarnedMark runs the README's example: of the
+// users marked seatwarden.warned, the one who logs in loses the mark; the
+// others keep theirs, and so does a user without the mark who logs in.
+func TestLoginTriggerRemovesWarnedMark(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 3, Users: 40, Now: time.Now()})
+		var marked []string
+		for i, u := range org.Users {
+			if !u.Inactive && !u.Admin && u.AccountType != jira.AccountApp && len(marked) < 3 {
+				org.Users[i].Properties = map[string]json.RawMessage{"seatwarden.warned": json.RawMessage(`"2026-01-01T06:00:00Z"`)}
+				marked = append(marked, u.Name)
+			}
+		}
+		var unmarked string
+		for _, u := range org.Users {
+			if !u.Inactive && !u.Admin && u.AccountType != jira.AccountApp && !slices.Contains(marked, u.Name) && u.Name != jiratest.DefaultDCUser {
+				unmarked = u.Name
+				break
+			}
+		}
+		fake := jiratest.New(jiratest.WithOrg(org))
+		set := parse(t, `policies:
+  - name: welcome-back
+    site: dc
+    when: {onLogin: {every: 15m}}
+    users:
+      where: active && property("seatwarden.warned", "") != ""
+    actions: [{action: deleteProperty, key: seatwarden.warned}]
+`)
+		tr := newTrigger(t, set, fake, openHistory(t, filepath.Join(t.TempDir(), "history.db")))
+		_, err := tr.Check(ctx, "welcome-back")
+		require.NoError(t, err)
+		time.Sleep(time.Minute)
+		fake.SetLastLogin(marked[1], time.Now())
+		fake.SetLastLogin(unmarked, time.Now())
+		time.Sleep(15 * time.Minute)
+		got, err := tr.Check(ctx, "welcome-back")
+		require.NoError(t, err)
+		assert.Len(t, got.Logins, 2)
+		require.NotNil(t, got.Plan)
+		require.Len(t, got.Plan.Users, 1, "the unmarked user matches no criterion")
+		assert.Equal(t, marked[1], got.Plan.Users[0].User.Name)
+		for i, name := range marked {
+			u, _ := fake.User(name)
+			_, has := u.Properties["seatwarden.warned"]
+			assert.Equal(t, i != 1, has, name)
+		}
 	})
 }
