@@ -332,6 +332,19 @@ func (t *LoginTrigger) Check(ctx context.Context, name string) (res LoginCheck, 
 	}
 	slices.Sort(res.Logins)
 	upd.Pending = res.Logins
+	if !snap.Result.Partial && !opts.ActiveOnly {
+		// Users no longer on the site: their records go.
+		seen := make(map[string]bool, len(snap.Users))
+		for i := range snap.Users {
+			seen[snap.Users[i].ID()] = true
+		}
+		for id := range st.Last {
+			if !seen[id] && !slices.Contains(st.Pending, id) {
+				upd.Forget = append(upd.Forget, id)
+			}
+		}
+		slices.Sort(upd.Forget)
+	}
 	if err := t.cfg.Store.SaveLogins(ctx, name, site.URL, st.Checked, upd); err != nil {
 		if errors.Is(err, history.ErrLoginConflict) {
 			res.Conflict = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -234,6 +235,23 @@ func TestLoginTriggerAcrossRestart(t *testing.T) {
 		st, err = store.Logins(ctx, "welcome-back", "https://dc.example.com")
 		require.NoError(t, err)
 		assert.Empty(t, st.Pending)
+		assert.Contains(t, st.Last, a.Key)
+
+		// a is deleted from the site: the next check forgets a's record.
+		req, err := http.NewRequest(http.MethodDelete, fake.URL+"/rest/api/2/user?username="+a.Name, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+fake.Credentials().DCToken)
+		resp, err := fake.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusNoContent, resp.StatusCode)
+		time.Sleep(15 * time.Minute)
+		_, err = tr.Check(ctx, "welcome-back")
+		require.NoError(t, err)
+		st, err = store.Logins(ctx, "welcome-back", "https://dc.example.com")
+		require.NoError(t, err)
+		assert.NotContains(t, st.Last, a.Key, "a user no longer on the site is forgotten")
+		assert.Contains(t, st.Last, b.Key)
 	})
 }
 

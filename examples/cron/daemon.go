@@ -299,8 +299,9 @@ func (d *daemon) runOnce(ctx context.Context) int {
 			failed = true
 		}
 	}
-	if ctx.Err() == nil && !d.checkLoginsOnce(ctx) { // onlogin.go
-		failed = true
+	if ctx.Err() == nil { // onlogin.go
+		f, r := d.checkLoginsOnce(ctx)
+		failed, refused = failed || f, refused || r
 	}
 	switch {
 	case failed || ctx.Err() != nil:

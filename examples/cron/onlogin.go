@@ -106,25 +106,30 @@ func (d *daemon) runLogins(ctx context.Context) {
 }
 
 // checkLoginsOnce checks the logins of every on-login policy once (--once)
-// and reports whether every check succeeded.
-func (d *daemon) checkLoginsOnce(ctx context.Context) bool {
+// and reports whether a check failed, and whether one was refused by its
+// blast-radius limit.
+func (d *daemon) checkLoginsOnce(ctx context.Context) (failed, refused bool) {
 	d.mu.Lock()
 	f := d.file
 	d.mu.Unlock()
 	if f == nil {
-		return true
+		return false, false
 	}
 	t := d.loginTrigger(ctx, f)
 	if t == nil {
-		return true
+		return false, false
 	}
-	ok := true
 	for _, name := range t.Policies() {
 		res, err := t.Check(ctx, name)
 		log := d.log.With(slog.String("policy", name), slog.String("trigger", "onLogin"), slog.Bool("dry_run", !d.cfg.Apply))
-		if err != nil {
+		switch {
+		case usermgmt.Refused(err):
+			log.LogAttrs(ctx, slog.LevelWarn, "login check refused", slog.String("error", err.Error()))
+			refused = true
+			continue
+		case err != nil:
 			log.LogAttrs(ctx, slog.LevelError, "login check failed", slog.String("error", err.Error()))
-			ok = false
+			failed = true
 			continue
 		}
 		attrs := []slog.Attr{slog.Bool("first", res.First), slog.Int("logins", len(res.Logins)), slog.Int("retried", len(res.Retried))}
@@ -133,5 +138,5 @@ func (d *daemon) checkLoginsOnce(ctx context.Context) bool {
 		}
 		log.LogAttrs(ctx, slog.LevelInfo, "login check", attrs...)
 	}
-	return ok
+	return failed, refused
 }

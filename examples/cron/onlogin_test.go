@@ -227,3 +227,47 @@ func TestOnLoginProgram(t *testing.T) {
 	assert.Nil(t, third["plan_id"], "nothing planned without a login")
 	assert.Equal(t, []string{who}, members())
 }
+
+// TestOnLoginOnceRefused checks that --once exits 3 when the plan for the
+// logins is over the policy's limit, and that the logins stay pending:
+// once the limit allows them, the next invocation acts on both.
+func TestOnLoginOnceRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 3, Users: 150, Now: time.Now().Add(-time.Hour)})
+	fake := jiratest.New(jiratest.WithOrg(org))
+	require.NoError(t, fake.AddGroup("returning"))
+	users := loginUsers(t, org, 2)
+	policies := filepath.Join(dir, "policies.yaml")
+	write := func(limit int) {
+		src := strings.Replace(loginPolicies, "    actions:\n", fmt.Sprintf("    limits: {maxUsers: %d}\n    actions:\n", limit), 1)
+		require.NoError(t, os.WriteFile(policies, []byte(src), 0o644))
+	}
+	once := func() (int, string) {
+		var stderr syncBuffer
+		code := testApp(fake, &stderr).run(t.Context(), []string{"--once", "--apply", "--policies", policies,
+			"--history", filepath.Join(dir, "history.db"), "--journal-dir", filepath.Join(dir, "journals")})
+		return code, stderr.String()
+	}
+	write(1)
+	code, logs := once()
+	require.Equal(t, exitOK, code, logs)
+	for _, u := range users {
+		fake.SetLastLogin(u, time.Now())
+	}
+	code, logs = once()
+	assert.Equal(t, exitRefused, code, logs)
+	assert.Len(t, withMsg(records(t, logs), "login check refused"), 1)
+	m, _ := fake.GroupMembers("returning")
+	assert.Empty(t, m, "nothing applied over the limit")
+
+	write(5)
+	code, logs = once()
+	require.Equal(t, exitOK, code, logs)
+	checks := withMsg(records(t, logs), "login check")
+	require.Len(t, checks, 1)
+	assert.EqualValues(t, 0, checks[0]["logins"])
+	assert.EqualValues(t, 2, checks[0]["retried"], "the pending logins are acted on")
+	m, _ = fake.GroupMembers("returning")
+	assert.ElementsMatch(t, users, m)
+}

@@ -44,7 +44,8 @@ type LoginStore interface {
 	// SaveLogins records a check in one transaction, provided the stored
 	// check is still prev (the Checked that Logins returned; zero for the
 	// first): it sets Checked, writes the users' last logins in Last
-	// (others keep theirs) and marks the users in Pending as pending. When
+	// (others keep theirs), marks the users in Pending as pending and
+	// drops the users in Forget. When
 	// another check was recorded since prev it changes nothing and returns
 	// [ErrLoginConflict]: that check's caller acts on the logins.
 	SaveLogins(ctx context.Context, policy, site string, prev time.Time, u LoginUpdate) error
@@ -79,6 +80,9 @@ type LoginUpdate struct {
 	// Pending lists users whose login is to be acted on; each must be in
 	// Last or already in the store.
 	Pending []string
+	// Forget lists users whose records are dropped: users no longer on
+	// the site.
+	Forget []string
 }
 
 // ErrLoginConflict is returned by [LoginStore.SaveLogins] when another
@@ -172,6 +176,12 @@ func (s *SQLite) SaveLogins(ctx context.Context, policy, site string, prev time.
 	for _, id := range u.Pending {
 		if _, err := tx.ExecContext(ctx, `UPDATE login_marks SET pending = 1
 			WHERE policy = ? AND site = ? AND user_id = ?`, policy, site, id); err != nil {
+			return err
+		}
+	}
+	for _, id := range u.Forget {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_marks WHERE policy = ? AND site = ? AND user_id = ?`,
+			policy, site, id); err != nil {
 			return err
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // empty: a policy never checked has the zero state; a check records its
 // time (microseconds kept), the users' last logins (never logged in as the
 // zero time) and the pending users; a later check updates only the users it
-// names; a check from a state that is no longer the stored one (a stale
+// names, and drops those it forgets; a check from a state that is no longer the stored one (a stale
 // prev, or a second first check) changes nothing and returns
 // history.ErrLoginConflict, also when two callers race; DoneLogins clears
 // pending marks; policies and sites do not see each other's state.
@@ -58,6 +58,13 @@ func TestLoginStore(t *testing.T, open func(t *testing.T) history.LoginStore) {
 	st, err = s.Logins(ctx, policy, site)
 	must(t, err)
 	same(t, "pending after alice was acted on", st.Pending, []string{"carol"})
+
+	c3 := c2.Add(15 * time.Minute)
+	must(t, s.SaveLogins(ctx, policy, site, c2, history.LoginUpdate{Checked: c3, Forget: []string{"bob"}}))
+	st, err = s.Logins(ctx, policy, site)
+	must(t, err)
+	same(t, "last logins after bob left the site", utc(st.Last), map[string]time.Time{"alice": a2, "carol": c})
+	c2 = c3
 
 	// Another policy and another site have their own state.
 	for _, other := range [][2]string{{"other-policy", site}, {policy, "https://other.example.com"}} {

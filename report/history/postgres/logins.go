@@ -122,6 +122,12 @@ func (s *Store) SaveLogins(ctx context.Context, policy, site string, prev time.T
 			return err
 		}
 	}
+	if len(u.Forget) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_marks WHERE policy = $1 AND site = $2 AND user_id = ANY($3)`,
+			policy, site, u.Forget); err != nil {
+			return err
+		}
+	}
 	return tx.Commit()
 }
 
