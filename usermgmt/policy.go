@@ -189,6 +189,11 @@ type When struct {
 	// about that one user. It goes with a schedule or on demand; a
 	// policy with actOn or a selection file cannot have it.
 	OnUserCreated bool `json:"onUserCreated,omitempty" yaml:"onUserCreated"`
+	// OnLogin runs the policy for the users who logged in on its site
+	// since the last check and match its criterion ([LoginTrigger]): in a
+	// file onLogin: true (checked every 15 minutes) or onLogin: {every: 1h}.
+	// It goes with a schedule or on demand (see [OnLogin]).
+	OnLogin *OnLogin `json:"onLogin,omitempty" yaml:"onLogin"`
 }
 
 // Users says which users a policy selects: those its criterion matches,

@@ -274,6 +274,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".when.onUserCreated", "a new user is in no selection file; select with users.where")
 		}
 	}
+	p.validateOnLogin(path, ps) // onlogin.go
 
 	// Which users.
 	u := &p.Users

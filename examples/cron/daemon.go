@@ -144,7 +144,7 @@ func (d *daemon) Reload(path string) error {
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
 		slog.Int("policies_in_file", f.Len()), slog.Int("scheduled", len(entries)))
-	if len(entries) == 0 && !d.cfg.Once {
+	if len(entries) == 0 && !d.cfg.Once && !hasLoginPolicy(f) {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
 			slog.String("policies", path))
 	}
@@ -176,7 +176,7 @@ func (d *daemon) swap(f *usermgmt.PolicySet) error {
 	var names []string
 	policies := f.Policies()
 	for i := range policies {
-		if p := &policies[i]; p.Scheduled() || d.cfg.Once {
+		if p := &policies[i]; p.Scheduled() || (d.cfg.Once && !loginOnly(p)) { // onlogin.go
 			names = append(names, p.Name)
 		}
 	}
@@ -231,6 +231,9 @@ func (d *daemon) Run(ctx context.Context) error {
 		}()
 		defer func() { stop(); <-done }()
 	}
+	logins := make(chan struct{}) // the on-login checks (onlogin.go)
+	go func() { defer close(logins); d.runLogins(ctx) }()
+	defer func() { <-logins }()
 	return d.runner.Run(ctx)
 }
 
@@ -301,6 +304,10 @@ func (d *daemon) runOnce(ctx context.Context) int {
 		default:
 			failed = true
 		}
+	}
+	if ctx.Err() == nil { // onlogin.go
+		f, r := d.checkLoginsOnce(ctx)
+		failed, refused = failed || f, refused || r
 	}
 	switch {
 	case failed || ctx.Err() != nil:

@@ -43,4 +43,9 @@
 // daemon reads the pending plans' issues, applies the approved plans and
 // records the rejected ones. A plan a crash left applying is pending again
 // at the next start.
+//
+// Policies with when.onLogin run for the users who logged in since their
+// previous check, checked on their interval (usermgmt.LoginTrigger, the
+// checks kept in the history); with --once each such policy checks once,
+// and a policy with no schedule is not run over every matching user.
 package main

@@ -4,7 +4,9 @@
 // flow — a plan of a policy with an approval opens a Jira issue, and the
 // plan is applied when Jira's webhook (or, failing that, polling) says the
 // issue was approved. Policies marked when: {onUserCreated: true} run for
-// each user Jira's user_created webhook reports.
+// each user Jira's user_created webhook reports; policies with
+// when.onLogin, for the users who logged in since their previous check
+// (usermgmt.LoginTrigger, on each policy's interval).
 //
 //	SEATWARDEN_API_TOKEN=… SEATWARDEN_WEBHOOK_SECRET=… \
 //	  go run ./examples/server --addr 127.0.0.1:8080 --policies policies.yaml

@@ -270,6 +270,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go s.pollLoop()
+	s.loginLoop() // onlogin.go
 	log.Info("serving", "url", base, "data_dir", dataDir, "history", h.Name, "policies", file.Len())
 	select {
 	case err := <-errc:
