@@ -589,7 +589,7 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			r.Outcome, r.Message = Applied, "found applied after an interruption"
 			a.record(ctx, r, extra)
 			return
-		case err == nil && !checkable && s.Kind == KindCreateIssue:
+		case err == nil && !checkable && s.Kind.once():
 			a.fail(ctx, r, extra, ErrInDoubt)
 			return
 		case errors.Is(err, ErrUserGone):
@@ -638,7 +638,7 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			err = cerr
 			break
 		}
-		if cerr == nil && !checkable && s.Kind == KindCreateIssue {
+		if cerr == nil && !checkable && s.Kind.once() {
 			err = fmt.Errorf("%w: %w", ErrInDoubt, err)
 			break
 		}
@@ -780,8 +780,11 @@ func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s S
 // checkable is false for steps whose effect cannot be read back (a
 // password, sessions, an issue; properties without a [PropertyReader]).
 func (a *applier) effect(ctx context.Context, ref jira.UserRef, s Step, value json.RawMessage) (present, checkable bool, err error) {
+	if s.Kind.once() {
+		return false, false, nil
+	}
 	switch s.Kind {
-	case KindResetPassword, KindInvalidateSessions, KindCreateIssue:
+	case KindResetPassword, KindInvalidateSessions:
 		return false, false, nil
 	case KindSetProperty, KindDeleteProperty:
 		pr, ok := a.site.(PropertyReader)

@@ -32,13 +32,6 @@ const (
 	KindCreateIssue        StepKind = "create-issue"
 )
 
-var kindOrder = []StepKind{
-	KindReactivate, KindSetProperty, KindDeleteProperty, KindRemoveGroup, KindRevokeLicence,
-	KindAddGroup, KindGrantLicence, KindInvalidateSessions, KindResetPassword,
-	KindDeactivate, KindDelete, KindCreateIssue,
-	KindMoveDirectory, // movedir.go
-}
-
 // Order returns the kind's place in the canonical order: reactivate,
 // set-property, delete-property, remove-group, revoke-licence, add-group,
 // grant-licence, invalidate-sessions, reset-password, deactivate, delete,
@@ -46,12 +39,8 @@ var kindOrder = []StepKind{
 // written before the user loses access, and create-issue last so that the
 // issue describes what was done. An unknown kind sorts last.
 func (k StepKind) Order() int {
-	for i, o := range kindOrder {
-		if o == k {
-			return i
-		}
-	}
-	return len(kindOrder)
+	_, i, _ := kindOf(k)
+	return i
 }
 
 // Destructive reports whether the step takes something away from the user
@@ -60,15 +49,16 @@ func (k StepKind) Order() int {
 // and skips the user's steps as stale when the facts the plan decided on
 // have changed.
 func (k StepKind) Destructive() bool {
-	switch k {
-	case KindDeactivate, KindDelete, KindRemoveGroup, KindRevokeLicence, KindResetPassword, KindInvalidateSessions, KindMoveDirectory:
-		return true
-	}
-	return false
+	d, _, _ := kindOf(k)
+	return d.destructive
 }
 
 // Valid reports whether k is one of the known kinds.
-func (k StepKind) Valid() bool { return k.Order() < len(kindOrder) }
+func (k StepKind) Valid() bool { _, _, ok := kindOf(k); return ok }
+
+// once reports whether a step of kind k that may have been carried out
+// is never carried out again: its effect cannot be read back.
+func (k StepKind) once() bool { d, _, _ := kindOf(k); return d.once }
 
 // Step is one change to one user, as data: the plan lists them, the
 // journal records them, and apply executes them. Which fields are used
