@@ -46,6 +46,7 @@ type kindDef struct {
 // kindTable lists the step kinds in the canonical order in which a
 // user's steps are planned and applied (see [StepKind.Order]).
 var kindTable = []kindDef{
+	{kind: KindNotify, once: true},
 	{kind: KindReactivate, undo: "deactivate",
 		inverse: func(JournalEntry) (Step, bool) { return Step{Kind: KindDeactivate}, true }},
 	{kind: KindSetProperty, undo: "restore the previous value, or delete the property", inverse: func(e JournalEntry) (Step, bool) {
@@ -201,6 +202,16 @@ var actionTable = []ActionDef{
 		Doc:   "Plans moving the user to the user directory `to`, carried out by `seatwarden migrate plan --from-plan`.",
 		Build: func(a Args) (Action, error) { return MoveDirectory(a.String("to")), nil },
 		Label: func(a Args) string { return a.String("to") }},
+	{Name: "notify", Kind: KindNotify,
+		Params: []Param{{"subject", true}, {"body", true}, {"cc", false}, {"deadlineDays", false}},
+		Doc: "Emails the user a subject and body template ({{displayName}}, {{daysSinceLastLogin}}, {{deadline}}, {{siteUrl}}, …), " +
+			"copied to `cc` (addresses or Jira groups); `deadlineDays` sets {{deadline}}, that many days after the plan. " +
+			"Sent once, before the user's other steps; a user without a known email is reported and their other steps are not applied.",
+		Build: func(a Args) (Action, error) {
+			return Notify(NotifySpec{Subject: a.String("subject"), Body: a.String("body"), Cc: a.Strings("cc"),
+				DeadlineDays: a.Int("deadlineDays"), Location: a.Location})
+		},
+		Label: func(a Args) string { return strings.Join(a.Strings("cc"), ", ") }},
 }
 
 // Actions returns the actions of policy files, in the order of the

@@ -284,6 +284,7 @@ const (
 	InvalidateSessions ActionKind = "invalidateSessions"
 	CreateIssue        ActionKind = "createIssue"
 	MoveDirectory      ActionKind = "moveDirectory"
+	Notify             ActionKind = "notify"
 )
 
 // ActionSpec is one action of a policy, as data. Action names the kind;
@@ -308,6 +309,14 @@ type ActionSpec struct {
 	// which 'seatwarden migrate plan --from-plan' carries out (Jira's REST
 	// API cannot).
 	To string `json:"to,omitempty" yaml:"to"`
+	// Subject and Body are notify's email templates ({{displayName}},
+	// {{daysSinceLastLogin}}, {{deadline}}, {{siteUrl}}, …), Cc the
+	// addresses or Jira groups copied, DeadlineDays the days from the
+	// plan to {{deadline}}.
+	Subject      string   `json:"subject,omitempty" yaml:"subject"`
+	Body         string   `json:"body,omitempty" yaml:"body"`
+	Cc           []string `json:"cc,omitempty" yaml:"cc"`
+	DeadlineDays int      `json:"deadlineDays,omitempty" yaml:"deadlineDays"`
 }
 
 // Limits bound a policy's blast radius per run. Zero means no limit of

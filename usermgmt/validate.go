@@ -431,6 +431,7 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	if a.Action == ResetPassword && a.Password != "" && a.Password != "random" {
 		ps.addf(path+".password", "the only password source a file can name is random; a password is never written in a file")
 	}
+	checkBuild(path, a, ps) // vocabulary.go
 	if def.DCOnly && target == jira.Cloud {
 		ps.addf(path+".action", "%s is available on Data Center only; this policy acts on a Cloud site", a.Action)
 	}

@@ -2,12 +2,15 @@ package usermgmt
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"strings"
 	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/report/email"
 )
 
 // The actions of policy files are described once, in package actions
@@ -105,4 +108,41 @@ func (a ActionSpec) action(loc *time.Location) (actions.Action, error) {
 		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "actions: "))
 	}
 	return act, nil
+}
+
+// checkBuild reports what the action's own checks find (a notify
+// template that is not valid), at the parameter's path, when nothing
+// else was found wrong with the action.
+func checkBuild(path string, a *ActionSpec, ps *problems) {
+	for _, p := range ps.list {
+		if p.Path == path || strings.HasPrefix(p.Path, path+".") {
+			return
+		}
+	}
+	_, err := actions.BuildAction(string(a.Action), a.args(nil))
+	if err == nil {
+		return
+	}
+	if pe, ok := errors.AsType[*actions.ParamError](err); ok {
+		msg := pe.Msg
+		if pe.Line > 0 {
+			msg = fmt.Sprintf("line %d, column %d of the %s: %s", pe.Line, pe.Column, pe.Param, pe.Msg)
+		}
+		ps.add(path+"."+pe.Param, err, "%s", msg)
+		return
+	}
+	ps.add(path, err, "%s", strings.TrimPrefix(err.Error(), "actions: "))
+}
+
+// mailer returns the Mailer of notify steps: nil without Config.SMTP (the
+// steps then fail with actions.ErrNoMailer).
+func (m *Manager) mailer(c Client, log *slog.Logger) actions.Mailer {
+	if m.cfg.SMTP == nil {
+		return nil
+	}
+	ml := &email.Mailer{SMTP: *m.cfg.SMTP, From: m.cfg.MailFrom, Logger: log}
+	if gm, ok := c.(email.GroupMembers); ok {
+		ml.Groups = gm
+	}
+	return ml
 }

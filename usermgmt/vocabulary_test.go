@@ -19,7 +19,8 @@ import (
 func TestActionTable(t *testing.T) {
 	t.Parallel()
 	full := ActionSpec{Groups: []string{"g"}, Licence: "jira-software", Password: "random", Key: "k",
-		Value: json.RawMessage(`1`), Project: "OPS", IssueType: "Task", Summary: "s", Description: "d", Labels: []string{"l"}, To: "Internal"}
+		Value: json.RawMessage(`1`), Project: "OPS", IssueType: "Task", Summary: "s", Description: "d", Labels: []string{"l"}, To: "Internal",
+		Subject: "Hello {{displayName}}", Body: "Log in by {{deadline}}", Cc: []string{"ops@example.com"}, DeadlineDays: 30}
 	known := setParams(&full)
 	require.Len(t, known, len(specParams), "the full spec sets every parameter")
 	seen := map[ActionKind]bool{}
