@@ -142,6 +142,9 @@ func compileTemplate(param, text string) (mailTemplate, error) {
 	}
 	fail := func(n parse.Node, format string, a ...any) error {
 		pos := int(n.Position())
+		if i := strings.LastIndex(text[:pos], "{{"); i >= 0 {
+			pos = i // the placeholder's opening braces
+		}
 		line := 1 + strings.Count(text[:pos], "\n")
 		col := pos - strings.LastIndexByte(text[:pos], '\n')
 		return &ParamError{Action: "notify", Param: param, Line: line, Column: col, Msg: fmt.Sprintf(format, a...)}
