@@ -352,8 +352,13 @@ func writeUndeliverable(b *strings.Builder, p *Plan) {
 	}
 }
 
-// writeMails shows the rendered mails of a user's notify steps.
-func writeMails(b *strings.Builder, steps []Step) {
+// mailsShown is how many users' mails a plan's summary shows whole; the
+// next ones by their subject (the plan's JSON has every mail).
+const mailsShown = 3
+
+// writeMails shows the rendered mails of a user's notify steps: the
+// recipients and subject, and the body when full.
+func writeMails(b *strings.Builder, steps []Step, full bool) {
 	for _, s := range steps {
 		if s.Kind != KindNotify || s.Mail == nil || s.Mail.Problem != "" {
 			continue
@@ -363,6 +368,9 @@ func writeMails(b *strings.Builder, steps []Step) {
 			to += ", cc " + strings.Join(s.Mail.Cc, ", ")
 		}
 		fmt.Fprintf(b, "      mail to %s — subject: %s\n", to, s.Mail.Subject)
+		if !full {
+			continue
+		}
 		for line := range strings.Lines(strings.TrimRight(s.Mail.Body, "\n")) {
 			fmt.Fprintf(b, "      | %s", line)
 			if !strings.HasSuffix(line, "\n") {

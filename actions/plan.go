@@ -672,7 +672,7 @@ func (p *Plan) Summary() string {
 			why = append(why, r.Policy+": "+r.Explanation)
 		}
 		fmt.Fprintf(&b, "  %s: %s — %s\n", u.User, strings.Join(steps, ", "), strings.Join(why, "; "))
-		writeMails(&b, u.Steps)
+		writeMails(&b, u.Steps, i < mailsShown)
 	}
 	for _, x := range p.Exempt {
 		fmt.Fprintf(&b, "  exempt %s from %s: %s\n", x.User, x.Policy, x.Reason)
