@@ -305,4 +305,16 @@ func TestNotifyCancelledMidRun(t *testing.T) {
 		assert.Equal(t, 1, box.perUser()[up.User.Email], up.User.Email)
 	}
 	assert.Equal(t, 1, run.Counts[actions.Failed], "the mail cancelled mid-send is in doubt: %s", run.Summary())
+
+	// Undo cannot take a mail back: it says so.
+	undo, err := actions.Undo(j.Entries(), actions.UndoOptions{Now: now})
+	require.NoError(t, err)
+	var mails int
+	for _, s := range undo.NotUndoable {
+		if strings.Contains(s, ": notify ") {
+			mails++
+		}
+	}
+	assert.Equal(t, len(plan.Users)-1, mails, "every mail sent (the one in doubt was not applied): %v", undo.NotUndoable)
+	assert.Equal(t, len(plan.Users)-1, undo.Counts[actions.KindDeleteProperty], "the marks are undone")
 }

@@ -56,7 +56,7 @@ func TestLifecycleWarnsByEmail(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(got), warned, r.stdout)
-	t.Logf("%d users warned by email, %d notify steps planned", len(got), notify)
+	t.Logf("%d users warned by email", len(got))
 	assert.NotContains(t, r.stdout+r.stderr, "s3cret-pw")
 
 	again := cli(t, env, "run", "--rate", "1000", "--policy", policy, "--apply", "--journal", filepath.Join(t.TempDir(), "again.journal"))
