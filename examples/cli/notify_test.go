@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net/mail"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,7 +25,11 @@ func TestLifecycleWarnsByEmail(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{User: "reports", Password: "s3cret-pw", TLS: smtptest.StartTLS})
 	env["SEATWARDEN_SMTP_PASSWORD"], env["SEATWARDEN_MAIL_FROM"] = "s3cret-pw", "seatwarden@example.com"
 	env["SEATWARDEN_SMTP_URL"] = "smtp://reports@" + srv.Addr + "?ca=" + srv.CAFile
-	policy := filepath.Join(exampleDir(t), "lifecycle.yaml")
+	// A copy: the example's report sink writes beside the policy file.
+	src, err := os.ReadFile(filepath.Join(exampleDir(t), "lifecycle.yaml"))
+	require.NoError(t, err)
+	policy := filepath.Join(t.TempDir(), "lifecycle.yaml")
+	require.NoError(t, os.WriteFile(policy, src, 0o600))
 
 	plan := cli(t, env, "plan", "--rate", "1000", "--policy", policy)
 	require.Equal(t, exitOK, plan.code, plan.stderr)
