@@ -68,15 +68,7 @@ func (ml *Mailer) Send(ctx context.Context, m actions.Message) error {
 	if err != nil {
 		return err
 	}
-	s := ml.sink(nil)
-	c, err := s.client()
-	if err != nil {
-		return err
-	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return s.scrub(err)
-	}
-	return nil
+	return ml.sink(nil).send(ctx, msg)
 }
 
 func (ml *Mailer) sink(to []string) *Sink {
