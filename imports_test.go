@@ -35,13 +35,13 @@ var layers = map[string]struct {
 	"jira/datacenter/jiradbtest": {module: []string{"jira/datacenter"}},
 	"jira/cloud":                 {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks", "jira/internal/rest"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                   {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"actions":                    {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
+	"actions":                    {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
 	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"report/email":                       {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historydb":           {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
