@@ -48,7 +48,8 @@ type Options struct {
 	// error makes the approval metrics missing from that scrape, and
 	// only them.
 	Pending func(ctx context.Context) ([]time.Time, error)
-	// Now is the clock of the approvals' ages (default time.Now).
+	// Now is the clock of the approvals' ages and of the runs counted by
+	// [Metrics.End] (default time.Now).
 	Now func() time.Time
 }
 
@@ -57,6 +58,7 @@ type Options struct {
 // documentation for the metrics. It is safe for concurrent use.
 type Metrics struct {
 	reg *prometheus.Registry
+	now func() time.Time
 
 	runs        *prometheus.CounterVec
 	steps       *prometheus.CounterVec
@@ -107,10 +109,11 @@ func New(opts Options) *Metrics {
 	m.reg.MustRegister(m.runs, m.steps, m.lastSuccess, m.requests, m.rateLimited, m.waits, m.waitSeconds,
 		m.snapDuration, m.snapUsers, m.snapErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	m.now = opts.Now
 	if opts.Pending != nil {
-		if opts.Now == nil {
-			opts.Now = time.Now
-		}
 		m.reg.MustRegister(&pendingCollector{list: opts.Pending, now: opts.Now})
 	}
 	return m
@@ -209,14 +212,19 @@ func (m *Metrics) Begin(ctx context.Context) context.Context {
 
 // End counts the run begun with ctx as outcome for each policy, unless
 // its report reached the Sink, which counted it then. Use it for the runs
-// that end without a report: an error, a refusal, an approval requested.
+// that end without a report: an error, a refusal, an approval requested,
+// nothing to do ([Succeeded], which is the policies' last success).
 // dryRun is the run's mode.
 func (m *Metrics) End(ctx context.Context, policies []string, outcome Outcome, dryRun bool) {
 	if t, ok := ctx.Value(trackerKey{}).(*tracker); ok && t.reported.Load() {
 		return
 	}
+	now := float64(m.now().UnixNano()) / 1e9
 	for _, p := range policies {
 		m.runs.WithLabelValues(p, string(outcome), mode(dryRun)).Inc()
+		if outcome == Succeeded {
+			m.lastSuccess.WithLabelValues(p).Set(now)
+		}
 	}
 }
 
