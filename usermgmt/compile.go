@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 
 	"github.com/seatwarden/seatwarden/actions"
@@ -30,10 +31,7 @@ func (f *File) Compile(opts ...LoadOption) (*PolicySet, error) {
 		return nil, &LoadError{Problems: []Problem{{Msg: "no policy file"}}}
 	}
 	cfg := newLoadConfig(opts)
-	c, err := f.clone()
-	if err != nil {
-		return nil, err
-	}
+	c := f.clone()
 	if cfg.name == "" {
 		cfg.name = c.name
 	}
@@ -46,6 +44,7 @@ func (f *File) Compile(opts ...LoadOption) (*PolicySet, error) {
 // compile validates f, which the caller owns, into a set.
 func (f *File) compile(cfg loadConfig, ps *problems) (*PolicySet, error) {
 	f.name = cfg.name
+	f.checkValues(ps)
 	f.validate(cfg, ps)
 	if err := ps.err(cfg.name); err != nil {
 		return nil, err
@@ -53,32 +52,30 @@ func (f *File) compile(cfg loadConfig, ps *problems) (*PolicySet, error) {
 	return &PolicySet{f: f}, nil
 }
 
+// checkValues reports the action values that are not JSON (a File built
+// in Go can hold any bytes; one read from a file cannot).
+func (f *File) checkValues(ps *problems) {
+	for i, p := range f.Policies {
+		for j, a := range p.Actions {
+			if a.Value != nil && !json.Valid(a.Value) {
+				ps.addf(fmt.Sprintf("policies[%d].actions[%d].value", i, j), "not valid JSON")
+			}
+		}
+	}
+}
+
 // clone returns a copy of f's data and of where it was read from (lines,
-// name, directory), without anything compiled.
-func (f *File) clone() (*File, error) {
-	data, err := json.Marshal(f)
-	if err != nil {
-		return nil, fmt.Errorf("usermgmt: policy file: %w", err)
-	}
-	c := &File{}
-	if err := json.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("usermgmt: policy file: %w", err)
-	}
+// name, directory), without anything compiled. It cannot fail.
+func (f *File) clone() *File {
+	c := copyData(f)
 	c.lines, c.name, c.dir = maps.Clone(f.lines), f.name, f.dir
-	return c, nil
+	return &c
 }
 
 // clonePolicy returns a copy of p that shares nothing mutable with it;
 // what was compiled (immutable) is shared.
 func clonePolicy(p *Policy) Policy {
-	data, err := json.Marshal(p)
-	var c Policy
-	if err == nil {
-		err = json.Unmarshal(data, &c)
-	}
-	if err != nil { // cannot happen: p was read from JSON or YAML into the same types
-		panic("usermgmt: copying policy " + p.Name + ": " + err.Error())
-	}
+	c := copyData(p)
 	c.where, c.sched, c.loc, c.base, c.selection = p.where, p.sched, p.loc, p.base, p.selection
 	for i := range c.Users.Exemptions.Expressions {
 		c.Users.Exemptions.Expressions[i].prog = p.Users.Exemptions.Expressions[i].prog
@@ -86,15 +83,74 @@ func clonePolicy(p *Policy) Policy {
 	return c
 }
 
+// copyData returns a deep copy of the exported data of *v: its maps,
+// slices and pointers are copied, so the copy shares nothing mutable with
+// *v; unexported fields (what was compiled from the data, where it was
+// read from) are left zero. It cannot fail, and covers fields added later.
+func copyData[T any](v *T) T {
+	var out T
+	copyValue(reflect.ValueOf(&out).Elem(), reflect.ValueOf(v).Elem())
+	return out
+}
+
+// copyValue sets dst, a settable zero value, to a deep copy of src's
+// exported data. A struct of another package (time.Time) is copied as a
+// value.
+func copyValue(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.Struct:
+		t := src.Type()
+		if t.PkgPath() != reflect.TypeFor[File]().PkgPath() {
+			dst.Set(src)
+			return
+		}
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() {
+				copyValue(dst.Field(i), src.Field(i))
+			}
+		}
+	case reflect.Slice:
+		if src.IsNil() {
+			return
+		}
+		s := reflect.MakeSlice(src.Type(), src.Len(), src.Len())
+		for i := range src.Len() {
+			copyValue(s.Index(i), src.Index(i))
+		}
+		dst.Set(s)
+	case reflect.Map:
+		if src.IsNil() {
+			return
+		}
+		m := reflect.MakeMapWithSize(src.Type(), src.Len())
+		for it := src.MapRange(); it.Next(); {
+			e := reflect.New(src.Type().Elem()).Elem()
+			copyValue(e, it.Value())
+			m.SetMapIndex(it.Key(), e)
+		}
+		dst.Set(m)
+	case reflect.Pointer:
+		if src.IsNil() {
+			return
+		}
+		p := reflect.New(src.Type().Elem())
+		copyValue(p.Elem(), src.Elem())
+		dst.Set(p)
+	case reflect.Interface:
+		if src.IsNil() {
+			return
+		}
+		e := reflect.New(src.Elem().Type()).Elem()
+		copyValue(e, src.Elem())
+		dst.Set(e)
+	default:
+		dst.Set(src)
+	}
+}
+
 // File returns a copy of the set's data, for display or to edit and
 // compile again. It holds nothing compiled.
-func (s *PolicySet) File() *File {
-	c, err := s.f.clone()
-	if err != nil {
-		panic("usermgmt: copying a compiled file: " + err.Error()) // cannot happen: see clonePolicy
-	}
-	return c
-}
+func (s *PolicySet) File() *File { return s.f.clone() }
 
 // Name returns the name of the file the set was read from ("" when
 // built in Go without WithName).
