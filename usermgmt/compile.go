@@ -6,9 +6,12 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/schedule"
 )
 
 // PolicySet is a compiled policy file: every site resolved, every
@@ -17,7 +20,66 @@ import (
 // copies. Get one from [Load] or [Parse], or from a [File] built in Go
 // with [File.Compile].
 type PolicySet struct {
-	f *File // validated; never handed out
+	f *compiledSet // never handed out
+}
+
+// compiledSet is what a PolicySet runs: the file's data (a private copy)
+// and, apart from it, what was compiled from it. The File stays data.
+type compiledSet struct {
+	*File
+	// policies are File.Policies compiled, in the same order.
+	policies []CompiledPolicy
+	// exempt are File.Exemptions.Expressions compiled, by index.
+	exempt []*criteria.Program
+	// sites are File.Sites resolved (credentials read).
+	sites map[string]Site
+}
+
+// CompiledPolicy is a policy of a [PolicySet]: a copy of its data (the
+// embedded [Policy]) and what was compiled from it.
+type CompiledPolicy struct {
+	Policy
+
+	where *criteria.Program
+	sched schedule.Spec
+	loc   *time.Location
+	// base is the directory the policy's paths resolve inside, and
+	// selection the selection as written (Merge makes Users.Selection
+	// absolute; the path is resolved again when it is read).
+	base      string
+	selection string
+	// exempt are Users.Exemptions.Expressions compiled, by index.
+	exempt []*criteria.Program
+}
+
+// Criterion returns the compiled users.where criterion, or nil when the
+// policy selects by a CSV file only.
+func (p *CompiledPolicy) Criterion() *criteria.Program { return p.where }
+
+// ExemptionCriteria returns the compiled criteria of
+// Users.Exemptions.Expressions, by index.
+func (p *CompiledPolicy) ExemptionCriteria() []*criteria.Program { return slices.Clone(p.exempt) }
+
+// Location returns the policy's time zone ([When].TimeZone, default UTC),
+// in which its schedule runs and its criterion counts days.
+func (p *CompiledPolicy) Location() *time.Location {
+	if p.loc == nil {
+		return time.UTC
+	}
+	return p.loc
+}
+
+// Scheduled reports whether the policy runs on a schedule rather than on
+// demand.
+func (p *CompiledPolicy) Scheduled() bool { return p.sched != nil }
+
+// Next returns the first time after t at which the policy is due, in the
+// policy's time zone; the zero time for a policy run on demand.
+func (p *CompiledPolicy) Next(t time.Time) time.Time {
+	if p.sched == nil {
+		return time.Time{}
+	}
+	return p.sched.Next(t.In(p.Location()))
 }
 
 // Compile checks the file — every site, policy, criterion, schedule,
@@ -45,11 +107,12 @@ func (f *File) Compile(opts ...LoadOption) (*PolicySet, error) {
 func (f *File) compile(cfg loadConfig, ps *problems) (*PolicySet, error) {
 	f.name = cfg.name
 	f.checkValues(ps)
-	f.validate(cfg, ps)
+	c := &compiledSet{File: f}
+	c.validate(cfg, ps)
 	if err := ps.err(cfg.name); err != nil {
 		return nil, err
 	}
-	return &PolicySet{f: f}, nil
+	return &PolicySet{f: c}, nil
 }
 
 // checkValues reports the action values that are not JSON (a File built
@@ -72,14 +135,12 @@ func (f *File) clone() *File {
 	return &c
 }
 
-// clonePolicy returns a copy of p that shares nothing mutable with it;
-// what was compiled (immutable) is shared.
-func clonePolicy(p *Policy) Policy {
-	c := copyData(p)
-	c.where, c.sched, c.loc, c.base, c.selection = p.where, p.sched, p.loc, p.base, p.selection
-	for i := range c.Users.Exemptions.Expressions {
-		c.Users.Exemptions.Expressions[i].prog = p.Users.Exemptions.Expressions[i].prog
-	}
+// clonePolicy returns a copy of p whose data shares nothing mutable with
+// p's; what was compiled (immutable) is shared.
+func clonePolicy(p *CompiledPolicy) CompiledPolicy {
+	c := *p
+	c.Policy = copyData(&p.Policy)
+	c.exempt = slices.Clone(p.exempt)
 	return c
 }
 
@@ -150,7 +211,7 @@ func copyValue(dst, src reflect.Value) {
 
 // File returns a copy of the set's data, for display or to edit and
 // compile again. It holds nothing compiled.
-func (s *PolicySet) File() *File { return s.f.clone() }
+func (s *PolicySet) File() *File { return s.f.File.clone() }
 
 // Name returns the name of the file the set was read from ("" when
 // built in Go without WithName).
@@ -158,19 +219,19 @@ func (s *PolicySet) Name() string { return s.f.name }
 
 // Policies returns the set's policies, compiled, in file order. They are
 // copies: changing one changes nothing in the set.
-func (s *PolicySet) Policies() []Policy {
-	out := make([]Policy, len(s.f.Policies))
-	for i := range s.f.Policies {
-		out[i] = clonePolicy(&s.f.Policies[i])
+func (s *PolicySet) Policies() []CompiledPolicy {
+	out := make([]CompiledPolicy, len(s.f.policies))
+	for i := range s.f.policies {
+		out[i] = clonePolicy(&s.f.policies[i])
 	}
 	return out
 }
 
 // Policy returns a copy of the named policy.
-func (s *PolicySet) Policy(name string) (Policy, bool) {
+func (s *PolicySet) Policy(name string) (CompiledPolicy, bool) {
 	p := s.f.policy(name)
 	if p == nil {
-		return Policy{}, false
+		return CompiledPolicy{}, false
 	}
 	return clonePolicy(p), true
 }
@@ -188,8 +249,8 @@ func (s *PolicySet) Site(name string) (Site, bool) {
 	return s.f.site(name)
 }
 
-// site returns the named resolved site of a validated file.
-func (f *File) site(name string) (Site, bool) {
+// site returns the named resolved site.
+func (f *compiledSet) site(name string) (Site, bool) {
 	s, ok := f.sites[name]
 	return s, ok
 }
@@ -215,10 +276,10 @@ func (s *PolicySet) SnapshotOptions(fl jira.Flavor, policies []actions.Policy, c
 }
 
 // policy returns the named policy of f, or nil.
-func (f *File) policy(name string) *Policy {
-	i := slices.IndexFunc(f.Policies, func(p Policy) bool { return p.Name == name })
+func (f *compiledSet) policy(name string) *CompiledPolicy {
+	i := slices.IndexFunc(f.policies, func(p CompiledPolicy) bool { return p.Name == name })
 	if i < 0 {
 		return nil
 	}
-	return &f.Policies[i]
+	return &f.policies[i]
 }

@@ -108,3 +108,38 @@ func assertDisjoint(t *testing.T, a, b reflect.Value, path string) {
 		}
 	}
 }
+
+// TestFileIsData checks that a File holds nothing compiled, by
+// construction: the only unexported fields reachable from it say where it
+// was read from; what a set compiles lives in compiledSet and
+// CompiledPolicy.
+func TestFileIsData(t *testing.T) {
+	t.Parallel()
+	var hidden []string
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		switch typ.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			walk(typ.Elem())
+			return
+		case reflect.Struct:
+		default:
+			return
+		}
+		if seen[typ] || typ.PkgPath() != reflect.TypeFor[File]().PkgPath() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if !f.IsExported() {
+				hidden = append(hidden, typ.Name()+"."+f.Name)
+				continue
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[File]())
+	assert.ElementsMatch(t, []string{"File.lines", "File.name", "File.dir"}, hidden)
+}

@@ -84,7 +84,7 @@ func TestLoadLifecycle(t *testing.T) {
 	// loses the licence, but is not deactivated yet.
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	u := &jira.User{Name: "u", Active: true, LastLogin: jira.LoggedInAt(now.AddDate(0, 0, -100))}
-	for p, want := range map[*usermgmt.Policy]bool{warn: true, licence: true, deactivate: false} {
+	for p, want := range map[*usermgmt.CompiledPolicy]bool{warn: true, licence: true, deactivate: false} {
 		ok, err := p.Criterion().MatchAt(u, now)
 		require.NoError(t, err)
 		assert.Equal(t, want, ok, p.Name)
