@@ -83,7 +83,11 @@
 // A [File] is the policy file as data; [File.Compile] (which [Load] and
 // [Parse] call) is the only way to the immutable [PolicySet] a Manager
 // runs, so a File built in Go is checked as a file on disk is, and an
-// invalid one gives errors with field paths, never a panic. The Manager
+// invalid one gives errors with field paths, never a panic. What a set
+// compiles (criteria, schedules, time zones, resolved sites) lives in the
+// set, never in the File: [PolicySet.Policies] returns [CompiledPolicy]
+// values (a copy of the [Policy] data with its compiled criterion and
+// schedule), and [PolicySet.File] a copy of the data. The Manager
 // keeps nothing between calls but, for plans of policies built in Go, the
 // policies (to verify them at apply).
 //

@@ -107,7 +107,7 @@ func TestLoadLifecycle(t *testing.T) {
 		{"back 5 days ago, warned 60 days ago", user(5, 60), true, false, false, false},
 		{"inactive 30 days", user(30, -1), false, false, false, false},
 	} {
-		for p, want := range map[*usermgmt.Policy]bool{returned: c.returned, warn: c.warned, licence: c.licence, deactivate: c.deactived} {
+		for p, want := range map[*usermgmt.CompiledPolicy]bool{returned: c.returned, warn: c.warned, licence: c.licence, deactivate: c.deactived} {
 			ok, err := p.Criterion().MatchAt(c.u, now)
 			require.NoError(t, err)
 			assert.Equal(t, want, ok, "%s: %s", c.name, p.Name)

@@ -95,13 +95,27 @@ func TestNotifyThroughSMTP(t *testing.T) {
 		per[msg.To[0]]++
 		assert.Contains(t, string(msg.Data), "Subject: Your Jira account will be deactivated on 30 April 2026")
 	}
+	// A mail whose sending the cancel interrupted is in doubt: never sent
+	// again, reported as such (it may or may not have arrived). Every other
+	// user with an email has exactly one mail; nobody has two.
+	inDoubt := map[string]bool{}
+	for _, r := range run.Results {
+		if r.Step.Kind == actions.KindNotify && errors.Is(r.Err, actions.ErrInDoubt) {
+			inDoubt[r.User.Email] = true
+		}
+	}
+	assert.LessOrEqual(t, len(inDoubt), 1, "one send at a time was interrupted")
 	for _, up := range plan.Users {
 		if up.User.Email == "" {
 			continue
 		}
+		if inDoubt[up.User.Email] {
+			assert.LessOrEqual(t, per[up.User.Email], 1, "%s: in doubt, not sent again", up.User.Email)
+			continue
+		}
 		assert.Equal(t, 1, per[up.User.Email], "%s: %s", up.User.Email, run.Summary())
 	}
-	assert.Len(t, per, len(users)-1, "every user with an email, once")
+	assert.GreaterOrEqual(t, len(per), len(users)-1-len(inDoubt), "every user with an email, once")
 	var reported bool
 	for _, r := range run.Results {
 		if r.User.Name == "nomail" && r.Step.Kind == actions.KindNotify {

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/seatwarden/seatwarden/criteria"
-	"github.com/seatwarden/seatwarden/schedule"
 )
 
 // Version is the policy file format version this package reads.
@@ -30,8 +27,7 @@ type File struct {
 	// Policies are the rules, each with a unique name.
 	Policies []Policy `json:"policies" yaml:"policies"`
 
-	// set in the private copy a PolicySet holds (compile)
-	sites map[string]Site
+	// where the data was read from, kept by copies
 	lines map[string]int // field path → line, from Parse
 	name  string         // file name for messages
 	dir   string         // directory of relative paths
@@ -128,43 +124,6 @@ type Policy struct {
 	// its approved status before it is applied.
 	Approval  *Approval `json:"approval,omitempty" yaml:"approval"`
 	Reporting Reporting `json:"reporting,omitzero" yaml:"reporting"`
-
-	// set in the private copy a PolicySet holds (compile); Policies and
-	// Policy return copies that share these immutable values.
-	where *criteria.Program
-	sched schedule.Spec
-	loc   *time.Location
-	// base is the directory the policy's paths resolve inside, and
-	// selection the selection as written (Merge makes Users.Selection
-	// absolute; the path is resolved again when it is read).
-	base      string
-	selection string
-}
-
-// Criterion returns the compiled users.where criterion, or nil when the
-// policy selects by a CSV file only or has not been validated.
-func (p *Policy) Criterion() *criteria.Program { return p.where }
-
-// Location returns the policy's time zone ([When].TimeZone, default UTC),
-// in which its schedule runs and its criterion counts days.
-func (p *Policy) Location() *time.Location {
-	if p.loc == nil {
-		return time.UTC
-	}
-	return p.loc
-}
-
-// Scheduled reports whether the policy runs on a schedule rather than on
-// demand.
-func (p *Policy) Scheduled() bool { return p.sched != nil }
-
-// Next returns the first time after t at which the policy is due, in the
-// policy's time zone; the zero time for a policy run on demand.
-func (p *Policy) Next(t time.Time) time.Time {
-	if p.sched == nil {
-		return time.Time{}
-	}
-	return p.sched.Next(t.In(p.Location()))
 }
 
 // When says when a policy runs: on a cron schedule, or on demand (the
@@ -243,12 +202,7 @@ type ExemptExpression struct {
 	Name  string `json:"name,omitempty" yaml:"name"`
 	Where string `json:"where" yaml:"where"`
 	Until Until  `json:"until,omitempty" yaml:"until"`
-
-	prog *criteria.Program
 }
-
-// Criterion returns the compiled criterion, once validated.
-func (e *ExemptExpression) Criterion() *criteria.Program { return e.prog }
 
 // Until is when an exemption ends: a date such as 2026-12-31 (the
 // exemption holds through that whole day in the policy's time zone) or an

@@ -21,7 +21,8 @@ import (
 
 var policyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-func (f *File) validate(cfg loadConfig, ps *problems) {
+// validate checks f's data and compiles it into f's compiled parts.
+func (f *compiledSet) validate(cfg loadConfig, ps *problems) {
 	f.dir = cfg.dir
 	switch f.Version {
 	case Version:
@@ -38,14 +39,16 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 			f.sites[name] = s
 		}
 	}
-	validateExemptions("exemptions", &f.Exemptions, time.UTC, cfg.now, ps)
+	f.exempt = validateExemptions("exemptions", &f.Exemptions, time.UTC, cfg.now, ps)
 
 	if len(f.Policies) == 0 && !ps.has("policies") {
 		ps.addf("policies", "no policies; a file holds at least one")
 	}
 	seen := map[string]int{}
+	f.policies = make([]CompiledPolicy, len(f.Policies))
 	for i := range f.Policies {
-		p := &f.Policies[i]
+		p := &f.policies[i]
+		p.Policy = f.Policies[i]
 		path := "policies[" + strconv.Itoa(i) + "]"
 		if j, dup := seen[p.Name]; dup && p.Name != "" {
 			ps.addf(path+".name", "%q is also the name of policies[%d]; names must be unique", p.Name, j)
@@ -53,6 +56,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 			seen[p.Name] = i
 		}
 		f.validatePolicy(path, p, cfg, ps)
+		f.Policies[i] = p.Policy // as completed (the site of a one-site file)
 	}
 	f.sharedSinkFiles(ps) // sinkpaths.go
 }
@@ -208,7 +212,7 @@ func (f *File) siteFlavor(name string) jira.Flavor {
 	return fl
 }
 
-func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *problems) {
+func (f *compiledSet) validatePolicy(path string, p *CompiledPolicy, cfg loadConfig, ps *problems) {
 	switch {
 	case p.Name == "":
 		ps.addf(path+".name", "missing; every policy has a name")
@@ -292,7 +296,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".users.selection", "%v", err)
 		}
 	}
-	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
+	p.exempt = validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
 
 	// What.
 	target := p.Site
@@ -360,7 +364,9 @@ func compile(path, src string, loc *time.Location, now func() time.Time, ps *pro
 	return nil
 }
 
-func validateExemptions(path string, x *Exemptions, loc *time.Location, now func() time.Time, ps *problems) {
+// validateExemptions checks x and returns its expressions compiled, by
+// index (nil where one does not compile).
+func validateExemptions(path string, x *Exemptions, loc *time.Location, now func() time.Time, ps *problems) []*criteria.Program {
 	entries := func(field string, list []Exempt) {
 		for i, e := range list {
 			p := path + "." + field + "[" + strconv.Itoa(i) + "]"
@@ -377,19 +383,22 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, now func
 	}
 	entries("users", x.Users)
 	entries("groups", x.Groups)
+	var progs []*criteria.Program
 	for i := range x.Expressions {
 		e := &x.Expressions[i]
 		p := path + ".expressions[" + strconv.Itoa(i) + "]"
-		e.prog = nil
+		var prog *criteria.Program
 		if e.Where == "" {
 			ps.addf(p+".where", "missing; the criterion of the users to exempt")
 		} else {
-			e.prog = compile(p+".where", e.Where, loc, now, ps)
+			prog = compile(p+".where", e.Where, loc, now, ps)
 		}
+		progs = append(progs, prog)
 		if _, err := e.Until.Time(loc); err != nil {
 			ps.addf(p+".until", "want a date such as 2026-12-31 or an RFC 3339 time")
 		}
 	}
+	return progs
 }
 
 func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems) {

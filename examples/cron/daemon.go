@@ -198,7 +198,7 @@ func (d *daemon) swap(f *usermgmt.PolicySet) error {
 		if !slices.Contains(names, p.Name) {
 			continue
 		}
-		// *usermgmt.Policy is a schedule.Spec: its schedule in its time zone.
+		// *usermgmt.CompiledPolicy is a schedule.Spec: its schedule in its time zone.
 		if err := d.runner.Add(p.Name, p, d.job(f, p.Name)); err != nil {
 			errs = append(errs, err)
 		}

@@ -17,7 +17,7 @@ const loginReloadPoll = time.Second
 // loginOnly reports whether a policy runs only on logins: an on-login
 // trigger and no schedule. --once checks its logins rather than run it
 // over every user its criterion matches.
-func loginOnly(p *usermgmt.Policy) bool {
+func loginOnly(p *usermgmt.CompiledPolicy) bool {
 	_, on := p.OnLoginEvery()
 	return on && !p.Scheduled()
 }

@@ -427,7 +427,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `name the policies to plan: {"policies": ["name", …]}`)
 		return
 	}
-	var first *usermgmt.Policy
+	var first *usermgmt.CompiledPolicy
 	for _, n := range body.Policies {
 		p := s.policy(n)
 		switch {
@@ -461,7 +461,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.view(rec, true))
 }
 
-func (s *server) policy(name string) *usermgmt.Policy {
+func (s *server) policy(name string) *usermgmt.CompiledPolicy {
 	if p, ok := s.cfg.file.Policy(name); ok {
 		return &p
 	}
