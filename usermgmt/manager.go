@@ -693,6 +693,13 @@ type ApplyOptions struct {
 	// case); at its rejectedStatus (default Rejected) Apply returns
 	// [ErrRejected], otherwise an *ApprovalRequiredError with the status.
 	ApprovalIssue string
+	// OverrideLimits is a person's reason for applying a plan above a
+	// blast-radius limit (see [actions.ApplyOptions].OverrideLimits):
+	// empty or blank, such a plan is refused; otherwise it is applied and
+	// the limit and the reason are recorded in the journal, the run
+	// ([actions.Run].LimitOverride), the report and the log. Approval is
+	// not overridden.
+	OverrideLimits string
 }
 
 // Apply applies a plan (see [ApplyOptions] for its journal and approval).
@@ -709,8 +716,8 @@ type ApplyOptions struct {
 // policies, never from the plan.
 //
 // A plan above a blast-radius limit is refused before any write with an
-// error matching [actions.ErrLimitExceeded] (an *actions.LimitError). A
-// plan of a policy with an approval, without ApprovalIssue, is not
+// error matching [actions.ErrLimitExceeded] (an *actions.LimitError),
+// unless opts.OverrideLimits gives a reason. A plan of a policy with an approval, without ApprovalIssue, is not
 // applied: the approval issue is created and an *ApprovalRequiredError
 // returned (the [Approvals] component does this, records the plan and
 // applies it once approved). After the run, the report goes to the sinks
@@ -719,10 +726,10 @@ type ApplyOptions struct {
 func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, opts ApplyOptions) (*actions.Run, error) {
 	if opts.ApprovalIssue != "" {
 		r := m.newRun(ctx, "apply approved")
-		return m.apply(ctx, r, plan, opts.Journal, applyApproved, opts.ApprovalIssue)
+		return m.apply(ctx, r, plan, opts.Journal, applyApproved, opts.ApprovalIssue, opts.OverrideLimits)
 	}
 	r := m.newRun(ctx, "apply")
-	return m.apply(ctx, r, plan, opts.Journal, applyNew, "")
+	return m.apply(ctx, r, plan, opts.Journal, applyNew, "", opts.OverrideLimits)
 }
 
 // ErrNotApprovalIssue is returned by [Manager.Apply] for an issue
@@ -919,8 +926,8 @@ func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *acti
 // apply verifies plan (except an undo plan, made here from a journal),
 // asks for or checks its approval (issueKey), applies it on the site its
 // policies act on (for an undo, the site named issueKey) and reports the
-// run.
-func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath string, mode applyMode, issueKey string) (*actions.Run, error) {
+// run. A reason in override lets a plan over its limits through.
+func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath string, mode applyMode, issueKey, override string) (*actions.Run, error) {
 	var j *actions.Journal
 	if journalPath != "" {
 		var err error
@@ -953,7 +960,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	if c.Flavor() != v.Flavor {
 		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, v.Flavor, siteLabel(s), c.Flavor())
 	}
-	if err := v.CheckLimits(); err != nil {
+	if err := v.CheckLimits(); err != nil && strings.TrimSpace(override) == "" {
 		return nil, m.refused(ctx, r, err)
 	}
 	var ap *Policy
@@ -979,7 +986,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issue.Key}
 	}
 	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
-		Journal: j, NoFingerprints: mode == applyUndo,
+		Journal: j, NoFingerprints: mode == applyUndo, OverrideLimits: override,
 		Progress: func(p actions.Progress) {
 			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
 		}}
@@ -1137,6 +1144,9 @@ type RunOptions struct {
 	// Journal is the path of the journal of an applied run (none when
 	// empty); see [ApplyOptions].
 	Journal string
+	// OverrideLimits is the reason for applying a plan over a
+	// blast-radius limit; see [ApplyOptions].
+	OverrideLimits string
 }
 
 // Run plans the policies and, with opts.Apply, applies the plan. A dry run
@@ -1146,7 +1156,7 @@ func (m *Manager) Run(ctx context.Context, opts RunOptions) (*actions.Plan, *act
 	if err != nil || !opts.Apply {
 		return plan, nil, err
 	}
-	run, err := m.Apply(ctx, plan, ApplyOptions{Journal: opts.Journal})
+	run, err := m.Apply(ctx, plan, ApplyOptions{Journal: opts.Journal, OverrideLimits: opts.OverrideLimits})
 	return plan, run, err
 }
 
@@ -1249,6 +1259,6 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 		}
 		plan.Flavor = c.Flavor()
 	}
-	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name)
+	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name, "")
 	return plan, run, err
 }
