@@ -224,6 +224,7 @@ func (a *app) fail(err error) int {
 	}
 	if usermgmt.Refused(err) || dirmove.IsRefused(err) {
 		fmt.Fprintf(a.stderr, "%s: refused: %v\n", prog, err)
+		fmt.Fprint(a.stderr, limitNextStep(err)) // limits.go
 		return exitRefused
 	}
 	if errors.Is(err, context.Canceled) {

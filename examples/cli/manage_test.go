@@ -223,7 +223,7 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Less(t, time.Since(start), 30*time.Second)
 	for _, want := range []string{"Seatwarden demo", "Policies: inactive-90-days", "Steps: deactivate 256",
-		"refused before any change", "The new plan deactivates 256 users", "256 steps: 256 applied", filepath.Join(dir, "report.html")} {
+		"refused before any change", `--override-limits "REASON"`, "256 steps: 256 applied", "Limits overridden: policy \"inactive-90-days\" changes 256 users", filepath.Join(dir, "report.html")} {
 		assert.Contains(t, r.stdout, want)
 	}
 	assert.Equal(t, 91+256, inactive(a), "the fake's users are deactivated")
