@@ -1176,13 +1176,13 @@ var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
 // Undo reads the journal at opts.Journal and returns the plan that
 // reverses what it applied (see actions.Undo); with opts.Apply it also
 // applies that plan, journaled to Journal + ".undo": an undo that was
-// interrupted resumes, and one that is done returns [ErrAlreadyUndone]
-// and writes nothing. The site is the one the journal's run changed: the
-// policy file's site (or Config.Site) with that URL; the file's only site
-// or Config.Site for an older journal that names none. Undo acts on no
-// other site. The undo plan is not verified against policies (it is made
-// here, from the journal), but every user is read again before its
-// first change and protected users are left alone.
+// interrupted resumes, and one that is done returns [ErrAlreadyUndone] and
+// writes nothing (a dry run of it too). The site is the one the journal's
+// run changed: the policy file's site (or Config.Site) with that URL; the
+// file's only site or Config.Site for an older journal that names none.
+// Undo acts on no other site. The undo plan is not verified against
+// policies (it is made here, from the journal), but every user is read
+// again before its first change and protected users are left alone.
 func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *actions.Run, error) {
 	r := m.newRun(ctx, "undo")
 	journalPath := opts.Journal
@@ -1237,9 +1237,7 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 		return nil, nil, fmt.Errorf("usermgmt: %w", err)
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
-	if !opts.Apply {
-		return plan, nil, nil
-	}
+	// Done already, the dry run says so too: its plan would change nothing.
 	undoJournal := journalPath + ".undo"
 	if _, err := os.Stat(undoJournal); err == nil {
 		j, err := actions.OpenJournal(undoJournal)
@@ -1251,6 +1249,9 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 		if done {
 			return plan, nil, fmt.Errorf("%w (%s)", ErrAlreadyUndone, undoJournal)
 		}
+	}
+	if !opts.Apply {
+		return plan, nil, nil
 	}
 	if plan.Flavor == 0 {
 		c, err := m.cfg.Clients.Client(ctx, s)

@@ -92,7 +92,11 @@ func TestRunDryApplyUndo(t *testing.T) {
 	a.fake.ResetStats()
 	r = a.on(t, "undo", "--journal", journal, "--apply")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "Already undone")
+	assert.Contains(t, r.stdout, "Already undone: "+journal+".undo records every step of this undo. Nothing was changed.\n")
+	r = a.on(t, "undo", "--journal", journal)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Already undone", "the dry run of a done undo says so too")
+	assert.NotContains(t, r.stdout, "Add --apply")
 	for _, req := range a.fake.Requests() {
 		assert.Equal(t, "GET", req.Method, "the second undo writes nothing: %s %s", req.Method, req.Path)
 	}
