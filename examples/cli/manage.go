@@ -174,7 +174,9 @@ func (w warnings) WithGroup(name string) slog.Handler    { return warnings{w.Han
 func (a *app) progressBar() func(usermgmt.Progress) {
 	pr := a.pr
 	return func(p usermgmt.Progress) {
-		if p.Total > 0 && p.Done >= p.Total {
+		// The report stage counts sinks, not users, and is quick: no bar
+		// ("report   0 users") for it.
+		if p.Total > 0 && p.Done >= p.Total || p.Stage == usermgmt.StageReport {
 			pr.clear()
 			return
 		}

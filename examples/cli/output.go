@@ -133,7 +133,10 @@ func spreadsheetSafe(s string) string {
 	return s
 }
 
-// writer writes users in one format, row by row.
+// writer writes users in one format, row by row. A table is written
+// only by close, with its header: a command that fails before then
+// prints no table (not even its header) before its error; the CSV header
+// comes with the first row or at close.
 type writer interface {
 	write(u *jira.User) error
 	close() error
@@ -147,20 +150,12 @@ func newWriter(w io.Writer, format string, cols []column) (writer, error) {
 		for i, c := range cols {
 			head[i] = strings.ToUpper(c.name)
 		}
-		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		fmt.Fprintln(tw, strings.Join(head, "\t")) // buffered until close
 		return &tableWriter{tw: tw, cols: cols}, nil
 	case "json":
 		return &jsonWriter{w: w, cols: cols}, nil
 	case "csv":
-		cw := csv.NewWriter(w)
-		head := make([]string, len(cols))
-		for i, c := range cols {
-			head[i] = c.name
-		}
-		if err := cw.Write(head); err != nil {
-			return nil, err
-		}
-		return &csvWriter{cw: cw, cols: cols}, nil
+		return &csvWriter{cw: csv.NewWriter(w), cols: cols}, nil
 	}
 	return nil, fmt.Errorf("unknown output %q; want table, json or csv", format)
 }
@@ -168,6 +163,7 @@ func newWriter(w io.Writer, format string, cols []column) (writer, error) {
 type tableWriter struct {
 	tw   *tabwriter.Writer
 	cols []column
+	n    int
 }
 
 func (t *tableWriter) write(u *jira.User) error {
@@ -180,11 +176,19 @@ func (t *tableWriter) write(u *jira.User) error {
 		}
 		cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cells[i])
 	}
+	t.n++
 	_, err := fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 	return err
 }
 
-func (t *tableWriter) close() error { return t.tw.Flush() }
+// close writes the table; an empty one is not written (the command says
+// "0 users" instead of a lone header).
+func (t *tableWriter) close() error {
+	if t.n == 0 {
+		return nil
+	}
+	return t.tw.Flush()
+}
 
 type jsonWriter struct {
 	w    io.Writer
@@ -228,11 +232,27 @@ func (j *jsonWriter) close() error {
 }
 
 type csvWriter struct {
-	cw   *csv.Writer
-	cols []column
+	cw     *csv.Writer
+	cols   []column
+	header bool // written
+}
+
+func (c *csvWriter) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	head := make([]string, len(c.cols))
+	for i, col := range c.cols {
+		head[i] = col.name
+	}
+	return c.cw.Write(head)
 }
 
 func (c *csvWriter) write(u *jira.User) error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
 	row := make([]string, len(c.cols))
 	for i, col := range c.cols {
 		row[i] = spreadsheetSafe(text(col.value(u), ";"))
@@ -240,7 +260,12 @@ func (c *csvWriter) write(u *jira.User) error {
 	return c.cw.Write(row)
 }
 
+// close writes the header of an empty file too: a CSV file of no users
+// still names its columns.
 func (c *csvWriter) close() error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
 	c.cw.Flush()
 	return c.cw.Error()
 }
