@@ -503,6 +503,9 @@ func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, 
 			}
 		}
 	}
+	if err := m.checkDirectories(s, users); err != nil { // sitecheck.go
+		return nil, err
+	}
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
