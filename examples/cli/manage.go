@@ -224,17 +224,18 @@ func writePlan(path string, sp savedPlan, key []byte) error {
 }
 
 // encodePlan returns sp as the JSON of a plan file, signed when key is not
-// empty.
+// empty, written as the server writes plans (report.WriteJSON: no HTML
+// escaping, "&&" stays "&&").
 func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 	if len(key) > 0 {
-		files, err := json.Marshal(sp.PolicyFiles)
+		files, err := report.MarshalCompact(sp.PolicyFiles)
 		if err != nil {
 			return nil, err
 		}
 		if len(sp.PolicyFiles) == 0 {
 			files = nil
 		}
-		plan, err := json.Marshal(sp.Plan)
+		plan, err := report.MarshalCompact(sp.Plan)
 		if err != nil {
 			return nil, err
 		}
@@ -244,11 +245,7 @@ func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 		}
 		sp.Signature = actions.Sign(key, data)
 	}
-	data, err := json.MarshalIndent(sp, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
+	return report.MarshalJSON(sp)
 }
 
 // readPlan reads a plan file. With a key, the plan must carry its

@@ -2,16 +2,15 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // column is a field of a user in the output.
@@ -27,13 +26,6 @@ type column struct {
 
 func str(f func(u *jira.User) string) func(u *jira.User) any {
 	return func(u *jira.User) any { return f(u) }
-}
-
-func timeOrUnknown(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 func dateOf(s string) string {
@@ -52,11 +44,11 @@ var columns = []column{
 	{name: "active", value: func(u *jira.User) any { return u.Active }},
 	{name: "accountType", value: str(func(u *jira.User) string { return string(u.AccountType) })},
 	{name: "directory", value: str(func(u *jira.User) string { return u.Directory })},
-	{name: "lastLogin", value: str(func(u *jira.User) string { return u.LastLogin.String() }),
-		table: func(u *jira.User) string { return dateOf(u.LastLogin.String()) },
+	{name: "lastLogin", value: str(func(u *jira.User) string { return report.LastLoginText(u.LastLogin) }),
+		table: func(u *jira.User) string { return dateOf(report.LastLoginText(u.LastLogin)) },
 		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
-	{name: "created", value: str(func(u *jira.User) string { return timeOrUnknown(u.Created) }),
-		table: func(u *jira.User) string { return dateOf(timeOrUnknown(u.Created)) },
+	{name: "created", value: str(func(u *jira.User) string { return report.CreatedText(u.Created) }),
+		table: func(u *jira.User) string { return dateOf(report.CreatedText(u.Created)) },
 		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
 	{name: "groups", value: func(u *jira.User) any { return nonNil(u.Groups) },
 		needs: func(o *jira.SnapshotOptions) { o.AllGroups = true }},
@@ -142,7 +134,9 @@ type writer interface {
 	close() error
 }
 
-func newWriter(w io.Writer, format string, cols []column) (writer, error) {
+// With full, JSON has every fact read (opts), in the shape of
+// report.User that the server's API shares, rather than the columns.
+func newWriter(w io.Writer, format string, cols []column, full bool, opts jira.SnapshotOptions) (writer, error) {
 	switch format {
 	case "table":
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -153,7 +147,7 @@ func newWriter(w io.Writer, format string, cols []column) (writer, error) {
 		fmt.Fprintln(tw, strings.Join(head, "\t")) // buffered until close
 		return &tableWriter{tw: tw, cols: cols}, nil
 	case "json":
-		return &jsonWriter{w: w, cols: cols}, nil
+		return &jsonWriter{w: w, cols: cols, full: full, opts: opts}, nil
 	case "csv":
 		return &csvWriter{cw: csv.NewWriter(w), cols: cols}, nil
 	}
@@ -194,22 +188,34 @@ type jsonWriter struct {
 	w    io.Writer
 	cols []column
 	n    int
+	full bool
+	opts jira.SnapshotOptions
 }
 
 func (j *jsonWriter) write(u *jira.User) error {
 	var b strings.Builder
 	if j.n == 0 {
-		b.WriteString("[\n  {")
+		b.WriteString("[\n  ")
 	} else {
-		b.WriteString(",\n  {")
+		b.WriteString(",\n  ")
 	}
 	j.n++
+	if j.full {
+		v, err := report.MarshalCompact(report.NewUser(u, j.opts))
+		if err != nil {
+			return err
+		}
+		b.Write(v)
+		_, err = io.WriteString(j.w, b.String())
+		return err
+	}
+	b.WriteString("{")
 	for i, c := range j.cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		k, _ := json.Marshal(c.name)
-		v, err := json.Marshal(c.value(u))
+		k, _ := report.MarshalCompact(c.name)
+		v, err := report.MarshalCompact(c.value(u))
 		if err != nil {
 			return err
 		}

@@ -180,6 +180,7 @@ func (a *app) list(ctx context.Context, cmd, where, format, colList string, w io
 	if err != nil {
 		return err
 	}
+	full := format == "json" && colList == "" // report.User, as the server writes it
 	if colList == "" {
 		colList = defaultColumns(c.Flavor(), format)
 	}
@@ -188,7 +189,7 @@ func (a *app) list(ctx context.Context, cmd, where, format, colList string, w io
 	if err != nil {
 		return err
 	}
-	out, err := newWriter(w, format, cols)
+	out, err := newWriter(w, format, cols, full, opts)
 	if err != nil {
 		return err
 	}
