@@ -19,7 +19,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
-	"github.com/seatwarden/seatwarden/report/history"
+	history "github.com/seatwarden/seatwarden/report/history/store" // the interfaces, without SQLite
 	"github.com/seatwarden/seatwarden/report/insights"
 )
 

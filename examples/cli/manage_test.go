@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/examples/internal/tour"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
@@ -240,7 +241,7 @@ func TestDemoPolicyIsTheExample(t *testing.T) {
 	t.Parallel()
 	example, err := os.ReadFile("../policies/inactive-90-days.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, string(example), string(demoPolicy), "copy examples/policies/inactive-90-days.yaml to examples/cli/policies/")
+	assert.Equal(t, string(example), string(tour.Policy), "copy examples/policies/inactive-90-days.yaml to examples/internal/tour/")
 }
 
 func TestPolicyFileErrors(t *testing.T) {
