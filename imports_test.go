@@ -189,15 +189,7 @@ func TestJSONLOnlyBinarySize(t *testing.T) {
 func TestPostgresOnlyWhereUsed(t *testing.T) {
 	const mod = "github.com/seatwarden/seatwarden"
 	for _, pkg := range []string{"report/history", "schedule", "schedule/pglock", "usermgmt"} {
-		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
-		if err != nil {
-			t.Fatalf("go list: %v", err)
-		}
-		deps := strings.Fields(string(out))
-		if !slices.Contains(deps, mod+"/"+pkg) {
-			t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
-		}
-		for _, dep := range deps {
+		for _, dep := range linked(t, pkg) {
 			if strings.HasPrefix(dep, "github.com/jackc/") || dep == mod+"/report/history/postgres" {
 				t.Errorf("%s links %s", pkg, dep)
 			}
@@ -212,18 +204,26 @@ func TestPostgresOnlyWhereUsed(t *testing.T) {
 func TestCLILinksNoSQLite(t *testing.T) {
 	const mod = "github.com/seatwarden/seatwarden"
 	for _, pkg := range []string{"usermgmt", "examples/cli", "examples/demo"} {
-		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./"+pkg).Output()
-		if err != nil {
-			t.Fatalf("go list: %v", err)
-		}
-		deps := strings.Fields(string(out))
-		if !slices.Contains(deps, mod+"/"+pkg) {
-			t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
-		}
-		for _, dep := range deps {
+		for _, dep := range linked(t, pkg) {
 			if strings.HasPrefix(dep, "modernc.org/") || dep == mod+"/report/history" {
 				t.Errorf("%s links %s", pkg, dep)
 			}
 		}
 	}
+}
+
+// linked returns the packages the module's package pkg links ("go list
+// -deps"), itself included.
+func linked(t *testing.T, pkg string) []string {
+	t.Helper()
+	const mod = "github.com/seatwarden/seatwarden"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, mod+"/"+pkg) {
+		t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
+	}
+	return deps
 }

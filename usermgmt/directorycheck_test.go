@@ -22,24 +22,7 @@ import (
 // file, line and field, before any write, with the site's directories.
 func TestSiteCheckReadOnlyDirectories(t *testing.T) {
 	t.Parallel()
-	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 100, Now: mgrNow})
-	dc := jiratest.NewServer(t, jiratest.WithOrg(org))
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("username,directory_name\n")
-	for _, u := range org.Users {
-		name := "Jira Internal Directory"
-		if u.Directory == jiratest.LDAPDirectoryName || u.Directory == jiratest.LDAPDirectoryID {
-			name = jiratest.LDAPDirectoryName
-		}
-		fmt.Fprintf(&b, "%s,%s\n", u.Name, name)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "logins.csv"), []byte(b.String()), 0o600))
-	connect := func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
-		fs := fakeSite(dc)
-		fs.Logins = s.Logins
-		return usermgmt.Connect(ctx, fs)
-	}
+	dc, dir, connect := ldapSite(t, 100)
 	plan := func(dirs string) error {
 		f, err := usermgmt.Parse([]byte(`version: 1
 sites:
@@ -73,4 +56,31 @@ sites:
 	for _, r := range dc.Requests() {
 		assert.Equal(t, "GET", r.Method, "nothing written: %s %s", r.Method, r.Path)
 	}
+}
+
+// ldapSite starts a fake DC of users generated users, some in its
+// read-only LDAP directory, and writes their directories into
+// dir/logins.csv, the login source that tells them; connect reaches the
+// fake with a site's logins.
+func ldapSite(t *testing.T, users int) (dc *jiratest.Server, dir string, connect func(context.Context, usermgmt.Site) (usermgmt.Client, error)) {
+	t.Helper()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: users, Now: mgrNow})
+	dc = jiratest.NewServer(t, jiratest.WithOrg(org))
+	dir = t.TempDir()
+	var b strings.Builder
+	b.WriteString("username,directory_name\n")
+	for _, u := range org.Users {
+		name := "Jira Internal Directory"
+		if u.Directory == jiratest.LDAPDirectoryName || u.Directory == jiratest.LDAPDirectoryID {
+			name = jiratest.LDAPDirectoryName
+		}
+		fmt.Fprintf(&b, "%s,%s\n", u.Name, name)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "logins.csv"), []byte(b.String()), 0o600))
+	connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+		fs := fakeSite(dc)
+		fs.Logins = s.Logins
+		return usermgmt.Connect(ctx, fs)
+	}
+	return dc, dir, connect
 }
