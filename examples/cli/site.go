@@ -6,8 +6,8 @@ import (
 	"math"
 	"os"
 
-	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/examples/internal/tour"
+	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -127,6 +127,7 @@ func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 	}
 	return tour.Site(a.fake, userAgent)
 }
+
 // isTerminal reports whether w is a terminal.
 func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
