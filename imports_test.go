@@ -35,14 +35,14 @@ var layers = map[string]struct {
 	"jira/datacenter/jiradbtest": {module: []string{"jira/datacenter"}},
 	"jira/cloud":                 {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks", "jira/internal/rest"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                   {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"actions":                    {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
+	"actions":                    {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
 	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history":                     {module: []string{"jira", "actions", "report", "report/history/store"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/store":               {module: []string{"actions", "report"}},
 	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"report/email":                       {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historydb":           {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
@@ -52,13 +52,14 @@ var layers = map[string]struct {
 	"schedule/pglock":                    {module: []string{"schedule"}, testOnly: []string{"github.com/stretchr/testify", "github.com/jackc/pgx/v5"}},
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history/store", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
+	"examples/replicas":                  {testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/chromedp/chromedp"}}, // chromedp: the browser test only
 	// The demo and its tour link no database driver (TestCLILinksNoSQLite).
 	"examples/internal/tour": {module: []string{"jira", "jira/jiratest", "actions", "report", "usermgmt"}},
 	"examples/demo":          {module: []string{"jira", "usermgmt", "examples/internal/tour"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/cli":           {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt", "examples/internal/tour"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
-	"examples/cron":          {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cron":          {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {

@@ -37,8 +37,10 @@
 // policy may select users on one site and act on another ([Policy].ActOn),
 // matching accounts by email. The file's top-level exemptions apply to
 // every policy. A policy with when: {onUserCreated: true} also runs for
-// each user created on its site ([When].OnUserCreated). examples/policies
-// holds complete files.
+// each user created on its site ([When].OnUserCreated), and one with
+// when: {onLogin: true} (or {every: 1h}) for the users who logged in since
+// the last check ([OnLogin], run by a [LoginTrigger], which keeps its
+// checks in the history). examples/policies holds complete files.
 //
 // # Validation
 //

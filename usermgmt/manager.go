@@ -989,7 +989,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issue.Key}
 	}
 	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
-		Journal: j, NoFingerprints: mode == applyUndo, OverrideLimits: override,
+		Journal: j, NoFingerprints: mode == applyUndo, OverrideLimits: override, Mailer: m.mailer(c, r.log),
 		Progress: func(p actions.Progress) {
 			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
 		}}

@@ -54,7 +54,7 @@ func (f *File) actionsPolicy(name string) (actions.Policy, error) {
 	}
 	steps := make([]actions.Action, len(p.Actions))
 	for i, a := range p.Actions {
-		if steps[i], err = a.action(); err != nil {
+		if steps[i], err = a.action(p.Location()); err != nil {
 			return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: actions[%d]: %w", name, i, err)
 		}
 	}
@@ -105,15 +105,6 @@ func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
 		out.Rules = append(out.Rules, actions.Rule{Name: name, Matcher: e.prog, Until: until})
 	}
 	return out, nil
-}
-
-// action returns the action a validated spec describes.
-func (a ActionSpec) action() (actions.Action, error) {
-	d, ok := actionOf(a.Action)
-	if !ok {
-		return nil, fmt.Errorf("unknown action %q", a.Action)
-	}
-	return d.build(a), nil
 }
 
 // snapshotOptions is SnapshotOptions, with the policies' criteria left

@@ -189,6 +189,11 @@ type When struct {
 	// about that one user. It goes with a schedule or on demand; a
 	// policy with actOn or a selection file cannot have it.
 	OnUserCreated bool `json:"onUserCreated,omitempty" yaml:"onUserCreated"`
+	// OnLogin runs the policy for the users who logged in on its site
+	// since the last check and match its criterion ([LoginTrigger]): in a
+	// file onLogin: true (checked every 15 minutes) or onLogin: {every: 1h}.
+	// It goes with a schedule or on demand (see [OnLogin]).
+	OnLogin *OnLogin `json:"onLogin,omitempty" yaml:"onLogin"`
 }
 
 // Users says which users a policy selects: those its criterion matches,
@@ -284,33 +289,15 @@ const (
 	InvalidateSessions ActionKind = "invalidateSessions"
 	CreateIssue        ActionKind = "createIssue"
 	MoveDirectory      ActionKind = "moveDirectory"
+	Notify             ActionKind = "notify"
 )
 
-// ActionKinds lists every action kind, in the order of the documentation.
-func ActionKinds() []ActionKind {
-	out := make([]ActionKind, len(actionTable))
-	for i, d := range actionTable {
-		out[i] = d.kind
-	}
-	return out
-}
-
 // ActionSpec is one action of a policy, as data. Action names the kind;
-// the other fields are its parameters, and each kind takes only its own:
-//
-//	deactivate, reactivate, delete,
-//	removeAllLicences, invalidateSessions   none
-//	addGroups, removeGroups                 groups
-//	revokeLicence                           licence (an application role key, e.g. jira-software)
-//	resetPassword                           password (the source: random, the default)
-//	setProperty                             key, value (any JSON value; strings may hold {{now}}, …)
-//	deleteProperty                          key
-//	createIssue                             project, issueType, summary, description, labels
-//	moveDirectory                           to (a user directory's name; DC only)
-//
-// Delete removes a user from a Cloud site only, not the Atlassian account;
-// on DC a user Jira refuses to delete is deactivated instead.
-// resetPassword and invalidateSessions are DC only.
+// the other fields are its parameters, each named as in files by its
+// YAML name, and each kind takes only its own. The actions, their
+// parameters and what they do are listed once, by package actions
+// (actions.Actions, and the README's actions reference generated from
+// it); a field here is a parameter some action takes.
 type ActionSpec struct {
 	Action      ActionKind      `json:"action" yaml:"action"`
 	Groups      []string        `json:"groups,omitempty" yaml:"groups"`
@@ -327,14 +314,14 @@ type ActionSpec struct {
 	// which 'seatwarden migrate plan --from-plan' carries out (Jira's REST
 	// API cannot).
 	To string `json:"to,omitempty" yaml:"to"`
-}
-
-// String returns the action as in a plan: "removeGroups(a, b)".
-func (a ActionSpec) String() string {
-	if d, ok := actionOf(a.Action); ok && d.label != nil {
-		return string(a.Action) + "(" + d.label(a) + ")"
-	}
-	return string(a.Action)
+	// Subject and Body are notify's email templates ({{displayName}},
+	// {{daysSinceLastLogin}}, {{deadline}}, {{siteUrl}}, …), Cc the
+	// addresses or Jira groups copied, DeadlineDays the days from the
+	// plan to {{deadline}}.
+	Subject      string   `json:"subject,omitempty" yaml:"subject"`
+	Body         string   `json:"body,omitempty" yaml:"body"`
+	Cc           []string `json:"cc,omitempty" yaml:"cc"`
+	DeadlineDays int      `json:"deadlineDays,omitempty" yaml:"deadlineDays"`
 }
 
 // Limits bound a policy's blast radius per run. Zero means no limit of

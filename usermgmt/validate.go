@@ -274,6 +274,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".when.onUserCreated", "a new user is in no selection file; select with users.where")
 		}
 	}
+	p.validateOnLogin(path, ps) // onlogin.go
 
 	// Which users.
 	u := &p.Users
@@ -391,37 +392,14 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, now func
 	}
 }
 
-// setParams returns the parameters an action spec sets, in field order.
-func setParams(a *ActionSpec) []string {
-	var set []string
-	add := func(name string, ok bool) {
-		if ok {
-			set = append(set, name)
-		}
-	}
-	add("groups", a.Groups != nil)
-	add("licence", a.Licence != "")
-	add("password", a.Password != "")
-	add("key", a.Key != "")
-	add("value", a.Value != nil)
-	add("project", a.Project != "")
-	add("issueType", a.IssueType != "")
-	add("summary", a.Summary != "")
-	add("description", a.Description != "")
-	add("labels", a.Labels != nil)
-	add("to", a.To != "")
-	return set
-}
-
 func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems) {
 	def, known := actionOf(a.Action)
-	params := def.params
 	if !known {
 		if a.Action == "" {
 			ps.addf(path+".action", "missing; one of %s", kindList())
 			return
 		}
-		names := make([]string, 0, len(actionTable))
+		var names []string
 		for _, k := range ActionKinds() {
 			names = append(names, string(k))
 		}
@@ -429,11 +407,10 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 		return
 	}
 	allowed := map[string]bool{}
-	for _, p := range params {
-		name, required := strings.CutSuffix(p, "!")
-		allowed[name] = true
-		if required && !slices.Contains(setParams(a), name) && !ps.has(path+"."+name) {
-			ps.addf(path+"."+name, "missing; %s needs it", a.Action)
+	for _, p := range def.Params {
+		allowed[p.Name] = true
+		if p.Required && !slices.Contains(setParams(a), p.Name) && !ps.has(path+"."+p.Name) {
+			ps.addf(path+"."+p.Name, "missing; %s needs it", a.Action)
 		}
 	}
 	for _, p := range setParams(a) {
@@ -455,7 +432,8 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	if a.Action == ResetPassword && a.Password != "" && a.Password != "random" {
 		ps.addf(path+".password", "the only password source a file can name is random; a password is never written in a file")
 	}
-	if def.dcOnly && target == jira.Cloud {
+	checkBuild(path, a, ps) // vocabulary.go
+	if def.DCOnly && target == jira.Cloud {
 		ps.addf(path+".action", "%s is available on Data Center only; this policy acts on a Cloud site", a.Action)
 	}
 }

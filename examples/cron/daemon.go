@@ -42,7 +42,10 @@ type daemonConfig struct {
 	// JournalDir receives one journal per applied run ("" for none).
 	JournalDir string
 	Store      history
-	Now        func() time.Time
+	// Locker, when set, keeps daemons sharing a history (PostgreSQL) from
+	// running one policy at once: each run holds the policy's lock.
+	Locker schedule.Locker
+	Now    func() time.Time
 	// Connect, LookupEnv: see usermgmt.Config.Connect and
 	// usermgmt.WithLookupEnv (nil for the defaults).
 	Connect   func(context.Context, usermgmt.Site) (usermgmt.Client, error)
@@ -92,6 +95,9 @@ func newDaemon(cfg daemonConfig) *daemon {
 	if cfg.Store != nil {
 		opts = append(opts, schedule.WithLastRuns(cfg.Store))
 	}
+	if cfg.Locker != nil {
+		opts = append(opts, schedule.WithLocker(cfg.Locker))
+	}
 	d.runner = schedule.New(opts...)
 	return d
 }
@@ -138,7 +144,7 @@ func (d *daemon) Reload(path string) error {
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
 		slog.Int("policies_in_file", f.Len()), slog.Int("scheduled", len(entries)))
-	if len(entries) == 0 && !d.cfg.Once {
+	if len(entries) == 0 && !d.cfg.Once && !hasLoginPolicy(f) {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
 			slog.String("policies", path))
 	}
@@ -170,7 +176,7 @@ func (d *daemon) swap(f *usermgmt.PolicySet) error {
 	var names []string
 	policies := f.Policies()
 	for i := range policies {
-		if p := &policies[i]; p.Scheduled() || d.cfg.Once {
+		if p := &policies[i]; p.Scheduled() || (d.cfg.Once && !loginOnly(p)) { // onlogin.go
 			names = append(names, p.Name)
 		}
 	}
@@ -225,6 +231,9 @@ func (d *daemon) Run(ctx context.Context) error {
 		}()
 		defer func() { stop(); <-done }()
 	}
+	logins := make(chan struct{}) // the on-login checks (onlogin.go)
+	go func() { defer close(logins); d.runLogins(ctx) }()
+	defer func() { <-logins }()
 	return d.runner.Run(ctx)
 }
 
@@ -295,6 +304,10 @@ func (d *daemon) runOnce(ctx context.Context) int {
 		default:
 			failed = true
 		}
+	}
+	if ctx.Err() == nil { // onlogin.go
+		f, r := d.checkLoginsOnce(ctx)
+		failed, refused = failed || f, refused || r
 	}
 	switch {
 	case failed || ctx.Err() != nil:

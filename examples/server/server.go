@@ -24,6 +24,7 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/history/historydb"
 	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -41,7 +42,7 @@ type serverConfig struct {
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
 	connect       func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error)
-	store         *history.SQLite
+	store         historydb.Store
 	apiToken      jira.Secret
 	webhookSecret jira.Secret // empty: the webhook refuses every request
 	dataDir       string      // journals go to dataDir/journals
@@ -57,6 +58,9 @@ type serverConfig struct {
 	now                 func() time.Time
 	log                 *slog.Logger
 	mail                *email.Settings // the policies' email sinks' SMTP server (nil: none)
+	// links signs the pages' links (pages.go, links.go); default a key in
+	// dataDir/link.key, links valid for a week.
+	links *pageLinks
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -101,6 +105,16 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.dataDir, "journals"), 0o700); err != nil {
 		return nil, err
 	}
+	if cfg.links == nil {
+		key, err := linkKey("", func(string) string { return "" }, cfg.dataDir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.links = &pageLinks{key: key, ttl: defaultLinkTTL}
+	}
+	if cfg.links.now == nil {
+		cfg.links.now = cfg.now
+	}
 	s := &server{cfg: cfg, clients: clients, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
 	if s.approvals, err = s.newApprovals(m); err != nil {
 		return nil, err
@@ -126,7 +140,7 @@ func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Sit
 // the server's store.
 func (s *server) newApprovals(m *usermgmt.Manager) (*usermgmt.Approvals, error) {
 	return usermgmt.NewApprovals(m, usermgmt.ApprovalsConfig{Store: s.cfg.store, Journal: s.journal, Now: s.cfg.now, Logger: s.cfg.log,
-		Link: func(id string) string { return s.cfg.publicURL + "/api/v1/plans/" + id }})
+		Link: s.planPageURL}) // a signed page a person opens from the issue (pages.go)
 }
 
 // pollLoop checks the pending plans' issues every poll interval: the
@@ -186,6 +200,7 @@ func (s *server) routes() {
 		"GET /insights":                  reads.limit(s.insights),
 		"GET /api/v1/insights":           reads.limit(s.insightsJSON), // insights.go
 	}
+	s.pageRoutes(mux) // signed links, no bearer token (pages.go)
 	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
 		mux.Handle(pattern, s.auth(idem.wrap(h)))
@@ -677,34 +692,12 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 }
 
 // buildInsights builds the insights of the site ?site= names, or answers
-// the error and returns false.
+// the error and returns false (pages.go's insightsOf).
 func (s *server) buildInsights(w http.ResponseWriter, r *http.Request) (*insights.Insights, usermgmt.Site, jira.Flavor, bool) {
-	site, err := s.siteFor(r.URL.Query().Get("site"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
+	in, site, flavor, fail := s.insightsOf(r.Context(), r.URL.Query().Get("site"))
+	if fail != nil {
+		fail.writeJSON(w)
 		return nil, site, 0, false
 	}
-	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
-	if err != nil {
-		jiraFailed(w, "reading the users", err)
-		return nil, site, 0, false
-	}
-	users := snap.Users
-	c, err := s.clients.Client(r.Context(), site)
-	if err != nil {
-		jiraFailed(w, "connecting to the site", err)
-		return nil, site, 0, false
-	}
-	now := s.cfg.now()
-	label := cmp.Or(site.Name, site.URL)
-	history, err := s.cfg.store.Snapshots(r.Context(), label, now.AddDate(-2, 0, 0), now)
-	if err != nil {
-		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: no history", slog.String("error", err.Error()))
-	}
-	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "insights: %v", err)
-		return nil, site, 0, false
-	}
-	return in, site, c.Flavor(), true
+	return in, site, flavor, true
 }

@@ -324,7 +324,7 @@ func testApprovalFlow(t *testing.T, version string) {
 	assert.Contains(t, issue.Summary, v.ID)
 	assert.Contains(t, string(issue.Description), "users")
 	require.Len(t, issue.Comments, 1, "the link and the users")
-	assert.Contains(t, string(issue.Comments[0]), publicURL+"/api/v1/plans/"+v.ID)
+	assert.Contains(t, string(issue.Comments[0]), publicURL+"/pages/plans/"+v.ID+"?exp=", "a signed page, not the API (pages_test.go)")
 	first, _ := e.fake.User(keys[0])
 	assert.Contains(t, string(issue.Comments[0]), first.Name)
 	assert.Equal(t, len(keys), e.active(keys), "nothing applied before the approval")

@@ -42,7 +42,10 @@ type History struct {
 	// Locker keeps replicas from running a scheduled job at once.
 	Locker schedule.Locker
 	// Shared is true when several processes may use the history at once
-	// (PostgreSQL).
+	// (PostgreSQL). A shared history locks each plan while it is applied
+	// (an advisory lock named PlanLockPrefix + the plan's id): a plan
+	// claimed by a live replica is neither claimed nor reset
+	// (usermgmt.Approvals.Recover) by another.
 	Shared bool
 	// Name is the URL without its password, for logs.
 	Name string
@@ -61,7 +64,7 @@ func Open(ctx context.Context, url string) (*History, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &History{Store: s, Locker: pglock.New(s.DB()), Shared: true, Name: redact(target)}, nil
+		return &History{Store: newLockedPlans(s), Locker: pglock.New(s.DB()), Shared: true, Name: redact(target)}, nil
 	default:
 		s, err := history.OpenSQLite(ctx, target)
 		if err != nil {
