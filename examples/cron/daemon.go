@@ -17,6 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -58,6 +59,8 @@ type daemonConfig struct {
 	// read (default a minute). Approval policies need a Store that keeps
 	// plans (reporthistory.PlanStore, as the SQLite history does).
 	ApprovalPoll time.Duration
+	// Metrics, when set, count the runs, steps and requests (metrics.go).
+	Metrics *metrics.Metrics
 }
 
 // daemon runs the policies of a file on their schedules. Reload swaps the
@@ -88,7 +91,7 @@ func newDaemon(cfg daemonConfig) *daemon {
 	if cfg.ApprovalPoll <= 0 {
 		cfg.ApprovalPoll = time.Minute
 	}
-	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(cfg.Connect)}
+	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(observed(cfg.Metrics, cfg.Connect))}
 	d.log = slog.New(withActive(cfg.Logger.Handler(), d.activeRun))
 	opts := []schedule.Option{schedule.WithLogger(d.log), schedule.WithLocation(time.UTC),
 		schedule.WithOnResult(d.onResult), schedule.WithGracePeriod(cfg.Grace)}
@@ -251,7 +254,7 @@ func (d *daemon) approvals() (*usermgmt.Approvals, error) {
 	if f == nil {
 		return nil, errors.New("no policy file")
 	}
-	m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store})
+	m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store, Sinks: d.sinks()})
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +323,7 @@ func (d *daemon) runOnce(ctx context.Context) int {
 
 // job returns the run of the named policy of f.
 func (d *daemon) job(f *usermgmt.PolicySet, name string) schedule.Job {
-	return func(ctx context.Context) error { return d.runPolicy(ctx, f, name) }
+	return d.counted(name, func(ctx context.Context) error { return d.runPolicy(ctx, f, name) })
 }
 
 // runPolicy plans the policy and, with Apply, applies the plan: the
@@ -336,7 +339,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
-	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store, Sinks: d.sinks()}
 	if d.cfg.Mail != nil {
 		cfg.SMTP, cfg.MailFrom = &d.cfg.Mail.SMTP, d.cfg.Mail.From
 	}
@@ -380,6 +383,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 			log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("plan_id", plan.ID), slog.String("error", err.Error()))
 			return err
 		}
+		d.reportDryRun(ctx, rep)
 		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
 			slog.Int("users", len(plan.Users)), slog.Int("planned", rep.Counts[actions.Planned]),
 			slog.Int("exempt", len(plan.Exempt)), d.rateAttr(ctx, f, name))
@@ -396,7 +400,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
 		slog.Int("stale", run.Counts[actions.Stale]), d.rateAttr(ctx, f, name))
 	if n := run.Counts[actions.Failed]; n > 0 {
-		return fmt.Errorf("%d steps of run %s failed", n, run.ID)
+		return fmt.Errorf("%d %w in run %s", n, errStepsFailed, run.ID)
 	}
 	return nil
 }
@@ -423,6 +427,7 @@ func (d *daemon) requestApproval(ctx context.Context, log *slog.Logger, m *userm
 		log.LogAttrs(ctx, slog.LevelError, "approval not requested", slog.String("error", err.Error()))
 		return err
 	}
+	waitsForApproval(ctx)
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run waits for approval", slog.String("plan_id", rec.ID),
 		slog.String("issue", rec.IssueKey), slog.String("status", string(rec.Status)), slog.Int("users", len(plan.Users)))
 	if rec.Status == reporthistory.PlanFailed {

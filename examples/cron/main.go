@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/report/email"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -67,6 +68,7 @@ type flags struct {
 	mail                          email.Flags
 	rate                          float64
 	burst                         int
+	metricsAddr                   string
 }
 
 const usageText = `Usage: ` + prog + ` --policies FILE [flags]
@@ -96,6 +98,7 @@ func defineFlags(fs *flag.FlagSet, f *flags) {
 	f.mail.Register(fs)
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without authentication (default $"+metrics.EnvAddr+"; none: no metrics)")
 }
 
 func (a *app) parse(args []string) (flags, error) {
@@ -200,6 +203,12 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if store.Shared {
 		cfg.Locker = store.Locker
 	}
+	stopMetrics, err := a.startMetrics(f, &cfg, store, log)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, err.Error())
+		return exitUsage
+	}
+	defer stopMetrics()
 	d := newDaemon(cfg)
 	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("policies", f.policies), slog.String("history", store.Name),
 		slog.String("journal_dir", cfg.JournalDir), slog.Bool("apply", cfg.Apply), slog.Bool("once", f.once))

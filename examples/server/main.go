@@ -21,6 +21,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report/email"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -63,6 +64,7 @@ type flags struct {
 	burst                                                 int
 	linkKeyFile                                           string
 	linkTTL                                               time.Duration
+	metricsAddr                                           string
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -83,6 +85,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without the API token (default $"+metrics.EnvAddr+"; none: at /metrics behind the API token)")
 	fs.IntVar(&f.maxWrites, "max-writes", defaultMaxWrites, "at most `N` applies and undos at once; more get 429")
 	fs.StringVar(&f.linkKeyFile, "link-key-file", "", "sign the pages' links (plan and insights pages opened from Jira) with the key in `FILE`, 32 bytes or more (default: $SEATWARDEN_LINK_KEY, else DIR/link.key, made on the first start)")
 	fs.DurationVar(&f.linkTTL, "link-ttl", defaultLinkTTL, "the pages' links expire after `DURATION`")
@@ -198,7 +201,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 	}
 	var demo *demoJira
 	cfg := serverConfig{links: &pageLinks{key: key, ttl: f.linkTTL}, apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
-		maxReads: f.maxReads, maxWrites: f.maxWrites}
+		maxReads: f.maxReads, maxWrites: f.maxWrites, metricsElsewhere: p.metricsAddr(f) != ""}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {
@@ -248,6 +251,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 		ln.Close()
 		return err
 	}
+	stopMetrics, err := s.listenMetrics(p.metricsAddr(f))
+	if err != nil {
+		ln.Close()
+		s.stop()
+		return err
+	}
+	defer stopMetrics()
 	fmt.Fprintln(p.stdout, base)
 	if demo != nil {
 		if err := demo.registerWebhook(ctx, base+"/webhooks/jira", secret); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/history/historydb"
 	"github.com/seatwarden/seatwarden/report/insights"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -61,6 +62,10 @@ type serverConfig struct {
 	// links signs the pages' links (pages.go, links.go); default a key in
 	// dataDir/link.key, links valid for a week.
 	links *pageLinks
+	// metrics count what the server does (nil: new ones, see metrics.go);
+	// metricsElsewhere: served on --metrics-addr, not on the API's mux.
+	metrics          *metrics.Metrics
+	metricsElsewhere bool
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -97,6 +102,7 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if cfg.snapshotMaxAge == 0 {
 		cfg.snapshotMaxAge = time.Minute
 	}
+	cfg.withMetrics()
 	clients := usermgmt.NewClients(cfg.connect)
 	m, err := usermgmt.New(cfg.managerConfig(clients, cfg.site))
 	if err != nil {
@@ -129,7 +135,7 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 }
 
 func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
-	cfg := usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	cfg := usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store, Sinks: c.sinks()}
 	if c.mail != nil {
 		cfg.SMTP, cfg.MailFrom = &c.mail.SMTP, c.mail.From
 	}
@@ -186,6 +192,7 @@ func (s *server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
+	s.metricsRoute(mux)
 	reads, writes := newSlots(s.cfg.maxReads, defaultMaxReads), newSlots(s.cfg.maxWrites, defaultMaxWrites)
 	api := map[string]http.HandlerFunc{
 		"GET /api/v1/users":              reads.limit(s.listUsers),

@@ -137,7 +137,9 @@ func (e *env) start() {
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
 		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow }, maxReads: e.maxReads,
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
-		connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
+		connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			site := site
+			site.Observer = s.Observer // the metrics'
 			return usermgmt.Connect(ctx, site)
 		}})
 	require.NoError(t, err)

@@ -625,7 +625,7 @@ func (a *adminInfo) fill(m *jira.User) {
 // exist is an error matching [jira.ErrNotFound]. An error ends the
 // iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
-	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+	return c.t.ObserveSnapshot(c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) }))
 }
 
 // filler adds all groups and properties to a snapshot.

@@ -20,11 +20,12 @@ const EnvURL = "SEATWARDEN_HISTORY_URL"
 
 // Store is what both implementations are: the history of runs and
 // snapshots, the plans with their approvals and the webhook events, the
-// scheduler's last runs, one run's summary (or history.ErrNoRun), and the
-// schema version (a health check).
+// scheduler's last runs, the on-login trigger's checks, one run's summary
+// (or history.ErrNoRun), and the schema version (a health check).
 type Store interface {
 	history.Store
 	history.PlanStore
+	history.LoginStore
 	schedule.LastRuns
 	Run(ctx context.Context, runID string) (report.RunSummary, error)
 	Version(ctx context.Context) (int, error)
