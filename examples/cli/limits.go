@@ -43,8 +43,14 @@ or run it in several smaller batches (e.g. add a condition on lastLogin);
 the plan above lists who would change. If this many is intended, apply it
 with %s (recorded in the journal and the report).
 `, who, le.Users, le.Percent, le.ActiveUsers, strings.Join(over, "; "), where, overrideHint)
-	return le
+	return explainedLimit{le}
 }
+
+// explainedLimit is a refusal by a limit whose next step was printed
+// already (overLimit): fail does not repeat it.
+type explainedLimit struct{ *actions.LimitError }
+
+func (e explainedLimit) Unwrap() error { return e.LimitError }
 
 // overrideHint is how to apply a plan over its limits, as the messages
 // show it.
@@ -73,6 +79,9 @@ func checkOverride(cmd string, fs *flag.FlagSet, reason string, apply bool) erro
 
 // limitNextStep is what fail adds to a refusal by a limit: the way on.
 func limitNextStep(err error) string {
+	if _, ok := errors.AsType[explainedLimit](err); ok {
+		return ""
+	}
 	if _, ok := errors.AsType[*actions.LimitError](err); !ok {
 		return ""
 	}

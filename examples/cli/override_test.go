@@ -28,6 +28,7 @@ func TestOverrideLimits(t *testing.T) {
 	dry := cli(t, nil, "--demo", "plan", "--policy", path)
 	assert.Equal(t, exitRefused, dry.code, dry.stderr)
 	assert.Contains(t, dry.stdout, "If this many is intended, apply it\nwith --override-limits \"REASON\" (recorded in the journal and the report).\n")
+	assert.NotContains(t, dry.stderr, "apply anyway", "the next step is said once")
 
 	for _, args := range [][]string{
 		{"run", "--policy", path, "--apply", "--override-limits", " "},
