@@ -39,7 +39,8 @@ var layers = map[string]struct {
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
 	"report":                     {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history":             {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history":             {module: []string{"jira", "actions", "report", "report/history/store"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/store":       {module: []string{"actions", "report"}},
 	"report/insights":            {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/email":               {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"report/history/postgres":    {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
@@ -54,12 +55,13 @@ var layers = map[string]struct {
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
 	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"schedule/pglock":                    {module: []string{"schedule"}, testOnly: []string{"github.com/stretchr/testify", "github.com/jackc/pgx/v5"}},
-	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history/store", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
 	"examples/replicas":                  {testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "report/metrics", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/chromedp/chromedp"}}, // chromedp: the browser test only
-	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"examples/internal/tour":             {module: []string{"jira", "jira/jiratest", "actions", "report", "usermgmt"}},
+	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt", "examples/internal/tour"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
 	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/metrics", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
@@ -192,20 +194,43 @@ func TestJSONLOnlyBinarySize(t *testing.T) {
 func TestPostgresOnlyWhereUsed(t *testing.T) {
 	const mod = "github.com/seatwarden/seatwarden"
 	for _, pkg := range []string{"report/history", "schedule", "schedule/pglock", "usermgmt"} {
-		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
-		if err != nil {
-			t.Fatalf("go list: %v", err)
-		}
-		deps := strings.Fields(string(out))
-		if !slices.Contains(deps, mod+"/"+pkg) {
-			t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
-		}
-		for _, dep := range deps {
+		for _, dep := range linked(t, pkg) {
 			if strings.HasPrefix(dep, "github.com/jackc/") || dep == mod+"/report/history/postgres" {
 				t.Errorf("%s links %s", pkg, dep)
 			}
 		}
 	}
+}
+
+// TestCLILinksNoSQLite checks that usermgmt and the CLI link no SQLite:
+// they use the history's interfaces (report/history/store), never its
+// SQLite implementation, which cost the first build of the README's demo
+// (go run ./examples/cli demo) 51 of its 183 s of CPU.
+func TestCLILinksNoSQLite(t *testing.T) {
+	const mod = "github.com/seatwarden/seatwarden"
+	for _, pkg := range []string{"usermgmt", "examples/cli"} {
+		for _, dep := range linked(t, pkg) {
+			if strings.HasPrefix(dep, "modernc.org/") || dep == mod+"/report/history" {
+				t.Errorf("%s links %s", pkg, dep)
+			}
+		}
+	}
+}
+
+// linked returns the packages the module's package pkg links ("go list
+// -deps"), itself included.
+func linked(t *testing.T, pkg string) []string {
+	t.Helper()
+	const mod = "github.com/seatwarden/seatwarden"
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", mod+"/"+pkg).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, mod+"/"+pkg) {
+		t.Fatalf("go list -deps %s listed no %s", pkg, pkg)
+	}
+	return deps
 }
 
 // TestPrometheusOnlyInMetrics checks that the Prometheus client is linked

@@ -98,6 +98,24 @@ type ApplyOptions struct {
 	// again and protected ones left alone, but not checked for changes.
 	// Otherwise a user without a fingerprint is [Refused].
 	NoFingerprints bool
+	// OverrideLimits is a person's reason for applying a plan above its
+	// blast-radius limits. Empty (or only spaces), a plan over a limit is
+	// refused; otherwise Apply goes ahead and records the limit it went
+	// over and the reason in the run ([Run].LimitOverride), in the
+	// journal's run entry and in the log. A plan within its limits
+	// ignores it.
+	OverrideLimits string
+}
+
+// LimitOverride is a blast-radius limit a run went over with a person's
+// reason ([ApplyOptions].OverrideLimits).
+type LimitOverride struct {
+	// Reason is the reason given for the override.
+	Reason string `json:"reason"`
+	// Limit is what the override lifted: for each limit exceeded, the
+	// policy, the users it changes and the limit ([LimitError.Exceeded]),
+	// joined by "; ".
+	Limit string `json:"limit"`
 }
 
 // Progress reports how far a run is.
@@ -122,16 +140,19 @@ type Result struct {
 
 // Run is what applying a plan did.
 type Run struct {
-	ID       string           `json:"id"`
-	PlanID   string           `json:"planId"`
-	DryRun   bool             `json:"dryRun,omitempty"`
-	Resumed  bool             `json:"resumed,omitempty"`
-	Started  time.Time        `json:"started"`
-	Finished time.Time        `json:"finished"`
-	Results  []Result         `json:"results"`
-	Counts   map[Outcome]int  `json:"counts"`
-	Issue    *jira.Issue      `json:"issue,omitempty"`
-	counts   map[StepKind]int // applied, by kind, for the run issue
+	ID       string          `json:"id"`
+	PlanID   string          `json:"planId"`
+	DryRun   bool            `json:"dryRun,omitempty"`
+	Resumed  bool            `json:"resumed,omitempty"`
+	Started  time.Time       `json:"started"`
+	Finished time.Time       `json:"finished"`
+	Results  []Result        `json:"results"`
+	Counts   map[Outcome]int `json:"counts"`
+	Issue    *jira.Issue     `json:"issue,omitempty"`
+	// LimitOverride is set when the run went over a blast-radius limit
+	// with a reason ([ApplyOptions].OverrideLimits).
+	LimitOverride *LimitOverride   `json:"limitOverride,omitempty"`
+	counts        map[StepKind]int // applied, by kind, for the run issue
 }
 
 // Summary describes the run for a person.
@@ -153,6 +174,9 @@ func (r *Run) Summary() string {
 		fmt.Fprintf(&b, ": %s", strings.Join(parts, ", "))
 	}
 	b.WriteString("\n")
+	if o := r.LimitOverride; o != nil {
+		fmt.Fprintf(&b, "Limits overridden: %s; reason: %s\n", o.Limit, o.Reason)
+	}
 	for _, res := range r.Results {
 		if res.Outcome == Applied || res.Outcome == NoOp || res.Outcome == Planned && res.Message == "" {
 			if res.Message == "" {
@@ -223,7 +247,19 @@ func Apply(ctx context.Context, site Site, plan *Plan, opts ApplyOptions) (*Run,
 	run := &Run{ID: a.opts.RunID, PlanID: plan.ID, DryRun: opts.DryRun, Started: a.opts.Now(),
 		Counts: map[Outcome]int{}, counts: map[StepKind]int{}}
 	a.run = run
-	if err := plan.CheckLimits(); err != nil {
+	var override *LimitOverride
+	exceeded := plan.overLimits()
+	over := len(exceeded) > 0
+	if over && strings.TrimSpace(opts.OverrideLimits) != "" {
+		limits := make([]string, len(exceeded))
+		for i, le := range exceeded {
+			limits[i] = le.Exceeded()
+		}
+		override = &LimitOverride{Reason: strings.TrimSpace(opts.OverrideLimits), Limit: strings.Join(limits, "; ")}
+		run.LimitOverride = override
+		a.log.LogAttrs(ctx, slog.LevelWarn, "limits overridden", slog.String("limit", override.Limit), slog.String("reason", override.Reason))
+	} else if over {
+		var err error = exceeded[0]
 		for _, u := range plan.Users {
 			for i, s := range u.Steps {
 				run.Results = append(run.Results, Result{StepID: stepID(u.User, i), User: u.User, Step: s, Outcome: Refused, Err: err, Error: err.Error()})
@@ -239,7 +275,7 @@ func Apply(ctx context.Context, site Site, plan *Plan, opts ApplyOptions) (*Run,
 			return nil, err
 		}
 		run.Resumed = len(opts.Journal.Entries()) > 0
-		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor, Site: plan.Site}); err != nil {
+		if err := a.journal(JournalEntry{Type: EntryRun, Flavor: plan.Flavor, Site: plan.Site, LimitOverride: override}); err != nil {
 			return nil, err
 		}
 	} else {
@@ -298,7 +334,11 @@ feed:
 		run.Results = append(run.Results, a.runIssue(ctx))
 	}
 	a.finish()
-	a.log.LogAttrs(ctx, slog.LevelInfo, "run finished", slog.Any("counts", run.Counts))
+	attrs := []slog.Attr{slog.Any("counts", run.Counts)}
+	if override != nil {
+		attrs = append(attrs, slog.String("limit_override", override.Reason))
+	}
+	a.log.LogAttrs(ctx, slog.LevelInfo, "run finished", attrs...)
 	return run, a.journalErr
 }
 

@@ -56,6 +56,9 @@ type JournalEntry struct {
 	Fallback StepKind `json:"fallback,omitempty"`
 	Message  string   `json:"message,omitempty"`
 	Error    string   `json:"error,omitempty"`
+	// LimitOverride, in a run entry, is the blast-radius limit the run
+	// went over and the reason given ([ApplyOptions].OverrideLimits).
+	LimitOverride *LimitOverride `json:"limitOverride,omitempty"`
 }
 
 // Journal is an append-only file of JSON lines, one entry per line, each

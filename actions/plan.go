@@ -561,13 +561,22 @@ func policyHash(p *Policy) string {
 // CheckLimits returns a [*LimitError] for the first blast-radius limit
 // the plan exceeds, or nil.
 func (p *Plan) CheckLimits() error {
+	if over := p.overLimits(); len(over) > 0 {
+		return over[0]
+	}
+	return nil
+}
+
+// overLimits returns a [*LimitError] for every limit the plan exceeds.
+func (p *Plan) overLimits() []*LimitError {
+	var over []*LimitError
 	for _, l := range p.Limits {
 		pct := percent(l.Users, p.ActiveUsers)
 		if (l.MaxUsers > 0 && l.Users > l.MaxUsers) || (l.MaxPercent > 0 && pct > l.MaxPercent) {
-			return &LimitError{Policy: l.Policy, Users: l.Users, ActiveUsers: p.ActiveUsers, Percent: pct, Limits: l.Limits}
+			over = append(over, &LimitError{Policy: l.Policy, Users: l.Users, ActiveUsers: p.ActiveUsers, Percent: pct, Limits: l.Limits})
 		}
 	}
-	return nil
+	return over
 }
 
 func percent(n, of int) float64 {
@@ -594,6 +603,12 @@ type LimitError struct {
 
 // Error gives the numbers.
 func (e *LimitError) Error() string {
+	return "actions: blast-radius limit exceeded: " + e.Exceeded() + "; nothing was applied"
+}
+
+// Exceeded says which limit the plan exceeds and by what: "policy "x"
+// changes 60 users, 6% of 1000 active users (limit: max 50 users)".
+func (e *LimitError) Exceeded() string {
 	who := "the plan"
 	if e.Policy != "" {
 		who = fmt.Sprintf("policy %q", e.Policy)
@@ -605,7 +620,7 @@ func (e *LimitError) Error() string {
 	if e.Limits.MaxPercent > 0 {
 		lim = append(lim, fmt.Sprintf("max %.4g%%", e.Limits.MaxPercent))
 	}
-	return fmt.Sprintf("actions: blast-radius limit exceeded: %s changes %d users, %.4g%% of %d active users (limit: %s); nothing was applied",
+	return fmt.Sprintf("%s changes %d users, %.4g%% of %d active users (limit: %s)",
 		who, e.Users, e.Percent, e.ActiveUsers, strings.Join(lim, ", "))
 }
 

@@ -57,6 +57,9 @@ func CommentBody(r *Report, max int) string {
 		fmt.Fprintf(&b, " on %s", r.Site)
 	}
 	fmt.Fprintf(&b, ", %s to %s.\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.UTC().Format("15:04 MST"))
+	if o := r.LimitOverride; o != nil {
+		fmt.Fprintf(&b, "Limits overridden: %s. Reason given: %s\n", o.Limit, o.Reason)
+	}
 	lines := r.failures()
 	n := 0
 	for _, res := range lines {

@@ -56,6 +56,9 @@ type RunRecord struct {
 	Steps         int                     `json:"steps"`
 	Counts        map[actions.Outcome]int `json:"counts"`
 	ApprovalIssue string                  `json:"approvalIssue,omitempty"`
+	// LimitOverride is the blast-radius limit the run went over, with the
+	// reason given (added in schema 1; absent when no limit was overridden).
+	LimitOverride *actions.LimitOverride `json:"limitOverride,omitempty"`
 }
 
 // WriteJSONL writes the run log of r to w: one [StepRecord] per result,
@@ -88,7 +91,7 @@ func WriteJSONL(w io.Writer, r *Report) error {
 	if err := enc.Encode(RunRecord{Schema: SchemaVersion, Type: "run", Time: r.Finished.UTC(), RunID: r.RunID,
 		PlanID: r.PlanID, Policies: pol, Site: r.Site, Flavor: r.Flavor, DryRun: r.DryRun, Resumed: r.Resumed,
 		Started: r.Started.UTC(), Finished: r.Finished.UTC(), Steps: len(r.Results), Counts: counts,
-		ApprovalIssue: r.ApprovalIssue}); err != nil {
+		ApprovalIssue: r.ApprovalIssue, LimitOverride: r.LimitOverride}); err != nil {
 		return err
 	}
 	return bw.Flush()

@@ -38,6 +38,9 @@ type Report struct {
 	// ApprovalIssue is the key of the issue that approved the run, if
 	// any; the [Comment] sink comments on it.
 	ApprovalIssue string
+	// LimitOverride is the blast-radius limit the run went over and the
+	// reason given for it, when it did (actions.ApplyOptions.OverrideLimits).
+	LimitOverride *actions.LimitOverride
 	// Plan is the plan the run applied, when known: the CSV plan export
 	// and the per-step policy names come from it.
 	Plan *actions.Plan
@@ -84,7 +87,7 @@ func FromRun(run *actions.Run, plan *actions.Plan) *Report {
 	r := &Report{
 		RunID: run.ID, PlanID: run.PlanID, DryRun: run.DryRun, Resumed: run.Resumed,
 		Started: run.Started, Finished: run.Finished,
-		Results: run.Results, Counts: maps.Clone(run.Counts), Plan: plan,
+		Results: run.Results, Counts: maps.Clone(run.Counts), Plan: plan, LimitOverride: run.LimitOverride,
 	}
 	if r.Counts == nil {
 		r.Counts = map[actions.Outcome]int{}

@@ -56,8 +56,12 @@ func (s *Slog) Write(ctx context.Context, r *Report) error {
 	for _, o := range r.Outcomes() {
 		counts = append(counts, slog.Int(string(o), r.Counts[o]))
 	}
-	l.LogAttrs(ctx, level, "report run", append(run,
+	attrs := append(run,
 		slog.String("plan_id", r.PlanID), slog.Any("policies", r.Policies), slog.String("site", r.Site),
-		slog.Int("steps", len(r.Results)), slog.Attr{Key: "counts", Value: slog.GroupValue(counts...)})...)
+		slog.Int("steps", len(r.Results)), slog.Attr{Key: "counts", Value: slog.GroupValue(counts...)})
+	if o := r.LimitOverride; o != nil {
+		attrs = append(attrs, slog.Group("limit_override", slog.String("limit", o.Limit), slog.String("reason", o.Reason)))
+	}
+	l.LogAttrs(ctx, level, "report run", attrs...)
 	return nil
 }

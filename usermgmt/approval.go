@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/seatwarden/seatwarden/actions"
-	"github.com/seatwarden/seatwarden/report/history"
+	history "github.com/seatwarden/seatwarden/report/history/store" // the interfaces, without SQLite
 )
 
 // Approvals is the approval workflow of a [Manager]'s plans, for any

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,7 +160,7 @@ func detectGet(ctx context.Context, hc *http.Client, req *http.Request) (*http.R
 			}
 			err = fmt.Errorf("serverInfo answered %d", code)
 		}
-		if ctx.Err() != nil || attempt == detectAttempts-1 {
+		if ctx.Err() != nil || attempt == detectAttempts-1 || cannotConnect(err, attempt) {
 			break
 		}
 		t := time.NewTimer(wait)
@@ -171,6 +172,18 @@ func detectGet(ctx context.Context, hc *http.Client, req *http.Request) (*http.R
 		}
 	}
 	return nil, nil, err
+}
+
+// cannotConnect reports a network error not worth another attempt (of
+// the attempt-th): a host that does not exist (a wrong URL), or a
+// connection that failed three times (refused: nothing listens there),
+// as the clients' transport decides.
+func cannotConnect(err error, attempt int) bool {
+	if d, ok := errors.AsType[*net.DNSError](err); ok && d.IsNotFound {
+		return true
+	}
+	op, ok := errors.AsType[*net.OpError](err)
+	return ok && op.Op == "dial" && attempt >= 2
 }
 
 // DetectFlavor asks the site which flavour it is: GET

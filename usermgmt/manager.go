@@ -19,7 +19,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
-	"github.com/seatwarden/seatwarden/report/history"
+	history "github.com/seatwarden/seatwarden/report/history/store" // the interfaces, without SQLite
 	"github.com/seatwarden/seatwarden/report/insights"
 )
 
@@ -503,6 +503,9 @@ func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, 
 			}
 		}
 	}
+	if err := m.checkDirectories(s, users); err != nil { // sitecheck.go
+		return nil, err
+	}
 	me, err := c.Myself(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("usermgmt: %s: myself: %w", siteLabel(s), err)
@@ -693,6 +696,13 @@ type ApplyOptions struct {
 	// case); at its rejectedStatus (default Rejected) Apply returns
 	// [ErrRejected], otherwise an *ApprovalRequiredError with the status.
 	ApprovalIssue string
+	// OverrideLimits is a person's reason for applying a plan above a
+	// blast-radius limit (see [actions.ApplyOptions].OverrideLimits):
+	// empty or blank, such a plan is refused; otherwise it is applied and
+	// the limit and the reason are recorded in the journal, the run
+	// ([actions.Run].LimitOverride), the report and the log. Approval is
+	// not overridden.
+	OverrideLimits string
 }
 
 // Apply applies a plan (see [ApplyOptions] for its journal and approval).
@@ -709,8 +719,8 @@ type ApplyOptions struct {
 // policies, never from the plan.
 //
 // A plan above a blast-radius limit is refused before any write with an
-// error matching [actions.ErrLimitExceeded] (an *actions.LimitError). A
-// plan of a policy with an approval, without ApprovalIssue, is not
+// error matching [actions.ErrLimitExceeded] (an *actions.LimitError),
+// unless opts.OverrideLimits gives a reason. A plan of a policy with an approval, without ApprovalIssue, is not
 // applied: the approval issue is created and an *ApprovalRequiredError
 // returned (the [Approvals] component does this, records the plan and
 // applies it once approved). After the run, the report goes to the sinks
@@ -719,10 +729,10 @@ type ApplyOptions struct {
 func (m *Manager) Apply(ctx context.Context, plan *actions.Plan, opts ApplyOptions) (*actions.Run, error) {
 	if opts.ApprovalIssue != "" {
 		r := m.newRun(ctx, "apply approved")
-		return m.apply(ctx, r, plan, opts.Journal, applyApproved, opts.ApprovalIssue)
+		return m.apply(ctx, r, plan, opts.Journal, applyApproved, opts.ApprovalIssue, opts.OverrideLimits)
 	}
 	r := m.newRun(ctx, "apply")
-	return m.apply(ctx, r, plan, opts.Journal, applyNew, "")
+	return m.apply(ctx, r, plan, opts.Journal, applyNew, "", opts.OverrideLimits)
 }
 
 // ErrNotApprovalIssue is returned by [Manager.Apply] for an issue
@@ -919,8 +929,8 @@ func (m *Manager) verify(ctx context.Context, r run, plan *actions.Plan, j *acti
 // apply verifies plan (except an undo plan, made here from a journal),
 // asks for or checks its approval (issueKey), applies it on the site its
 // policies act on (for an undo, the site named issueKey) and reports the
-// run.
-func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath string, mode applyMode, issueKey string) (*actions.Run, error) {
+// run. A reason in override lets a plan over its limits through.
+func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalPath string, mode applyMode, issueKey, override string) (*actions.Run, error) {
 	var j *actions.Journal
 	if journalPath != "" {
 		var err error
@@ -953,7 +963,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	if c.Flavor() != v.Flavor {
 		return nil, fmt.Errorf("usermgmt: plan %s is for a %v site; %s is %v", plan.ID, v.Flavor, siteLabel(s), c.Flavor())
 	}
-	if err := v.CheckLimits(); err != nil {
+	if err := v.CheckLimits(); err != nil && strings.TrimSpace(override) == "" {
 		return nil, m.refused(ctx, r, err)
 	}
 	var ap *CompiledPolicy
@@ -979,7 +989,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issue.Key}
 	}
 	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
-		Journal: j, NoFingerprints: mode == applyUndo, Mailer: m.mailer(c, r.log),
+		Journal: j, NoFingerprints: mode == applyUndo, OverrideLimits: override, Mailer: m.mailer(c, r.log),
 		Progress: func(p actions.Progress) {
 			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
 		}}
@@ -1137,6 +1147,9 @@ type RunOptions struct {
 	// Journal is the path of the journal of an applied run (none when
 	// empty); see [ApplyOptions].
 	Journal string
+	// OverrideLimits is the reason for applying a plan over a
+	// blast-radius limit; see [ApplyOptions].
+	OverrideLimits string
 }
 
 // Run plans the policies and, with opts.Apply, applies the plan. A dry run
@@ -1146,7 +1159,7 @@ func (m *Manager) Run(ctx context.Context, opts RunOptions) (*actions.Plan, *act
 	if err != nil || !opts.Apply {
 		return plan, nil, err
 	}
-	run, err := m.Apply(ctx, plan, ApplyOptions{Journal: opts.Journal})
+	run, err := m.Apply(ctx, plan, ApplyOptions{Journal: opts.Journal, OverrideLimits: opts.OverrideLimits})
 	return plan, run, err
 }
 
@@ -1166,13 +1179,13 @@ var ErrAlreadyUndone = errors.New("usermgmt: the run is already undone")
 // Undo reads the journal at opts.Journal and returns the plan that
 // reverses what it applied (see actions.Undo); with opts.Apply it also
 // applies that plan, journaled to Journal + ".undo": an undo that was
-// interrupted resumes, and one that is done returns [ErrAlreadyUndone]
-// and writes nothing. The site is the one the journal's run changed: the
-// policy file's site (or Config.Site) with that URL; the file's only site
-// or Config.Site for an older journal that names none. Undo acts on no
-// other site. The undo plan is not verified against policies (it is made
-// here, from the journal), but every user is read again before its
-// first change and protected users are left alone.
+// interrupted resumes, and one that is done returns [ErrAlreadyUndone] and
+// writes nothing (a dry run of it too). The site is the one the journal's
+// run changed: the policy file's site (or Config.Site) with that URL; the
+// file's only site or Config.Site for an older journal that names none.
+// Undo acts on no other site. The undo plan is not verified against
+// policies (it is made here, from the journal), but every user is read
+// again before its first change and protected users are left alone.
 func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *actions.Run, error) {
 	r := m.newRun(ctx, "undo")
 	journalPath := opts.Journal
@@ -1227,9 +1240,7 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 		return nil, nil, fmt.Errorf("usermgmt: %w", err)
 	}
 	r.log.LogAttrs(ctx, slog.LevelInfo, "undo planned", slog.String("plan_id", plan.ID), slog.Int("users", len(plan.Users)))
-	if !opts.Apply {
-		return plan, nil, nil
-	}
+	// Done already, the dry run says so too: its plan would change nothing.
 	undoJournal := journalPath + ".undo"
 	if _, err := os.Stat(undoJournal); err == nil {
 		j, err := actions.OpenJournal(undoJournal)
@@ -1242,6 +1253,9 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 			return plan, nil, fmt.Errorf("%w (%s)", ErrAlreadyUndone, undoJournal)
 		}
 	}
+	if !opts.Apply {
+		return plan, nil, nil
+	}
 	if plan.Flavor == 0 {
 		c, err := m.cfg.Clients.Client(ctx, s)
 		if err != nil {
@@ -1249,6 +1263,6 @@ func (m *Manager) Undo(ctx context.Context, opts UndoOptions) (*actions.Plan, *a
 		}
 		plan.Flavor = c.Flavor()
 	}
-	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name)
+	run, err := m.apply(ctx, r, plan, undoJournal, applyUndo, name, "")
 	return plan, run, err
 }

@@ -481,30 +481,13 @@ func TestManagerRefusesAPlanOfAnotherSite(t *testing.T) {
 // them instead of failing on them.
 func TestManagerReadOnlyDirectories(t *testing.T) {
 	t.Parallel()
-	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 300, Now: mgrNow})
-	dc := jiratest.NewServer(t, jiratest.WithOrg(org))
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("username,directory_name\n")
-	for _, u := range org.Users {
-		name := "Jira Internal Directory"
-		if u.Directory == jiratest.LDAPDirectoryName || u.Directory == jiratest.LDAPDirectoryID {
-			name = jiratest.LDAPDirectoryName
-		}
-		fmt.Fprintf(&b, "%s,%s\n", u.Name, name)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "logins.csv"), []byte(b.String()), 0o600))
+	_, dir, connect := ldapSite(t, 300)
 	f, err := usermgmt.Parse([]byte(`version: 1
 sites:
   dc: {url: "https://dc.example.com", flavor: dc, token: "${DC_TOKEN}", logins: logins.csv, readOnlyDirectories: ["`+jiratest.LDAPDirectoryName+`"]}
 `+fmt.Sprintf(inactivePolicy, 1000)), usermgmt.YAML, usermgmt.WithDir(dir),
 		usermgmt.WithLookupEnv(func(string) (string, bool) { return "t", true }))
 	require.NoError(t, err)
-	connect := func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
-		fs := fakeSite(dc)
-		fs.Logins = s.Logins
-		return usermgmt.Connect(ctx, fs)
-	}
 	m, err := usermgmt.New(usermgmt.Config{Policies: f, Connect: connect, Now: func() time.Time { return mgrNow }})
 	require.NoError(t, err)
 	plan, run, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true, Journal: filepath.Join(t.TempDir(), "run.journal")})

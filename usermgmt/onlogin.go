@@ -12,7 +12,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report/history"
+	history "github.com/seatwarden/seatwarden/report/history/store" // the interfaces, without SQLite
 )
 
 // DefaultLoginCheck is how often a policy with onLogin: true checks its

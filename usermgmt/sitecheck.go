@@ -178,3 +178,52 @@ func (m *Manager) siteError(s Site, err error) error {
 	pr.addf(path, "the site is Cloud: the user must be the admin account's email (set JIRA_USER, or --user)")
 	return pr.err(f.label())
 }
+
+// checkDirectories checks that the site's readOnlyDirectories name
+// directories its users are in: a misspelt name would protect nobody, and
+// its users would fail at apply (403). The directories are those of the
+// snapshot's users (a DC login source or Cloud's Admin API gives them);
+// a snapshot that says no user's directory checks nothing. It returns a
+// *LoadError with the file, line and field of each unknown name.
+func (m *Manager) checkDirectories(s Site, users []jira.User) error {
+	f := m.file
+	if f == nil || s.Name == "" || len(s.ReadOnlyDirectories) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	for i := range users {
+		if d := users[i].Directory; d != "" {
+			known[d] = true
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(known))
+	for d := range known {
+		names = append(names, d)
+	}
+	slices.Sort(names)
+	pr := &problems{lines: f.lines}
+	for i, d := range s.ReadOnlyDirectories {
+		if known[d] {
+			continue
+		}
+		hint := ""
+		if j := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, d) }); j >= 0 {
+			hint = fmt.Sprintf("; did you mean %q?", names[j])
+		}
+		pr.addf(fmt.Sprintf("sites.%s.readOnlyDirectories[%d]", s.Name, i),
+			"directory %q: no user of site %s is in it (the directories are %s)%s", d, cmpOr(s.Name, s.URL), quoteAll(names), hint)
+	}
+	return pr.err(f.label())
+}
+
+// quoteAll returns names quoted and joined by ", ".
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
+}

@@ -2,25 +2,11 @@ package main
 
 import (
 	"context"
-	_ "embed"
-	"errors"
 	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
-	"time"
 
-	"github.com/seatwarden/seatwarden/actions"
-	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/examples/internal/tour"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
-
-// demoPolicy is a copy of examples/policies/inactive-90-days.yaml (a test
-// keeps them the same): go:embed cannot reach outside the package.
-//
-//go:embed policies/inactive-90-days.yaml
-var demoPolicy []byte
 
 func demoCommand() *command {
 	return &command{
@@ -55,93 +41,13 @@ fake Jira Cloud.`,
 }
 
 func (a *app) demo(ctx context.Context, cmd, dir string) error {
-	start := time.Now()
-	w := a.stdout
-	if dir == "" {
-		d, err := os.MkdirTemp("", "seatwarden-demo-")
-		if err != nil {
-			return err
-		}
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	flavor, err := a.flavorFlag(cmd)
 	if err != nil {
 		return err
 	}
-	site := a.demoSite(flavor)
-	fmt.Fprintf(w, `Seatwarden demo
-===============
-1. A fake Jira %s runs in this process, with %d generated users: people who
-   log in daily, some who stopped months ago, some who never did, app accounts,
-   administrators. Nothing leaves this process; no credentials are needed.
-2. The example policy inactive-90-days.yaml deactivates people who have not
-   logged in for 90 days, except administrators, app accounts and its
-   exemptions, and at most 50 users (5%%) per run.
-3. Planning is the dry run: the plan says who would change and why.
-
-`, map[bool]string{true: "Cloud", false: "Data Center"}[site.Flavor == jira.Cloud], a.demoUsers)
-	f, err := usermgmt.Parse(demoPolicy, usermgmt.YAML, usermgmt.WithName("inactive-90-days.yaml"), usermgmt.WithDir(dir),
-		usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now))
-	if err != nil {
-		return err
-	}
-	html := filepath.Join(dir, "report.html")
-	reportHTML := func(c *usermgmt.Config) {
-		c.Sinks = append(c.Sinks, &report.HTML{Path: html})
-		c.ReportUsers = true
-	}
-	m, err := a.manager(cmd, f, reportHTML)
-	if err != nil {
-		return err
-	}
-	plan, _, err := m.Plan(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(w, plan.Summary())
-	journal := filepath.Join(dir, "run.journal")
-	fmt.Fprintln(w, "\n4. Applying the plan:")
-	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
-	if le, ok := errors.AsType[*actions.LimitError](err); ok {
-		fmt.Fprintf(w, `   refused before any change: %v.
-   That is the blast-radius limit at work (exit code 3 outside the demo).
-   The demo lifts the policy's limits and plans again, to show an applied run.
-
-`, le)
-		// A compiled set does not change: edit its data and compile again.
-		data := f.File()
-		for i := range data.Policies {
-			data.Policies[i].Limits = usermgmt.Limits{}
-		}
-		if f, err = data.Compile(usermgmt.WithLookupEnv(a.lookup), usermgmt.WithClock(a.now)); err != nil {
-			return err
-		}
-		if m, err = a.manager(cmd, f, reportHTML); err != nil {
-			return err
-		}
-		if plan, _, err = m.Plan(ctx); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "   The new plan deactivates %d users.\n", plan.Counts[actions.KindDeactivate])
-		run, err = m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal})
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "\n5. The report:")
-	fmt.Fprint(w, run.Summary())
-	fmt.Fprintf(w, `
-Reports: %s (open it in a browser)
-         %s, %s
-Journal: %s
-
-Took %s. Next: try the other commands on the fake, e.g.
-  go run ./examples/cli --demo insights
-  go run ./examples/cli --demo plan --policy examples/policies/lifecycle.yaml
-and the same against your site (or examples/fakejira): see the README's 5-minute tour.
-`, html, filepath.Join(dir, "runs", "inactive-90-days.jsonl"), filepath.Join(dir, "runs", "inactive-90-days.csv"),
-		journal, time.Since(start).Round(10*time.Millisecond))
-	return nil
+	return tour.Run(ctx, a.stdout, tour.Options{Site: a.demoSite(flavor), Users: a.demoUsers, Dir: dir,
+		Lookup: a.lookup, Now: a.now,
+		Manager: func(set *usermgmt.PolicySet, mod func(*usermgmt.Config)) (*usermgmt.Manager, error) {
+			return a.manager(cmd, set, mod)
+		}})
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -110,7 +111,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 			a.rootHelp(a.stdout)
 			return exitOK
 		}
-		return a.fail(usagef("", "%v", err))
+		return a.fail(usagef("", "%s", doubleDash(err)))
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
@@ -164,18 +165,23 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 			a.commandHelp(a.stdout, c, fs, own)
 			return exitOK
 		}
-		return a.fail(usagef(c.name, "%v", err))
+		return a.fail(usagef(c.name, "%s", doubleDash(err)))
 	}
 	if err := a.checkRate(c.name); err != nil {
 		return a.fail(err)
 	}
 	tty := isTerminal(a.stderr)
 	a.pr = newMeter(a.stderr, tty, a.g.quiet, a.lineEvery)
-	if tty && !a.g.quiet && isTerminal(a.stdout) {
-		// stdout on the same terminal: clear the bar before each write.
-		stdout := a.stdout
-		a.stdout = clearingWriter{w: stdout, m: a.pr}
-		defer func() { a.stdout = stdout }()
+	if tty && !a.g.quiet {
+		// The bar is on stderr: clear it before anything else is written
+		// there (warnings, the log, errors) and, on the same terminal,
+		// to stdout, so that no line lands after the bar.
+		stdout, stderr := a.stdout, a.stderr
+		a.stderr = clearingWriter{w: stderr, m: a.pr}
+		if isTerminal(stdout) {
+			a.stdout = clearingWriter{w: stdout, m: a.pr}
+		}
+		defer func() { a.stdout, a.stderr = stdout, stderr }()
 	}
 	err = runFn(ctx, pos)
 	a.pr.finish()
@@ -183,6 +189,17 @@ func (a *app) runCommand(ctx context.Context, c *command, args []string) int {
 		return a.fail(err)
 	}
 	return exitOK
+}
+
+// flagNamed finds the single-dash flag names in the flag package's errors
+// ("flag provided but not defined: -apply", "invalid value "x" for flag
+// -rate: …", "invalid boolean value "x" for -apply: …").
+var flagNamed = regexp.MustCompile(`(not defined: |needs an argument: |for flag |for )-([A-Za-z])`)
+
+// doubleDash returns a flag parsing error with the flags as this program
+// writes them, with two dashes: "flag provided but not defined: --apply".
+func doubleDash(err error) string {
+	return flagNamed.ReplaceAllString(err.Error(), "${1}--${2}")
 }
 
 // parseInterspersed parses flags wherever they are among the arguments
@@ -224,6 +241,7 @@ func (a *app) fail(err error) int {
 	}
 	if usermgmt.Refused(err) || dirmove.IsRefused(err) {
 		fmt.Fprintf(a.stderr, "%s: refused: %v\n", prog, err)
+		fmt.Fprint(a.stderr, limitNextStep(err)) // limits.go
 		return exitRefused
 	}
 	if errors.Is(err, context.Canceled) {

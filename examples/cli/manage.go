@@ -174,7 +174,9 @@ func (w warnings) WithGroup(name string) slog.Handler    { return warnings{w.Han
 func (a *app) progressBar() func(usermgmt.Progress) {
 	pr := a.pr
 	return func(p usermgmt.Progress) {
-		if p.Total > 0 && p.Done >= p.Total {
+		// The report stage counts sinks, not users, and is quick: no bar
+		// ("report   0 users") for it.
+		if p.Total > 0 && p.Done >= p.Total || p.Stage == usermgmt.StageReport {
 			pr.clear()
 			return
 		}
@@ -222,17 +224,18 @@ func writePlan(path string, sp savedPlan, key []byte) error {
 }
 
 // encodePlan returns sp as the JSON of a plan file, signed when key is not
-// empty.
+// empty, written as the server writes plans (report.WriteJSON: no HTML
+// escaping, "&&" stays "&&").
 func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 	if len(key) > 0 {
-		files, err := json.Marshal(sp.PolicyFiles)
+		files, err := report.MarshalCompact(sp.PolicyFiles)
 		if err != nil {
 			return nil, err
 		}
 		if len(sp.PolicyFiles) == 0 {
 			files = nil
 		}
-		plan, err := json.Marshal(sp.Plan)
+		plan, err := report.MarshalCompact(sp.Plan)
 		if err != nil {
 			return nil, err
 		}
@@ -242,11 +245,7 @@ func encodePlan(sp savedPlan, key []byte) ([]byte, error) {
 		}
 		sp.Signature = actions.Sign(key, data)
 	}
-	data, err := json.MarshalIndent(sp, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
+	return report.MarshalJSON(sp)
 }
 
 // readPlan reads a plan file. With a key, the plan must carry its
@@ -330,7 +329,8 @@ func journalPath(flagValue, planID string) string {
 // applyUnlessDry applies plan when apply is set, journaling to journal
 // (default a new file, see journalPath); otherwise it says that the plan
 // printed was a dry run.
-func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal string) error {
+// override is the reason given with --override-limits ("" for none).
+func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal, override string) error {
 	if !apply {
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
 		if err := a.overLimit(plan, nil); err != nil { // limits.go
@@ -341,7 +341,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 	}
 	fmt.Fprintln(a.stdout)
 	jp := journalPath(journal, plan.ID)
-	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: jp})
+	run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: jp, OverrideLimits: override})
 	if err != nil {
 		return err
 	}
@@ -351,7 +351,10 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 func (a *app) applied(run *actions.Run, journal string) error {
 	a.pr.summarizeAlways()  // the requests and the rate limit, on stderr
 	printRun(a.stdout, run) // failures.go
-	a.printSinkFiles()      // failures.go
+	if o := run.LimitOverride; o != nil {
+		fmt.Fprintf(a.stdout, "Limits overridden: %s.\nReason given: %s (recorded in the journal and the report)\n", o.Limit, o.Reason)
+	}
+	a.printSinkFiles() // failures.go
 	if journal != "" {
 		fmt.Fprintf(a.stdout, "\nJournal: %s\nUndo it with: %s undo --journal %s\n", journal, prog, journal)
 	}
@@ -445,25 +448,26 @@ func noArgs(cmd string, args []string) error {
 func applyCommand() *command {
 	return &command{
 		name:    "apply",
-		args:    "--plan plan.json [--journal FILE]",
+		args:    "--plan plan.json [--journal FILE] [--override-limits REASON]",
 		summary: "apply a plan written by 'plan --out'",
 		about: `Apply a plan written by 'plan --out' to its site. A plan is a proposal, not an
 authority: the policy files it came from (or those --policy names) are read
-again, must hash as they did when the plan was made, and are planned again on
-a new snapshot of their site; only the steps they would plan now are applied.
-A user with any other step is refused and left alone (exit code 3), as is a
-plan of other policies or another site. Limits and approval come from the
-policy files, never from the plan: a plan over a blast-radius limit is
-refused before any change (exit code 3). A plan of a policy with an approval
+again, must hash as they did when the plan was made, and are planned again on a
+new snapshot of their site; only the steps they would plan now are applied. A
+user with any other step is refused and left alone (exit code 3), as is a plan
+of other policies or another site. Limits and approval come from the policy
+files, never from the plan: a plan over a blast-radius limit is refused before
+any change (exit code 3), unless --override-limits gives a reason, which the
+journal, the report and the summary record. A plan of a policy with an approval
 files its approval issue, remembers it beside the plan (FILE.approval) and
 exits 3; apply it again once the issue is decided: approved, it is applied;
 still waiting, it says so and exits 3 without filing another issue; rejected,
 it is refused (exit 3). The remembered issue is checked, not trusted: it must
 be in the approval's project and name the plan in its summary. With --wait,
-apply polls the issue until it is decided. Every user is read again
-just before its first change: one who changed since the plan is left alone.
-With ` + planKeyEnv + ` set, only plans signed with that key (by 'plan --out'
-with the same key) are applied.
+apply polls the issue until it is decided. Every user is read again just before
+its first change: one who changed since the plan is left alone. With
+` + planKeyEnv + ` set, only plans signed with that key (by 'plan --out' with
+the same key) are applied.
 
 The journal records every change: running the same command again resumes an
 interrupted run, and 'undo --journal' reverses it. Without --journal it is
@@ -479,9 +483,13 @@ written to the temporary directory.`,
 			every := fs.Duration("wait-interval", 30*time.Second, "how often --wait reads the approval issue, a `DURATION` such as 10s")
 			var policies listFlag
 			fs.Var(&policies, "policy", "verify the plan against this policy `FILE` (default the files the plan names); repeat for several")
+			override := overrideFlag(fs)
 			return func(ctx context.Context, args []string) error {
 				const cmd = "apply"
 				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if err := checkOverride(cmd, fs, *override, true); err != nil {
 					return err
 				}
 				if *planFile == "" {
@@ -510,7 +518,7 @@ written to the temporary directory.`,
 					return err
 				}
 				jp := journalPath(*journal, sp.Plan.ID)
-				run, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every)
+				run, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every, *override)
 				if err != nil {
 					return err
 				}
@@ -531,7 +539,7 @@ type approvalFile struct {
 // planFile when there is one for this plan; a new approval issue is
 // remembered there. With wait it polls the issue every interval until
 // it is decided.
-func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration) (*actions.Run, error) {
+func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration, override string) (*actions.Run, error) {
 	side := planFile + ".approval"
 	issue := ""
 	if b, err := os.ReadFile(side); err == nil {
@@ -541,7 +549,7 @@ func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *acti
 		}
 	}
 	for {
-		run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal, ApprovalIssue: issue})
+		run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal, ApprovalIssue: issue, OverrideLimits: override})
 		ae, waiting := errors.AsType[*usermgmt.ApprovalRequiredError](err)
 		if !waiting {
 			return run, err
@@ -569,11 +577,12 @@ func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *acti
 func runCommand() *command {
 	return &command{
 		name:    "run",
-		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--apply] [--journal FILE]",
+		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--apply] [--journal FILE] [--override-limits REASON]",
 		summary: "plan policies and, with --apply, apply them",
 		about: `Plan the policies, print the plan and its interaction report, and stop there:
 without --apply, run is a dry run and changes nothing. With --apply the plan
-is applied at once, as 'apply' would (limits, approval, journal, reports).`,
+is applied at once, as 'apply' would (limits, approval, journal, reports);
+--override-limits "REASON" applies a plan over a blast-radius limit.`,
 		examples: []string{
 			prog + " --demo run --policy examples/policies/inactive-90-days.yaml",
 			prog + " run --policy examples/policies/never-logged-in-30-days.yaml --apply --journal licences.journal",
@@ -584,16 +593,20 @@ is applied at once, as 'apply' would (limits, approval, journal, reports).`,
 			fs.Var(&names, "name", "run only the `POLICY` of this name; repeat for several (default all)")
 			apply := fs.Bool("apply", false, "apply the plan (default: a dry run)")
 			journal := fs.String("journal", "", "the journal `FILE` with --apply (default a new file in the temporary directory)")
+			override := overrideFlag(fs)
 			return func(ctx context.Context, args []string) error {
 				const cmd = "run"
 				if err := noArgs(cmd, args); err != nil {
+					return err
+				}
+				if err := checkOverride(cmd, fs, *override, *apply); err != nil {
 					return err
 				}
 				m, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
 					return err
 				}
-				return a.applyUnlessDry(ctx, m, plan, *apply, *journal)
+				return a.applyUnlessDry(ctx, m, plan, *apply, *journal, *override)
 			}
 		},
 	}
@@ -710,7 +723,7 @@ administrators and the account the tool runs as are never changed.`,
 					return err
 				}
 				fmt.Fprint(a.stdout, plan.Summary())
-				if err := a.applyUnlessDry(ctx, m, plan, *apply, *journal); err != nil {
+				if err := a.applyUnlessDry(ctx, m, plan, *apply, *journal, ""); err != nil {
 					return err
 				}
 				if n := len(plan.Problems); n > 0 {

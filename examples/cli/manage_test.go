@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/examples/internal/tour"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
 )
@@ -92,7 +93,11 @@ func TestRunDryApplyUndo(t *testing.T) {
 	a.fake.ResetStats()
 	r = a.on(t, "undo", "--journal", journal, "--apply")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "Already undone")
+	assert.Contains(t, r.stdout, "Already undone: "+journal+".undo records every step of this undo. Nothing was changed.\n")
+	r = a.on(t, "undo", "--journal", journal)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "Already undone", "the dry run of a done undo says so too")
+	assert.NotContains(t, r.stdout, "Add --apply")
 	for _, req := range a.fake.Requests() {
 		assert.Equal(t, "GET", req.Method, "the second undo writes nothing: %s %s", req.Method, req.Path)
 	}
@@ -223,7 +228,7 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Less(t, time.Since(start), 30*time.Second)
 	for _, want := range []string{"Seatwarden demo", "Policies: inactive-90-days", "Steps: deactivate 256",
-		"refused before any change", "The new plan deactivates 256 users", "256 steps: 256 applied", filepath.Join(dir, "report.html")} {
+		"refused before any change", `--override-limits "REASON"`, "256 steps: 256 applied", "Limits overridden: policy \"inactive-90-days\" changes 256 users", filepath.Join(dir, "report.html")} {
 		assert.Contains(t, r.stdout, want)
 	}
 	assert.Equal(t, 91+256, inactive(a), "the fake's users are deactivated")
@@ -236,7 +241,7 @@ func TestDemoPolicyIsTheExample(t *testing.T) {
 	t.Parallel()
 	example, err := os.ReadFile("../policies/inactive-90-days.yaml")
 	require.NoError(t, err)
-	assert.Equal(t, string(example), string(demoPolicy), "copy examples/policies/inactive-90-days.yaml to examples/cli/policies/")
+	assert.Equal(t, string(example), string(tour.Policy), "copy examples/policies/inactive-90-days.yaml to examples/internal/tour/")
 }
 
 func TestPolicyFileErrors(t *testing.T) {

@@ -2,16 +2,15 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/seatwarden/seatwarden/jira"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // column is a field of a user in the output.
@@ -27,13 +26,6 @@ type column struct {
 
 func str(f func(u *jira.User) string) func(u *jira.User) any {
 	return func(u *jira.User) any { return f(u) }
-}
-
-func timeOrUnknown(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format(time.RFC3339)
 }
 
 func dateOf(s string) string {
@@ -52,11 +44,11 @@ var columns = []column{
 	{name: "active", value: func(u *jira.User) any { return u.Active }},
 	{name: "accountType", value: str(func(u *jira.User) string { return string(u.AccountType) })},
 	{name: "directory", value: str(func(u *jira.User) string { return u.Directory })},
-	{name: "lastLogin", value: str(func(u *jira.User) string { return u.LastLogin.String() }),
-		table: func(u *jira.User) string { return dateOf(u.LastLogin.String()) },
+	{name: "lastLogin", value: str(func(u *jira.User) string { return report.LastLoginText(u.LastLogin) }),
+		table: func(u *jira.User) string { return dateOf(report.LastLoginText(u.LastLogin)) },
 		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
-	{name: "created", value: str(func(u *jira.User) string { return timeOrUnknown(u.Created) }),
-		table: func(u *jira.User) string { return dateOf(timeOrUnknown(u.Created)) },
+	{name: "created", value: str(func(u *jira.User) string { return report.CreatedText(u.Created) }),
+		table: func(u *jira.User) string { return dateOf(report.CreatedText(u.Created)) },
 		needs: func(o *jira.SnapshotOptions) { o.LastLogin = true }},
 	{name: "groups", value: func(u *jira.User) any { return nonNil(u.Groups) },
 		needs: func(o *jira.SnapshotOptions) { o.AllGroups = true }},
@@ -133,13 +125,18 @@ func spreadsheetSafe(s string) string {
 	return s
 }
 
-// writer writes users in one format, row by row.
+// writer writes users in one format, row by row. A table is written
+// only by close, with its header: a command that fails before then
+// prints no table (not even its header) before its error; the CSV header
+// comes with the first row or at close.
 type writer interface {
 	write(u *jira.User) error
 	close() error
 }
 
-func newWriter(w io.Writer, format string, cols []column) (writer, error) {
+// With full, JSON has every fact read (opts), in the shape of
+// report.User that the server's API shares, rather than the columns.
+func newWriter(w io.Writer, format string, cols []column, full bool, opts jira.SnapshotOptions) (writer, error) {
 	switch format {
 	case "table":
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -147,20 +144,12 @@ func newWriter(w io.Writer, format string, cols []column) (writer, error) {
 		for i, c := range cols {
 			head[i] = strings.ToUpper(c.name)
 		}
-		fmt.Fprintln(tw, strings.Join(head, "\t"))
+		fmt.Fprintln(tw, strings.Join(head, "\t")) // buffered until close
 		return &tableWriter{tw: tw, cols: cols}, nil
 	case "json":
-		return &jsonWriter{w: w, cols: cols}, nil
+		return &jsonWriter{w: w, cols: cols, full: full, opts: opts}, nil
 	case "csv":
-		cw := csv.NewWriter(w)
-		head := make([]string, len(cols))
-		for i, c := range cols {
-			head[i] = c.name
-		}
-		if err := cw.Write(head); err != nil {
-			return nil, err
-		}
-		return &csvWriter{cw: cw, cols: cols}, nil
+		return &csvWriter{cw: csv.NewWriter(w), cols: cols}, nil
 	}
 	return nil, fmt.Errorf("unknown output %q; want table, json or csv", format)
 }
@@ -168,6 +157,7 @@ func newWriter(w io.Writer, format string, cols []column) (writer, error) {
 type tableWriter struct {
 	tw   *tabwriter.Writer
 	cols []column
+	n    int
 }
 
 func (t *tableWriter) write(u *jira.User) error {
@@ -180,32 +170,52 @@ func (t *tableWriter) write(u *jira.User) error {
 		}
 		cells[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(cells[i])
 	}
+	t.n++
 	_, err := fmt.Fprintln(t.tw, strings.Join(cells, "\t"))
 	return err
 }
 
-func (t *tableWriter) close() error { return t.tw.Flush() }
+// close writes the table; an empty one is not written (the command says
+// "0 users" instead of a lone header).
+func (t *tableWriter) close() error {
+	if t.n == 0 {
+		return nil
+	}
+	return t.tw.Flush()
+}
 
 type jsonWriter struct {
 	w    io.Writer
 	cols []column
 	n    int
+	full bool
+	opts jira.SnapshotOptions
 }
 
 func (j *jsonWriter) write(u *jira.User) error {
 	var b strings.Builder
 	if j.n == 0 {
-		b.WriteString("[\n  {")
+		b.WriteString("[\n  ")
 	} else {
-		b.WriteString(",\n  {")
+		b.WriteString(",\n  ")
 	}
 	j.n++
+	if j.full {
+		v, err := report.MarshalCompact(report.NewUser(u, j.opts))
+		if err != nil {
+			return err
+		}
+		b.Write(v)
+		_, err = io.WriteString(j.w, b.String())
+		return err
+	}
+	b.WriteString("{")
 	for i, c := range j.cols {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		k, _ := json.Marshal(c.name)
-		v, err := json.Marshal(c.value(u))
+		k, _ := report.MarshalCompact(c.name)
+		v, err := report.MarshalCompact(c.value(u))
 		if err != nil {
 			return err
 		}
@@ -228,11 +238,27 @@ func (j *jsonWriter) close() error {
 }
 
 type csvWriter struct {
-	cw   *csv.Writer
-	cols []column
+	cw     *csv.Writer
+	cols   []column
+	header bool // written
+}
+
+func (c *csvWriter) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	head := make([]string, len(c.cols))
+	for i, col := range c.cols {
+		head[i] = col.name
+	}
+	return c.cw.Write(head)
 }
 
 func (c *csvWriter) write(u *jira.User) error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
 	row := make([]string, len(c.cols))
 	for i, col := range c.cols {
 		row[i] = spreadsheetSafe(text(col.value(u), ";"))
@@ -240,7 +266,12 @@ func (c *csvWriter) write(u *jira.User) error {
 	return c.cw.Write(row)
 }
 
+// close writes the header of an empty file too: a CSV file of no users
+// still names its columns.
 func (c *csvWriter) close() error {
+	if err := c.writeHeader(); err != nil {
+		return err
+	}
 	c.cw.Flush()
 	return c.cw.Error()
 }

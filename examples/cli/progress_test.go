@@ -61,7 +61,7 @@ func TestRateFlags(t *testing.T) {
 		{"--rate -1", "--rate -1: want a positive number"},
 		{"--rate 5 --burst -2", "--burst -2: want a positive number"},
 		{"--burst 5", "--burst needs --rate"},
-		{"--rate fast", `invalid value "fast" for flag -rate`},
+		{"--rate fast", `invalid value "fast" for flag --rate`},
 	} {
 		r := cli(t, nil, append(strings.Fields("--demo users list"), strings.Fields(c.args)...)...)
 		assert.Equal(t, exitUsage, r.code, c.args)

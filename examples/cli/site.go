@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"time"
 
+	"github.com/seatwarden/seatwarden/examples/internal/tour"
 	"github.com/seatwarden/seatwarden/jira"
-	"github.com/seatwarden/seatwarden/jira/jiratest"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -119,35 +118,14 @@ func (a *app) demoSite(flavor jira.Flavor) usermgmt.Site {
 		flavor = jira.DataCenter
 	}
 	if a.fake == nil {
-		// The organisation's history ends at the start of the day, so
-		// that every run of the demo on a day sees the same users: a
-		// plan written by one run applies in the next.
-		day := a.now().UTC().Truncate(24 * time.Hour)
-		org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: a.demoUsers, Now: day})
-		// Writable directories: the demo shows applied runs, not Jira
-		// refusing to write to a read-only LDAP directory.
-		for i := range org.Directories {
-			org.Directories[i].ReadOnly = false
-		}
-		// No group is added: the example policies run on any site
-		// (examples_test.go plans them on fakes without the demo's help).
-		a.fake = jiratest.New(jiratest.WithFlavor(flavor), jiratest.WithOrg(org))
+		a.fake = tour.NewFake(flavor, a.demoUsers, a.now())
 		name := "Data Center"
 		if flavor == jira.Cloud {
 			name = "Cloud"
 		}
 		fmt.Fprintf(a.stderr, "demo: a fake Jira %s in memory, with %d generated users (seed 1)\n", name, a.demoUsers)
 	}
-	fake := a.fake
-	cr := fake.Credentials()
-	// In memory, the fake answers as fast as it can: no need to spare it.
-	s := usermgmt.Site{URL: fake.URL, Flavor: fake.Flavor(), Transport: fake.Transport(), Token: jira.Secret(cr.DCToken),
-		RateLimit: 100_000, Burst: 1000, UserAgent: userAgent}
-	if fake.Flavor() == jira.Cloud {
-		s.User, s.Token = cr.CloudEmail, jira.Secret(cr.CloudToken)
-		s.AdminURL, s.OrgID, s.OrgKey = fake.URL, cr.OrgID, jira.Secret(cr.OrgKey)
-	}
-	return s
+	return tour.Site(a.fake, userAgent)
 }
 
 // isTerminal reports whether w is a terminal.

@@ -85,7 +85,8 @@ func (p *progress) done() { p.m.clear() }
 
 // selectUsers streams the site's users that p matches (every user when p
 // is nil) to fn, and returns how many users were read and matched.
-func (a *app) selectUsers(ctx context.Context, c usermgmt.Client, p *criteria.Program, opts jira.SnapshotOptions, fn func(u *jira.User) error) (read, matched int, err error) {
+// unknown, when not nil, counts the users whose facts were unknown.
+func (a *app) selectUsers(ctx context.Context, c usermgmt.Client, p *criteria.Program, opts jira.SnapshotOptions, fn func(u *jira.User) error, unknown *unknownFacts) (read, matched int, err error) {
 	now := a.now()
 	pr := a.progress()
 	defer pr.done()
@@ -97,6 +98,7 @@ func (a *app) selectUsers(ctx context.Context, c usermgmt.Client, p *criteria.Pr
 		}
 		read++
 		pr.tick()
+		unknown.add(&u)
 		if p != nil {
 			ok, err := p.MatchAt(&u, now)
 			if err != nil {
@@ -178,6 +180,7 @@ func (a *app) list(ctx context.Context, cmd, where, format, colList string, w io
 	if err != nil {
 		return err
 	}
+	full := format == "json" && colList == "" // report.User, as the server writes it
 	if colList == "" {
 		colList = defaultColumns(c.Flavor(), format)
 	}
@@ -186,21 +189,71 @@ func (a *app) list(ctx context.Context, cmd, where, format, colList string, w io
 	if err != nil {
 		return err
 	}
-	out, err := newWriter(w, format, cols)
+	out, err := newWriter(w, format, cols, full, opts)
 	if err != nil {
 		return err
 	}
-	read, matched, err := a.selectUsers(ctx, c, p, opts, out.write)
-	if cerr := out.close(); err == nil {
-		err = cerr
-	}
+	var unknown unknownFacts
+	read, matched, err := a.selectUsers(ctx, c, p, opts, out.write, &unknown)
 	if err != nil {
+		// Nothing of a table is printed before the error (see writer).
 		return err
 	}
-	if format == "table" && isTerminal(a.stderr) {
+	if err := out.close(); err != nil {
+		return err
+	}
+	switch {
+	case matched == 0:
+		// An empty table would be a lone header: say so instead, on
+		// stdout for the table, on stderr beside JSON and CSV.
+		w := a.stderr
+		if format == "table" {
+			w = a.stdout
+		}
+		fmt.Fprintf(w, "0 users (%d read, none selected)\n", read)
+		if note := unknown.note(p, read); note != "" {
+			fmt.Fprint(w, note)
+		}
+	case format == "table" && isTerminal(a.stderr):
 		fmt.Fprintf(a.stderr, "%d of %d users\n", matched, read)
 	}
 	return nil
+}
+
+// unknownFacts counts the users whose creation time or last login the
+// site did not give: a criterion that reads them selects nobody when
+// nobody's is known, and an empty list then says why.
+type unknownFacts struct{ created, lastLogin int }
+
+func (k *unknownFacts) add(u *jira.User) {
+	if k == nil {
+		return
+	}
+	if u.Created.IsZero() {
+		k.created++
+	}
+	if !u.LastLogin.Known {
+		k.lastLogin++
+	}
+}
+
+// note says which facts the criterion p reads were unknown for all read
+// users, or "".
+func (k *unknownFacts) note(p *criteria.Program, read int) string {
+	if p == nil || read == 0 {
+		return ""
+	}
+	n := p.Needs()
+	var b strings.Builder
+	if n.Created && k.created == read {
+		b.WriteString("Creation dates are unknown for every user of this site (Jira Data Center's REST API does\n" +
+			"not give them), so a criterion on created or daysSinceCreated selects nobody here.\n")
+	}
+	if n.LastLogin && k.lastLogin == read {
+		b.WriteString("Last logins are unknown for every user of this site (Jira 9.x and 10.0–10.2 do not give\n" +
+			"them): set JIRA_LOGINS (a login export) or JIRA_DB_DSN, or test lastLoginKnown.\n")
+	}
+	return b.String()
 }
 
 func exportCommand() *command {

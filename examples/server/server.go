@@ -263,10 +263,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "&&" stays "&&", as the CLI prints it (nosniff JSON)
-	_ = enc.Encode(v)
+	_ = report.WriteJSON(w, v) // "&&" stays "&&", as the CLI prints it (nosniff JSON)
 }
 
 func writeError(w http.ResponseWriter, code int, format string, a ...any) {
@@ -355,16 +352,17 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.cfg.now()
 	out := struct {
-		Site    string      `json:"site"`
-		Where   string      `json:"where,omitempty"`
-		Read    int         `json:"read"`
-		Matched int         `json:"matched"`
-		Errors  int         `json:"errors,omitempty"`
-		Users   []jira.User `json:"users"`
+		Site    string `json:"site"`
+		Where   string `json:"where,omitempty"`
+		Read    int    `json:"read"`
+		Matched int    `json:"matched"`
+		Errors  int    `json:"errors,omitempty"`
+		// Users have the shape of the CLI's 'users list --output json'.
+		Users []report.User `json:"users"`
 		// SnapshotAge is how old the users read are, in seconds: a
 		// snapshot younger than the server's maximum age is shared.
 		SnapshotAge float64 `json:"snapshotAgeSeconds"`
-	}{Site: site.URL, Where: where, Users: []jira.User{}, SnapshotAge: snap.Age(time.Now()).Seconds()}
+	}{Site: site.URL, Where: where, Users: []report.User{}, SnapshotAge: snap.Age(time.Now()).Seconds()}
 	for _, u := range snap.Users {
 		out.Read++
 		if p != nil {
@@ -377,7 +375,7 @@ func (s *server) listUsers(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		out.Matched++
-		out.Users = append(out.Users, u)
+		out.Users = append(out.Users, report.NewUser(&u, opts))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

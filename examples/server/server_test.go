@@ -556,7 +556,7 @@ func TestAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, code, string(b))
 	var users struct {
 		Read, Matched int
-		Users         []jira.User
+		Users         []map[string]any
 	}
 	require.NoError(t, json.Unmarshal(b, &users))
 	assert.Equal(t, len(e.fake.Users()), users.Read)

@@ -10,6 +10,9 @@
 // [SQLite.LastRun] makes the store a schedule.LastRuns, which the
 // scheduler reads to catch up a run missed while the program was down.
 // [Sink] saves each run of a report fan-out.
+// These interfaces and records are defined in package
+// [github.com/seatwarden/seatwarden/report/history/store], which links no
+// database driver (usermgmt uses it), and are the same types here.
 //
 // [SQLite] is the embedded implementation of all three: one file, pure Go
 // (modernc.org/sqlite, no cgo), WAL mode. The schema's versions are

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/seatwarden/seatwarden/report/history/store"
 )
 
 // migrationLogins is schema v4: the on-login trigger's state. One row per
@@ -31,63 +33,19 @@ const migrationLogins = `CREATE TABLE login_checks (
 	);
 	CREATE INDEX login_marks_pending ON login_marks(policy, site) WHERE pending = 1;`
 
-// LoginStore keeps the state of the on-login trigger (usermgmt's
-// LoginTrigger) per policy and site, so that a restarted program, or
-// another replica on the same store, neither misses nor repeats a login:
-// when the logins were last checked, each user's last login as that
-// check saw it, and the users whose login is detected but not yet acted
-// on. A LoginStore is safe for concurrent use.
-type LoginStore interface {
-	// Logins returns the state of policy on site; the zero state (zero
-	// Checked) when it was never checked.
-	Logins(ctx context.Context, policy, site string) (LoginState, error)
-	// SaveLogins records a check in one transaction, provided the stored
-	// check is still prev (the Checked that Logins returned; zero for the
-	// first): it sets Checked, writes the users' last logins in Last
-	// (others keep theirs), marks the users in Pending as pending and
-	// drops the users in Forget. When
-	// another check was recorded since prev it changes nothing and returns
-	// [ErrLoginConflict]: that check's caller acts on the logins.
-	SaveLogins(ctx context.Context, policy, site string, prev time.Time, u LoginUpdate) error
-	// DoneLogins clears the pending mark of the users given, once their
-	// logins were acted on.
-	DoneLogins(ctx context.Context, policy, site string, users []string) error
-}
+// LoginStore keeps the on-login trigger's state: see [store.LoginStore].
+type LoginStore = store.LoginStore
 
-// LoginState is what a [LoginStore] holds for one policy and site.
-type LoginState struct {
-	// Checked is the time of the snapshot the last check read; zero when
-	// the policy was never checked on the site.
-	Checked time.Time
-	// Last maps a user's id to the last login the checks saw; the zero
-	// time means the user had never logged in. Users whose last login was
-	// never known are not in it.
-	Last map[string]time.Time
-	// Pending lists, sorted, the users whose login was detected but not
-	// yet acted on.
-	Pending []string
-}
+// LoginState is what a LoginStore holds for one policy and site: see
+// [store.LoginState].
+type LoginState = store.LoginState
 
-// LoginUpdate is a check to record with [LoginStore.SaveLogins].
-type LoginUpdate struct {
-	// Checked is the time of the snapshot the check read. Stores keep
-	// microseconds: pass a time truncated to them so that it reads back
-	// equal.
-	Checked time.Time
-	// Last holds the last logins that changed (or are new) since the
-	// previous check, by user id; the zero time means never logged in.
-	Last map[string]time.Time
-	// Pending lists users whose login is to be acted on; each must be in
-	// Last or already in the store.
-	Pending []string
-	// Forget lists users whose records are dropped: users no longer on
-	// the site.
-	Forget []string
-}
+// LoginUpdate is a check to record with SaveLogins: see [store.LoginUpdate].
+type LoginUpdate = store.LoginUpdate
 
-// ErrLoginConflict is returned by [LoginStore.SaveLogins] when another
-// check was recorded since the one the caller read.
-var ErrLoginConflict = errors.New("history: logins were checked by another caller since")
+// ErrLoginConflict is returned by SaveLogins when another check was
+// recorded since the one the caller read.
+var ErrLoginConflict = store.ErrLoginConflict
 
 var _ LoginStore = (*SQLite)(nil)
 

@@ -34,69 +34,6 @@ const migrationPlans = `CREATE TABLE plans (
 		received TEXT NOT NULL
 	);`
 
-// PlanStatus is where a stored plan stands.
-type PlanStatus string
-
-// The plan statuses.
-const (
-	PlanPlanned   PlanStatus = "planned"   // a dry run, not applied
-	PlanPending   PlanStatus = "pending"   // waits for its approval issue
-	PlanApplying  PlanStatus = "applying"  // being applied
-	PlanApplied   PlanStatus = "applied"   // applied; RunID says by which run
-	PlanRejected  PlanStatus = "rejected"  // its approval issue was rejected
-	PlanCancelled PlanStatus = "cancelled" // dropped by a person
-	PlanFailed    PlanStatus = "failed"    // applying it failed or was refused
-)
-
-// ErrNoPlan is returned for a plan the history does not hold.
-var ErrNoPlan = errors.New("history: no such plan")
-
-// ErrNoRun is returned for a run the history does not hold.
-var ErrNoRun = errors.New("history: no such run")
-
-// PlanStore keeps plans with their approval state, and the keys of the
-// events (webhook deliveries) already handled, so that both survive a
-// restart and several callers — a webhook, a polling loop, an API route —
-// claim a plan exactly once ([PlanStore.UpdatePlan] is a compare-and-set).
-// [SQLite] is one; report/history/postgres, shared by replicas, another.
-// The HTTP service (examples/server) is its user for now: the approval
-// component of usermgmt will own it.
-type PlanStore interface {
-	// SavePlan records a plan, replacing the record of the same id.
-	SavePlan(ctx context.Context, p PlanRecord) error
-	// Plan returns the plan with the given id, or an error matching
-	// ErrNoPlan.
-	Plan(ctx context.Context, id string) (PlanRecord, error)
-	// PlanByIssue returns the newest plan whose approval issue is key
-	// (compared ignoring case), or an error matching ErrNoPlan.
-	PlanByIssue(ctx context.Context, key string) (PlanRecord, error)
-	// Plans lists the plans with any of the statuses (every plan when
-	// none is given), oldest first.
-	Plans(ctx context.Context, statuses ...PlanStatus) ([]PlanRecord, error)
-	// UpdatePlan moves a plan to status to, with its run id and error,
-	// only if its status is one of from, and reports whether it moved.
-	UpdatePlan(ctx context.Context, id string, from []PlanStatus, to PlanStatus, runID, errMsg string, now time.Time) (bool, error)
-	// FirstEvent records the key of an event and reports whether it is
-	// the first time the key is seen.
-	FirstEvent(ctx context.Context, key string, now time.Time) (bool, error)
-}
-
-var _ PlanStore = (*SQLite)(nil)
-
-// PlanRecord is a plan as the history keeps it, with its approval state.
-type PlanRecord struct {
-	ID       string
-	Plan     json.RawMessage // the actions.Plan
-	Policies []string
-	Status   PlanStatus
-	IssueKey string
-	Source   string
-	RunID    string
-	Error    string
-	Created  time.Time
-	Updated  time.Time
-}
-
 // SavePlan records a plan, replacing the record of the same id.
 func (s *SQLite) SavePlan(ctx context.Context, p PlanRecord) error {
 	policies, _ := json.Marshal(nonNil(p.Policies))

@@ -92,8 +92,6 @@ type SQLite struct {
 	db *sql.DB
 }
 
-var _ Store = (*SQLite)(nil)
-
 // ErrSchemaTooNew is returned when a history file was written by a newer
 // version of this package.
 var ErrSchemaTooNew = errors.New("history: schema is newer than this program")

@@ -1,45 +1,41 @@
 package history
 
-import (
-	"context"
-	"time"
+import "github.com/seatwarden/seatwarden/report/history/store"
 
-	"github.com/seatwarden/seatwarden/actions"
-	"github.com/seatwarden/seatwarden/report"
+// The history's interfaces and records live in package
+// report/history/store, which links no database driver; these names are
+// the same types.
+type (
+	// Store is the history of runs and snapshots: see [store.Store].
+	Store = store.Store
+	// Sink is a report.Sink that saves each run in a Store: see [store.Sink].
+	Sink = store.Sink
+	// PlanStore keeps plans with their approval state: see [store.PlanStore].
+	PlanStore = store.PlanStore
+	// PlanRecord is a plan as the history keeps it: see [store.PlanRecord].
+	PlanRecord = store.PlanRecord
+	// PlanStatus is where a stored plan stands: see [store.PlanStatus].
+	PlanStatus = store.PlanStatus
 )
 
-// Store is the history: runs with their step results, and a summary of
-// each day's snapshot, so that runs and user levels can be compared over
-// time. [SQLite] is the embedded default; report/history/postgres is the
-// store shared by several replicas. A Store is safe for concurrent use.
-type Store interface {
-	// SaveRun records a run and its results; saving a run again (a
-	// resumed run) replaces it.
-	SaveRun(ctx context.Context, r *report.Report) error
-	// Runs lists the runs that finished in [from, to) on site ("" for
-	// every site), newest first.
-	Runs(ctx context.Context, site string, from, to time.Time) ([]report.RunSummary, error)
-	// Results returns a run's step results in the run's order
-	// (Result.Err is not kept; Error is).
-	Results(ctx context.Context, runID string) ([]actions.Result, error)
-	// SaveSnapshot records a snapshot summary; a later one of the same
-	// site and day replaces it.
-	SaveSnapshot(ctx context.Context, s report.SnapshotSummary) error
-	// Snapshots returns the summaries of site from the day of from to
-	// the day of to, both included (days in UTC), oldest first.
-	Snapshots(ctx context.Context, site string, from, to time.Time) ([]report.SnapshotSummary, error)
-	Close() error
-}
+// The plan statuses (see [store.PlanStatus]).
+const (
+	PlanPlanned   = store.PlanPlanned
+	PlanPending   = store.PlanPending
+	PlanApplying  = store.PlanApplying
+	PlanApplied   = store.PlanApplied
+	PlanRejected  = store.PlanRejected
+	PlanCancelled = store.PlanCancelled
+	PlanFailed    = store.PlanFailed
+)
 
-// Sink is a report.Sink that saves each run in a Store.
-type Sink struct {
-	Store Store
-}
+// ErrNoPlan is returned for a plan the history does not hold.
+var ErrNoPlan = store.ErrNoPlan
 
-var _ report.Sink = Sink{}
+// ErrNoRun is returned for a run the history does not hold.
+var ErrNoRun = store.ErrNoRun
 
-// Name returns "history".
-func (h Sink) Name() string { return "history" }
-
-// Write saves the run.
-func (h Sink) Write(ctx context.Context, r *report.Report) error { return h.Store.SaveRun(ctx, r) }
+var (
+	_ Store     = (*SQLite)(nil)
+	_ PlanStore = (*SQLite)(nil)
+)

@@ -37,9 +37,22 @@ func neverSent(err error) bool {
 	return dns
 }
 
+// dialRetries is how many times a request that could not connect (a
+// refused connection, a DNS lookup that timed out) is retried, each after
+// the minimum wait: a server restarting is back within seconds; one that
+// is not there is reported at once rather than after a minute of backoff.
+const dialRetries = 2
+
+// noSuchHost reports a DNS answer that the host does not exist: a wrong
+// URL, which no retry fixes.
+func noSuchHost(err error) bool {
+	d, ok := errors.AsType[*net.DNSError](err)
+	return ok && d.IsNotFound
+}
+
 // permanent reports errors that another attempt cannot fix.
 func permanent(err error) bool {
-	if errors.Is(err, jira.ErrRateLimitWait) || errors.Is(err, errTooManyRedirects) {
+	if errors.Is(err, jira.ErrRateLimitWait) || errors.Is(err, errTooManyRedirects) || noSuchHost(err) {
 		return true
 	}
 	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
@@ -61,6 +74,8 @@ type retryPolicy struct {
 	waitMin, waitMax time.Duration
 	jitter           func(n int64) int64 // uniform in [0, n) for n > 0
 	log              *slog.Logger
+	dialFails        int  // attempts that could not connect
+	quick            bool // the last attempt could not connect: retry after waitMin
 }
 
 // checkRetry is the retryablehttp CheckRetry policy. It never returns an
@@ -73,9 +88,16 @@ func (p *retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err e
 	// A write its caller guards is sent once when its effect is unknown.
 	resend := idempotent(p.method) && !(p.method != http.MethodGet && p.method != http.MethodHead &&
 		p.method != http.MethodOptions && jira.GuardedWrites(ctx))
+	p.quick = false
 	if err != nil {
 		if permanent(err) || (!resend && !neverSent(err)) {
 			return false, nil
+		}
+		if neverSent(err) {
+			if p.dialFails++; p.dialFails > dialRetries {
+				return false, nil
+			}
+			p.quick = true
 		}
 		p.log.LogAttrs(ctx, slog.LevelDebug, "jira: request failed, may retry",
 			slog.String("method", p.method), slog.String("error", unwrapURLError(err).Error()))
@@ -135,6 +157,9 @@ func (p *retryPolicy) serverWait(resp *http.Response) time.Duration {
 // (min·2^attempt, capped at max) and the server's wait, plus up to 25%
 // jitter, capped at max but never below the server's wait.
 func (p *retryPolicy) backoff(ctx context.Context, lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	if p.quick {
+		lo, hi = p.waitMin, p.waitMin
+	}
 	floor := p.serverWait(resp)
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests && floor > 0 && floor < lo &&
 		parseRate(resp.Header).FillRate > 0 {

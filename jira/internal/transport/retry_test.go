@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -221,7 +223,9 @@ func TestNoRetryBeyondCapOrDeadline(t *testing.T) {
 func TestNetworkErrors(t *testing.T) {
 	t.Parallel()
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
-	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}
+	noHost := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.atlassian.invalid", IsNotFound: true}}
+	dnsTimeout := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "i/o timeout", Name: "jira.example.com", IsTimeout: true}}
 	tests := []struct {
 		name     string
 		method   string
@@ -231,7 +235,10 @@ func TestNetworkErrors(t *testing.T) {
 		{"GET reset retried", "GET", reset, 5},
 		{"DELETE reset retried", "DELETE", reset, 5},
 		{"POST reset not retried", "POST", reset, 1},
-		{"POST refused retried (never sent)", "POST", refused, 5},
+		{"POST refused retried twice (never sent)", "POST", refused, 3},
+		{"GET refused retried twice, not more", "GET", refused, 3},
+		{"no such host never retried", "GET", noHost, 1},
+		{"DNS timeout retried twice", "GET", dnsTimeout, 3},
 		{"rate limit wait never retried", "GET", jira.ErrRateLimitWait, 1},
 		{"bad certificate never retried", "GET", x509.UnknownAuthorityError{}, 1},
 	}
@@ -296,4 +303,33 @@ func TestContextStopsRetries(t *testing.T) {
 			assert.Equal(t, []time.Duration{5*time.Second + 1*time.Second, 5*time.Second + 2*time.Second}, s.gaps())
 		})
 	})
+}
+
+// TestDialFailuresFailFast: a host that does not resolve fails at once,
+// and a refused connection after two quick retries (the minimum wait
+// each), not after the minute of exponential backoff a 5xx gets.
+func TestDialFailuresFailFast(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		err      error
+		attempts int
+		took     time.Duration
+	}{
+		{"no such host", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "x.invalid", IsNotFound: true}}, 1, 0},
+		{"refused", &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}}, 3, 2 * time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				rt := &errTransport{err: tt.err}
+				c := newTestClient(t, rt, nil)
+				start := time.Now()
+				_, err := c.Do(t.Context(), "GET", "/rest/api/2/myself", nil, nil, nil)
+				require.ErrorIs(t, err, tt.err)
+				assert.Equal(t, tt.attempts, rt.count())
+				assert.Equal(t, tt.took, time.Since(start))
+			})
+		})
+	}
 }
