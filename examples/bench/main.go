@@ -182,10 +182,8 @@ func writeTable(w io.Writer, rs []result) {
 		if r.limit.Admin != nil {
 			admin = fmt.Sprintf("%.1f / %g req/s (%.0f%%)", r.adminAchieved(), r.allowed, 100*r.adminAchieved()/r.allowed)
 		}
-		limit := r.limit
-		limit.Admin = nil // the Admin API's is the same kind of limit, in its own column's terms
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %.1f / %g req/s (%.0f%%) | %s | %s | %s |\n",
-			r.job, r.flavor, r.users, wall, r.requests, perUser, r.achieved(), r.allowed, 100*r.achieved()/r.allowed, admin, limit, naive)
+			r.job, r.flavor, r.users, wall, r.requests, perUser, r.achieved(), r.allowed, 100*r.achieved()/r.allowed, admin, r.limit, naive)
 	}
 	fmt.Fprintln(w, "\nrequests/user: per user listed (list, lifecycle) or deactivated (apply), site and Admin API together. "+
 		"The site and the Admin API are separate services with a budget each (the fake gives each caller one bucket per service): "+

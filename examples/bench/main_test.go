@@ -23,7 +23,7 @@ func TestTinyRun(t *testing.T) {
 	code := run(t.Context(), []string{"--users", "60", "--deactivate", "10", "--server-rate", "400", "--latency", "1ms", "--rate", "400"},
 		&stdout, &stderr, func(string) string { return "" })
 	require.Equal(t, 0, code, stderr.String())
-	row := regexp.MustCompile(`^\| (.+?) \| (dc|cloud) \| (\d+) \| ([\d.]+m?s) \| (\d+) \| ([\d.]+) \| ([\d.]+) / 400 req/s \((\d+)%\) \| (.+?) \| 400 req/s, burst \d+ \((server|ceiling)\) \| (.+) \|$`)
+	row := regexp.MustCompile(`^\| (.+?) \| (dc|cloud) \| (\d+) \| ([\d.]+m?s) \| (\d+) \| ([\d.]+) \| ([\d.]+) / 400 req/s \((\d+)%\) \| (.+?) \| 400 req/s, burst \d+ \((server|ceiling)\)(?:; Admin API 400 req/s, burst \d+ \(ceiling\))? \| (.+) \|$`)
 	var jobs []string
 	for _, l := range strings.Split(stdout.String(), "\n") {
 		m := row.FindStringSubmatch(l)
