@@ -166,35 +166,7 @@ func TestFakeDC429FromRequestsInFlight(t *testing.T) {
 func TestFakeCloudNearLimitThroughput(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(100, 10),
-			jiratest.WithLatency(20*time.Millisecond))
-		cr := fake.Credentials()
-		c := newTestClient(t, fake.Transport(), func(c *Config) {
-			c.BaseURL = fake.URL
-			c.Auth = Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
-			c.Rate, c.Burst = 100, 10
-		})
-		jobs := make(chan int)
-		done := make(chan error)
-		for range 8 {
-			go func() {
-				for range jobs {
-					_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
-					done <- err
-				}
-			}()
-		}
-		start := time.Now()
-		go func() {
-			for i := range 500 {
-				jobs <- i
-			}
-			close(jobs)
-		}()
-		for range 500 {
-			require.NoError(t, <-done)
-		}
-		elapsed := time.Since(start)
+		c, fake, elapsed := cloudRun(t, 500, 100, 10, func(c *Config) { c.Rate, c.Burst = 100, 10 })
 		got := statuses(fake)
 		achieved := float64(got[200]) / elapsed.Seconds()
 		t.Logf("%.1f req/s of 100 allowed; %d 429s", achieved, got[429])
@@ -307,17 +279,16 @@ func TestServerAllowanceLoggedOnce(t *testing.T) {
 }
 
 // cloudRun sends n GETs to a Cloud fake with a bucket of serverRate and
-// burst, 20 ms latency, from 8 workers through a client given no ceiling
-// but a max rate (as jira/cloud builds it). It returns the client, the
-// fake and the wall time.
-func cloudRun(t *testing.T, n int, serverRate float64, burst int) (*Client, *jiratest.Server, time.Duration) {
+// burst, 20 ms latency, from 8 workers, through a client that mod
+// configures. It returns the client, the fake and the wall time.
+func cloudRun(t *testing.T, n int, serverRate float64, burst int, mod func(*Config)) (*Client, *jiratest.Server, time.Duration) {
 	t.Helper()
 	fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(serverRate, burst),
 		jiratest.WithLatency(20*time.Millisecond))
 	cr := fake.Credentials()
 	c := newTestClient(t, fake.Transport(), func(c *Config) {
 		c.BaseURL, c.Auth = fake.URL, Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
-		c.Rate, c.MaxRate = 0, 100
+		mod(c)
 	})
 	jobs := make(chan int)
 	done := make(chan error)
@@ -357,7 +328,8 @@ func TestCloudProbesTheRate(t *testing.T) {
 		t.Run(fmt.Sprintf("%d at %g", tc.n, tc.server), func(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
-				c, fake, elapsed := cloudRun(t, tc.n, tc.server, int(tc.server))
+				// As jira/cloud builds it: no ceiling, a max rate.
+				c, fake, elapsed := cloudRun(t, tc.n, tc.server, int(tc.server), func(c *Config) { c.Rate, c.MaxRate = 0, 100 })
 				got := statuses(fake)
 				achieved := float64(got[200]) / elapsed.Seconds()
 				t.Logf("%d requests: %.1f req/s of %g allowed in %s; %d answered 429; limit %s",
