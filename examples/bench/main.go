@@ -187,7 +187,7 @@ func writeTable(w io.Writer, rs []result) {
 	}
 	fmt.Fprintln(w, "\nrequests/user: per user listed (list, lifecycle) or deactivated (apply), site and Admin API together. "+
 		"The site and the Admin API are separate services with a budget each (the fake gives each caller one bucket per service): "+
-		"each rate is measured against its own. limit followed: the site's limit when the job ended. "+
+		"each rate is measured against its own. limit followed: the clients' limits when the job ended (Cloud: the site's, then the Admin API's). "+
 		"naive script: ⌈users/1000⌉ list pages, a GET with expand=groups per user, a write per deactivated user, "+
 		"one after the other at the longer of the latency and 1/allowed rate.")
 }
