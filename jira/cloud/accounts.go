@@ -56,8 +56,8 @@ func newAccounts(groups []string) *accounts {
 	return &accounts{index: map[string]int32{}, groups: groups, words: (len(groups) + 63) / 64}
 }
 
-// get returns the record of the account id, adding it when new.
-func (a *accounts) get(id string) *account {
+// add returns the index of the account id's record, adding it when new.
+func (a *accounts) add(id string) int {
 	i, ok := a.index[id]
 	if !ok {
 		i = int32(len(a.records))
@@ -67,7 +67,7 @@ func (a *accounts) get(id string) *account {
 			a.bits = append(a.bits, 0)
 		}
 	}
-	return &a.records[i]
+	return int(i)
 }
 
 // lookup returns the index of the account id, or -1.
@@ -81,9 +81,7 @@ func (a *accounts) lookup(id string) int {
 
 // join records that the account is in group number g.
 func (a *accounts) join(id string, g int) {
-	a.get(id)
-	i := a.index[id]
-	a.bits[int(i)*a.words+g/64] |= 1 << (g % 64)
+	a.bits[a.add(id)*a.words+g/64] |= 1 << (g % 64)
 }
 
 // in reports whether account i is in group number g.
@@ -92,11 +90,11 @@ func (a *accounts) in(i, g int) bool {
 }
 
 // addDirUser records what a directory search says of an account, unless
-// an earlier directory did; it reports whether it was new.
-func (a *accounts) addDirUser(du *dirActivity, dir string) bool {
-	r := a.get(du.AccountID)
+// an earlier directory did.
+func (a *accounts) addDirUser(du *dirActivity, dir string) {
+	r := &a.records[a.add(du.AccountID)]
 	if r.dir != 0 {
-		return false
+		return
 	}
 	r.dir = uint16(intern(&a.dirs, dir) + 1)
 	r.email = du.Email
@@ -116,7 +114,6 @@ func (a *accounts) addDirUser(du *dirActivity, dir string) bool {
 		a.times = append(a.times, productTime{t: t.UnixNano(), key: uint16(intern(&a.keys, p.Key))})
 		r.n++
 	}
-	return true
 }
 
 // intern returns the index of s in *list, adding it when missing.
