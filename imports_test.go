@@ -35,26 +35,32 @@ var layers = map[string]struct {
 	"jira/datacenter/jiradbtest": {module: []string{"jira/datacenter"}},
 	"jira/cloud":                 {module: []string{"jira", "jira/internal/transport", "jira/internal/webhooks", "jira/internal/rest"}, thirdParty: []string{"golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"criteria":                   {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/expr-lang/expr"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"actions":                    {module: []string{"jira"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
+	"actions":                    {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
-	"report":                             {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/insights":                    {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/email":                       {module: []string{"jira", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
-	"report/history/postgres":            {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/historydb":           {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/historytest":         {module: []string{"jira", "actions", "report", "report/history"}},
+	"report":                     {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history":             {module: []string{"jira", "actions", "report"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/insights":            {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/email":               {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"report/history/postgres":    {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historydb":   {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historytest": {module: []string{"jira", "actions", "report", "report/history"}},
+	// report/metrics is the only package that links the Prometheus client
+	// (TestPrometheusOnlyInMetrics); the library feeds it through
+	// jira.Observer and report.Sink.
+	"report/metrics":                     {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/prometheus/client_golang"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/metrics/metricstest":         {},
 	"report/internal/reporttest":         {module: []string{"jira", "actions", "report", "report/history", "report/insights"}},
 	"report/internal/cmd/example-report": {module: []string{"jira", "jira/jiratest", "jira/datacenter", "criteria", "actions", "report", "report/history", "report/insights"}},
 	"schedule":                           {thirdParty: []string{"github.com/robfig/cron/v3"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"schedule/pglock":                    {module: []string{"schedule"}, testOnly: []string{"github.com/stretchr/testify", "github.com/jackc/pgx/v5"}},
 	"usermgmt":                           {module: []string{"jira", "jira/datacenter", "jira/cloud", "criteria", "actions", "report", "report/history", "report/insights", "report/email", "schedule", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid", "go.yaml.in/yaml/v3", "golang.org/x/time/rate"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/fakejira":                  {module: []string{"jira", "jira/jiratest"}},
+	"examples/replicas":                  {testOnly: []string{"github.com/stretchr/testify"}},
 	"examples/bench":                     {module: []string{"jira", "jira/jiratest", "actions", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/insights", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/server":                    {module: []string{"jira", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/insights", "report/metrics", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/chromedp/chromedp"}}, // chromedp: the browser test only
 	"examples/cli":                       {module: []string{"jira", "jira/datacenter", "jira/datacenter/dirmove", "jira/datacenter/logindb", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/insights", "schedule", "usermgmt"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
-	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"examples/cron":                      {module: []string{"jira", "jira/datacenter", "jira/cloud", "jira/jiratest", "criteria", "actions", "report", "report/email", "report/history", "report/history/historydb", "report/metrics", "schedule", "usermgmt"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify"}},
 }
 
 type listed struct {
@@ -115,6 +121,7 @@ var heavy = []string{
 	"gonum.org/", "codeberg.org/go-fonts/", "codeberg.org/go-latex/", // charts (report/insights)
 	"codeberg.org/go-pdf/", "git.sr.ht/~sbinet/gg", "github.com/ajstarks/svgo", "golang.org/x/image",
 	"github.com/wneessen/go-mail", "github.com/emersion/", // mail (report/email)
+	"github.com/prometheus/", // metrics (report/metrics)
 }
 
 // TestReportIsLight checks that report links no SQLite, plotting or mail
@@ -198,5 +205,39 @@ func TestPostgresOnlyWhereUsed(t *testing.T) {
 				t.Errorf("%s links %s", pkg, dep)
 			}
 		}
+	}
+}
+
+// TestPrometheusOnlyInMetrics checks that the Prometheus client is linked
+// by report/metrics and by the programs that serve /metrics, and by no
+// other package, not even through another: the library reports to it
+// through jira.Observer and report.Sink, which are standard library only.
+func TestPrometheusOnlyInMetrics(t *testing.T) {
+	const mod = "github.com/seatwarden/seatwarden"
+	allowed := []string{"report/metrics", "examples/server", "examples/cron"}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Deps " "}}`, "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := 0
+	for line := range strings.Lines(string(out)) {
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(fields[0], mod), "/")
+		links := slices.ContainsFunc(fields[1:], func(dep string) bool { return strings.HasPrefix(dep, "github.com/prometheus/") })
+		if rel == "report/metrics" {
+			seen++
+			if !links {
+				t.Errorf("report/metrics links no Prometheus package: is the list right?")
+			}
+		}
+		if links && !slices.Contains(allowed, rel) {
+			t.Errorf("%s links the Prometheus client; only %v may", rel, allowed)
+		}
+	}
+	if seen != 1 {
+		t.Fatalf("go list did not list report/metrics")
 	}
 }

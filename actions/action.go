@@ -36,6 +36,8 @@ type PlanEnv struct {
 	Flavor jira.Flavor
 	// Policy is the name of the policy being planned.
 	Policy string
+	// Site is the base URL of the site acted on ([PlanOptions].Site).
+	Site string
 }
 
 type action struct {

@@ -90,6 +90,9 @@ type ApplyOptions struct {
 	MaxAttempts int
 	// RunID is the run's id; default a new UUID v7.
 	RunID string
+	// Mailer sends the email of notify steps; without one they fail
+	// with [ErrNoMailer] (a dry run says they cannot be delivered).
+	Mailer Mailer
 	// NoFingerprints accepts plan entries without a fingerprint (undo
 	// plans, made from a journal, have none): such users are still read
 	// again and protected ones left alone, but not checked for changes.
@@ -458,7 +461,20 @@ func (a *applier) user(ctx context.Context, up *UserPlan) []Result {
 		}
 	}
 	if a.opts.DryRun {
-		return endAll(Planned, "", nil)
+		for i := range results {
+			if s := results[i].Step; s.Kind == KindNotify && results[i].Outcome == "" {
+				if err := a.canNotify(s); err != nil {
+					results[i].Message = "cannot be delivered: " + strings.TrimPrefix(err.Error(), "actions: notify: ")
+				}
+			}
+		}
+		for i := range results {
+			if results[i].Outcome == "" {
+				results[i].Outcome = Planned
+				a.record(ctx, &results[i], nil)
+			}
+		}
+		return append(out, results...)
 	}
 	if !verified {
 		if err := a.journal(JournalEntry{Type: EntryVerified, User: &up.User}); err != nil {
@@ -559,8 +575,16 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 	s := r.Step
 	extra := &JournalEntry{Previous: s.Previous}
 	started, inDoubt := a.state.started[r.StepID]
-	if prev, failedBefore := a.state.failed[r.StepID]; failedBefore {
+	if prev, failedBefore := a.state.failed[r.StepID]; failedBefore && (!s.Kind.once() || a.state.attempted[r.StepID]) {
+		// A step of a kind done once is in doubt only if it was tried:
+		// a mail never sent (no mail server then) is sent on resume.
 		inDoubt, started = true, prev
+	}
+	if s.Kind == KindNotify && !inDoubt {
+		if err := a.canNotify(s); err != nil {
+			a.fail(ctx, r, extra, err) // before the started entry: nothing was sent
+			return
+		}
 	}
 	value := s.Value
 	if s.Kind == KindSetProperty {
@@ -589,7 +613,7 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			r.Outcome, r.Message = Applied, "found applied after an interruption"
 			a.record(ctx, r, extra)
 			return
-		case err == nil && !checkable && s.Kind == KindCreateIssue:
+		case err == nil && !checkable && s.Kind.once():
 			a.fail(ctx, r, extra, ErrInDoubt)
 			return
 		case errors.Is(err, ErrUserGone):
@@ -638,7 +662,7 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			err = cerr
 			break
 		}
-		if cerr == nil && !checkable && s.Kind == KindCreateIssue {
+		if cerr == nil && !checkable && s.Kind.once() {
 			err = fmt.Errorf("%w: %w", ErrInDoubt, err)
 			break
 		}
@@ -772,6 +796,8 @@ func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s S
 		return err
 	case KindMoveDirectory:
 		return moveDirectory(ctx, a.site, ref, s) // movedir.go
+	case KindNotify:
+		return a.notify(ctx, stepID(up.User, slices.IndexFunc(up.Steps, s.same)), s) // notify.go
 	}
 	return fmt.Errorf("actions: unknown step %q", s.Kind)
 }
@@ -780,8 +806,11 @@ func (a *applier) write(ctx context.Context, ref jira.UserRef, up *UserPlan, s S
 // checkable is false for steps whose effect cannot be read back (a
 // password, sessions, an issue; properties without a [PropertyReader]).
 func (a *applier) effect(ctx context.Context, ref jira.UserRef, s Step, value json.RawMessage) (present, checkable bool, err error) {
+	if s.Kind.once() {
+		return false, false, nil
+	}
 	switch s.Kind {
-	case KindResetPassword, KindInvalidateSessions, KindCreateIssue:
+	case KindResetPassword, KindInvalidateSessions:
 		return false, false, nil
 	case KindSetProperty, KindDeleteProperty:
 		pr, ok := a.site.(PropertyReader)

@@ -27,6 +27,11 @@
 // or error), [InvalidateSessions] (DC), [SetProperty] (with {{now}},
 // {{runId}}, … placeholders), [SetPropertyFunc], [DeleteProperty] and
 // [CreateIssuePerUser]; [PlanOptions].RunIssue files one issue per run.
+// [Notify] emails the user from a template before the user's other steps,
+// through the [Mailer] of [ApplyOptions] (report/email's Mailer sends over
+// SMTP), once. The actions of policy files, with their parameters, step
+// kinds and undo, are listed once by [Actions]; usermgmt and the README
+// derive theirs from it.
 // [Sequence], [When] and [Named] compose them.
 //
 // Every action is idempotent: a step already done (an inactive user for

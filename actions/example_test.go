@@ -147,3 +147,44 @@ func ExampleVerify() {
 	// Run of plan 0197a1b2-0000-7000-8000-000000000003: 1 steps: 1 applied
 	// ann exists: true
 }
+
+// printMailer prints the mails it is given instead of sending them.
+type printMailer struct{}
+
+func (printMailer) Send(_ context.Context, m actions.Message) error {
+	fmt.Printf("to %s: %s\n%s", strings.Join(m.To, ", "), m.Subject, m.Body)
+	return nil
+}
+
+func ExampleNotify() {
+	ctx := context.Background()
+	at := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	_, c := exampleSite()
+	warn, err := actions.Notify(actions.NotifySpec{
+		Subject:      "Your Jira account will be deactivated on {{deadline}}",
+		Body:         "Hello {{displayName}},\nyou last logged in {{daysSinceLastLogin}} days ago.\n",
+		DeadlineDays: 30,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, _ := criteria.Compile(`active && daysSinceLastLogin > 300`, criteria.WithNow(func() time.Time { return at }))
+	policies := []actions.Policy{{Name: "warn", Select: p, Action: warn}}
+	req := actions.Requirements(jira.DataCenter, policies, actions.Exemptions{})
+	req.LastLogin = true
+	me, _ := c.Myself(ctx)
+	plan, _ := actions.NewPlan(ctx, c.Snapshot(ctx, req), policies, actions.PlanOptions{Now: at, Flavor: jira.DataCenter,
+		Site: "https://jira.example.com", Myself: me, Snapshot: req})
+	run, err := actions.Apply(ctx, c, plan, actions.ApplyOptions{Mailer: printMailer{}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(run.Counts[actions.Applied], "sent")
+	// Output:
+	// to cyd@example.com: Your Jira account will be deactivated on 1 July 2026
+	// Hello Cyd,
+	// you last logged in 400 days ago.
+	// 1 sent
+}

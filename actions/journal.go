@@ -198,15 +198,17 @@ func (j *Journal) Close() error {
 
 // journalState is what a journal says about a plan's steps.
 type journalState struct {
-	final    map[string]JournalEntry // outcome entries that end a step
-	failed   map[string]JournalEntry // last outcome was failed or skipped
-	started  map[string]JournalEntry // started with no outcome after it
-	verified map[string]bool         // user ID → fingerprint checked
+	final   map[string]JournalEntry // outcome entries that end a step
+	failed  map[string]JournalEntry // last outcome was failed or skipped
+	started map[string]JournalEntry // started with no outcome after it
+	// attempted are the steps with a started entry, outcome or not.
+	attempted map[string]bool
+	verified  map[string]bool // user ID → fingerprint checked
 }
 
 func readState(entries []JournalEntry, planID string) (*journalState, error) {
 	st := &journalState{final: map[string]JournalEntry{}, failed: map[string]JournalEntry{},
-		started: map[string]JournalEntry{}, verified: map[string]bool{}}
+		started: map[string]JournalEntry{}, verified: map[string]bool{}, attempted: map[string]bool{}}
 	for _, e := range entries {
 		if e.Plan != planID {
 			return nil, fmt.Errorf("actions: the journal is for plan %s, not %s", e.Plan, planID)
@@ -218,6 +220,7 @@ func readState(entries []JournalEntry, planID string) (*journalState, error) {
 			}
 		case EntryStarted:
 			st.started[e.StepID] = e
+			st.attempted[e.StepID] = true
 		case EntryOutcome:
 			if s, ok := st.started[e.StepID]; ok {
 				if e.Value == nil {

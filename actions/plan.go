@@ -410,7 +410,7 @@ func (pl *planner) user(ctx context.Context, u *jira.User) error {
 			pl.plan.Exempt = append(pl.plan.Exempt, Exempted{User: identityOf(u), Policy: p.Name, Reason: reason})
 			continue
 		}
-		steps, err := p.Action.Plan(ctx, u, PlanEnv{Now: pl.opts.Now, Flavor: pl.opts.Flavor, Policy: p.Name})
+		steps, err := p.Action.Plan(ctx, u, PlanEnv{Now: pl.opts.Now, Flavor: pl.opts.Flavor, Policy: p.Name, Site: pl.opts.Site})
 		if err != nil {
 			return fmt.Errorf("actions: policy %q, user %s: %w", p.Name, u.ID(), err)
 		}
@@ -653,6 +653,7 @@ func (p *Plan) Summary() string {
 	if err := p.CheckLimits(); err != nil {
 		fmt.Fprintf(&b, "REFUSED: %v\n", strings.TrimPrefix(err.Error(), "actions: "))
 	}
+	writeUndeliverable(&b, p)
 	const shown = 20
 	for i, u := range p.Users {
 		if i == shown {
@@ -671,6 +672,7 @@ func (p *Plan) Summary() string {
 			why = append(why, r.Policy+": "+r.Explanation)
 		}
 		fmt.Fprintf(&b, "  %s: %s — %s\n", u.User, strings.Join(steps, ", "), strings.Join(why, "; "))
+		writeMails(&b, u.Steps, i < mailsShown)
 	}
 	for _, x := range p.Exempt {
 		fmt.Fprintf(&b, "  exempt %s from %s: %s\n", x.User, x.Policy, x.Reason)

@@ -32,26 +32,17 @@ const (
 	KindCreateIssue        StepKind = "create-issue"
 )
 
-var kindOrder = []StepKind{
-	KindReactivate, KindSetProperty, KindDeleteProperty, KindRemoveGroup, KindRevokeLicence,
-	KindAddGroup, KindGrantLicence, KindInvalidateSessions, KindResetPassword,
-	KindDeactivate, KindDelete, KindCreateIssue,
-	KindMoveDirectory, // movedir.go
-}
-
-// Order returns the kind's place in the canonical order: reactivate,
+// Order returns the kind's place in the canonical order: notify, reactivate,
 // set-property, delete-property, remove-group, revoke-licence, add-group,
 // grant-licence, invalidate-sessions, reset-password, deactivate, delete,
-// create-issue. Properties come first so that a "deactivatedOn" marker is
+// create-issue, move-directory. Notify comes first so that the user is
+// told before anything is done (and nothing is done when the mail cannot
+// be sent), properties next so that a "deactivatedOn" marker is
 // written before the user loses access, and create-issue last so that the
 // issue describes what was done. An unknown kind sorts last.
 func (k StepKind) Order() int {
-	for i, o := range kindOrder {
-		if o == k {
-			return i
-		}
-	}
-	return len(kindOrder)
+	_, i, _ := kindOf(k)
+	return i
 }
 
 // Destructive reports whether the step takes something away from the user
@@ -60,15 +51,16 @@ func (k StepKind) Order() int {
 // and skips the user's steps as stale when the facts the plan decided on
 // have changed.
 func (k StepKind) Destructive() bool {
-	switch k {
-	case KindDeactivate, KindDelete, KindRemoveGroup, KindRevokeLicence, KindResetPassword, KindInvalidateSessions, KindMoveDirectory:
-		return true
-	}
-	return false
+	d, _, _ := kindOf(k)
+	return d.destructive
 }
 
 // Valid reports whether k is one of the known kinds.
-func (k StepKind) Valid() bool { return k.Order() < len(kindOrder) }
+func (k StepKind) Valid() bool { _, _, ok := kindOf(k); return ok }
+
+// once reports whether a step of kind k that may have been carried out
+// is never carried out again: its effect cannot be read back.
+func (k StepKind) once() bool { d, _, _ := kindOf(k); return d.once }
 
 // Step is one change to one user, as data: the plan lists them, the
 // journal records them, and apply executes them. Which fields are used
@@ -91,6 +83,8 @@ type Step struct {
 	Previous json.RawMessage `json:"previous,omitempty"`
 	// Issue is the issue of create-issue.
 	Issue *IssueSpec `json:"issue,omitempty"`
+	// Mail is the email of notify (notify.go).
+	Mail *Mail `json:"mail,omitempty"`
 	// FallbackToDeactivate makes a delete that Jira refuses (a project
 	// lead, a read-only directory) deactivate the user instead.
 	FallbackToDeactivate bool `json:"fallbackToDeactivate,omitempty"`
@@ -118,6 +112,8 @@ func (s Step) Target() string {
 		return s.Property
 	case s.Directory != "":
 		return s.Directory
+	case s.Mail != nil:
+		return strings.Join(s.Mail.To, ",")
 	}
 	return ""
 }
@@ -126,6 +122,9 @@ func (s Step) Target() string {
 // It never shows a password.
 func (s Step) String() string {
 	t := s.Target()
+	if s.Kind == KindNotify && t == "" {
+		return string(s.Kind) + " (no known email address)"
+	}
 	if t == "" {
 		return string(s.Kind)
 	}
@@ -137,7 +136,7 @@ func (s Step) String() string {
 func (s Step) same(o Step) bool {
 	return s.Kind == o.Kind && s.Target() == o.Target() && bytes.Equal(s.Value, o.Value) &&
 		s.FallbackToDeactivate == o.FallbackToDeactivate && s.Password == o.Password &&
-		issueKey(s.Issue) == issueKey(o.Issue)
+		issueKey(s.Issue) == issueKey(o.Issue) && mailKey(s.Mail) == mailKey(o.Mail)
 }
 
 func issueKey(i *IssueSpec) string {
@@ -150,7 +149,8 @@ func issueKey(i *IssueSpec) string {
 
 func compareSteps(a, b Step) int {
 	return cmp.Or(cmp.Compare(a.Kind.Order(), b.Kind.Order()), cmp.Compare(a.Target(), b.Target()),
-		bytes.Compare(a.Value, b.Value), strings.Compare(issueKey(a.Issue), issueKey(b.Issue)))
+		bytes.Compare(a.Value, b.Value), strings.Compare(issueKey(a.Issue), issueKey(b.Issue)),
+		strings.Compare(mailKey(a.Mail), mailKey(b.Mail)))
 }
 
 // IssueSpec is an issue to file: per user (see [CreateIssuePerUser]) or

@@ -124,36 +124,3 @@ func Undo(entries []JournalEntry, opts UndoOptions) (*Plan, error) {
 	plan.Limits = []LimitCheck{{Users: len(plan.Users)}, {Policy: name, Users: len(plan.Users)}}
 	return plan, nil
 }
-
-// inverse returns the step that undoes an applied step.
-func inverse(e JournalEntry) (Step, bool) {
-	s := *e.Step
-	switch s.Kind {
-	case KindDeactivate:
-		return Step{Kind: KindReactivate}, true
-	case KindDelete:
-		if e.Fallback == KindDeactivate {
-			return Step{Kind: KindReactivate}, true
-		}
-	case KindReactivate:
-		return Step{Kind: KindDeactivate}, true
-	case KindAddGroup:
-		return Step{Kind: KindRemoveGroup, Group: s.Group}, true
-	case KindRemoveGroup:
-		return Step{Kind: KindAddGroup, Group: s.Group}, true
-	case KindGrantLicence:
-		return Step{Kind: KindRevokeLicence, Licence: s.Licence}, true
-	case KindRevokeLicence:
-		return Step{Kind: KindGrantLicence, Licence: s.Licence}, true
-	case KindSetProperty:
-		if e.Previous != nil {
-			return Step{Kind: KindSetProperty, Property: s.Property, Value: e.Previous}, true
-		}
-		return Step{Kind: KindDeleteProperty, Property: s.Property}, true
-	case KindDeleteProperty:
-		if e.Previous != nil {
-			return Step{Kind: KindSetProperty, Property: s.Property, Value: e.Previous}, true
-		}
-	}
-	return Step{}, false
-}

@@ -174,7 +174,17 @@ func (s Step) equal(o Step) bool {
 	return s.Kind == o.Kind && s.Group == o.Group && s.Licence == o.Licence && s.Property == o.Property &&
 		jsonEqual(s.Value, o.Value) && (s.Value == nil) == (o.Value == nil) &&
 		s.FallbackToDeactivate == o.FallbackToDeactivate && s.Password == o.Password &&
-		issueKey(s.Issue) == issueKey(o.Issue)
+		issueKey(s.Issue) == issueKey(o.Issue) && sameMail(s.Mail, o.Mail)
+}
+
+// sameMail compares the mails of notify steps by their templates and
+// recipients, not their text: the text sent is the one the policy renders
+// at apply (dates and day counts move with the clock).
+func sameMail(a, b *Mail) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Template == b.Template && slices.Equal(a.To, b.To) && slices.Equal(a.Cc, b.Cc)
 }
 
 func sameSite(a, b string) bool {

@@ -40,8 +40,8 @@ func Compile(src string, opts ...Option) (*Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.prog, p.fast, p.fastToday = c.prog, c.fast, c.fastToday
-	p.needs, p.fill = analyse(c.original)
+	p.prog, p.fast, p.fastToday, p.fills = c.prog, c.fast, c.fastToday, c.fills
+	p.needs = analyse(c.original)
 	p.pool.New = func() any { return &state{env: newEnv(o.loc)} }
 	return p, nil
 }
@@ -100,6 +100,8 @@ type compiled struct {
 	fast      boolFn   // nil when the criterion is outside the fast path
 	fastToday bool     // fast reads frame.today
 	original  ast.Node // the tree as written, unchecked
+	// fills are the Env fills that prog reads (see Env.fillFrom).
+	fills fillSet
 }
 
 // build compiles src: parse, check the source as written (so that errors
@@ -132,6 +134,8 @@ func (p *Program) build(src string, kind buildKind) (compiled, error) {
 	if _, err := new(checker.Checker).PatchAndCheck(tree, cfg); err != nil {
 		return compiled{}, fmt.Errorf("criteria: internal error checking %q: %w", src, err)
 	}
+	names := map[string]bool{}
+	identifiers(tree.Node, func(id *ast.IdentifierNode) { names[id.Value] = true })
 	var fast boolFn
 	fc := fastCompiler{loc: p.opts.loc}
 	if kind == buildCriterion {
@@ -144,7 +148,7 @@ func (p *Program) build(src string, kind buildKind) (compiled, error) {
 	if err != nil {
 		return compiled{}, fmt.Errorf("criteria: internal error compiling %q: %w", src, err)
 	}
-	return compiled{prog: prog, fast: fast, fastToday: fc.today, original: original.Node}, nil
+	return compiled{prog: prog, fast: fast, fastToday: fc.today, original: original.Node, fills: fillsOf(names)}, nil
 }
 
 // validate rejects what the language leaves out and checks literal
@@ -215,60 +219,48 @@ type Needs struct {
 	AllProperties bool
 }
 
-// analyse finds what a criterion reads, from its tree as written.
-func analyse(root ast.Node) (Needs, need) {
+// analyse finds what a criterion reads, from its tree as written: what
+// the vocabulary says each variable needs fetched, and the groups and
+// properties named by literal arguments.
+func analyse(root ast.Node) Needs {
+	v := vocabulary()
 	var nd Needs
-	var fill need
 	ast.Walk(&root, visitFunc(func(node *ast.Node) {
 		switch n := (*node).(type) {
 		case *ast.IdentifierNode:
-			switch n.Value {
-			case "email", "emailDomain", "emailKnown":
-				fill |= needEmail
-			case "groups":
-				nd.AllGroups = true
-				fill |= needGroups
-			case "inGroup", "inAnyGroup", "inAllGroups":
-				fill |= needGroups
-			case "licences", "hasLicence":
-				nd.Licences = true
-				fill |= needLicences
-			case "created", "createdKnown", "daysSinceCreated":
-				nd.Created = true
-				fill |= needCreated
-			case "lastLogin", "lastLoginKnown", "neverLoggedIn", "daysSinceLastLogin":
-				nd.LastLogin = true
-				fill |= needLastLogin
-			case "loginCount", "loginCountKnown":
-				nd.LoginCount = true
-			case "lastActive", "lastActiveKnown", "daysSinceLastActive":
-				nd.LastActive = true
-				fill |= needLastActive
-			case "properties":
-				nd.AllProperties = true
-				fill |= needProperties
+			if r, ok := v.vars[n.Value]; ok {
+				nd.add(r.fetch)
 			}
 		case *ast.CallNode:
 			id, ok := n.Callee.(*ast.IdentifierNode)
 			if !ok {
 				return
 			}
-			switch id.Value {
-			case "inGroup", "inAnyGroup", "inAllGroups":
-				for _, a := range n.Arguments {
-					if s, ok := a.(*ast.StringNode); ok {
-						nd.Groups = append(nd.Groups, s.Value)
-					} else {
-						nd.AllGroups = true
-					}
-				}
-			case "property":
-				if len(n.Arguments) > 0 {
-					if s, ok := n.Arguments[0].(*ast.StringNode); ok {
-						nd.Properties = append(nd.Properties, s.Value)
-					} else {
-						nd.AllProperties = true
-					}
+			f, ok := v.funcs[id.Value]
+			if !ok {
+				return
+			}
+			if f.reads != "" {
+				nd.add(v.vars[f.reads].fetch &^ (fetchGroups | fetchProperties))
+			}
+			args := n.Arguments
+			switch f.args {
+			case argNone:
+				return
+			case argProperties:
+				args = args[:min(1, len(args))]
+			}
+			for _, a := range args {
+				s, lit := a.(*ast.StringNode)
+				switch {
+				case lit && f.args == argGroups:
+					nd.Groups = append(nd.Groups, s.Value)
+				case lit:
+					nd.Properties = append(nd.Properties, s.Value)
+				case f.args == argGroups:
+					nd.AllGroups = true
+				default:
+					nd.AllProperties = true
 				}
 			}
 		}
@@ -277,7 +269,7 @@ func analyse(root ast.Node) (Needs, need) {
 	nd.Groups = slices.Compact(nd.Groups)
 	slices.Sort(nd.Properties)
 	nd.Properties = slices.Compact(nd.Properties)
-	return nd, fill
+	return nd
 }
 
 // state is the per-evaluation scratch space, pooled per program.
@@ -296,8 +288,9 @@ type Program struct {
 	// fastToday is set when fast reads the day number of the instant.
 	fastToday bool
 	needs     Needs
-	fill      need
-	pool      sync.Pool
+	// fills are the Env fills the VM reads (see Env.fillFrom).
+	fills fillSet
+	pool  sync.Pool
 
 	explainOnce sync.Once
 	clauses     []*clause

@@ -16,7 +16,8 @@
 // # Variables
 //
 // Variables are lowerCamel; testdata/env.golden lists them with their
-// types, and [Reference] returns the same list.
+// types, and [Reference] returns the same list. This table, that list and
+// the README's are made from one table (vocabulary.go).
 //
 //	active               bool       Jira's active flag
 //	name                 string     DC login name ("" on Cloud)

@@ -68,21 +68,6 @@ type Env struct {
 	nowDay   int64
 }
 
-// need says which derived fields an evaluation has to compute; the cheap
-// ones (copies of the user's fields) are always set.
-type need uint16
-
-const (
-	needEmail need = 1 << iota
-	needGroups
-	needLicences
-	needCreated
-	needLastLogin
-	needLastActive
-	needProperties
-	needAll = ^need(0)
-)
-
 // NewEnv returns the environment of user *u at instant now, with days
 // counted and dates read in loc (UTC when nil). A nil u is the zero user.
 func NewEnv(u *jira.User, now time.Time, loc *time.Location) *Env {
@@ -93,118 +78,42 @@ func NewEnv(u *jira.User, now time.Time, loc *time.Location) *Env {
 		u = &jira.User{}
 	}
 	e := newEnv(loc)
-	e.fill(u, now, needAll)
+	e.fill(u, now, vocabulary().all)
 	return e
 }
 
 func newEnv(loc *time.Location) *Env {
 	e := &Env{loc: loc}
+	e.bind()
+	return e
+}
+
+// bind binds the function fields to e.
+func (e *Env) bind() {
 	e.InGroup = e.inGroup
 	e.InAnyGroup = e.inAnyGroup
 	e.InAllGroups = e.inAllGroups
 	e.HasLicence = e.hasLicence
 	e.DaysSince = e.daysSince
 	e.Property = e.property
-	return e
 }
 
-// fill sets the variables from u at now, computing the derived values that
-// n asks for.
-func (e *Env) fill(u *jira.User, now time.Time, n need) {
-	loc := e.loc
-	e.Active = u.Active
-	e.Name = u.Name
-	e.Key = u.Key
-	e.AccountID = u.AccountID
-	e.DisplayName = u.DisplayName
-	e.Email = u.Email
-	e.EmailKnown = u.Email != ""
-	e.EmailDomain = ""
-	if n&needEmail != 0 {
-		e.EmailDomain = domainOf(u.Email)
-	}
-	e.AccountType = string(u.AccountType)
-	e.Directory = u.Directory
-	e.Groups = u.Groups
-	if n&needGroups != 0 && !slices.IsSorted(u.Groups) {
-		e.groupBuf = append(e.groupBuf[:0], u.Groups...)
-		slices.Sort(e.groupBuf)
-		e.Groups = e.groupBuf
-	}
-	e.Licences = u.Licences
-	if n&needLicences != 0 && !slices.IsSorted(u.Licences) {
-		e.licBuf = append(e.licBuf[:0], u.Licences...)
-		slices.Sort(e.licBuf)
-		e.Licences = e.licBuf
-	}
-
+// fill sets the instant to now and, with fills (see fillFrom, generated
+// from the vocabulary), the fields an evaluation reads from u.
+func (e *Env) fill(u *jira.User, now time.Time, fills fillSet) {
 	if !now.Equal(e.Now) || e.Now.IsZero() {
-		e.Now = now.In(loc)
-		e.nowDay = dayNumber(now, loc)
+		e.Now = now.In(e.loc)
+		e.nowDay = dayNumber(now, e.loc)
 	}
-
-	e.CreatedKnown = !u.Created.IsZero()
-	e.Created = time.Time{}
-	e.DaysSinceCreated = 0
-	if e.CreatedKnown {
-		e.Created = u.Created.In(loc)
-		if n&needCreated != 0 {
-			e.DaysSinceCreated = int(e.nowDay - dayNumber(u.Created, loc))
-		}
-	}
-
-	e.LastLoginKnown = u.LastLogin.Known
-	e.NeverLoggedIn = u.LastLogin.Never()
-	e.LastLogin = time.Time{}
-	e.DaysSinceLastLogin = 0
-	if u.LastLogin.Known && !e.NeverLoggedIn {
-		e.LastLogin = u.LastLogin.Time.In(loc)
-		if n&needLastLogin != 0 {
-			e.DaysSinceLastLogin = int(e.nowDay - dayNumber(u.LastLogin.Time, loc))
-		}
-	}
-	e.LoginCountKnown = u.LoginCount != nil
-	e.LoginCount = 0
-	if u.LoginCount != nil {
-		e.LoginCount = *u.LoginCount
-	}
-
-	e.LastActive = u.LastActive
-	e.LastActiveKnown = false
-	e.DaysSinceLastActive = 0
-	if n&needLastActive != 0 {
-		var latest time.Time
-		for _, t := range u.LastActive {
-			if t.After(latest) {
-				latest = t
-			}
-		}
-		if !latest.IsZero() {
-			e.LastActiveKnown = true
-			e.DaysSinceLastActive = int(e.nowDay - dayNumber(latest, loc))
-		}
-	}
-
-	e.rawProps = u.Properties
-	e.Properties = nil
-	if n&needProperties != 0 && len(u.Properties) > 0 {
-		e.Properties = make(map[string]any, len(u.Properties))
-		for k, raw := range u.Properties {
-			var v any
-			if json.Unmarshal(raw, &v) == nil {
-				e.Properties[k] = v
-			}
-		}
-	}
+	e.fillFrom(u, fills)
 }
 
 // clear drops the references to the user, so a pooled Env keeps no user
-// data alive.
+// data alive. (A pooled Env serves one program, which fills the same
+// fields every time: no value of another user is read.)
 func (e *Env) clear() {
-	e.Name, e.Key, e.AccountID, e.DisplayName = "", "", "", ""
-	e.Email, e.EmailDomain, e.AccountType, e.Directory = "", "", "", ""
-	e.Groups, e.Licences = nil, nil
-	e.LastActive, e.rawProps, e.Properties = nil, nil, nil
+	e.clearVars()
+	e.rawProps = nil
 	clear(e.groupBuf)
 	clear(e.licBuf)
 }

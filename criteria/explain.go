@@ -181,7 +181,7 @@ func (p *Program) Explain(u *jira.User, now time.Time) Explanation {
 	p.explainOnce.Do(p.prepareExplain)
 
 	env := newEnv(p.opts.loc)
-	env.fill(u, now, needAll)
+	env.fill(u, now, vocabulary().all)
 	var m vm.VM
 	for _, c := range p.clauses {
 		r := ClauseResult{Expr: c.text}
@@ -197,7 +197,7 @@ func (p *Program) Explain(u *jira.User, now time.Time) Explanation {
 			continue
 		}
 		r.Held = out == true
-		r.Detail, r.Unknown = p.render(&m, c.show, env, r.Held)
+		r.Detail, r.Unknown = p.render(&m, c.show, u, env, r.Held)
 		ex.Clauses = append(ex.Clauses, r)
 	}
 	return ex
@@ -205,9 +205,9 @@ func (p *Program) Explain(u *jira.User, now time.Time) Explanation {
 
 // render returns the detail of a part; when the clause did not hold and a
 // value the part reads is unknown, it says which, and unknown is true.
-func (p *Program) render(m *vm.VM, pt *part, env *Env, held bool) (detail string, unknown bool) {
+func (p *Program) render(m *vm.VM, pt *part, u *jira.User, env *Env, held bool) (detail string, unknown bool) {
 	if !held {
-		if why := pt.g.reason(env); why != "" {
+		if why := pt.g.reason(u); why != "" {
 			return why, true
 		}
 	}
@@ -230,7 +230,7 @@ func (p *Program) render(m *vm.VM, pt *part, env *Env, held bool) (detail string
 		if v == true {
 			b = pt.branches[0]
 		}
-		d, unk := p.render(m, b, env, held)
+		d, unk := p.render(m, b, u, env, held)
 		return pt.condText + " = " + formatValue(v) + " → " + d, unk
 	default:
 		return eval(pt.value), false

@@ -29,6 +29,11 @@ import (
 // the operands of a chain of && or || may be reordered: the ...Known and
 // other bool variables of a chain are tested together, first, with one
 // call of facts.
+//
+// The closures read the variables with the functions of vocabulary_gen.go
+// (facts, intOf, sinceOf, strOf, timeOf, equalsLower, listOf), generated
+// from the vocabulary: direct code, no calls through function values at
+// the leaves.
 
 // frame is what an evaluation reads besides the user, computed once per
 // call. It is passed by value so that nothing escapes to the heap.
@@ -51,78 +56,18 @@ type fastCompiler struct {
 	today bool
 }
 
-// flags is a set of the bool variables that read the user directly.
-type flags uint8
-
-const (
-	fActive flags = 1 << iota
-	fEmailKnown
-	fCreatedKnown
-	fLastLoginKnown
-	fNeverLoggedIn
-	fLoginCountKnown
-	fLastActiveKnown
-)
+// flags is a set of bool variables, which read the user directly: bit k
+// is the variable numbered k in the vocabulary; [facts] (generated) reads
+// them.
+type flags uint32
 
 // flagOf returns the flag of a bool variable, or 0.
 func flagOf(name string) flags {
-	switch name {
-	case "active":
-		return fActive
-	case "emailKnown":
-		return fEmailKnown
-	case "createdKnown":
-		return fCreatedKnown
-	case "lastLoginKnown":
-		return fLastLoginKnown
-	case "neverLoggedIn":
-		return fNeverLoggedIn
-	case "loginCountKnown":
-		return fLoginCountKnown
-	case "lastActiveKnown":
-		return fLastActiveKnown
+	v := vocabulary()
+	if r, ok := v.vars[name]; ok && r.kind == kindBool {
+		return 1 << v.index[name]
 	}
 	return 0
-}
-
-// facts returns the flags that hold for u, among those in m; the cheap
-// ones may be set whether in m or not.
-func facts(u *jira.User, m flags) flags {
-	var f flags
-	if u.Active {
-		f |= fActive
-	}
-	if u.Email != "" {
-		f |= fEmailKnown
-	}
-	if !u.Created.IsZero() {
-		f |= fCreatedKnown
-	}
-	if u.LastLogin.Known {
-		f |= fLastLoginKnown
-		if u.LastLogin.Time.IsZero() {
-			f |= fNeverLoggedIn
-		}
-	}
-	if u.LoginCount != nil {
-		f |= fLoginCountKnown
-	}
-	if m&fLastActiveKnown != 0 && !latestActive(u).IsZero() {
-		f |= fLastActiveKnown
-	}
-	return f
-}
-
-// latestActive returns the most recent product activity of u, or the zero
-// time, as [Env.fill] computes it.
-func latestActive(u *jira.User) time.Time {
-	var latest time.Time
-	for _, t := range u.LastActive {
-		if t.After(latest) {
-			latest = t
-		}
-	}
-	return latest
 }
 
 // flagLit reports whether n is a bool variable of flags, possibly negated.
@@ -424,12 +369,8 @@ func (fc *fastCompiler) intCompare(x *ast.BinaryNode, neg bool) (boolFn, bool) {
 	} else {
 		op = x.Operator
 	}
-	id, ok := v.(*ast.IdentifierNode)
-	if !ok {
-		return nil, false
-	}
-	kind := intKindOf(id.Value)
-	if kind == 0 {
+	r, kv := fc.variable(v)
+	if r == nil || r.kind != kindInt && r.kind != kindDays {
 		return nil, false
 	}
 	c, ok := intConst(k)
@@ -452,12 +393,16 @@ func (fc *fastCompiler) intCompare(x *ast.BinaryNode, neg bool) (boolFn, bool) {
 		lo, out = c, true
 	}
 	out = out != neg
-	if kind != kLoginCount {
-		fc.today = true
+	if r.kind == kindInt {
+		return func(u *jira.User, _ frame) bool {
+			n := intOf(u, kv)
+			return (lo <= n && n <= hi) != out
+		}, true
 	}
+	fc.today = true
 	loc := fc.loc
 	return func(u *jira.User, f frame) bool {
-		n := intOf(u, f.today, kind, loc)
+		n := daysFrom(sinceOf(u, kv), f.today, loc)
 		return (lo <= n && n <= hi) != out
 	}, true
 }
@@ -479,10 +424,11 @@ func intConst(n ast.Node) (int, bool) {
 	return 0, false
 }
 
-// domainCompare compiles emailDomain == "lit" and != with a literal that
-// is ASCII without upper-case letters, in either order, as a
-// case-insensitive comparison of the email's suffix that does not
-// allocate.
+// domainCompare compiles v == "lit" and != for a string variable with an
+// equalsLower accessor (emailDomain) and a literal that is ASCII without
+// upper-case letters, in either order, as a comparison that does not
+// compute the value (for emailDomain: a case-insensitive comparison of the
+// email's suffix that does not allocate).
 func (fc *fastCompiler) domainCompare(x *ast.BinaryNode, neg bool) (boolFn, bool) {
 	if x.Operator != "==" && x.Operator != "!=" {
 		return nil, false
@@ -491,8 +437,8 @@ func (fc *fastCompiler) domainCompare(x *ast.BinaryNode, neg bool) (boolFn, bool
 	if _, ok := k.(*ast.IdentifierNode); ok {
 		v, k = k, v
 	}
-	id, ok := v.(*ast.IdentifierNode)
-	if !ok || id.Value != "emailDomain" {
+	r, kv := fc.variable(v)
+	if r == nil || r.equalsLower == "" {
 		return nil, false
 	}
 	s, ok := k.(*ast.StringNode)
@@ -501,7 +447,7 @@ func (fc *fastCompiler) domainCompare(x *ast.BinaryNode, neg bool) (boolFn, bool
 	}
 	lit := s.Value
 	ne := (x.Operator == "!=") != neg
-	return func(u *jira.User, _ frame) bool { return domainIs(u.Email, lit) != ne }, true
+	return func(u *jira.User, _ frame) bool { return equalsLower(u, kv, lit) != ne }, true
 }
 
 func isLowerASCII(s string) bool {
@@ -559,13 +505,19 @@ func stringLiterals(nodes []ast.Node) ([]string, bool) {
 	return set, true
 }
 
-// call compiles a call of a group or licence function, negated when neg
-// is set.
+// call compiles a call of a membership function (inGroup, inAnyGroup,
+// inAllGroups, hasLicence), negated when neg is set.
 func (fc *fastCompiler) call(x *ast.CallNode, neg bool) (boolFn, bool) {
 	id, ok := x.Callee.(*ast.IdentifierNode)
 	if !ok {
 		return nil, false
 	}
+	v := vocabulary()
+	fn, ok := v.funcs[id.Value]
+	if !ok || !fn.member || fn.quant == quantOne && len(x.Arguments) != 1 {
+		return nil, false
+	}
+	kl := v.index[fn.reads]
 	lits, allLit := stringLiterals(x.Arguments)
 	args := make([]strFn, len(x.Arguments))
 	for i, a := range x.Arguments {
@@ -573,45 +525,37 @@ func (fc *fastCompiler) call(x *ast.CallNode, neg bool) (boolFn, bool) {
 			return nil, false
 		}
 	}
-	switch {
-	case id.Value == "inGroup" && len(args) == 1:
+	if fn.quant == quantOne {
 		if allLit {
 			name := lits[0]
-			return func(u *jira.User, _ frame) bool { return member(u.Groups, name) != neg }, true
+			return func(u *jira.User, _ frame) bool { return member(listOf(u, kl), name) != neg }, true
 		}
 		a := args[0]
-		return func(u *jira.User, c frame) bool { return member(u.Groups, a(u, c)) != neg }, true
-	case id.Value == "hasLicence" && len(args) == 1:
-		if allLit {
-			key := lits[0]
-			return func(u *jira.User, _ frame) bool { return member(u.Licences, key) != neg }, true
-		}
-		a := args[0]
-		return func(u *jira.User, c frame) bool { return member(u.Licences, a(u, c)) != neg }, true
-	case id.Value == "inAnyGroup" || id.Value == "inAllGroups":
-		// inAnyGroup holds when some argument is a member, inAllGroups
-		// fails when some argument is not.
-		some := id.Value == "inAnyGroup"
-		if allLit {
-			return func(u *jira.User, _ frame) bool {
-				for _, name := range lits {
-					if member(u.Groups, name) == some {
-						return some != neg
-					}
-				}
-				return !some != neg
-			}, true
-		}
-		return func(u *jira.User, c frame) bool {
-			for _, a := range args {
-				if member(u.Groups, a(u, c)) == some {
+		return func(u *jira.User, c frame) bool { return member(listOf(u, kl), a(u, c)) != neg }, true
+	}
+	// quantAny holds when some argument is a member, quantAll fails when
+	// some argument is not.
+	some := fn.quant == quantAny
+	if allLit {
+		return func(u *jira.User, _ frame) bool {
+			l := listOf(u, kl)
+			for _, name := range lits {
+				if member(l, name) == some {
 					return some != neg
 				}
 			}
 			return !some != neg
 		}, true
 	}
-	return nil, false
+	return func(u *jira.User, c frame) bool {
+		l := listOf(u, kl)
+		for _, a := range args {
+			if member(l, a(u, c)) == some {
+				return some != neg
+			}
+		}
+		return !some != neg
+	}, true
 }
 
 // member reports whether name is in list, which is usually sorted (as
@@ -633,15 +577,7 @@ func (fc *fastCompiler) int(n ast.Node) (intFn, bool) {
 		v := x.Value
 		return func(*jira.User, frame) int { return v }, true
 	case *ast.IdentifierNode:
-		kind := intKindOf(x.Value)
-		if kind == 0 {
-			return nil, false
-		}
-		if kind != kLoginCount {
-			fc.today = true
-		}
-		loc := fc.loc
-		return func(u *jira.User, f frame) int { return intOf(u, f.today, kind, loc) }, true
+		return fc.intVar(x)
 	case *ast.UnaryNode:
 		if x.Operator != "-" {
 			return nil, false
@@ -669,55 +605,31 @@ func (fc *fastCompiler) int(n ast.Node) (intFn, bool) {
 	return nil, false
 }
 
-// intKind names an int variable.
-type intKind uint8
-
-const (
-	kDaysSinceCreated intKind = 1 + iota
-	kDaysSinceLastLogin
-	kDaysSinceLastActive
-	kLoginCount
-)
-
-func intKindOf(name string) intKind {
-	switch name {
-	case "daysSinceCreated":
-		return kDaysSinceCreated
-	case "daysSinceLastLogin":
-		return kDaysSinceLastLogin
-	case "daysSinceLastActive":
-		return kDaysSinceLastActive
-	case "loginCount":
-		return kLoginCount
+// variable returns the vocabulary's row of the variable n and its number,
+// or nil.
+func (fc *fastCompiler) variable(n ast.Node) (*variable, int) {
+	if id, ok := n.(*ast.IdentifierNode); ok {
+		v := vocabulary()
+		if r, ok := v.vars[id.Value]; ok {
+			return r, v.index[id.Value]
+		}
 	}
-	return 0
+	return nil, 0
 }
 
-// intOf returns the int variable k of u as [Env.fill] computes it: 0 when
+// intVar compiles an int variable, as [Env.fill] computes it: 0 when
 // unknown.
-func intOf(u *jira.User, today int64, k intKind, loc *time.Location) int {
-	switch k {
-	case kDaysSinceCreated:
-		if u.Created.IsZero() {
-			return 0
-		}
-		return int(today - dayIn(u.Created, loc))
-	case kDaysSinceLastLogin:
-		if !u.LastLogin.Known || u.LastLogin.Time.IsZero() {
-			return 0
-		}
-		return int(today - dayIn(u.LastLogin.Time, loc))
-	case kDaysSinceLastActive:
-		if t := latestActive(u); !t.IsZero() {
-			return int(today - dayIn(t, loc))
-		}
-		return 0
-	case kLoginCount:
-		if u.LoginCount != nil {
-			return *u.LoginCount
-		}
+func (fc *fastCompiler) intVar(n ast.Node) (intFn, bool) {
+	r, kv := fc.variable(n)
+	if r == nil || r.kind != kindInt && r.kind != kindDays {
+		return nil, false
 	}
-	return 0
+	if r.kind == kindInt {
+		return func(u *jira.User, _ frame) int { return intOf(u, kv) }, true
+	}
+	fc.today = true
+	loc := fc.loc
+	return func(u *jira.User, f frame) int { return daysFrom(sinceOf(u, kv), f.today, loc) }, true
 }
 
 // dayIn is dayNumber with the common case of UTC inlined.
@@ -734,29 +646,12 @@ func dayIn(t time.Time, loc *time.Location) int64 {
 }
 
 func (fc *fastCompiler) str(n ast.Node) (strFn, bool) {
-	switch x := n.(type) {
-	case *ast.StringNode:
+	if x, ok := n.(*ast.StringNode); ok {
 		v := x.Value
 		return func(*jira.User, frame) string { return v }, true
-	case *ast.IdentifierNode:
-		switch x.Value {
-		case "name":
-			return func(u *jira.User, _ frame) string { return u.Name }, true
-		case "key":
-			return func(u *jira.User, _ frame) string { return u.Key }, true
-		case "accountId":
-			return func(u *jira.User, _ frame) string { return u.AccountID }, true
-		case "displayName":
-			return func(u *jira.User, _ frame) string { return u.DisplayName }, true
-		case "email":
-			return func(u *jira.User, _ frame) string { return u.Email }, true
-		case "emailDomain":
-			return func(u *jira.User, _ frame) string { return domainOf(u.Email) }, true
-		case "accountType":
-			return func(u *jira.User, _ frame) string { return string(u.AccountType) }, true
-		case "directory":
-			return func(u *jira.User, _ frame) string { return u.Directory }, true
-		}
+	}
+	if r, kv := fc.variable(n); r != nil && r.kind == kindString {
+		return func(u *jira.User, _ frame) string { return strOf(u, kv) }, true
 	}
 	return nil, false
 }
@@ -765,25 +660,15 @@ func (fc *fastCompiler) str(n ast.Node) (strFn, bool) {
 // (the zero time when unknown) without a monotonic clock reading, so that
 // comparisons are of wall-clock instants as on the VM.
 func (fc *fastCompiler) time(n ast.Node) (timeFn, bool) {
-	if x, ok := n.(*ast.IdentifierNode); ok {
-		switch x.Value {
-		case "created":
-			return func(u *jira.User, _ frame) time.Time {
-				if u.Created.IsZero() {
-					return time.Time{}
-				}
-				return u.Created.Round(0)
-			}, true
-		case "lastLogin":
-			return func(u *jira.User, _ frame) time.Time {
-				if !u.LastLogin.Known || u.LastLogin.Time.IsZero() {
-					return time.Time{}
-				}
-				return u.LastLogin.Time.Round(0)
-			}, true
-		case "now":
-			return func(_ *jira.User, c frame) time.Time { return c.now }, true
-		}
+	r, kv := fc.variable(n)
+	if r == nil {
+		return nil, false
+	}
+	switch r.kind {
+	case kindTime:
+		return func(u *jira.User, _ frame) time.Time { return timeOf(u, kv).Round(0) }, true
+	case kindNow:
+		return func(_ *jira.User, c frame) time.Time { return c.now }, true
 	}
 	return nil, false
 }

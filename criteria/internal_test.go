@@ -155,7 +155,7 @@ var sampleZones = func() []*time.Location {
 
 func matchVM(p *Program, u jira.User, now time.Time) (bool, error) {
 	s := &state{env: newEnv(p.opts.loc)}
-	s.env.fill(&u, now, needAll)
+	s.env.fill(&u, now, vocabulary().all)
 	return p.run(s)
 }
 

@@ -41,7 +41,7 @@ func (p *Program) MatchAt(u *jira.User, now time.Time) (bool, error) {
 		return p.fast(u, f), nil
 	}
 	s := p.pool.Get().(*state)
-	s.env.fill(u, now, p.fill)
+	s.env.fill(u, now, p.fills)
 	ok, err := p.run(s)
 	s.env.clear()
 	p.pool.Put(s)

@@ -2,55 +2,27 @@ package criteria
 
 import (
 	"github.com/expr-lang/expr/ast"
+
+	"github.com/seatwarden/seatwarden/jira"
 )
 
-// guard is a set of facts that must be known for a value to be read.
+// guard is a set of facts that must hold for a value to be read: bit i
+// is the i-th variable with a fact in the vocabulary.
 type guard uint8
 
-const (
-	gLastLogin      guard = 1 << iota // a login time exists: lastLoginKnown && !neverLoggedIn
-	gLastLoginKnown                   // lastLoginKnown
-	gCreated                          // createdKnown
-	gLastActive                       // lastActiveKnown
-	gLoginCount                       // loginCountKnown
-	gEmail                            // emailKnown
-)
+// guardOf returns the facts the named variable needs to be known.
+func guardOf(name string) guard { return vocabulary().guards[name] }
 
-// guardOf maps each variable that can be unknown to the facts it needs.
-func guardOf(name string) guard {
-	switch name {
-	case "lastLogin", "daysSinceLastLogin":
-		return gLastLogin
-	case "neverLoggedIn":
-		return gLastLoginKnown
-	case "created", "daysSinceCreated":
-		return gCreated
-	case "daysSinceLastActive":
-		return gLastActive
-	case "loginCount":
-		return gLoginCount
-	case "email", "emailDomain":
-		return gEmail
-	}
-	return 0
-}
-
-// reason says, for the facts in g that env lacks, why a value is unknown;
-// "" when every fact holds.
-func (g guard) reason(e *Env) string {
-	switch {
-	case g&(gLastLogin|gLastLoginKnown) != 0 && !e.LastLoginKnown:
-		return "last login unknown"
-	case g&gLastLogin != 0 && e.NeverLoggedIn:
-		return "never logged in"
-	case g&gCreated != 0 && !e.CreatedKnown:
-		return "created unknown"
-	case g&gLastActive != 0 && !e.LastActiveKnown:
-		return "no product activity known"
-	case g&gLoginCount != 0 && !e.LoginCountKnown:
-		return "login count unknown"
-	case g&gEmail != 0 && !e.EmailKnown:
-		return "email unknown"
+// reason says, for the first fact in g (in vocabulary order) that u
+// lacks, why a value is unknown; "" when every fact holds.
+func (g guard) reason(u *jira.User) string {
+	for i, f := range vocabulary().facts {
+		if g&(1<<i) == 0 {
+			continue
+		}
+		if fl := flagOf(f.name); (facts(u, fl)&fl != 0) != f.fact.want {
+			return f.fact.reason
+		}
 	}
 	return ""
 }
@@ -68,11 +40,12 @@ type visitFunc func(*ast.Node)
 
 func (f visitFunc) Visit(n *ast.Node) { f(n) }
 
-// guardsOf returns the facts that an atom reads. A comparison of email or
-// emailDomain with "" tests whether the email is known and is not guarded.
+// guardsOf returns the facts that an atom reads. A comparison with "" of
+// a variable that is "" when unknown (email, emailDomain) tests whether it
+// is known and is not guarded.
 func guardsOf(n ast.Node) guard {
 	if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "==" || b.Operator == "!=") {
-		if isEmailIdent(b.Left) && isEmptyString(b.Right) || isEmptyString(b.Left) && isEmailIdent(b.Right) {
+		if isEmptyIsUnknown(b.Left) && isEmptyString(b.Right) || isEmptyString(b.Left) && isEmptyIsUnknown(b.Right) {
 			return 0
 		}
 	}
@@ -81,9 +54,15 @@ func guardsOf(n ast.Node) guard {
 	return g
 }
 
-func isEmailIdent(n ast.Node) bool {
+// isEmptyIsUnknown reports whether n is a variable that is "" exactly
+// when it is unknown.
+func isEmptyIsUnknown(n ast.Node) bool {
 	id, ok := n.(*ast.IdentifierNode)
-	return ok && (id.Value == "email" || id.Value == "emailDomain")
+	if !ok {
+		return false
+	}
+	r, ok := vocabulary().vars[id.Value]
+	return ok && r.emptyIsUnknown
 }
 
 func isEmptyString(n ast.Node) bool {
@@ -98,28 +77,15 @@ func isNot(op string) bool { return op == "!" || op == "not" }
 // guardExpr builds the boolean expression that holds when every fact in g
 // holds, or nil when g is empty.
 func guardExpr(g guard, loc ast.Node) ast.Node {
-	var terms []ast.Node
-	id := func(name string) ast.Node { return located(&ast.IdentifierNode{Value: name}, loc) }
-	if g&(gLastLogin|gLastLoginKnown) != 0 {
-		terms = append(terms, id("lastLoginKnown"))
-	}
-	if g&gLastLogin != 0 {
-		terms = append(terms, located(&ast.UnaryNode{Operator: "!", Node: id("neverLoggedIn")}, loc))
-	}
-	if g&gCreated != 0 {
-		terms = append(terms, id("createdKnown"))
-	}
-	if g&gLastActive != 0 {
-		terms = append(terms, id("lastActiveKnown"))
-	}
-	if g&gLoginCount != 0 {
-		terms = append(terms, id("loginCountKnown"))
-	}
-	if g&gEmail != 0 {
-		terms = append(terms, id("emailKnown"))
-	}
 	var out ast.Node
-	for _, t := range terms {
+	for i, f := range vocabulary().facts {
+		if g&(1<<i) == 0 {
+			continue
+		}
+		t := located(&ast.IdentifierNode{Value: f.name}, loc)
+		if !f.fact.want {
+			t = located(&ast.UnaryNode{Operator: "!", Node: t}, loc)
+		}
 		if out == nil {
 			out = t
 			continue
@@ -201,31 +167,43 @@ func guardUnknowns(n ast.Node, neg bool) ast.Node {
 		atom = and(guardExpr(g, n), atom, n)
 	}
 	// lastActive["p"] of a product the user has no activity in would read
-	// as the zero time, "long ago": guard it with "p" in lastActive.
-	for _, key := range activeKeys(n) {
-		in := located(&ast.BinaryNode{Operator: "in", Left: key, Right: located(&ast.IdentifierNode{Value: "lastActive"}, n)}, n)
+	// as the zero time, "long ago": guard a keyed map's index with "p" in
+	// lastActive.
+	for _, k := range keyedIndexes(n) {
+		in := located(&ast.BinaryNode{Operator: "in", Left: k.key, Right: located(&ast.IdentifierNode{Value: k.name}, n)}, n)
 		atom = and(in, atom, n)
 	}
 	return atom
 }
 
-// activeKeys returns the keys with which n indexes lastActive; a literal
-// key is copied, another is shared with the index expression.
-func activeKeys(n ast.Node) []ast.Node {
-	var keys []ast.Node
+// keyedIndex is an index of a keyed map variable.
+type keyedIndex struct {
+	name string
+	key  ast.Node
+}
+
+// keyedIndexes returns the keys with which n indexes keyed map variables
+// (lastActive); a literal key is copied, another is shared with the index
+// expression.
+func keyedIndexes(n ast.Node) []keyedIndex {
+	var keys []keyedIndex
 	ast.Walk(&n, visitFunc(func(node *ast.Node) {
 		m, ok := (*node).(*ast.MemberNode)
 		if !ok {
 			return
 		}
-		if id, ok := m.Node.(*ast.IdentifierNode); !ok || id.Value != "lastActive" {
+		id, ok := m.Node.(*ast.IdentifierNode)
+		if !ok {
+			return
+		}
+		if r, ok := vocabulary().vars[id.Value]; !ok || !r.keyed {
 			return
 		}
 		if s, ok := m.Property.(*ast.StringNode); ok {
-			keys = append(keys, located(&ast.StringNode{Value: s.Value}, s))
+			keys = append(keys, keyedIndex{id.Value, located(&ast.StringNode{Value: s.Value}, s)})
 			return
 		}
-		keys = append(keys, m.Property)
+		keys = append(keys, keyedIndex{id.Value, m.Property})
 	}))
 	return keys
 }

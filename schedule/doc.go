@@ -34,7 +34,9 @@
 // skipped hour does not happen (a job at 02:30 in Europe/Berlin does not
 // run that night); on the night clocks go back, a time in the repeated
 // hour happens twice (it runs twice, an hour apart). @every counts real
-// time. Schedule daily jobs outside 02:00–03:00 local time, or in UTC.
+// time, on a grid of multiples of its interval from a fixed instant, the
+// same in every process: "@every 1h" runs at each whole hour UTC, on any
+// number of replicas. Schedule daily jobs outside 02:00–03:00 local time, or in UTC.
 //
 // # Runs
 //

@@ -41,7 +41,7 @@ func ExampleParse_descriptors() {
 	}
 	// Output:
 	// @daily                         2026-06-02 00:00:00
-	// @every 1h30m                   2026-06-01 11:45:00
+	// @every 1h30m                   2026-06-01 10:30:00
 	// CRON_TZ=Asia/Tokyo 0 9 * * *   2026-06-02 00:00:00
 }
 

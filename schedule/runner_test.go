@@ -152,8 +152,10 @@ func TestRunnerEvery(t *testing.T) {
 		stop := start(t, r)
 		time.Sleep(3*time.Hour + time.Minute)
 		require.NoError(t, stop())
+		// On the grid of whole hours, not an hour after the job was added:
+		// every replica of a daemon has the same due times.
 		assert.Equal(t, []string{
-			"2000-01-01 01:01:30 UTC", "2000-01-01 02:01:30 UTC", "2000-01-01 03:01:30 UTC",
+			"2000-01-01 01:00:00 UTC", "2000-01-01 02:00:00 UTC", "2000-01-01 03:00:00 UTC",
 		}, s.formatted(time.UTC))
 	})
 }
@@ -608,16 +610,16 @@ func TestRunnerRemoveWhileRunning(t *testing.T) {
 		var got results
 		r := schedule.New(schedule.WithLocation(time.UTC), schedule.WithOnResult(got.add))
 		var s stamps
-		require.NoError(t, r.Add("p", mustParse(t, "@every 1m", nil), s.job(5*time.Minute)))
+		require.NoError(t, r.Add("p", mustParse(t, "@every 1m", nil), s.job(5*time.Minute+15*time.Second)))
 		stop := start(t, r)
 		time.Sleep(90 * time.Second) // running since 1m
 		require.NoError(t, r.Remove("p"))
 		require.NoError(t, r.Add("p", mustParse(t, "@every 1m", nil), s.job(time.Second)))
-		time.Sleep(3*time.Minute + 10*time.Second) // due at 2m30s, 3m30s, 4m30s: the old run goes on until 6m
+		time.Sleep(3*time.Minute + 10*time.Second) // due at 2m, 3m, 4m: the old run goes on until 6m15s
 		assert.Len(t, s.formatted(time.UTC), 1, "a name never overlaps itself, even re-added")
 		assert.Len(t, got.skipped(schedule.ErrRunning), 3)
-		time.Sleep(2 * time.Minute)
-		assert.Equal(t, []string{"2000-01-01 00:01:00 UTC", "2000-01-01 00:06:30 UTC"}, s.formatted(time.UTC))
+		time.Sleep(3 * time.Minute) // 5m and 6m skipped too; 7m runs
+		assert.Equal(t, []string{"2000-01-01 00:01:00 UTC", "2000-01-01 00:07:00 UTC"}, s.formatted(time.UTC))
 		require.NoError(t, stop())
 	})
 }

@@ -45,6 +45,16 @@ func (e *ParseError) Error() string {
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
+// every is @every's schedule: the multiples of d from Go's zero time, the
+// same instants in every process (robfig's cron.Every counts from each
+// process's start, so two replicas would each run an hourly job).
+type every time.Duration
+
+// Next returns the first multiple of the interval strictly after t.
+func (d every) Next(t time.Time) time.Time {
+	return t.Truncate(time.Duration(d)).Add(time.Duration(d)).In(t.Location())
+}
+
 // cronSpec is a parsed expression; it prints as the expression.
 type cronSpec struct {
 	expr  string
@@ -64,9 +74,13 @@ func (s cronSpec) String() string             { return s.expr }
 // Five-field expressions and descriptors other than @every are read in
 // loc, unless the expression starts with "CRON_TZ=Zone " (or "TZ=Zone "),
 // which wins. A nil loc means the zone of the time given to Next — for a
-// [Runner], its [WithLocation] zone. @every ignores zones: it fires every
-// interval after the previous activation (the first one an interval after
-// the runner starts or the job is added), truncated to the second.
+// [Runner], its [WithLocation] zone. @every ignores zones: it fires at the
+// multiples of the interval counted from a fixed instant (Go's zero time,
+// a UTC midnight), so "@every 1h" fires at each whole hour UTC, "@every 90m"
+// at 00:00, 01:30, 03:00… UTC, and "@every 7m" on a grid that does not
+// depend on when a process started. Every replica of a daemon therefore
+// computes the same due times, and one schedule lock per due time runs
+// each of them once.
 //
 // Daylight saving time follows robfig/cron: on the night clocks go
 // forward, a time in the skipped hour (02:30 in Europe/Berlin on the last
@@ -110,7 +124,7 @@ func Parse(expr string, loc *time.Location) (Spec, error) {
 			case dur < time.Second || dur%time.Second != 0:
 				return fail(fmt.Sprintf("@every %s: the interval must be a whole number of seconds, at least 1s", dur), nil)
 			}
-			return cronSpec{expr: expr, sched: cron.Every(dur)}, nil
+			return cronSpec{expr: expr, sched: every(dur)}, nil
 		}
 		s, err := cron.ParseStandard(rest)
 		if err != nil {

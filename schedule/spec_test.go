@@ -96,7 +96,10 @@ func TestParseNext(t *testing.T) {
 		{"@weekly", b, []string{"2026-06-07 00:00 CEST", "2026-06-14 00:00 CEST", "2026-06-21 00:00 CEST"}},
 		{"@monthly", b, []string{"2026-07-01 00:00 CEST", "2026-08-01 00:00 CEST", "2026-09-01 00:00 CEST"}},
 		{"@hourly", b, []string{"2026-06-05 13:00 CEST", "2026-06-05 14:00 CEST", "2026-06-05 15:00 CEST"}},
-		{"@every 1h30m", b, []string{"2026-06-05 13:30 CEST", "2026-06-05 15:00 CEST", "2026-06-05 16:30 CEST"}},
+		// @every is on a UTC grid from a fixed instant: 12:00 CEST is 10:00 UTC,
+		// the next multiple of 90 minutes is 10:30 UTC.
+		{"@every 1h30m", b, []string{"2026-06-05 12:30 CEST", "2026-06-05 14:00 CEST", "2026-06-05 15:30 CEST"}},
+		{"@every 7m", b, []string{"2026-06-05 12:03 CEST", "2026-06-05 12:10 CEST", "2026-06-05 12:17 CEST"}},
 		// Read in UTC: 09:00 UTC is 11:00 in Berlin in summer.
 		{"0 9 * * *", time.UTC, []string{"2026-06-06 11:00 CEST", "2026-06-07 11:00 CEST", "2026-06-08 11:00 CEST"}},
 		// The expression's own zone wins over loc.
@@ -143,7 +146,7 @@ func TestParseDST(t *testing.T) {
 		{"autumn: outside the hour, once", "0 9 * * *", autumn,
 			[]string{"2026-10-25 09:00 CET", "2026-10-26 09:00 CET"}},
 		{"@every counts real time across the change", "@every 1h", time.Date(2026, time.October, 25, 1, 30, 0, 0, b),
-			[]string{"2026-10-25 02:30 CEST", "2026-10-25 02:30 CET", "2026-10-25 03:30 CET"}},
+			[]string{"2026-10-25 02:00 CEST", "2026-10-25 02:00 CET", "2026-10-25 03:00 CET"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

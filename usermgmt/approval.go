@@ -438,7 +438,7 @@ func (a *Approvals) PollEvery(ctx context.Context, interval time.Duration) {
 
 // approvalPolicy returns the policy of the plan (in the file) that has an
 // approval, or nil.
-func (m *Manager) approvalPolicy(plan *actions.Plan) *Policy {
+func (m *Manager) approvalPolicy(plan *actions.Plan) *CompiledPolicy {
 	for _, pr := range plan.Policies {
 		if p := m.file.policy(pr.Name); p != nil && p.Approval != nil {
 			return p

@@ -108,18 +108,31 @@ func siteKey(s Site) (string, error) {
 	field("logins", s.Logins)
 	field("rate", fmt.Sprint(s.RateLimit, "/", s.Burst))
 	field("ua", s.UserAgent)
-	if s.Transport != nil {
-		t := reflect.TypeOf(s.Transport)
+	// value keys a field by identity: its type and pointer, and its
+	// contents when it is not a pointer.
+	value := func(name string, v any) error {
+		t := reflect.TypeOf(v)
 		if !t.Comparable() {
-			return "", fmt.Errorf("usermgmt: clients: site %s: transport %v cannot be compared; use a pointer", siteLabel(s), t)
+			return fmt.Errorf("usermgmt: clients: site %s: %s %v cannot be compared; use a pointer", siteLabel(s), name, t)
 		}
-		field("transport", fmt.Sprintf("%v/%p", t, s.Transport))
+		field(name, fmt.Sprintf("%v/%p", t, v))
 		if t.Kind() != reflect.Pointer {
-			field("transportValue", fmt.Sprintf("%#v", s.Transport))
+			field(name+"Value", fmt.Sprintf("%#v", v))
+		}
+		return nil
+	}
+	if s.Transport != nil {
+		if err := value("transport", s.Transport); err != nil {
+			return "", err
 		}
 	}
 	if s.Logger != nil {
 		field("logger", fmt.Sprintf("%p", s.Logger))
+	}
+	if s.Observer != nil {
+		if err := value("observer", s.Observer); err != nil {
+			return "", err
+		}
 	}
 	return b.String(), nil
 }

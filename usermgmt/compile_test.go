@@ -53,6 +53,9 @@ func TestCompileGoValues(t *testing.T) {
 		{"no policies", func(f *usermgmt.File) { f.Policies = nil }, "policies: no policies"},
 		{"no actions", func(f *usermgmt.File) { f.Policies[0].Actions = nil }, "policies[0].actions"},
 		{"every 0s", func(f *usermgmt.File) { f.Policies[0].When.Schedule = "@every 0s" }, "policies[0].when.schedule"},
+		{"value not JSON", func(f *usermgmt.File) {
+			f.Policies[0].Actions = []usermgmt.ActionSpec{{Action: usermgmt.SetProperty, Key: "k", Value: []byte("{oops")}}
+		}, "policies[0].actions[0].value: not valid JSON"},
 		{"literal secret", func(f *usermgmt.File) {
 			f.Sites = map[string]usermgmt.SiteSpec{"dc": {URL: "https://jira.example.com", Token: "s3cr3t"}}
 		}, "sites.dc.token"},

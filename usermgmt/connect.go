@@ -67,6 +67,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		if s.UserAgent != "" {
 			opts = append(opts, datacenter.WithUserAgent(s.UserAgent))
 		}
+		if s.Observer != nil {
+			opts = append(opts, datacenter.WithObserver(s.Observer))
+		}
 		if s.RateLimit > 0 {
 			opts = append(opts, datacenter.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 0)))
 		}
@@ -103,6 +106,9 @@ func Connect(ctx context.Context, s Site) (Client, error) {
 		}
 		if s.UserAgent != "" {
 			opts = append(opts, cloud.WithUserAgent(s.UserAgent))
+		}
+		if s.Observer != nil {
+			opts = append(opts, cloud.WithObserver(s.Observer))
 		}
 		if s.RateLimit > 0 {
 			opts = append(opts, cloud.WithRateLimit(rate.Limit(s.RateLimit), max(s.Burst, 0)))

@@ -37,8 +37,10 @@
 // policy may select users on one site and act on another ([Policy].ActOn),
 // matching accounts by email. The file's top-level exemptions apply to
 // every policy. A policy with when: {onUserCreated: true} also runs for
-// each user created on its site ([When].OnUserCreated). examples/policies
-// holds complete files.
+// each user created on its site ([When].OnUserCreated), and one with
+// when: {onLogin: true} (or {every: 1h}) for the users who logged in since
+// the last check ([OnLogin], run by a [LoginTrigger], which keeps its
+// checks in the history). examples/policies holds complete files.
 //
 // # Validation
 //
@@ -81,7 +83,11 @@
 // A [File] is the policy file as data; [File.Compile] (which [Load] and
 // [Parse] call) is the only way to the immutable [PolicySet] a Manager
 // runs, so a File built in Go is checked as a file on disk is, and an
-// invalid one gives errors with field paths, never a panic. The Manager
+// invalid one gives errors with field paths, never a panic. What a set
+// compiles (criteria, schedules, time zones, resolved sites) lives in the
+// set, never in the File: [PolicySet.Policies] returns [CompiledPolicy]
+// values (a copy of the [Policy] data with its compiled criterion and
+// schedule), and [PolicySet.File] a copy of the data. The Manager
 // keeps nothing between calls but, for plans of policies built in Go, the
 // policies (to verify them at apply).
 //

@@ -70,24 +70,48 @@ func TestLoadLifecycle(t *testing.T) {
 	t.Parallel()
 	f, err := usermgmt.Load("../examples/policies/lifecycle.yaml", usermgmt.WithLookupEnv(lookup))
 	require.NoError(t, err)
-	require.Len(t, f.Policies(), 3)
-	warn, licence, deactivate := &f.Policies()[0], &f.Policies()[1], &f.Policies()[2]
+	require.Len(t, f.Policies(), 4)
+	returned, warn, licence, deactivate := &f.Policies()[0], &f.Policies()[1], &f.Policies()[2], &f.Policies()[3]
 	assert.Equal(t, "jira", warn.Site, "the only site is the default")
-	assert.Equal(t, []usermgmt.ActionKind{usermgmt.SetProperty, usermgmt.CreateIssue},
+	assert.Equal(t, []usermgmt.ActionKind{usermgmt.Notify, usermgmt.SetProperty},
 		[]usermgmt.ActionKind{warn.Actions[0].Action, warn.Actions[1].Action})
-	assert.JSONEq(t, `"{{now}}"`, string(warn.Actions[0].Value))
+	assert.Contains(t, warn.Actions[0].Body, "unless you log in")
+	assert.Equal(t, 60, warn.Actions[0].DeadlineDays)
+	assert.JSONEq(t, `"{{now}}"`, string(warn.Actions[1].Value))
+	assert.Equal(t, usermgmt.DeleteProperty, returned.Actions[0].Action)
 	assert.Equal(t, usermgmt.RemoveAllLicences, licence.Actions[0].Action)
 	assert.Equal(t, usermgmt.Deactivate, deactivate.Actions[0].Action)
 	assert.Equal(t, []string{"jira-administrators"}, []string{f.File().Exemptions.Groups[0].Value})
 
-	// The thresholds increase: a user inactive for 100 days is warned and
-	// loses the licence, but is not deactivated yet.
+	// Each stage after the warning acts only on users warned long enough
+	// ago: a user inactive for 130 days is warned first, loses the licence
+	// 30 days after the warning, and is deactivated on its deadline.
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	u := &jira.User{Name: "u", Active: true, LastLogin: jira.LoggedInAt(now.AddDate(0, 0, -100))}
-	for p, want := range map[*usermgmt.Policy]bool{warn: true, licence: true, deactivate: false} {
-		ok, err := p.Criterion().MatchAt(u, now)
-		require.NoError(t, err)
-		assert.Equal(t, want, ok, p.Name)
+	user := func(inactive, warnedAgo int) *jira.User {
+		u := &jira.User{Name: "u", Active: true, LastLogin: jira.LoggedInAt(now.AddDate(0, 0, -inactive)), Properties: map[string]json.RawMessage{}}
+		if warnedAgo >= 0 {
+			u.Properties["seatwarden.warned"] = json.RawMessage(`"` + now.AddDate(0, 0, -warnedAgo).Format(time.RFC3339) + `"`)
+		}
+		return u
+	}
+	for _, c := range []struct {
+		name                                 string
+		u                                    *jira.User
+		returned, warned, licence, deactived bool
+	}{
+		{"inactive 130 days, never warned", user(130, -1), false, true, false, false},
+		{"inactive 130 days, warned 10 days ago", user(130, 10), false, false, false, false},
+		{"inactive 130 days, warned 30 days ago", user(130, 30), false, false, true, false},
+		{"inactive 130 days, warned 60 days ago", user(130, 60), false, false, true, true},
+		{"inactive 100 days, warned 60 days ago", user(100, 60), false, false, true, false},
+		{"back 5 days ago, warned 60 days ago", user(5, 60), true, false, false, false},
+		{"inactive 30 days", user(30, -1), false, false, false, false},
+	} {
+		for p, want := range map[*usermgmt.CompiledPolicy]bool{returned: c.returned, warn: c.warned, licence: c.licence, deactivate: c.deactived} {
+			ok, err := p.Criterion().MatchAt(c.u, now)
+			require.NoError(t, err)
+			assert.Equal(t, want, ok, "%s: %s", c.name, p.Name)
+		}
 	}
 
 	// The schedule runs in the policy's time zone.

@@ -126,7 +126,7 @@ type Progress struct {
 // its own, shared by its operations only.
 type Manager struct {
 	cfg  Config
-	file *File // cfg.Policies' compiled file, never changed
+	file *compiledSet // cfg.Policies' compiled file, never changed
 
 	mu     sync.Mutex
 	adhoc  map[string]adhoc  // plan id → the Go policies it was made from
@@ -147,7 +147,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	file := &File{Version: Version, sites: map[string]Site{}}
+	file := &compiledSet{File: &File{Version: Version}, sites: map[string]Site{}}
 	if cfg.Policies != nil {
 		file = cfg.Policies.f
 	}
@@ -230,7 +230,7 @@ func (m *Manager) progress(p Progress) {
 
 // policies returns the named policies of the file, all of them when
 // names is empty; they must share their sites.
-func (m *Manager) policies(names []string) ([]*Policy, error) {
+func (m *Manager) policies(names []string) ([]*CompiledPolicy, error) {
 	f := m.file
 	if len(names) == 0 {
 		for _, p := range f.Policies {
@@ -240,13 +240,13 @@ func (m *Manager) policies(names []string) ([]*Policy, error) {
 	if len(names) == 0 {
 		return nil, errors.New("usermgmt: no policy to plan")
 	}
-	var out []*Policy
+	var out []*CompiledPolicy
 	for _, n := range names {
-		i := slices.IndexFunc(f.Policies, func(p Policy) bool { return p.Name == n })
+		i := slices.IndexFunc(f.policies, func(p CompiledPolicy) bool { return p.Name == n })
 		if i < 0 {
 			return nil, fmt.Errorf("usermgmt: no policy %q", n)
 		}
-		p := &f.Policies[i]
+		p := &f.policies[i]
 		if len(out) > 0 && (p.Site != out[0].Site || p.ActOn != out[0].ActOn) {
 			return nil, fmt.Errorf("usermgmt: policies %s and %s act on different sites; plan them apart", out[0].Name, p.Name)
 		}
@@ -522,7 +522,7 @@ func (m *Manager) newPlan(ctx context.Context, now time.Time, c Client, s Site, 
 // crossSite selects the users of the policies on their site and makes
 // each policy select, on the site it acts on, the accounts with the
 // same emails. It returns the selected users that match no account.
-func (m *Manager) crossSite(ctx context.Context, r run, ps []*Policy, aps []actions.Policy, now time.Time) ([]actions.SelectionProblem, error) {
+func (m *Manager) crossSite(ctx context.Context, r run, ps []*CompiledPolicy, aps []actions.Policy, now time.Time) ([]actions.SelectionProblem, error) {
 	src, s, err := m.client(ctx, ps[0].Site)
 	if err != nil {
 		return nil, err
@@ -740,7 +740,7 @@ type planByIssue interface {
 // the approval's project whose summary names the plan (as every approval
 // issue's does) — a program without a store (the CLI) finds the issue a
 // plan was filed with that way, and an issue of another plan is refused.
-func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string, issue jira.Issue, ap *Policy) error {
+func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string, issue jira.Issue, ap *CompiledPolicy) error {
 	if strings.HasPrefix(strings.ToUpper(issue.Key), strings.ToUpper(ap.Approval.Project)+"-") &&
 		strings.Contains(issue.Summary, "seatwarden plan "+planID+":") {
 		return nil
@@ -763,9 +763,9 @@ func (m *Manager) checkApprovalIssue(ctx context.Context, planID, key string, is
 	return fmt.Errorf("%w: issue %s was not opened for plan %s", ErrNotApprovalIssue, key, planID)
 }
 
-func targetOf(p *Policy) string { return cmpOr(p.ActOn, p.Site) }
+func targetOf(p *CompiledPolicy) string { return cmpOr(p.ActOn, p.Site) }
 
-func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
+func approvalRequest(p *CompiledPolicy, plan *actions.Plan, s Site) jira.IssueRequest {
 	n := len(plan.Users)
 	return jira.IssueRequest{
 		Project: p.Approval.Project, IssueType: p.Approval.IssueType,
@@ -778,14 +778,14 @@ func approvalRequest(p *Policy, plan *actions.Plan, s Site) jira.IssueRequest {
 
 // planPolicies returns the file's policies a plan names, and an error for
 // a name the file does not have.
-func (m *Manager) planPolicies(plan *actions.Plan) ([]*Policy, error) {
-	var out []*Policy
+func (m *Manager) planPolicies(plan *actions.Plan) ([]*CompiledPolicy, error) {
+	var out []*CompiledPolicy
 	for _, pr := range plan.Policies {
-		i := slices.IndexFunc(m.file.Policies, func(p Policy) bool { return p.Name == pr.Name })
+		i := slices.IndexFunc(m.file.policies, func(p CompiledPolicy) bool { return p.Name == pr.Name })
 		if i < 0 {
 			return nil, fmt.Errorf("%w: the policy file has no policy %q", actions.ErrPlanMismatch, pr.Name)
 		}
-		out = append(out, &m.file.Policies[i])
+		out = append(out, &m.file.policies[i])
 	}
 	return out, nil
 }
@@ -812,7 +812,7 @@ func (m *Manager) approved(ctx context.Context, r run, plan *actions.Plan, issue
 	if err != nil {
 		return m.refused(ctx, r, err)
 	}
-	var ap *Policy
+	var ap *CompiledPolicy
 	for _, p := range ps {
 		if p.Approval != nil {
 			ap = p
@@ -857,7 +857,7 @@ type adhoc struct {
 type verified struct {
 	plan    *actions.Plan
 	refused []actions.Result
-	ps      []*Policy
+	ps      []*CompiledPolicy
 	c       Client
 	s       Site
 	users   []jira.User
@@ -956,7 +956,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 	if err := v.CheckLimits(); err != nil {
 		return nil, m.refused(ctx, r, err)
 	}
-	var ap *Policy
+	var ap *CompiledPolicy
 	for _, p := range ps {
 		if p.Approval != nil {
 			ap = p
@@ -979,7 +979,7 @@ func (m *Manager) apply(ctx context.Context, r run, plan *actions.Plan, journalP
 		return nil, &ApprovalRequiredError{PlanID: plan.ID, Policy: ap.Name, IssueKey: issue.Key}
 	}
 	opts := actions.ApplyOptions{Now: m.cfg.Now, Logger: m.cfg.Logger, RunID: r.id, Concurrency: m.cfg.Concurrency,
-		Journal: j, NoFingerprints: mode == applyUndo,
+		Journal: j, NoFingerprints: mode == applyUndo, Mailer: m.mailer(c, r.log),
 		Progress: func(p actions.Progress) {
 			m.progress(Progress{RunID: r.id, Stage: StageApply, Site: siteLabel(s), Done: p.UsersDone, Total: p.Users})
 		}}
@@ -1059,7 +1059,7 @@ func (m *Manager) report(ctx context.Context, r run, vd verified, run *actions.R
 
 // sinks returns the sinks a policy's reporting section names, paths
 // relative to the policy file.
-func (m *Manager) sinks(p *Policy, c Client, approvalIssue string, r run) []report.Sink {
+func (m *Manager) sinks(p *CompiledPolicy, c Client, approvalIssue string, r run) []report.Sink {
 	var out []report.Sink
 	path := func(s string) string {
 		if s == "" || filepath.IsAbs(s) {

@@ -17,7 +17,7 @@ func Merge(sets ...*PolicySet) (*PolicySet, error) {
 	if len(sets) == 1 {
 		return sets[0], nil
 	}
-	out := &File{Version: Version, Sites: map[string]SiteSpec{}, sites: map[string]Site{}}
+	out := &compiledSet{File: &File{Version: Version, Sites: map[string]SiteSpec{}}, sites: map[string]Site{}}
 	names := map[string]string{} // policy → file
 	for _, set := range sets {
 		f := set.f
@@ -28,7 +28,9 @@ func Merge(sets ...*PolicySet) (*PolicySet, error) {
 			out.Sites[n] = spec
 		}
 		maps.Copy(out.sites, f.sites)
-		for _, p := range f.Policies {
+		for _, cp := range f.policies {
+			cp = clonePolicy(&cp)
+			p := &cp.Policy
 			if other, ok := names[p.Name]; ok {
 				return nil, fmt.Errorf("usermgmt: merge: policy %q is in %s and %s", p.Name, other, f.label())
 			}
@@ -37,6 +39,7 @@ func Merge(sets ...*PolicySet) (*PolicySet, error) {
 			x.Users = slices.Concat(x.Users, f.Exemptions.Users)
 			x.Groups = slices.Concat(x.Groups, f.Exemptions.Groups)
 			x.Expressions = slices.Concat(x.Expressions, f.Exemptions.Expressions)
+			cp.exempt = slices.Concat(cp.exempt, f.exempt)
 			if p.Users.Selection != "" && !filepath.IsAbs(p.Users.Selection) {
 				p.Users.Selection = filepath.Join(f.dir, p.Users.Selection)
 			}
@@ -48,7 +51,8 @@ func Merge(sets ...*PolicySet) (*PolicySet, error) {
 				sinks[i] = s
 			}
 			p.Reporting.Sinks = sinks
-			out.Policies = append(out.Policies, clonePolicy(&p))
+			out.Policies = append(out.Policies, copyData(p))
+			out.policies = append(out.policies, cp)
 		}
 	}
 	set := &PolicySet{f: out}

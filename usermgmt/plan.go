@@ -15,13 +15,13 @@ import (
 // This file turns validated policies into package actions' terms, the
 // input of actions.NewPlan.
 
-// actionsPolicy is PolicySet.ActionsPolicy of a validated file.
-func (f *File) actionsPolicy(name string) (actions.Policy, error) {
+// actionsPolicy is PolicySet.ActionsPolicy.
+func (f *compiledSet) actionsPolicy(name string) (actions.Policy, error) {
 	p := f.policy(name)
 	if p == nil {
 		return actions.Policy{}, fmt.Errorf("usermgmt: no policy %q", name)
 	}
-	src, err := json.Marshal(p)
+	src, err := json.Marshal(&p.Policy)
 	if err != nil {
 		return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: %w", name, err)
 	}
@@ -49,12 +49,12 @@ func (f *File) actionsPolicy(name string) (actions.Policy, error) {
 		}
 		ap.Selection = sel
 	}
-	if ap.Exemptions, err = p.Users.Exemptions.actions(p.Location()); err != nil {
+	if ap.Exemptions, err = p.Users.Exemptions.actions(p.Location(), p.exempt); err != nil {
 		return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: %w", name, err)
 	}
 	steps := make([]actions.Action, len(p.Actions))
 	for i, a := range p.Actions {
-		if steps[i], err = a.action(); err != nil {
+		if steps[i], err = a.action(p.Location()); err != nil {
 			return actions.Policy{}, fmt.Errorf("usermgmt: policy %q: actions[%d]: %w", name, i, err)
 		}
 	}
@@ -66,11 +66,13 @@ func (f *File) actionsPolicy(name string) (actions.Policy, error) {
 }
 
 // commonExemptions is PolicySet.CommonExemptions.
-func (f *File) commonExemptions() (actions.Exemptions, error) {
-	return f.Exemptions.actions(time.UTC)
+func (f *compiledSet) commonExemptions() (actions.Exemptions, error) {
+	return f.Exemptions.actions(time.UTC, f.exempt)
 }
 
-func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
+// actions returns the exemptions x, whose expressions compiled are progs,
+// in package actions' terms.
+func (x *Exemptions) actions(loc *time.Location, progs []*criteria.Program) (actions.Exemptions, error) {
 	var out actions.Exemptions
 	entries := func(list []Exempt) ([]actions.Entry, error) {
 		var es []actions.Entry
@@ -90,9 +92,9 @@ func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
 	if out.Groups, err = entries(x.Groups); err != nil {
 		return out, err
 	}
-	for _, e := range x.Expressions {
-		if e.prog == nil {
-			return out, fmt.Errorf("usermgmt: exemption %q is not validated", e.Where)
+	for i, e := range x.Expressions {
+		if i >= len(progs) || progs[i] == nil {
+			return out, fmt.Errorf("usermgmt: exemption %q is not compiled", e.Where)
 		}
 		until, err := e.Until.Time(loc)
 		if err != nil {
@@ -102,42 +104,33 @@ func (x *Exemptions) actions(loc *time.Location) (actions.Exemptions, error) {
 		if name == "" {
 			name = e.Where
 		}
-		out.Rules = append(out.Rules, actions.Rule{Name: name, Matcher: e.prog, Until: until})
+		out.Rules = append(out.Rules, actions.Rule{Name: name, Matcher: progs[i], Until: until})
 	}
 	return out, nil
-}
-
-// action returns the action a validated spec describes.
-func (a ActionSpec) action() (actions.Action, error) {
-	d, ok := actionOf(a.Action)
-	if !ok {
-		return nil, fmt.Errorf("unknown action %q", a.Action)
-	}
-	return d.build(a), nil
 }
 
 // snapshotOptions is SnapshotOptions, with the policies' criteria left
 // out when they run on another site (actOn): the exemptions still run on
 // the site acted on.
-func (f *File) snapshotOptions(fl jira.Flavor, policies []actions.Policy, common actions.Exemptions, criteria bool) jira.SnapshotOptions {
+func (f *compiledSet) snapshotOptions(fl jira.Flavor, policies []actions.Policy, common actions.Exemptions, criteria bool) jira.SnapshotOptions {
 	o := actions.Requirements(fl, policies, common)
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	for i := range f.policies {
+		p := &f.policies[i]
 		if !slices.ContainsFunc(policies, func(ap actions.Policy) bool { return ap.Name == p.Name }) {
 			continue
 		}
 		if p.where != nil && criteria {
 			o = withNeeds(o, p.where.Needs())
 		}
-		for _, e := range p.Users.Exemptions.Expressions {
-			if e.prog != nil {
-				o = withNeeds(o, e.prog.Needs())
+		for _, e := range p.exempt {
+			if e != nil {
+				o = withNeeds(o, e.Needs())
 			}
 		}
 	}
-	for _, e := range f.Exemptions.Expressions {
-		if e.prog != nil {
-			o = withNeeds(o, e.prog.Needs())
+	for _, e := range f.exempt {
+		if e != nil {
+			o = withNeeds(o, e.Needs())
 		}
 	}
 	return o

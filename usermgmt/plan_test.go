@@ -1,6 +1,7 @@
 package usermgmt_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -37,7 +38,14 @@ func TestPlanExamples(t *testing.T) {
 	assert.Contains(t, opts.Properties, "seatwarden.warned")
 	assert.Contains(t, opts.Groups, "jira-administrators")
 
-	fake := jiratest.New(jiratest.WithOrg(jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: 300, Now: now})))
+	// Half the users were warned 90 days ago.
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 1, Users: 300, Now: now})
+	for i := range org.Users {
+		if i%2 == 0 {
+			org.Users[i].Properties = map[string]json.RawMessage{"seatwarden.warned": json.RawMessage(`"2025-12-01T06:00:00Z"`)}
+		}
+	}
+	fake := jiratest.New(jiratest.WithOrg(org))
 	c, err := usermgmt.Connect(t.Context(), usermgmt.Site{URL: fake.URL, Flavor: jira.DataCenter, Transport: fake.Transport(),
 		Token: jira.Secret(fake.Credentials().DCToken), RateLimit: 100_000, Burst: 1000})
 	require.NoError(t, err)
@@ -54,9 +62,11 @@ func TestPlanExamples(t *testing.T) {
 			kinds[s.Kind] = true
 		}
 	}
-	assert.True(t, kinds[actions.KindDeactivate], "users inactive for over 120 days are deactivated")
-	assert.True(t, kinds[actions.KindSetProperty], "users inactive for 60 to 120 days are warned")
-	assert.True(t, kinds[actions.KindRevokeLicence], "users inactive for over 90 days lose their licences")
+	assert.True(t, kinds[actions.KindDeactivate], "warned users inactive for over 120 days are deactivated")
+	assert.True(t, kinds[actions.KindNotify], "users inactive for over 60 days are warned by email")
+	assert.True(t, kinds[actions.KindSetProperty], "and marked")
+	assert.True(t, kinds[actions.KindRevokeLicence], "warned users inactive for over 90 days lose their licences")
+	assert.True(t, kinds[actions.KindDeleteProperty], "warned users who came back lose the mark")
 
 	_, err = f.ActionsPolicy("nope")
 	assert.EqualError(t, err, `usermgmt: no policy "nope"`)

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/seatwarden/seatwarden/criteria"
-	"github.com/seatwarden/seatwarden/schedule"
 )
 
 // Version is the policy file format version this package reads.
@@ -30,8 +27,7 @@ type File struct {
 	// Policies are the rules, each with a unique name.
 	Policies []Policy `json:"policies" yaml:"policies"`
 
-	// set in the private copy a PolicySet holds (compile)
-	sites map[string]Site
+	// where the data was read from, kept by copies
 	lines map[string]int // field path → line, from Parse
 	name  string         // file name for messages
 	dir   string         // directory of relative paths
@@ -128,43 +124,6 @@ type Policy struct {
 	// its approved status before it is applied.
 	Approval  *Approval `json:"approval,omitempty" yaml:"approval"`
 	Reporting Reporting `json:"reporting,omitzero" yaml:"reporting"`
-
-	// set in the private copy a PolicySet holds (compile); Policies and
-	// Policy return copies that share these immutable values.
-	where *criteria.Program
-	sched schedule.Spec
-	loc   *time.Location
-	// base is the directory the policy's paths resolve inside, and
-	// selection the selection as written (Merge makes Users.Selection
-	// absolute; the path is resolved again when it is read).
-	base      string
-	selection string
-}
-
-// Criterion returns the compiled users.where criterion, or nil when the
-// policy selects by a CSV file only or has not been validated.
-func (p *Policy) Criterion() *criteria.Program { return p.where }
-
-// Location returns the policy's time zone ([When].TimeZone, default UTC),
-// in which its schedule runs and its criterion counts days.
-func (p *Policy) Location() *time.Location {
-	if p.loc == nil {
-		return time.UTC
-	}
-	return p.loc
-}
-
-// Scheduled reports whether the policy runs on a schedule rather than on
-// demand.
-func (p *Policy) Scheduled() bool { return p.sched != nil }
-
-// Next returns the first time after t at which the policy is due, in the
-// policy's time zone; the zero time for a policy run on demand.
-func (p *Policy) Next(t time.Time) time.Time {
-	if p.sched == nil {
-		return time.Time{}
-	}
-	return p.sched.Next(t.In(p.Location()))
 }
 
 // When says when a policy runs: on a cron schedule, or on demand (the
@@ -189,6 +148,11 @@ type When struct {
 	// about that one user. It goes with a schedule or on demand; a
 	// policy with actOn or a selection file cannot have it.
 	OnUserCreated bool `json:"onUserCreated,omitempty" yaml:"onUserCreated"`
+	// OnLogin runs the policy for the users who logged in on its site
+	// since the last check and match its criterion ([LoginTrigger]): in a
+	// file onLogin: true (checked every 15 minutes) or onLogin: {every: 1h}.
+	// It goes with a schedule or on demand (see [OnLogin]).
+	OnLogin *OnLogin `json:"onLogin,omitempty" yaml:"onLogin"`
 }
 
 // Users says which users a policy selects: those its criterion matches,
@@ -238,12 +202,7 @@ type ExemptExpression struct {
 	Name  string `json:"name,omitempty" yaml:"name"`
 	Where string `json:"where" yaml:"where"`
 	Until Until  `json:"until,omitempty" yaml:"until"`
-
-	prog *criteria.Program
 }
-
-// Criterion returns the compiled criterion, once validated.
-func (e *ExemptExpression) Criterion() *criteria.Program { return e.prog }
 
 // Until is when an exemption ends: a date such as 2026-12-31 (the
 // exemption holds through that whole day in the policy's time zone) or an
@@ -284,33 +243,15 @@ const (
 	InvalidateSessions ActionKind = "invalidateSessions"
 	CreateIssue        ActionKind = "createIssue"
 	MoveDirectory      ActionKind = "moveDirectory"
+	Notify             ActionKind = "notify"
 )
 
-// ActionKinds lists every action kind, in the order of the documentation.
-func ActionKinds() []ActionKind {
-	out := make([]ActionKind, len(actionTable))
-	for i, d := range actionTable {
-		out[i] = d.kind
-	}
-	return out
-}
-
 // ActionSpec is one action of a policy, as data. Action names the kind;
-// the other fields are its parameters, and each kind takes only its own:
-//
-//	deactivate, reactivate, delete,
-//	removeAllLicences, invalidateSessions   none
-//	addGroups, removeGroups                 groups
-//	revokeLicence                           licence (an application role key, e.g. jira-software)
-//	resetPassword                           password (the source: random, the default)
-//	setProperty                             key, value (any JSON value; strings may hold {{now}}, …)
-//	deleteProperty                          key
-//	createIssue                             project, issueType, summary, description, labels
-//	moveDirectory                           to (a user directory's name; DC only)
-//
-// Delete removes a user from a Cloud site only, not the Atlassian account;
-// on DC a user Jira refuses to delete is deactivated instead.
-// resetPassword and invalidateSessions are DC only.
+// the other fields are its parameters, each named as in files by its
+// YAML name, and each kind takes only its own. The actions, their
+// parameters and what they do are listed once, by package actions
+// (actions.Actions, and the README's actions reference generated from
+// it); a field here is a parameter some action takes.
 type ActionSpec struct {
 	Action      ActionKind      `json:"action" yaml:"action"`
 	Groups      []string        `json:"groups,omitempty" yaml:"groups"`
@@ -327,14 +268,14 @@ type ActionSpec struct {
 	// which 'seatwarden migrate plan --from-plan' carries out (Jira's REST
 	// API cannot).
 	To string `json:"to,omitempty" yaml:"to"`
-}
-
-// String returns the action as in a plan: "removeGroups(a, b)".
-func (a ActionSpec) String() string {
-	if d, ok := actionOf(a.Action); ok && d.label != nil {
-		return string(a.Action) + "(" + d.label(a) + ")"
-	}
-	return string(a.Action)
+	// Subject and Body are notify's email templates ({{displayName}},
+	// {{daysSinceLastLogin}}, {{deadline}}, {{siteUrl}}, …), Cc the
+	// addresses or Jira groups copied, DeadlineDays the days from the
+	// plan to {{deadline}}.
+	Subject      string   `json:"subject,omitempty" yaml:"subject"`
+	Body         string   `json:"body,omitempty" yaml:"body"`
+	Cc           []string `json:"cc,omitempty" yaml:"cc"`
+	DeadlineDays int      `json:"deadlineDays,omitempty" yaml:"deadlineDays"`
 }
 
 // Limits bound a policy's blast radius per run. Zero means no limit of

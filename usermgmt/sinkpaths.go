@@ -29,7 +29,7 @@ func (f *File) SinkFiles(names ...string) []SinkFile {
 		}
 		for _, s := range p.Reporting.Sinks {
 			if s.Path != "" {
-				out = append(out, SinkFile{Policy: p.Name, Type: s.Type, Path: f.sinkPath(p, s.Path)})
+				out = append(out, SinkFile{Policy: p.Name, Type: s.Type, Path: f.sinkPath(s.Path)})
 			}
 		}
 	}
@@ -37,14 +37,11 @@ func (f *File) SinkFiles(names ...string) []SinkFile {
 }
 
 // sinkPath resolves a sink's path as Manager.sinks does.
-func (f *File) sinkPath(p *Policy, path string) string {
+func (f *File) sinkPath(path string) string {
 	if filepath.IsAbs(path) {
 		return filepath.Clean(path)
 	}
-	dir := p.base
-	if dir == "" {
-		dir = f.dir
-	}
+	dir := f.dir
 	abs, err := filepath.Abs(filepath.Join(dir, path))
 	if err != nil {
 		return filepath.Join(dir, path)
@@ -63,7 +60,7 @@ func (f *File) sharedSinkFiles(ps *problems) {
 				continue
 			}
 			path := "policies[" + strconv.Itoa(i) + "].reporting.sinks[" + strconv.Itoa(j) + "].path"
-			file := f.sinkPath(p, s.Path)
+			file := f.sinkPath(s.Path)
 			if other, ok := first[file]; ok {
 				ps.addf(path, "%s is also written by %s; give each sink its own file", s.Path, other)
 				continue

@@ -72,6 +72,10 @@ type Site struct {
 	Logger *slog.Logger `json:"-"`
 	// UserAgent is sent with every request, when set.
 	UserAgent string `json:"-"`
+	// Observer, when set, is told about every request and snapshot of the
+	// site's client (see jira.Observer; report/metrics has one for
+	// Prometheus). Two sites differ when their observers do.
+	Observer jira.Observer `json:"-"`
 }
 
 // envRef is a reference to an environment variable: ${VAR}, or

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/criteria"
 	"github.com/seatwarden/seatwarden/jira"
 )
 
@@ -28,23 +29,23 @@ type groupRef struct {
 // groupRefs lists the groups the policies ps (and the file's common
 // exemptions) name: exemptions, criteria (inGroup and the like) and
 // actions.
-func (f *File) groupRefs(ps []*Policy) []groupRef {
+func (f *compiledSet) groupRefs(ps []*CompiledPolicy) []groupRef {
 	var refs []groupRef
-	exempt := func(path string, x Exemptions) {
+	exempt := func(path string, x Exemptions, progs []*criteria.Program) {
 		for i, e := range x.Groups {
 			refs = append(refs, groupRef{path + ".groups[" + strconv.Itoa(i) + "]", e.Value, e.Optional})
 		}
-		for i, e := range x.Expressions {
-			if e.prog != nil {
-				for _, g := range e.prog.Needs().Groups {
+		for i, e := range progs {
+			if e != nil {
+				for _, g := range e.Needs().Groups {
 					refs = append(refs, groupRef{path: path + ".expressions[" + strconv.Itoa(i) + "].where", group: g})
 				}
 			}
 		}
 	}
-	exempt("exemptions", f.Exemptions)
-	for i := range f.Policies {
-		p := &f.Policies[i]
+	exempt("exemptions", f.Exemptions, f.exempt)
+	for i := range f.policies {
+		p := &f.policies[i]
 		if !slices.Contains(ps, p) {
 			continue
 		}
@@ -54,7 +55,7 @@ func (f *File) groupRefs(ps []*Policy) []groupRef {
 				refs = append(refs, groupRef{path: path + ".users.where", group: g})
 			}
 		}
-		exempt(path+".users.exemptions", p.Users.Exemptions)
+		exempt(path+".users.exemptions", p.Users.Exemptions, p.exempt)
 		for j, a := range p.Actions {
 			for k, g := range a.Groups {
 				refs = append(refs, groupRef{path: fmt.Sprintf("%s.actions[%d].groups[%d]", path, j, k), group: g})
@@ -71,7 +72,7 @@ func (f *File) groupRefs(ps []*Policy) []groupRef {
 // exemption naming a missing group is an error unless marked optional: a
 // typo must not un-exempt people), a Cloud site without the Admin API's
 // organisation when a policy reads last logins or deactivates.
-func (m *Manager) checkSite(ctx context.Context, c Client, s Site, ps []*Policy, aps []actions.Policy, common *actions.Exemptions) error {
+func (m *Manager) checkSite(ctx context.Context, c Client, s Site, ps []*CompiledPolicy, aps []actions.Policy, common *actions.Exemptions) error {
 	f := m.file
 	if f == nil || len(ps) == 0 {
 		return nil
@@ -149,7 +150,7 @@ func sitePath(s Site) string {
 
 // needsAdminAPI reports whether a policy reads last logins or activity, or
 // deactivates: what a Cloud site answers only through the Admin API.
-func needsAdminAPI(p *Policy) bool {
+func needsAdminAPI(p *CompiledPolicy) bool {
 	if p.where != nil {
 		n := p.where.Needs()
 		if n.LastLogin || n.LastActive || n.Created || n.LoginCount {

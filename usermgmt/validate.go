@@ -21,7 +21,8 @@ import (
 
 var policyName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
-func (f *File) validate(cfg loadConfig, ps *problems) {
+// validate checks f's data and compiles it into f's compiled parts.
+func (f *compiledSet) validate(cfg loadConfig, ps *problems) {
 	f.dir = cfg.dir
 	switch f.Version {
 	case Version:
@@ -38,14 +39,16 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 			f.sites[name] = s
 		}
 	}
-	validateExemptions("exemptions", &f.Exemptions, time.UTC, cfg.now, ps)
+	f.exempt = validateExemptions("exemptions", &f.Exemptions, time.UTC, cfg.now, ps)
 
 	if len(f.Policies) == 0 && !ps.has("policies") {
 		ps.addf("policies", "no policies; a file holds at least one")
 	}
 	seen := map[string]int{}
+	f.policies = make([]CompiledPolicy, len(f.Policies))
 	for i := range f.Policies {
-		p := &f.Policies[i]
+		p := &f.policies[i]
+		p.Policy = f.Policies[i]
 		path := "policies[" + strconv.Itoa(i) + "]"
 		if j, dup := seen[p.Name]; dup && p.Name != "" {
 			ps.addf(path+".name", "%q is also the name of policies[%d]; names must be unique", p.Name, j)
@@ -53,6 +56,7 @@ func (f *File) validate(cfg loadConfig, ps *problems) {
 			seen[p.Name] = i
 		}
 		f.validatePolicy(path, p, cfg, ps)
+		f.Policies[i] = p.Policy // as completed (the site of a one-site file)
 	}
 	f.sharedSinkFiles(ps) // sinkpaths.go
 }
@@ -208,7 +212,7 @@ func (f *File) siteFlavor(name string) jira.Flavor {
 	return fl
 }
 
-func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *problems) {
+func (f *compiledSet) validatePolicy(path string, p *CompiledPolicy, cfg loadConfig, ps *problems) {
 	switch {
 	case p.Name == "":
 		ps.addf(path+".name", "missing; every policy has a name")
@@ -274,6 +278,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".when.onUserCreated", "a new user is in no selection file; select with users.where")
 		}
 	}
+	p.validateOnLogin(path, ps) // onlogin.go
 
 	// Which users.
 	u := &p.Users
@@ -291,7 +296,7 @@ func (f *File) validatePolicy(path string, p *Policy, cfg loadConfig, ps *proble
 			ps.addf(path+".users.selection", "%v", err)
 		}
 	}
-	validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
+	p.exempt = validateExemptions(path+".users.exemptions", &u.Exemptions, p.loc, cfg.now, ps)
 
 	// What.
 	target := p.Site
@@ -359,7 +364,9 @@ func compile(path, src string, loc *time.Location, now func() time.Time, ps *pro
 	return nil
 }
 
-func validateExemptions(path string, x *Exemptions, loc *time.Location, now func() time.Time, ps *problems) {
+// validateExemptions checks x and returns its expressions compiled, by
+// index (nil where one does not compile).
+func validateExemptions(path string, x *Exemptions, loc *time.Location, now func() time.Time, ps *problems) []*criteria.Program {
 	entries := func(field string, list []Exempt) {
 		for i, e := range list {
 			p := path + "." + field + "[" + strconv.Itoa(i) + "]"
@@ -376,52 +383,32 @@ func validateExemptions(path string, x *Exemptions, loc *time.Location, now func
 	}
 	entries("users", x.Users)
 	entries("groups", x.Groups)
+	var progs []*criteria.Program
 	for i := range x.Expressions {
 		e := &x.Expressions[i]
 		p := path + ".expressions[" + strconv.Itoa(i) + "]"
-		e.prog = nil
+		var prog *criteria.Program
 		if e.Where == "" {
 			ps.addf(p+".where", "missing; the criterion of the users to exempt")
 		} else {
-			e.prog = compile(p+".where", e.Where, loc, now, ps)
+			prog = compile(p+".where", e.Where, loc, now, ps)
 		}
+		progs = append(progs, prog)
 		if _, err := e.Until.Time(loc); err != nil {
 			ps.addf(p+".until", "want a date such as 2026-12-31 or an RFC 3339 time")
 		}
 	}
-}
-
-// setParams returns the parameters an action spec sets, in field order.
-func setParams(a *ActionSpec) []string {
-	var set []string
-	add := func(name string, ok bool) {
-		if ok {
-			set = append(set, name)
-		}
-	}
-	add("groups", a.Groups != nil)
-	add("licence", a.Licence != "")
-	add("password", a.Password != "")
-	add("key", a.Key != "")
-	add("value", a.Value != nil)
-	add("project", a.Project != "")
-	add("issueType", a.IssueType != "")
-	add("summary", a.Summary != "")
-	add("description", a.Description != "")
-	add("labels", a.Labels != nil)
-	add("to", a.To != "")
-	return set
+	return progs
 }
 
 func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems) {
 	def, known := actionOf(a.Action)
-	params := def.params
 	if !known {
 		if a.Action == "" {
 			ps.addf(path+".action", "missing; one of %s", kindList())
 			return
 		}
-		names := make([]string, 0, len(actionTable))
+		var names []string
 		for _, k := range ActionKinds() {
 			names = append(names, string(k))
 		}
@@ -429,11 +416,10 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 		return
 	}
 	allowed := map[string]bool{}
-	for _, p := range params {
-		name, required := strings.CutSuffix(p, "!")
-		allowed[name] = true
-		if required && !slices.Contains(setParams(a), name) && !ps.has(path+"."+name) {
-			ps.addf(path+"."+name, "missing; %s needs it", a.Action)
+	for _, p := range def.Params {
+		allowed[p.Name] = true
+		if p.Required && !slices.Contains(setParams(a), p.Name) && !ps.has(path+"."+p.Name) {
+			ps.addf(path+"."+p.Name, "missing; %s needs it", a.Action)
 		}
 	}
 	for _, p := range setParams(a) {
@@ -455,7 +441,8 @@ func validateAction(path string, a *ActionSpec, target jira.Flavor, ps *problems
 	if a.Action == ResetPassword && a.Password != "" && a.Password != "random" {
 		ps.addf(path+".password", "the only password source a file can name is random; a password is never written in a file")
 	}
-	if def.dcOnly && target == jira.Cloud {
+	checkBuild(path, a, ps) // vocabulary.go
+	if def.DCOnly && target == jira.Cloud {
 		ps.addf(path+".action", "%s is available on Data Center only; this policy acts on a Cloud site", a.Action)
 	}
 }

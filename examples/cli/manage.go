@@ -778,8 +778,12 @@ self-contained page that opens offline.`,
 				}
 				pr.done()
 				s, _ := a.site(cmd)
+				seats, err := insights.SiteSeats(ctx, c) // the site's licences win over seats counted from users
+				if err != nil {
+					fmt.Fprintf(a.stderr, "The site's licences could not be read (%v): seats are counted from the users.\n", err)
+				}
 				in, err := insights.New(ctx, insights.Options{Site: s.URL, Flavor: c.Flavor(), Now: now, Users: users, RecentDays: *recent,
-					Tiers: tiers})
+					Tiers: tiers, Seats: seats})
 				if err != nil {
 					return err
 				}
@@ -844,6 +848,12 @@ func writeInsights(w io.Writer, in *insights.Insights) {
 		fmt.Fprintf(w, "\nLicences (%s tiers):\n", in.Tiers.Name)
 		for _, l := range in.Licences {
 			fmt.Fprintf(w, "  %s\n", l.Sentence())
+		}
+	}
+	if len(in.Recommendations) > 0 {
+		fmt.Fprintln(w, "\nWhat to do:")
+		for _, r := range in.Recommendations {
+			fmt.Fprintf(w, "  - %s\n", r.Text)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	reporthistory "github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
@@ -42,7 +43,10 @@ type daemonConfig struct {
 	// JournalDir receives one journal per applied run ("" for none).
 	JournalDir string
 	Store      history
-	Now        func() time.Time
+	// Locker, when set, keeps daemons sharing a history (PostgreSQL) from
+	// running one policy at once: each run holds the policy's lock.
+	Locker schedule.Locker
+	Now    func() time.Time
 	// Connect, LookupEnv: see usermgmt.Config.Connect and
 	// usermgmt.WithLookupEnv (nil for the defaults).
 	Connect   func(context.Context, usermgmt.Site) (usermgmt.Client, error)
@@ -55,6 +59,8 @@ type daemonConfig struct {
 	// read (default a minute). Approval policies need a Store that keeps
 	// plans (reporthistory.PlanStore, as the SQLite history does).
 	ApprovalPoll time.Duration
+	// Metrics, when set, count the runs, steps and requests (metrics.go).
+	Metrics *metrics.Metrics
 }
 
 // daemon runs the policies of a file on their schedules. Reload swaps the
@@ -85,12 +91,15 @@ func newDaemon(cfg daemonConfig) *daemon {
 	if cfg.ApprovalPoll <= 0 {
 		cfg.ApprovalPoll = time.Minute
 	}
-	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(cfg.Connect)}
+	d := &daemon{cfg: cfg, active: map[string]string{}, clients: usermgmt.NewClients(observed(cfg.Metrics, cfg.Connect))}
 	d.log = slog.New(withActive(cfg.Logger.Handler(), d.activeRun))
 	opts := []schedule.Option{schedule.WithLogger(d.log), schedule.WithLocation(time.UTC),
 		schedule.WithOnResult(d.onResult), schedule.WithGracePeriod(cfg.Grace)}
 	if cfg.Store != nil {
 		opts = append(opts, schedule.WithLastRuns(cfg.Store))
+	}
+	if cfg.Locker != nil {
+		opts = append(opts, schedule.WithLocker(cfg.Locker))
 	}
 	d.runner = schedule.New(opts...)
 	return d
@@ -138,7 +147,7 @@ func (d *daemon) Reload(path string) error {
 	}
 	d.log.LogAttrs(ctx, slog.LevelInfo, "policies loaded", slog.String("policies", path),
 		slog.Int("policies_in_file", f.Len()), slog.Int("scheduled", len(entries)))
-	if len(entries) == 0 && !d.cfg.Once {
+	if len(entries) == 0 && !d.cfg.Once && !hasLoginPolicy(f) {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "no policy of the file has a schedule (when.schedule): nothing runs until it is reloaded with one",
 			slog.String("policies", path))
 	}
@@ -170,7 +179,7 @@ func (d *daemon) swap(f *usermgmt.PolicySet) error {
 	var names []string
 	policies := f.Policies()
 	for i := range policies {
-		if p := &policies[i]; p.Scheduled() || d.cfg.Once {
+		if p := &policies[i]; p.Scheduled() || (d.cfg.Once && !loginOnly(p)) { // onlogin.go
 			names = append(names, p.Name)
 		}
 	}
@@ -189,7 +198,7 @@ func (d *daemon) swap(f *usermgmt.PolicySet) error {
 		if !slices.Contains(names, p.Name) {
 			continue
 		}
-		// *usermgmt.Policy is a schedule.Spec: its schedule in its time zone.
+		// *usermgmt.CompiledPolicy is a schedule.Spec: its schedule in its time zone.
 		if err := d.runner.Add(p.Name, p, d.job(f, p.Name)); err != nil {
 			errs = append(errs, err)
 		}
@@ -225,6 +234,9 @@ func (d *daemon) Run(ctx context.Context) error {
 		}()
 		defer func() { stop(); <-done }()
 	}
+	logins := make(chan struct{}) // the on-login checks (onlogin.go)
+	go func() { defer close(logins); d.runLogins(ctx) }()
+	defer func() { <-logins }()
 	return d.runner.Run(ctx)
 }
 
@@ -242,7 +254,7 @@ func (d *daemon) approvals() (*usermgmt.Approvals, error) {
 	if f == nil {
 		return nil, errors.New("no policy file")
 	}
-	m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store})
+	m, err := usermgmt.New(usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store, Sinks: d.sinks()})
 	if err != nil {
 		return nil, err
 	}
@@ -296,6 +308,10 @@ func (d *daemon) runOnce(ctx context.Context) int {
 			failed = true
 		}
 	}
+	if ctx.Err() == nil { // onlogin.go
+		f, r := d.checkLoginsOnce(ctx)
+		failed, refused = failed || f, refused || r
+	}
 	switch {
 	case failed || ctx.Err() != nil:
 		return exitFailed
@@ -307,7 +323,7 @@ func (d *daemon) runOnce(ctx context.Context) int {
 
 // job returns the run of the named policy of f.
 func (d *daemon) job(f *usermgmt.PolicySet, name string) schedule.Job {
-	return func(ctx context.Context) error { return d.runPolicy(ctx, f, name) }
+	return d.counted(name, func(ctx context.Context) error { return d.runPolicy(ctx, f, name) })
 }
 
 // runPolicy plans the policy and, with Apply, applies the plan: the
@@ -323,7 +339,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 	log := d.log.With(slog.String("policy", name), slog.Bool("dry_run", !d.cfg.Apply))
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run started")
 
-	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store}
+	cfg := usermgmt.Config{Policies: f, Clients: d.clients, Now: d.cfg.Now, Logger: d.log, Store: d.cfg.Store, Sinks: d.sinks()}
 	if d.cfg.Mail != nil {
 		cfg.SMTP, cfg.MailFrom = &d.cfg.Mail.SMTP, d.cfg.Mail.From
 	}
@@ -367,6 +383,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 			log.LogAttrs(ctx, slog.LevelWarn, "policy run refused", slog.String("plan_id", plan.ID), slog.String("error", err.Error()))
 			return err
 		}
+		d.reportDryRun(ctx, rep)
 		log.LogAttrs(ctx, slog.LevelInfo, "policy run finished", slog.String("plan_id", plan.ID),
 			slog.Int("users", len(plan.Users)), slog.Int("planned", rep.Counts[actions.Planned]),
 			slog.Int("exempt", len(plan.Exempt)), d.rateAttr(ctx, f, name))
@@ -383,7 +400,7 @@ func (d *daemon) runPolicy(ctx context.Context, f *usermgmt.PolicySet, name stri
 		slog.Int("applied", run.Counts[actions.Applied]), slog.Int("failed", run.Counts[actions.Failed]),
 		slog.Int("stale", run.Counts[actions.Stale]), d.rateAttr(ctx, f, name))
 	if n := run.Counts[actions.Failed]; n > 0 {
-		return fmt.Errorf("%d steps of run %s failed", n, run.ID)
+		return fmt.Errorf("%d %w in run %s", n, errStepsFailed, run.ID)
 	}
 	return nil
 }
@@ -410,6 +427,7 @@ func (d *daemon) requestApproval(ctx context.Context, log *slog.Logger, m *userm
 		log.LogAttrs(ctx, slog.LevelError, "approval not requested", slog.String("error", err.Error()))
 		return err
 	}
+	waitsForApproval(ctx)
 	log.LogAttrs(ctx, slog.LevelInfo, "policy run waits for approval", slog.String("plan_id", rec.ID),
 		slog.String("issue", rec.IssueKey), slog.String("status", string(rec.Status)), slog.Int("users", len(plan.Users)))
 	if rec.Status == reporthistory.PlanFailed {

@@ -48,7 +48,9 @@ func (a *app) demo(ctx context.Context, f *flags, cfg *daemonConfig) error {
 	site := usermgmt.Site{URL: fake.URL, Flavor: jira.DataCenter, Transport: fake.Transport(),
 		Token: jira.Secret(cr.DCToken), RateLimit: 100_000, Burst: 1000, UserAgent: prog}
 	cfg.Apply = true
-	cfg.Connect = func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
+	cfg.Connect = func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+		site := site
+		site.Observer = s.Observer         // the metrics'
 		return usermgmt.Connect(ctx, site) // every site of the file is the fake
 	}
 	cfg.LookupEnv = func(name string) (string, bool) {

@@ -1,7 +1,7 @@
 // Command seatwarden-cron (examples/cron) is a daemon over packages
 // usermgmt and schedule: it loads a policy file, runs each scheduled policy
 // on its schedule, writes the policies' reports, a journal per applied run
-// and the history (SQLite), and logs JSON through log/slog on stderr.
+// and the history, and logs JSON through log/slog on stderr.
 //
 //	go run ./examples/cron --demo
 //	go run ./examples/cron --policies policies.yaml                 # dry runs only
@@ -22,6 +22,13 @@
 // scheduling, lets running policies finish for the grace period (--grace),
 // then cancels them, closes the history and exits 0.
 //
+// The history is a SQLite file (--history FILE, default
+// seatwarden-history.db), locked for one daemon, or a PostgreSQL database
+// shared by replicas (--history postgres://… or SEATWARDEN_HISTORY_URL):
+// then each policy's run holds an advisory lock on that database
+// (schedule/pglock), so that of the replicas whose tick fires one runs the
+// policy and the others skip it.
+//
 // A run missed while the daemon was down (a due time between the policy's
 // last run in the history and the start) is run once at start.
 //
@@ -36,4 +43,9 @@
 // daemon reads the pending plans' issues, applies the approved plans and
 // records the rejected ones. A plan a crash left applying is pending again
 // at the next start.
+//
+// Policies with when.onLogin run for the users who logged in since their
+// previous check, checked on their interval (usermgmt.LoginTrigger, the
+// checks kept in the history); with --once each such policy checks once,
+// and a policy with no schedule is not run over every matching user.
 package main

@@ -10,15 +10,13 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/report/email"
-	reporthistory "github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -70,6 +68,7 @@ type flags struct {
 	mail                          email.Flags
 	rate                          float64
 	burst                         int
+	metricsAddr                   string
 }
 
 const usageText = `Usage: ` + prog + ` --policies FILE [flags]
@@ -89,7 +88,7 @@ Flags:
 // defineFlags defines the flags on fs, into f.
 func defineFlags(fs *flag.FlagSet, f *flags) {
 	fs.StringVar(&f.policies, "policies", "", "the policy `FILE` (YAML or JSON); required unless --demo")
-	fs.StringVar(&f.history, "history", "", "the history `FILE` (SQLite), created if missing (default seatwarden-history.db, in a temporary directory with --demo)")
+	fs.StringVar(&f.history, "history", "", historyHelp)
 	fs.StringVar(&f.journalDir, "journal-dir", "", "write the journal of each applied run to `DIR`, one file per run (default seatwarden-journals, in the --demo directory with --demo)")
 	fs.BoolVar(&f.apply, "apply", false, "apply the plans: without it the daemon never writes to Jira, it only plans")
 	fs.BoolVar(&f.demo, "demo", false, "run demo policies every few seconds on an embedded fake Jira (in memory), applying them there")
@@ -99,6 +98,7 @@ func defineFlags(fs *flag.FlagSet, f *flags) {
 	f.mail.Register(fs)
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10; Cloud: from 10 up to what Jira allows, at most 100)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without authentication (default $"+metrics.EnvAddr+"; none: no metrics)")
 }
 
 func (a *app) parse(args []string) (flags, error) {
@@ -188,36 +188,29 @@ func (a *app) run(ctx context.Context, args []string) int {
 		}
 	}
 	cfg.JournalDir = cmpOr(f.journalDir, "seatwarden-journals")
-	history := cmpOr(f.history, "seatwarden-history.db")
-	if dir := filepath.Dir(history); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			log.LogAttrs(ctx, slog.LevelError, "history: "+err.Error())
-			return exitFailed
-		}
-	}
-	// One daemon per history: a second would run the same policies again.
-	lock, err := actions.LockFile(history + ".lock")
+	store, closeStore, err := a.openStore(ctx, f, log)
 	if err != nil {
-		log.LogAttrs(ctx, slog.LevelError, "history in use: another daemon uses it", slog.String("error", err.Error()))
+		if code := historyExit(err); code == exitUsage {
+			fmt.Fprintf(a.stderr, "%s: %v\n", prog, err)
+			return code
+		}
+		log.LogAttrs(ctx, slog.LevelError, err.Error())
 		return exitFailed
 	}
-	defer func() { _ = lock.Unlock() }()
-	store, err := reporthistory.OpenSQLite(ctx, history)
-	if err != nil {
-		log.LogAttrs(ctx, slog.LevelError, "history not opened", slog.String("error", err.Error()))
-		return exitFailed
-	}
-	closeStore := sync.OnceValue(func() bool {
-		if err := store.Close(); err != nil {
-			log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "history not closed", slog.String("error", err.Error()))
-			return false
-		}
-		return true
-	})
-	defer closeStore()
+	closed := sync.OnceValue(closeStore)
+	defer closed()
 	cfg.Store = store
+	if store.Shared {
+		cfg.Locker = store.Locker
+	}
+	stopMetrics, err := a.startMetrics(f, &cfg, store, log)
+	if err != nil {
+		log.LogAttrs(ctx, slog.LevelError, err.Error())
+		return exitUsage
+	}
+	defer stopMetrics()
 	d := newDaemon(cfg)
-	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("policies", f.policies), slog.String("history", history),
+	log.LogAttrs(ctx, slog.LevelInfo, "starting", slog.String("policies", f.policies), slog.String("history", store.Name),
 		slog.String("journal_dir", cfg.JournalDir), slog.Bool("apply", cfg.Apply), slog.Bool("once", f.once))
 	if err := d.Reload(f.policies); err != nil {
 		return exitFailed
@@ -242,8 +235,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 	err = d.Run(ctx)
 	close(stop)
 	wg.Wait()
-	closed := closeStore()
-	if err != nil || !closed {
+	if cerr := closed(); err != nil || cerr != nil {
 		log.LogAttrs(context.WithoutCancel(ctx), slog.LevelError, "stopped", slog.Any("error", err))
 		return exitFailed
 	}

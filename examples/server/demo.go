@@ -57,8 +57,10 @@ func (d *demoJira) site() usermgmt.Site {
 }
 
 // connect connects every site of the policy file to the fake.
-func (d *demoJira) connect(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
-	return usermgmt.Connect(ctx, d.site())
+func (d *demoJira) connect(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+	site := d.site()
+	site.Observer = s.Observer // the metrics'
+	return usermgmt.Connect(ctx, site)
 }
 
 // lookupEnv resolves a demo policy file's ${VAR}s: every site is the fake.

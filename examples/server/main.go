@@ -19,10 +19,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report/email"
-	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -56,12 +55,16 @@ type program struct {
 // flags are the command line's.
 type flags struct {
 	addr, policies, tokenFile, dataDir, publicURL, flavor string
+	history                                               string
 	demo                                                  bool
 	poll                                                  time.Duration
 	demoUsers, maxReads, maxWrites                        int
 	mail                                                  email.Flags
 	rate                                                  float64
 	burst                                                 int
+	linkKeyFile                                           string
+	linkTTL                                               time.Duration
+	metricsAddr                                           string
 }
 
 func (p program) run(ctx context.Context, args []string) int {
@@ -72,6 +75,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.StringVar(&f.policies, "policies", "", "the policy `FILE` (YAML or JSON); optional with --demo")
 	fs.StringVar(&f.tokenFile, "token-file", "", "read the API token from `FILE` (default: $SEATWARDEN_API_TOKEN)")
 	fs.StringVar(&f.dataDir, "data-dir", "", "keep the history (plans, runs) and the journals in `DIR` (default ./seatwarden-data; a temporary directory with --demo)")
+	fs.StringVar(&f.history, "history", "", historyHelp)
 	fs.StringVar(&f.publicURL, "public-url", "", "the `URL` people reach this service at, for links in approval issues (default the listening address)")
 	fs.DurationVar(&f.poll, "poll-interval", time.Minute, "check pending approval issues every `DURATION` when no webhook came (0: never)")
 	fs.BoolVar(&f.demo, "demo", false, "serve an embedded fake Jira with a generated organisation and example policies")
@@ -81,7 +85,10 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10; Cloud: from 10 up to what Jira allows, at most 100)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without the API token (default $"+metrics.EnvAddr+"; none: at /metrics behind the API token)")
 	fs.IntVar(&f.maxWrites, "max-writes", defaultMaxWrites, "at most `N` applies and undos at once; more get 429")
+	fs.StringVar(&f.linkKeyFile, "link-key-file", "", "sign the pages' links (plan and insights pages opened from Jira) with the key in `FILE`, 32 bytes or more (default: $SEATWARDEN_LINK_KEY, else DIR/link.key, made on the first start)")
+	fs.DurationVar(&f.linkTTL, "link-ttl", defaultLinkTTL, "the pages' links expire after `DURATION`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -179,17 +186,22 @@ func (p program) serve(ctx context.Context, f flags) error {
 	if err := os.MkdirAll(filepath.Join(dataDir, "journals"), 0o700); err != nil {
 		return err
 	}
-	// One server per data directory: a second one would reset the plans
-	// the first is applying and apply them again.
-	lock, err := actions.LockFile(filepath.Join(dataDir, "seatwarden.lock"))
+	h, closeHistory, err := p.openHistory(ctx, f, dataDir)
 	if err != nil {
-		return fmt.Errorf("data directory %s: another server uses it: %w", dataDir, err)
+		return err
 	}
-	defer func() { _ = lock.Unlock() }()
+	defer closeHistory()
 
+	if f.linkTTL <= 0 {
+		return usageError("--link-ttl must be positive")
+	}
+	key, err := linkKey(f.linkKeyFile, p.getenv, dataDir)
+	if err != nil {
+		return err
+	}
 	var demo *demoJira
-	cfg := serverConfig{apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
-		maxReads: f.maxReads, maxWrites: f.maxWrites}
+	cfg := serverConfig{links: &pageLinks{key: key, ttl: f.linkTTL}, apiToken: token, webhookSecret: secret, dataDir: dataDir, poll: f.poll, log: log, mail: mail,
+		maxReads: f.maxReads, maxWrites: f.maxWrites, metricsElsewhere: p.metricsAddr(f) != ""}
 	if f.demo {
 		fl, err := jira.ParseFlavor(f.flavor)
 		if err != nil {
@@ -223,12 +235,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 		cfg.site = demo.site()
 	}
 
-	store, err := history.OpenSQLite(ctx, filepath.Join(dataDir, "history.db"))
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	cfg.store = store
+	cfg.store = h
 
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
@@ -244,6 +251,13 @@ func (p program) serve(ctx context.Context, f flags) error {
 		ln.Close()
 		return err
 	}
+	stopMetrics, err := s.listenMetrics(p.metricsAddr(f))
+	if err != nil {
+		ln.Close()
+		s.stop()
+		return err
+	}
+	defer stopMetrics()
 	fmt.Fprintln(p.stdout, base)
 	if demo != nil {
 		if err := demo.registerWebhook(ctx, base+"/webhooks/jira", secret); err != nil {
@@ -251,6 +265,7 @@ func (p program) serve(ctx context.Context, f flags) error {
 			return err
 		}
 		p.demoHelp(base, demo, generated, token, dataDir)
+		fmt.Fprintf(p.stdout, "  open %s   # the insights page, signed link valid for %v\n", s.insightsPageURL("", s.cfg.links.expiry()), f.linkTTL)
 	}
 	hs := &http.Server{
 		Handler:           s.Handler(),
@@ -265,7 +280,8 @@ func (p program) serve(ctx context.Context, f flags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go s.pollLoop()
-	log.Info("serving", "url", base, "data_dir", dataDir, "policies", file.Len())
+	s.loginLoop() // onlogin.go
+	log.Info("serving", "url", base, "data_dir", dataDir, "history", h.Name, "policies", file.Len())
 	select {
 	case err := <-errc:
 		s.stop()

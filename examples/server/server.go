@@ -24,7 +24,9 @@ import (
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/email"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/history/historydb"
 	"github.com/seatwarden/seatwarden/report/insights"
+	"github.com/seatwarden/seatwarden/report/metrics"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -41,7 +43,7 @@ type serverConfig struct {
 	site usermgmt.Site
 	// connect connects to a site (default usermgmt.Connect).
 	connect       func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error)
-	store         *history.SQLite
+	store         historydb.Store
 	apiToken      jira.Secret
 	webhookSecret jira.Secret // empty: the webhook refuses every request
 	dataDir       string      // journals go to dataDir/journals
@@ -57,6 +59,13 @@ type serverConfig struct {
 	now                 func() time.Time
 	log                 *slog.Logger
 	mail                *email.Settings // the policies' email sinks' SMTP server (nil: none)
+	// links signs the pages' links (pages.go, links.go); default a key in
+	// dataDir/link.key, links valid for a week.
+	links *pageLinks
+	// metrics count what the server does (nil: new ones, see metrics.go);
+	// metricsElsewhere: served on --metrics-addr, not on the API's mux.
+	metrics          *metrics.Metrics
+	metricsElsewhere bool
 }
 
 // server is the HTTP service: the API, the webhook and the background
@@ -93,6 +102,7 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	if cfg.snapshotMaxAge == 0 {
 		cfg.snapshotMaxAge = time.Minute
 	}
+	cfg.withMetrics()
 	clients := usermgmt.NewClients(cfg.connect)
 	m, err := usermgmt.New(cfg.managerConfig(clients, cfg.site))
 	if err != nil {
@@ -100,6 +110,16 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.dataDir, "journals"), 0o700); err != nil {
 		return nil, err
+	}
+	if cfg.links == nil {
+		key, err := linkKey("", func(string) string { return "" }, cfg.dataDir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.links = &pageLinks{key: key, ttl: defaultLinkTTL}
+	}
+	if cfg.links.now == nil {
+		cfg.links.now = cfg.now
 	}
 	s := &server{cfg: cfg, clients: clients, m: m, tokenHash: sha256.Sum256([]byte(cfg.apiToken))}
 	if s.approvals, err = s.newApprovals(m); err != nil {
@@ -115,7 +135,7 @@ func newServer(ctx context.Context, cfg serverConfig) (*server, error) {
 }
 
 func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Site) usermgmt.Config {
-	cfg := usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store}
+	cfg := usermgmt.Config{Policies: c.file, Site: site, Clients: clients, Now: c.now, Logger: c.log, Store: c.store, Sinks: c.sinks()}
 	if c.mail != nil {
 		cfg.SMTP, cfg.MailFrom = &c.mail.SMTP, c.mail.From
 	}
@@ -126,7 +146,7 @@ func (c serverConfig) managerConfig(clients *usermgmt.Clients, site usermgmt.Sit
 // the server's store.
 func (s *server) newApprovals(m *usermgmt.Manager) (*usermgmt.Approvals, error) {
 	return usermgmt.NewApprovals(m, usermgmt.ApprovalsConfig{Store: s.cfg.store, Journal: s.journal, Now: s.cfg.now, Logger: s.cfg.log,
-		Link: func(id string) string { return s.cfg.publicURL + "/api/v1/plans/" + id }})
+		Link: s.planPageURL}) // a signed page a person opens from the issue (pages.go)
 }
 
 // pollLoop checks the pending plans' issues every poll interval: the
@@ -172,6 +192,7 @@ func (s *server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("POST /webhooks/jira", s.webhook)
+	s.metricsRoute(mux)
 	reads, writes := newSlots(s.cfg.maxReads, defaultMaxReads), newSlots(s.cfg.maxWrites, defaultMaxWrites)
 	api := map[string]http.HandlerFunc{
 		"GET /api/v1/users":              reads.limit(s.listUsers),
@@ -186,6 +207,7 @@ func (s *server) routes() {
 		"GET /insights":                  reads.limit(s.insights),
 		"GET /api/v1/insights":           reads.limit(s.insightsJSON), // insights.go
 	}
+	s.pageRoutes(mux) // signed links, no bearer token (pages.go)
 	idem := newIdempotency(time.Now)
 	for pattern, h := range api {
 		mux.Handle(pattern, s.auth(idem.wrap(h)))
@@ -405,7 +427,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `name the policies to plan: {"policies": ["name", …]}`)
 		return
 	}
-	var first *usermgmt.Policy
+	var first *usermgmt.CompiledPolicy
 	for _, n := range body.Policies {
 		p := s.policy(n)
 		switch {
@@ -439,7 +461,7 @@ func (s *server) createPlan(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.view(rec, true))
 }
 
-func (s *server) policy(name string) *usermgmt.Policy {
+func (s *server) policy(name string) *usermgmt.CompiledPolicy {
 	if p, ok := s.cfg.file.Policy(name); ok {
 		return &p
 	}
@@ -679,34 +701,12 @@ func (s *server) insights(w http.ResponseWriter, r *http.Request) {
 }
 
 // buildInsights builds the insights of the site ?site= names, or answers
-// the error and returns false.
+// the error and returns false (pages.go's insightsOf).
 func (s *server) buildInsights(w http.ResponseWriter, r *http.Request) (*insights.Insights, usermgmt.Site, jira.Flavor, bool) {
-	site, err := s.siteFor(r.URL.Query().Get("site"))
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "%v", err)
+	in, site, flavor, fail := s.insightsOf(r.Context(), r.URL.Query().Get("site"))
+	if fail != nil {
+		fail.writeJSON(w)
 		return nil, site, 0, false
 	}
-	snap, err := s.snapshot(r.Context(), site, jira.SnapshotOptions{LastLogin: true, Licences: true})
-	if err != nil {
-		jiraFailed(w, "reading the users", err)
-		return nil, site, 0, false
-	}
-	users := snap.Users
-	c, err := s.clients.Client(r.Context(), site)
-	if err != nil {
-		jiraFailed(w, "connecting to the site", err)
-		return nil, site, 0, false
-	}
-	now := s.cfg.now()
-	label := cmp.Or(site.Name, site.URL)
-	history, err := s.cfg.store.Snapshots(r.Context(), label, now.AddDate(-2, 0, 0), now)
-	if err != nil {
-		s.cfg.log.LogAttrs(r.Context(), slog.LevelWarn, "insights: no history", slog.String("error", err.Error()))
-	}
-	in, err := insights.New(r.Context(), insights.Options{Site: site.URL, Flavor: c.Flavor(), Now: now, Users: users, History: history})
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "insights: %v", err)
-		return nil, site, 0, false
-	}
-	return in, site, c.Flavor(), true
+	return in, site, flavor, true
 }

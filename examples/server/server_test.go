@@ -137,7 +137,9 @@ func (e *env) start() {
 	s, err := newServer(t.Context(), serverConfig{file: e.file, store: store, apiToken: testToken, webhookSecret: testSecret,
 		dataDir: e.dir, publicURL: publicURL, poll: e.poll, now: func() time.Time { return testNow }, maxReads: e.maxReads,
 		log: slog.New(slog.NewJSONHandler(e.logs, nil)),
-		connect: func(ctx context.Context, _ usermgmt.Site) (usermgmt.Client, error) {
+		connect: func(ctx context.Context, s usermgmt.Site) (usermgmt.Client, error) {
+			site := site
+			site.Observer = s.Observer // the metrics'
 			return usermgmt.Connect(ctx, site)
 		}})
 	require.NoError(t, err)
@@ -324,7 +326,7 @@ func testApprovalFlow(t *testing.T, version string) {
 	assert.Contains(t, issue.Summary, v.ID)
 	assert.Contains(t, string(issue.Description), "users")
 	require.Len(t, issue.Comments, 1, "the link and the users")
-	assert.Contains(t, string(issue.Comments[0]), publicURL+"/api/v1/plans/"+v.ID)
+	assert.Contains(t, string(issue.Comments[0]), publicURL+"/pages/plans/"+v.ID+"?exp=", "a signed page, not the API (pages_test.go)")
 	first, _ := e.fake.User(keys[0])
 	assert.Contains(t, string(issue.Comments[0]), first.Name)
 	assert.Equal(t, len(keys), e.active(keys), "nothing applied before the approval")

@@ -216,7 +216,7 @@ func (s *server) userCreated(ctx context.Context, key, name, accountID string) {
 	}
 }
 
-func (s *server) trigger(ctx context.Context, p *usermgmt.Policy, sel newUser) error {
+func (s *server) trigger(ctx context.Context, p *usermgmt.CompiledPolicy, sel newUser) error {
 	f := s.cfg.file
 	ap, err := f.ActionsPolicy(p.Name)
 	if err != nil {

@@ -117,6 +117,14 @@ func WithLogger(l *slog.Logger) Option {
 	return rest.Logger[cloudOptions](l)
 }
 
+// WithObserver tells o about every request the client sends, retries
+// included (method, status, rate-limit waits), and every snapshot it
+// reads (users, duration): see [jira.Observer]. Package report/metrics
+// turns them into Prometheus metrics.
+func WithObserver(o jira.Observer) Option {
+	return rest.Observer[cloudOptions]("cloud", o)
+}
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
 	return rest.UserAgent[cloudOptions](ua)

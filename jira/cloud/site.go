@@ -601,7 +601,7 @@ func fillDirUser(m *jira.User, du *DirectoryUser, dir string) {
 // exist is an error matching [jira.ErrNotFound]. An error ends the
 // iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
-	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+	return c.t.ObserveSnapshot(c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) }))
 }
 
 // filler adds all groups and properties to a snapshot.

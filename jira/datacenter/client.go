@@ -101,6 +101,14 @@ func WithLogger(l *slog.Logger) Option {
 	return rest.Logger[dcOptions](l)
 }
 
+// WithObserver tells o about every request the client sends, retries
+// included (method, status, rate-limit waits), and every snapshot it
+// reads (users, duration): see [jira.Observer]. Package report/metrics
+// turns them into Prometheus metrics.
+func WithObserver(o jira.Observer) Option {
+	return rest.Observer[dcOptions]("datacenter", o)
+}
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option {
 	return rest.UserAgent[dcOptions](ua)

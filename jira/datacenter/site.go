@@ -298,7 +298,7 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 // yielded once. A group that does not exist is an error matching
 // [jira.ErrNotFound]. An error ends the iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
-	return c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) })
+	return c.t.ObserveSnapshot(c.filler().Snapshot(ctx, opts, func(o jira.SnapshotOptions) iter.Seq2[jira.User, error] { return c.snapshot(ctx, o) }))
 }
 
 // filler adds all groups and properties to a snapshot.

@@ -110,7 +110,9 @@
 // received per route ("METHOD /path" as in [Server.Routes]). Black-box
 // tools get the same over HTTP: GET /_fake/stats answers
 // {"total":N,"routes":{"GET /rest/api/2/user":12,…}} and POST
-// /_fake/stats/reset clears it; neither needs credentials.
+// /_fake/stats/reset clears it; POST /_fake/login?user=ID[&at=RFC3339]
+// records a login of the user, as [Server.SetLastLogin] does. None needs
+// credentials.
 //
 // # Jira Cloud
 //

@@ -78,7 +78,8 @@ func (s *Server) ResetStats() {
 
 // serveFake serves the fake's own endpoints, for black-box tools:
 // GET /_fake/stats answers {"total":N,"routes":{"GET /rest/api/2/user":12,…}};
-// POST /_fake/stats/reset clears them.
+// POST /_fake/stats/reset clears them; POST /_fake/login?user=ID records
+// a login (fakelogin.go).
 func (s *Server) serveFake(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/_fake/stats" && r.Method == http.MethodGet:
@@ -86,6 +87,8 @@ func (s *Server) serveFake(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/_fake/stats/reset" && r.Method == http.MethodPost:
 		s.ResetStats()
 		w.WriteHeader(http.StatusNoContent)
+	case r.URL.Path == "/_fake/login" && r.Method == http.MethodPost:
+		s.serveFakeLogin(w, r) // fakelogin.go
 	default:
 		writeErrors(w, http.StatusNotFound, []string{"no such fake endpoint: " + r.Method + " " + r.URL.Path}, nil)
 	}

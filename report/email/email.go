@@ -185,6 +185,11 @@ func (e *Sink) Write(ctx context.Context, r *report.Report) error {
 	if err != nil {
 		return err
 	}
+	return e.send(ctx, m)
+}
+
+// send sends m through the sink's SMTP server.
+func (e *Sink) send(ctx context.Context, m *mail.Msg) error {
 	c, err := e.client()
 	if err != nil {
 		return err

@@ -16,7 +16,8 @@
 // migrations applied in order, each in a transaction, the version kept in
 // PRAGMA user_version; a file written by a newer version is refused
 // ([ErrSchemaTooNew]). v2 moved the per-bucket and per-application counts
-// into rows (snapshot_counts); v3 added plans and events.
+// into rows (snapshot_counts); v3 added plans and events; v4 the on-login
+// trigger's checks and per-user last logins ([LoginStore]).
 //
 // The second implementation is package
 // [github.com/seatwarden/seatwarden/report/history/postgres]: one

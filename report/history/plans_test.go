@@ -29,7 +29,7 @@ func TestSQLiteMigrationV2ToV3(t *testing.T) {
 	defer s.Close()
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, 4, v)
 	run, err := s.Run(ctx, r.RunID)
 	require.NoError(t, err, "the v2 run is kept")
 	assert.Equal(t, r.PlanID, run.PlanID)

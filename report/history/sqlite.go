@@ -81,6 +81,8 @@ var migrations = []string{
 	// v3: plans waiting for approval (or applied, rejected…) and the
 	// webhook events already handled, so that both survive a restart.
 	migrationPlans,
+	// v4: the on-login trigger's checks and per-user last logins.
+	migrationLogins,
 }
 
 // SQLite is the embedded history [Store]: one SQLite file, through the

@@ -50,6 +50,10 @@ func TestSQLiteConformance(t *testing.T) {
 		t.Parallel()
 		historytest.TestPlanStore(t, func(t *testing.T) history.PlanStore { return openSQLite(t) })
 	})
+	t.Run("LoginStore", func(t *testing.T) {
+		t.Parallel()
+		historytest.TestLoginStore(t, func(t *testing.T) history.LoginStore { return openSQLite(t) })
+	})
 }
 
 // TestSQLiteReopens checks that the file keeps runs, snapshots and plans

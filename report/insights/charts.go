@@ -58,7 +58,6 @@ func newPlot(title, x, y string) *plot.Plot {
 	sans(&p.Legend.TextStyle)
 	p.Title.TextStyle.Font.Size = vg.Points(13)
 	p.Title.Padding = vg.Points(6)
-	p.Legend.Top, p.Legend.Left = true, true
 	p.Y.Tick.Marker = countTicks{}
 	p.Add(plotter.NewGrid())
 	return p
@@ -104,9 +103,12 @@ func (monthTicker) Ticks(min, max float64) []plot.Tick {
 	if t.Before(from) {
 		t = t.AddDate(0, 1, 0)
 	}
+	// A label centred on a tick near either end would stick out of the
+	// chart: those ticks stay unlabelled.
+	edge := to.Sub(from) / 25
 	for i := 0; !t.After(to); i, t = i+1, t.AddDate(0, 1, 0) {
 		tick := plot.Tick{Value: float64(t.Unix())}
-		if (int(t.Month())-1)%every == 0 {
+		if (int(t.Month())-1)%every == 0 && t.Sub(from) > edge && to.Sub(t) > edge {
 			tick.Label = t.Format("Jan 2006")
 		}
 		out = append(out, tick)
@@ -124,7 +126,7 @@ func max1(n int) int {
 // render draws the insights' charts.
 func (in *Insights) render(png bool) ([]Chart, error) {
 	var out []Chart
-	add := func(id, title, alt string, p *plot.Plot) error {
+	add := func(id, title, alt string, p *chart) error {
 		c := Chart{ID: id, Title: title, Alt: alt}
 		var err error
 		if c.SVG, err = renderSVG(p); err != nil {
@@ -167,8 +169,8 @@ func (in *Insights) render(png bool) ([]Chart, error) {
 	return out, nil
 }
 
-func (in *Insights) levelsPlot() *plot.Plot {
-	p := newPlot(fmt.Sprintf("Active users by last login (recent: within %d days)", in.RecentDays), "week", "active users")
+func (in *Insights) levelsPlot() *chart {
+	p := newChart(fmt.Sprintf("Active users by last login (recent: within %d days)", in.RecentDays), "week", "active users")
 	first, last := in.Levels[0].Week, in.Levels[len(in.Levels)-1].Week
 	p.X.Tick.Marker = timeTicks(first, last)
 	type layer struct {
@@ -209,8 +211,8 @@ func (in *Insights) levelsPlot() *plot.Plot {
 	for i := len(lines) - 1; i >= 0; i-- {
 		p.Add(lines[i])
 	}
-	for i := len(layers) - 1; i >= 0; i-- { // in the order of the bands, top first
-		p.Legend.Add(layers[i].name, lines[i])
+	for i := range layers { // in the order of the bands, bottom first
+		p.legend(layers[i].name, lines[i])
 	}
 	// Mark where history begins.
 	for _, l := range in.Levels {
@@ -221,19 +223,22 @@ func (in *Insights) levelsPlot() *plot.Plot {
 			ln.LineStyle.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
 			ln.LineStyle.Color = color.Black
 			p.Add(ln)
-			p.Legend.Add("first snapshot (before: reconstructed)", ln)
+			p.legend("first snapshot (before: reconstructed)", ln)
 			break
 		}
 	}
 	p.Y.Min = 0
-	// Room above the areas for the legend.
 	top := 0
 	for _, l := range in.Levels {
 		top = max(top, l.Active())
 	}
-	p.Y.Max = float64(top) * 1.45
+	p.Y.Max = headroom(top)
 	return p
 }
+
+// headroom returns the top of a count axis whose highest value is top:
+// a little above, so a line at the top is not drawn on the frame.
+func headroom(top int) float64 { return max(float64(top)*1.06, 1) }
 
 func (in *Insights) levelsAlt() string {
 	l := in.Levels[len(in.Levels)-1]
@@ -242,8 +247,8 @@ func (in *Insights) levelsAlt() string {
 		f.Week.Format(time.DateOnly), l.Week.Format(time.DateOnly), l.Recent, l.NotRecent, l.Never, f.Recent, f.NotRecent, f.Never)
 }
 
-func (in *Insights) licencesPlot() (*plot.Plot, error) {
-	p := newPlot("Seats per application against the licence tier", "", "seats")
+func (in *Insights) licencesPlot() (*chart, error) {
+	p := newChart("Seats per application against the licence tier", "", "seats")
 	n := len(in.Licences)
 	used, after, tier := make(plotter.Values, n), make(plotter.Values, n), make(plotter.Values, n)
 	names := make([]string, n)
@@ -265,8 +270,8 @@ func (in *Insights) licencesPlot() (*plot.Plot, error) {
 	}
 	bu.Color, bu.LineStyle.Width = colBlue, 0
 	bars := []*plotter.BarChart{bt, bu}
-	p.Legend.Add("licence tier", bt)
-	p.Legend.Add("seats used", bu)
+	p.legend("licence tier", bt)
+	p.legend("seats used", bu)
 	if anyFreed {
 		ba, err := plotter.NewBarChart(after, w)
 		if err != nil {
@@ -274,15 +279,17 @@ func (in *Insights) licencesPlot() (*plot.Plot, error) {
 		}
 		ba.Color, ba.LineStyle.Width = colOrange, 0
 		bars = append(bars, ba)
-		p.Legend.Add("after the plan", ba)
+		p.legend("after the plan", ba)
 	}
 	for i, b := range bars {
 		b.Offset = w * vg.Length(float64(i)-float64(len(bars)-1)/2)
 		p.Add(b)
 	}
 	p.NominalX(names...)
+	// Each category's bars are inside the frame: half a category of
+	// margin on each side, whatever the number of applications.
+	p.X.Min, p.X.Max = -0.5, float64(n)-0.5
 	p.Y.Min = 0
-	p.Legend.Left = false
 	return p, nil
 }
 
@@ -294,8 +301,8 @@ func (in *Insights) licencesAlt() string {
 	return strings.Join(parts, " ")
 }
 
-func (in *Insights) recencyPlot() (*plot.Plot, error) {
-	p := newPlot("Active users by last login", "last login", "active users")
+func (in *Insights) recencyPlot() (*chart, error) {
+	p := newChart("Active users by last login", "last login", "active users")
 	vals := make(plotter.Values, len(in.Recency))
 	names := make([]string, len(in.Recency))
 	for i, b := range in.Recency {
@@ -308,6 +315,7 @@ func (in *Insights) recencyPlot() (*plot.Plot, error) {
 	bc.Color, bc.LineStyle.Width = colBlue, 0
 	p.Add(bc)
 	p.NominalX(names...)
+	p.X.Min, p.X.Max = -0.5, float64(len(vals))-0.5
 	p.Y.Min = 0
 	return p, nil
 }
@@ -320,13 +328,13 @@ func (in *Insights) recencyAlt() string {
 	return "Active users by last login — " + strings.Join(parts, ", ") + "."
 }
 
-func (in *Insights) simulationPlot() *plot.Plot {
+func (in *Insights) simulationPlot() *chart {
 	s := in.Simulation
 	name := s.Policy
 	if name == "" {
 		name = "the policy"
 	}
-	p := newPlot("Active users over the past year, with "+name+" running weekly", "week", "active users")
+	p := newChart("Active users over the past year, had the policy run weekly", "week", "active users")
 	p.X.Tick.Marker = timeTicks(s.Points[0].Week, s.Points[len(s.Points)-1].Week)
 	actual, with := make(plotter.XYs, len(s.Points)), make(plotter.XYs, len(s.Points))
 	for i, pt := range s.Points {
@@ -339,10 +347,14 @@ func (in *Insights) simulationPlot() *plot.Plot {
 	lw, _ := plotter.NewLine(with)
 	lw.LineStyle.Width, lw.LineStyle.Color = vg.Points(2), colOrange
 	p.Add(la, lw)
-	p.Legend.Add("actual (reconstructed)", la)
-	p.Legend.Add("with "+name, lw)
+	p.legend("actual (reconstructed)", la)
+	p.legend("with "+name, lw)
 	p.Y.Min = 0
-	p.Legend.Top, p.Legend.Left = false, true
+	top := 0
+	for _, pt := range s.Points {
+		top = max(top, pt.Actual, pt.WithPolicy)
+	}
+	p.Y.Max = headroom(top)
 	return p
 }
 
@@ -359,9 +371,9 @@ var (
 )
 
 // renderSVG draws p as an <svg> element that scales to its container.
-func renderSVG(p *plot.Plot) ([]byte, error) {
-	c := vgsvg.New(chartW, chartH)
-	p.Draw(draw.New(c))
+func renderSVG(p *chart) ([]byte, error) {
+	c := vgsvg.New(chartW, p.height(chartW))
+	p.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err
@@ -376,9 +388,9 @@ func renderSVG(p *plot.Plot) ([]byte, error) {
 }
 
 // renderPNG draws p as a PNG at 2× for sharp text on high-density screens.
-func renderPNG(p *plot.Plot) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(chartW, chartH), vgimg.UseDPI(144), vgimg.UseBackgroundColor(color.White))
-	p.Draw(draw.New(c))
+func renderPNG(p *chart) ([]byte, error) {
+	c := vgimg.NewWith(vgimg.UseWH(chartW, p.height(chartW)), vgimg.UseDPI(144), vgimg.UseBackgroundColor(color.White))
+	p.draw(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, err

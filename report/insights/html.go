@@ -54,11 +54,14 @@ func (in *Insights) html(email bool) (template.HTML, error) {
 }
 
 // Text returns the licence findings, one sentence a line (see
-// [LicenceUse.Sentence]).
+// [LicenceUse.Sentence]), then the recommendations.
 func (in *Insights) Text() string {
 	var b strings.Builder
 	for _, l := range in.Licences {
 		b.WriteString(l.Sentence() + "\n")
+	}
+	for _, r := range in.Recommendations {
+		b.WriteString(r.Text + "\n")
 	}
 	return b.String()
 }

@@ -68,14 +68,20 @@ type RecencyBar struct {
 // report.Insights).
 type Insights struct {
 	Site       string
+	Flavor     jira.Flavor
 	Now        time.Time
 	RecentDays int
 	Summary    report.SnapshotSummary
-	Levels     []Level
-	Recency    []RecencyBar
-	Licences   []LicenceUse
-	Tiers      TierTable
-	Simulation *Simulation
+	// Recommendations say what an admin can do, most pressing first.
+	Recommendations []Recommendation
+	// SeatsFromSite is true when the licences' seats are the site's own
+	// numbers ([Options].Seats), false when counted from the users.
+	SeatsFromSite bool
+	Levels        []Level
+	Recency       []RecencyBar
+	Licences      []LicenceUse
+	Tiers         TierTable
+	Simulation    *Simulation
 	// Runs are the site's recent runs, from the history.
 	Runs []report.RunSummary
 	// Charts are the rendered charts, in the order the report shows them.
@@ -101,17 +107,20 @@ type Options struct {
 	// RecentDays is what "recently" means (default 90). With history it
 	// should be a bucket edge: 30, 90, 180, 365 or 730.
 	RecentDays int
-	// Seats are the applications' seats (default counted from Users).
+	// Seats are the applications' seats as the site reports them
+	// ([SiteSeats]); default counted from Users, which cannot know the
+	// licence's size.
 	Seats []Seats
 	// Tiers is the tier table (default by Flavor: CloudTiers, or
 	// DataCenterTiers).
 	Tiers *TierTable
 	// Plan, when set, is shown as the seats it frees.
 	Plan *actions.Plan
-	// Simulate, when set, is the policy to simulate over the past year,
-	// named SimulateName.
+	// Simulate is the policy to simulate over the past year, named
+	// SimulateName; default [Inactive] of RecentDays, unless NoSimulation.
 	Simulate     MatcherAt
 	SimulateName string
+	NoSimulation bool
 	// Runs are recent runs to list (Store.Runs).
 	Runs []report.RunSummary
 	// PNG renders each chart as PNG too, for email (slower).
@@ -134,8 +143,12 @@ func New(ctx context.Context, o Options) (*Insights, error) {
 	if o.Tiers != nil {
 		tiers = *o.Tiers
 	}
-	in := &Insights{Site: o.Site, Now: o.Now, RecentDays: o.RecentDays, Tiers: tiers,
-		Summary: report.Summarize(o.Site, o.Users, o.Now), Runs: o.Runs}
+	if o.Simulate == nil && !o.NoSimulation {
+		p := Inactive{Days: o.RecentDays}
+		o.Simulate, o.SimulateName = p, "a policy deactivating "+p.String()
+	}
+	in := &Insights{Site: o.Site, Flavor: o.Flavor, Now: o.Now, RecentDays: o.RecentDays, Tiers: tiers,
+		Summary: report.Summarize(o.Site, o.Users, o.Now), Runs: o.Runs, SeatsFromSite: len(o.Seats) > 0}
 	in.Levels = Levels(o.Users, o.History, o.Since, o.Now, o.RecentDays)
 	in.Recency = Recency(in.Summary)
 	in.Licences = LicenceUses(o.Seats, o.Users, o.Plan, tiers)
@@ -147,6 +160,7 @@ func New(ctx context.Context, o Options) (*Insights, error) {
 		sim.Policy = o.SimulateName
 		in.Simulation = sim
 	}
+	in.Recommendations = in.recommend(o.Users, o.Flavor)
 	charts, err := in.render(o.PNG)
 	if err != nil {
 		return nil, err

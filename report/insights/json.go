@@ -11,15 +11,20 @@ import (
 // answers (both through [WriteJSON]). Charts are listed by id, title and
 // description; their images are in the HTML report.
 type JSON struct {
-	Site       string         `json:"site"`
-	Now        time.Time      `json:"now"`
-	RecentDays int            `json:"recentDays"`
-	Summary    JSONSummary    `json:"summary"`
-	Levels     []JSONLevel    `json:"levels"`
-	Recency    []JSONRecency  `json:"recency"`
-	Licences   []JSONLicence  `json:"licences"`
-	Simulation *JSONSimulated `json:"simulation,omitempty"`
-	Charts     []JSONChart    `json:"charts"`
+	Site       string      `json:"site"`
+	Now        time.Time   `json:"now"`
+	RecentDays int         `json:"recentDays"`
+	Summary    JSONSummary `json:"summary"`
+	// Recommendations are what an admin can do, most pressing first.
+	Recommendations []JSONRecommendation `json:"recommendations"`
+	// SeatsFromSite says whether the licences' seats are the site's own
+	// numbers (else counted from the users).
+	SeatsFromSite bool           `json:"seatsFromSite"`
+	Levels        []JSONLevel    `json:"levels"`
+	Recency       []JSONRecency  `json:"recency"`
+	Licences      []JSONLicence  `json:"licences"`
+	Simulation    *JSONSimulated `json:"simulation,omitempty"`
+	Charts        []JSONChart    `json:"charts"`
 }
 
 // JSONSummary counts the site's people now.
@@ -31,6 +36,14 @@ type JSONSummary struct {
 	LoginUnknown  int            `json:"loginUnknown"`
 	LastLogin     map[string]int `json:"lastLogin"`
 	Licensed      map[string]int `json:"licensed"`
+}
+
+// JSONRecommendation is one recommendation (see [Recommendation]).
+type JSONRecommendation struct {
+	Kind        string `json:"kind"`
+	Application string `json:"application,omitempty"`
+	Users       int    `json:"users"`
+	Text        string `json:"text"`
 }
 
 // JSONLevel is one week of the levels chart.
@@ -91,7 +104,11 @@ func (in *Insights) ToJSON() JSON {
 	out := JSON{Site: in.Site, Now: in.Now, RecentDays: in.RecentDays,
 		Summary: JSONSummary{Total: s.Total, Active: s.Active, Inactive: s.Inactive, NeverLoggedIn: s.NeverLoggedIn,
 			LoginUnknown: s.LoginUnknown, LastLogin: orEmpty(s.LastLogin), Licensed: orEmpty(s.Licensed)},
-		Levels: []JSONLevel{}, Recency: []JSONRecency{}, Licences: []JSONLicence{}, Charts: []JSONChart{}}
+		Levels: []JSONLevel{}, Recency: []JSONRecency{}, Licences: []JSONLicence{}, Charts: []JSONChart{},
+		Recommendations: []JSONRecommendation{}, SeatsFromSite: in.SeatsFromSite}
+	for _, r := range in.Recommendations {
+		out.Recommendations = append(out.Recommendations, JSONRecommendation(r))
+	}
 	for _, l := range in.Levels {
 		out.Levels = append(out.Levels, JSONLevel(l))
 	}

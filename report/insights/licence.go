@@ -115,13 +115,8 @@ func (t TierTable) For(users int) int {
 
 // Seats are the seats of one application (licence) of a site: those
 // in use and the licence's limit, as the application role reports them
-// (the clients' Roles service: userCount and numberOfSeats).
-type Seats struct {
-	Application string
-	Used        int
-	// Limit is the licence's seats; 0 when unknown, -1 when unlimited.
-	Limit int
-}
+// (userCount and numberOfSeats; [SiteSeats] reads them).
+type Seats = jira.Seats
 
 // LicenceUse is one application's seats against its tier, and what a plan
 // would change.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
@@ -53,4 +54,15 @@ func Logger[X any](l *slog.Logger) Option[X] {
 // UserAgent sets the User-Agent header.
 func UserAgent[X any](ua string) Option[X] {
 	return func(o *Options[X]) error { o.UserAgent = ua; return nil }
+}
+
+// Observer tells o about every attempt and snapshot.
+func Observer[X any](pkg string, o jira.Observer) Option[X] {
+	return func(opts *Options[X]) error {
+		if o == nil {
+			return errors.New(pkg + ": nil observer")
+		}
+		opts.Config.Observer = o
+		return nil
+	}
 }

@@ -79,6 +79,9 @@ type Config struct {
 	Logger *slog.Logger
 	// UserAgent is sent as User-Agent; empty means [DefaultUserAgent].
 	UserAgent string
+	// Observer, when set, is told about every attempt and snapshot (see
+	// [jira.Observer]).
+	Observer jira.Observer
 }
 
 // Client sends JSON requests to one Jira site through the retry, rate
@@ -94,6 +97,7 @@ type Client struct {
 	waitMax  time.Duration
 	log      *slog.Logger
 	jitter   func(n int64) int64
+	obs      *observer // nil: none
 }
 
 // New builds a Client from cfg.
@@ -113,6 +117,7 @@ func New(cfg Config) (*Client, error) {
 		waitMax:  cmp.Or(cfg.RetryWaitMax, DefaultRetryWaitMax),
 		log:      cfg.Logger,
 		jitter:   rand.Int64N,
+		obs:      newObserver(cfg.Observer, base.Host+base.Path),
 	}
 	switch {
 	case c.retryMax == 0:
@@ -143,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 	if timeout > 0 {
 		rt = &timeoutTransport{d: timeout, next: rt}
 	}
-	lt := &limitTransport{wait: cfg.Limiter, next: rt}
+	lt := &limitTransport{wait: cfg.Limiter, next: rt, obs: c.obs}
 	if cfg.Limiter == nil {
 		if cfg.Rate < 0 || cfg.Burst < 0 {
 			return nil, fmt.Errorf("jira: negative rate %v or burst %d", cfg.Rate, cfg.Burst)
@@ -237,6 +242,7 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 			return nil, fmt.Errorf("jira: encode %s %s request: %w", method, redactURL(u), err)
 		}
 	}
+	ctx, backoff := c.obs.withBackoff(ctx)
 	var rawBody any
 	if raw != nil {
 		rawBody = raw
@@ -260,7 +266,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 		RetryMax:     c.retryMax,
 		CheckRetry:   p.checkRetry,
 		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
-			return p.backoff(ctx, lo, hi, attempt, resp)
+			d := p.backoff(ctx, lo, hi, attempt, resp)
+			noteBackoff(backoff, resp, d)
+			return d
 		},
 		ErrorHandler: errorHandler,
 	}

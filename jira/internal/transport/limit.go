@@ -309,10 +309,12 @@ type limitTransport struct {
 	adaptive *adaptiveLimiter // nil when the caller supplied the Limiter
 	next     http.RoundTripper
 	sent     atomic.Int64 // attempts sent, retries included
+	obs      *observer    // nil: none
 }
 
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	start := time.Now()
 	if err := t.wait.Wait(ctx); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close() // a RoundTripper always closes the body
@@ -323,7 +325,9 @@ func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("%w (%v)", jira.ErrRateLimitWait, err)
 	}
 	t.sent.Add(1)
+	sent := time.Now()
 	resp, err := t.next.RoundTrip(req)
+	t.obs.request(req, resp, sent.Sub(start), time.Since(sent))
 	if err == nil && t.adaptive != nil {
 		t.adaptive.observe(ctx, resp)
 	}

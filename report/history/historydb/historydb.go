@@ -20,11 +20,12 @@ const EnvURL = "SEATWARDEN_HISTORY_URL"
 
 // Store is what both implementations are: the history of runs and
 // snapshots, the plans with their approvals and the webhook events, the
-// scheduler's last runs, one run's summary (or history.ErrNoRun), and the
-// schema version (a health check).
+// scheduler's last runs, the on-login trigger's checks, one run's summary
+// (or history.ErrNoRun), and the schema version (a health check).
 type Store interface {
 	history.Store
 	history.PlanStore
+	history.LoginStore
 	schedule.LastRuns
 	Run(ctx context.Context, runID string) (report.RunSummary, error)
 	Version(ctx context.Context) (int, error)
@@ -42,7 +43,10 @@ type History struct {
 	// Locker keeps replicas from running a scheduled job at once.
 	Locker schedule.Locker
 	// Shared is true when several processes may use the history at once
-	// (PostgreSQL).
+	// (PostgreSQL). A shared history locks each plan while it is applied
+	// (an advisory lock named PlanLockPrefix + the plan's id): a plan
+	// claimed by a live replica is neither claimed nor reset
+	// (usermgmt.Approvals.Recover) by another.
 	Shared bool
 	// Name is the URL without its password, for logs.
 	Name string
@@ -61,7 +65,7 @@ func Open(ctx context.Context, url string) (*History, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &History{Store: s, Locker: pglock.New(s.DB()), Shared: true, Name: redact(target)}, nil
+		return &History{Store: newLockedPlans(s), Locker: pglock.New(s.DB()), Shared: true, Name: redact(target)}, nil
 	default:
 		s, err := history.OpenSQLite(ctx, target)
 		if err != nil {

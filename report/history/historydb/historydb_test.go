@@ -1,16 +1,15 @@
 package historydb_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seatwarden/seatwarden/internal/pgtest"
 	"github.com/seatwarden/seatwarden/report/history"
 	"github.com/seatwarden/seatwarden/report/history/historydb"
-	"github.com/seatwarden/seatwarden/report/history/postgres"
 	"github.com/seatwarden/seatwarden/report/internal/reporttest"
 	"github.com/seatwarden/seatwarden/schedule"
 	"github.com/seatwarden/seatwarden/schedule/pglock"
@@ -63,14 +62,8 @@ func TestOpenSQLite(t *testing.T) {
 func TestOpenPostgres(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	dsn := pgtest.Schema(t)
-	a, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer a.Close()
-	b, err := historydb.Open(ctx, dsn)
-	require.NoError(t, err)
-	defer b.Close()
-	assert.IsType(t, &postgres.Store{}, a.Store)
+	a, b := openReplicas(t)
+	assert.Implements(t, (*interface{ DB() *sql.DB })(nil), a.Store, "the PostgreSQL store, with its handle")
 	assert.IsType(t, &pglock.Locker{}, a.Locker)
 	assert.True(t, a.Shared)
 	assert.NotContains(t, a.Name, "seatwarden:seatwarden@", "no password in the name")

@@ -100,6 +100,8 @@ var migrations = []string{
 		key TEXT PRIMARY KEY,
 		received TIMESTAMPTZ NOT NULL
 	);`,
+	// v4: the on-login trigger's checks and per-user last logins.
+	migrationLogins,
 }
 
 // migrateLock is the advisory lock replicas take to migrate one at a time.
@@ -113,8 +115,9 @@ type Store struct {
 }
 
 var (
-	_ history.Store     = (*Store)(nil)
-	_ history.PlanStore = (*Store)(nil)
+	_ history.Store      = (*Store)(nil)
+	_ history.PlanStore  = (*Store)(nil)
+	_ history.LoginStore = (*Store)(nil)
 )
 
 // Open connects to the database at url (postgres://user@host:5432/db?…,

@@ -45,6 +45,10 @@ func TestPostgresConformance(t *testing.T) {
 		t.Parallel()
 		historytest.TestPlanStore(t, func(t *testing.T) history.PlanStore { return open(t, pgtest.Schema(t)) })
 	})
+	t.Run("LoginStore", func(t *testing.T) {
+		t.Parallel()
+		historytest.TestLoginStore(t, func(t *testing.T) history.LoginStore { return open(t, pgtest.Schema(t)) })
+	})
 }
 
 // TestPostgresReopens checks that a second store on the database (another
@@ -57,7 +61,7 @@ func TestPostgresReopens(t *testing.T) {
 	s := open(t, dsn)
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, 4, v)
 
 	r, _ := reporttest.Fixture()
 	require.NoError(t, history.Sink{Store: s}.Write(ctx, r))
@@ -68,7 +72,7 @@ func TestPostgresReopens(t *testing.T) {
 	s = open(t, dsn)
 	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, 4, v)
 	run, err := s.Run(ctx, r.RunID)
 	require.NoError(t, err)
 	assert.Equal(t, report.RunSummary{RunID: "run-1", PlanID: "plan-1", Policies: []string{"contractors", "inactive-90-days"},
@@ -112,7 +116,7 @@ func TestPostgresMigrationV1ToV3(t *testing.T) {
 	s = open(t, dsn)
 	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, 4, v)
 	got, err := s.Snapshots(ctx, "s", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -152,7 +156,7 @@ func TestPostgresReplicasMigrateOnce(t *testing.T) {
 	s := open(t, dsn)
 	v, err := s.Version(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, 4, v)
 }
 
 func TestPostgresRefusesNewerSchema(t *testing.T) {
