@@ -20,6 +20,11 @@ const (
 	// X-RateLimit-FillRate, X-RateLimit-Interval-Seconds and
 	// X-RateLimit-Limit): the admin's explicit allowance.
 	RateServer RateSource = "server"
+	// RateAdaptive is the rate a client given no ceiling found for a
+	// server that advertises no bucket (Jira Cloud): it started at the
+	// default and grows while the server does not say it is near its
+	// limit.
+	RateAdaptive RateSource = "adaptive"
 	// RateSlowed is a limit the client lowered after the server said it
 	// was near its limit or answered 429.
 	RateSlowed RateSource = "slowed"
@@ -45,8 +50,13 @@ type RateStatus struct {
 	// it does (Jira Cloud never does).
 	Server      float64
 	ServerBurst int
-	// Requests counts the requests sent, each retry included.
+	// Requests counts the requests sent, each retry included; on Cloud
+	// those to the Admin API too.
 	Requests int64
+	// Admin is the Cloud client's Atlassian Admin API: a separate service
+	// with limits of its own, and a limiter of its own (its Requests are
+	// counted in Requests above too). Nil elsewhere.
+	Admin *RateStatus
 }
 
 // String describes the limit in a few words, e.g. "50 req/s, burst 100
@@ -58,5 +68,9 @@ func (s RateStatus) String() string {
 	case math.IsInf(s.Limit, 1):
 		return "unlimited"
 	}
-	return fmt.Sprintf("%.4g req/s, burst %d (%s)", s.Limit, s.Burst, s.Source)
+	out := fmt.Sprintf("%.4g req/s, burst %d (%s)", s.Limit, s.Burst, s.Source)
+	if s.Admin != nil {
+		out += "; Admin API " + s.Admin.String()
+	}
+	return out
 }

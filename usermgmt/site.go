@@ -57,9 +57,10 @@ type Site struct {
 	// second, with bursts of Burst (0: one second's worth). Without it a
 	// Jira DC client follows the bucket the server advertises in its
 	// X-RateLimit-* headers (the admin's allowance), and sends 10 requests
-	// per second until it does, as a Cloud client always does. With it,
-	// DC follows the server's bucket up to the ceiling, and Cloud keeps to
-	// the ceiling. Either way the clients slow down when the site says so.
+	// per second until it does; a Cloud client starts at 10 and finds the
+	// rate Jira allows, up to 100 (cloud.WithRateLimit). With it, DC
+	// follows the server's bucket up to the ceiling, and Cloud keeps to
+	// the ceiling (the site and the Admin API each). Either way the clients slow down when the site says so.
 	// [RateStatusOf] reports the limit that holds.
 	RateLimit float64 `json:"rateLimit,omitempty"`
 	Burst     int     `json:"burst,omitempty"`

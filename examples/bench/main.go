@@ -163,8 +163,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 // writeTable prints the results as a Markdown table.
 func writeTable(w io.Writer, rs []result) {
-	fmt.Fprintln(w, "| job | flavour | users | wall time | requests | requests/user | achieved / allowed rate | limit followed | naive script |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|---|--:|")
+	fmt.Fprintln(w, "| job | flavour | users | wall time | requests | requests/user | site: achieved / allowed rate | Admin API: achieved / allowed | limit followed | naive script |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|---|--:|")
 	for _, r := range rs {
 		wall := r.wall.Round(100 * time.Millisecond).String()
 		if r.err != nil {
@@ -178,8 +178,16 @@ func writeTable(w io.Writer, rs []result) {
 		if r.naiveRequests > 0 {
 			naive = fmt.Sprintf("%s, %d requests", r.naiveTime.Round(100*time.Millisecond), r.naiveRequests)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %.1f / %g req/s (%.0f%%) | %s | %s |\n",
-			r.job, r.flavor, r.users, wall, r.requests, perUser, r.achieved(), r.allowed, 100*r.achieved()/r.allowed, r.limit, naive)
+		admin := "—"
+		if r.limit.Admin != nil {
+			admin = fmt.Sprintf("%.1f / %g req/s (%.0f%%)", r.adminAchieved(), r.allowed, 100*r.adminAchieved()/r.allowed)
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %d | %s | %.1f / %g req/s (%.0f%%) | %s | %s | %s |\n",
+			r.job, r.flavor, r.users, wall, r.requests, perUser, r.achieved(), r.allowed, 100*r.achieved()/r.allowed, admin, r.limit, naive)
 	}
-	fmt.Fprintln(w, "\nrequests/user: per user listed (list, lifecycle) or deactivated (apply). naive script: ⌈users/1000⌉ list pages, a GET with expand=groups per user, a write per deactivated user, one after the other at the longer of the latency and 1/allowed rate.")
+	fmt.Fprintln(w, "\nrequests/user: per user listed (list, lifecycle) or deactivated (apply), site and Admin API together. "+
+		"The site and the Admin API are separate services with a budget each (the fake gives each caller one bucket per service): "+
+		"each rate is measured against its own. limit followed: the clients' limits when the job ended (Cloud: the site's, then the Admin API's). "+
+		"naive script: ⌈users/1000⌉ list pages, a GET with expand=groups per user, a write per deactivated user, "+
+		"one after the other at the longer of the latency and 1/allowed rate.")
 }

@@ -23,7 +23,7 @@ func TestTinyRun(t *testing.T) {
 	code := run(t.Context(), []string{"--users", "60", "--deactivate", "10", "--server-rate", "400", "--latency", "1ms", "--rate", "400"},
 		&stdout, &stderr, func(string) string { return "" })
 	require.Equal(t, 0, code, stderr.String())
-	row := regexp.MustCompile(`^\| (.+?) \| (dc|cloud) \| (\d+) \| ([\d.]+m?s) \| (\d+) \| ([\d.]+) \| ([\d.]+) / 400 req/s \((\d+)%\) \| 400 req/s, burst \d+ \((server|ceiling)\) \| (.+) \|$`)
+	row := regexp.MustCompile(`^\| (.+?) \| (dc|cloud) \| (\d+) \| ([\d.]+m?s) \| (\d+) \| ([\d.]+) \| ([\d.]+) / 400 req/s \((\d+)%\) \| (.+?) \| 400 req/s, burst \d+ \((server|ceiling)\)(?:; Admin API 400 req/s, burst \d+ \(ceiling\))? \| (.+) \|$`)
 	var jobs []string
 	for _, l := range strings.Split(stdout.String(), "\n") {
 		m := row.FindStringSubmatch(l)
@@ -38,12 +38,15 @@ func TestTinyRun(t *testing.T) {
 		assert.Positive(t, reqs, l)
 		assert.Positive(t, perUser, l)
 		if strings.HasPrefix(m[1], "plan:") {
-			assert.Equal(t, "—", m[10], "no naive cost for the lifecycle plan")
+			assert.Equal(t, "—", m[11], "no naive cost for the lifecycle plan")
 		} else {
-			assert.Regexp(t, `^[\d.]+m?s, \d+ requests$`, m[10], l)
+			assert.Regexp(t, `^[\d.]+m?s, \d+ requests$`, m[11], l)
 		}
 		if m[2] == "dc" {
-			assert.Equal(t, "server", m[9], "DC follows the bucket the fake advertises")
+			assert.Equal(t, "server", m[10], "DC follows the bucket the fake advertises")
+			assert.Equal(t, "—", m[9], "DC has no Admin API")
+		} else {
+			assert.Regexp(t, `^[\d.]+ / 400 req/s \(\d+%\)$`, m[9], "Cloud's Admin API in a column of its own: %s", l)
 		}
 	}
 	assert.Equal(t, []string{

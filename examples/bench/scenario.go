@@ -28,8 +28,9 @@ type result struct {
 	users    int // users read from the site
 	subjects int // users the job is about: listed, deactivated
 	wall     time.Duration
-	requests int64
-	allowed  float64 // the site's allowed rate (requests per second)
+	requests int64   // to the site and the Admin API
+	admin    int64   // of which to the Admin API (Cloud)
+	allowed  float64 // the allowed rate of the site, and of the Admin API (requests per second)
 	limit    jira.RateStatus
 
 	naiveRequests int
@@ -37,12 +38,22 @@ type result struct {
 	err           error
 }
 
-// achieved is the requests per second of wall time.
+// achieved is the site's requests per second of wall time: the site and
+// the Admin API are separate services with a budget each.
 func (r result) achieved() float64 {
-	if r.wall <= 0 {
+	return perSecond(r.requests-r.admin, r.wall)
+}
+
+// adminAchieved is the Admin API's requests per second of wall time.
+func (r result) adminAchieved() float64 {
+	return perSecond(r.admin, r.wall)
+}
+
+func perSecond(n int64, d time.Duration) float64 {
+	if d <= 0 {
 		return 0
 	}
-	return float64(r.requests) / r.wall.Seconds()
+	return float64(n) / d.Seconds()
 }
 
 // naivePageSize is the page of the naive script's user listing.
@@ -133,6 +144,9 @@ func (c config) runScenario(ctx context.Context, fl jira.Flavor, name string) re
 	for i, cl := range clients {
 		if st, ok := usermgmt.RateStatusOf(cl); ok {
 			r.requests += st.Requests
+			if st.Admin != nil {
+				r.admin += st.Admin.Requests
+			}
 			if i == 0 {
 				r.limit = st
 			}

@@ -33,7 +33,7 @@ var globalFlags = []struct{ name, value, env, usage string }{
 	{"smtp-password-file", "FILE", email.EnvPasswordFile, "read the SMTP password from FILE"},
 	{"mail-from", "ADDRESS", email.EnvFrom, "the sender of email; required with --smtp-url"},
 	{"demo", "", "", "use an embedded fake Jira with a generated organisation instead\nof a site: no credentials, no network (--flavor chooses dc or cloud)"},
-	{"rate", "N", "", "at most N requests per second (a ceiling). Without it, Jira DC is\nsent what its X-RateLimit-* headers allow, 10 per second until\nit says; Cloud 10 per second, slowing down when Jira asks.\nOverrides a policy file's rateLimit"},
+	{"rate", "N", "", "at most N requests per second (a ceiling). Without it, Jira DC is\nsent what its X-RateLimit-* headers allow, 10 per second until\nit says; Cloud from 10 per second up to 100, slowing down when\nJira asks. Overrides a policy file's rateLimit"},
 	{"burst", "N", "", "with --rate: at most N requests at once (default one second's worth)"},
 	{"quiet", "", "", "no progress on stderr (by default: a bar on a terminal, else a\nline every few seconds with users, requests, rate and ETA)"},
 }

@@ -96,7 +96,7 @@ func defineFlags(fs *flag.FlagSet, f *flags) {
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `LEVEL`: debug, info, warn or error")
 	fs.DurationVar(&f.grace, "grace", time.Minute, "on SIGTERM, let running policies finish for `DURATION` before cancelling them")
 	f.mail.Register(fs)
-	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
+	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10; Cloud: from 10 up to what Jira allows, at most 100)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without authentication (default $"+metrics.EnvAddr+"; none: no metrics)")
 }

@@ -82,7 +82,7 @@ func (p program) run(ctx context.Context, args []string) int {
 	fs.StringVar(&f.flavor, "flavor", "dc", "with --demo, the fake's `FLAVOR`: dc or cloud")
 	fs.IntVar(&f.demoUsers, "demo-users", 1000, "with --demo, the number of generated `USERS`")
 	f.mail.Register(fs)
-	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10)")
+	fs.Float64Var(&f.rate, "rate", 0, "at most `N` requests per second to each site, over the policy file's rateLimit (default: Jira DC's advertised bucket, else 10; Cloud: from 10 up to what Jira allows, at most 100)")
 	fs.IntVar(&f.burst, "burst", 0, "with --rate, at most `N` requests at once (default one second's worth)")
 	fs.IntVar(&f.maxReads, "max-reads", defaultMaxReads, "at most `N` requests reading a whole site (users, plans, insights) at once; more get 429")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve the Prometheus metrics at /metrics on `ADDR` (host:port), without the API token (default $"+metrics.EnvAddr+"; none: at /metrics behind the API token)")

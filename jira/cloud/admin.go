@@ -322,6 +322,12 @@ type SearchRequest struct {
 //
 // Admin: POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
 func (s *AdminService) Search(ctx context.Context, directoryID string, r *SearchRequest) ([]DirectoryUser, *jira.Response, error) {
+	return search[DirectoryUser](ctx, s, directoryID, r)
+}
+
+// search is [AdminService.Search] decoding each user into T: a
+// [DirectoryUser], or fewer of its fields.
+func search[T any](ctx context.Context, s *AdminService, directoryID string, r *SearchRequest) ([]T, *jira.Response, error) {
 	if err := s.c.needAdmin("Admin.Search"); err != nil {
 		return nil, nil, err
 	}
@@ -338,7 +344,7 @@ func (s *AdminService) Search(ctx context.Context, directoryID string, r *Search
 	if r.Limit < 0 || r.Limit > maxSearchLimit {
 		return nil, nil, fmt.Errorf("cloud: admin user search limit %d is not within 1..%d", r.Limit, maxSearchLimit)
 	}
-	var page transport.AdminPage[DirectoryUser]
+	var page transport.AdminPage[T]
 	resp, err := s.c.admin.Do(ctx, http.MethodPost, p+"/search", nil, r, &page)
 	if err != nil {
 		return nil, resp, err
@@ -356,6 +362,11 @@ const maxSearchLimit = 100
 //
 // Admin: POST /admin/v2/orgs/{orgId}/directories/{directoryId}/users/search
 func (s *AdminService) SearchAll(ctx context.Context, directoryID string, r *SearchRequest) iter.Seq2[DirectoryUser, error] {
+	return searchAll[DirectoryUser](ctx, s, directoryID, r)
+}
+
+// searchAll is [AdminService.SearchAll] decoding each user into T.
+func searchAll[T any](ctx context.Context, s *AdminService, directoryID string, r *SearchRequest) iter.Seq2[T, error] {
 	req := SearchRequest{}
 	if r != nil {
 		req = *r
@@ -363,10 +374,10 @@ func (s *AdminService) SearchAll(ctx context.Context, directoryID string, r *Sea
 	if req.Limit == 0 {
 		req.Limit = maxSearchLimit
 	}
-	return transport.Walk(ctx, 0, "", func(ctx context.Context, cursor string) ([]DirectoryUser, string, bool, error) {
+	return transport.Walk(ctx, 0, "", func(ctx context.Context, cursor string) ([]T, string, bool, error) {
 		page := req
 		page.Cursor = cursor
-		users, resp, err := s.Search(ctx, directoryID, &page)
+		users, resp, err := search[T](ctx, s, directoryID, &page)
 		if err != nil {
 			return nil, "", false, err
 		}

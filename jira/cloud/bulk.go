@@ -113,8 +113,7 @@ func (c *Client) bulkAdmin(ctx context.Context, out map[string]jira.User, slow m
 					slow[du.AccountID] = true
 					continue
 				}
-				a := newAdminInfo(du, d.Name)
-				a.fill(&m)
+				fillDirUser(&m, du, d.Name)
 				m.Groups = m.Groups[:0]
 				for _, g := range du.Groups {
 					m.Groups = append(m.Groups, g.Name)

@@ -56,13 +56,26 @@ func WithTransport(rt http.RoundTripper) Option {
 	return rest.Transport[cloudOptions]("cloud", rt)
 }
 
+// DefaultMaxRate is the most requests per second a client without a
+// ceiling ([WithRateLimit]) sends to the site, and to the Admin API.
+const DefaultMaxRate = 100
+
 // WithRateLimit sets the user's ceiling: at most r requests per second
-// with bursts of burst (0: one second's worth of r; default 10 per
-// second). Jira Cloud does not advertise its budget: the client keeps to
-// the ceiling and slows down when Jira says it is near its limit
-// (X-RateLimit-NearLimit) or answers 429, growing back once it stops. The
-// Admin API has a limiter of its own with the same ceiling.
-// [Client.RateStatus] says which limit holds.
+// with bursts of burst (0: one second's worth of r). Jira Cloud does not
+// advertise its budget, so the client keeps to the ceiling and slows down
+// when Jira says it is near its limit (X-RateLimit-NearLimit) or answers
+// 429, growing back once it stops.
+//
+// Without a ceiling the client finds the rate: it starts at 10 requests
+// per second and grows (by 10 a second) towards [DefaultMaxRate] while
+// Jira says nothing, takes a fifth off at NearLimit and halves at a 429,
+// and then grows only slowly above a fifth below the rate at which Jira
+// spoke. The burst is one second's worth of the rate reached.
+//
+// The Atlassian Admin API (api.atlassian.com) is a separate service with
+// limits of its own, so it has a limiter of its own, with the same
+// ceiling (or the same probing): the site and the Admin API may each
+// receive up to the ceiling. [Client.RateStatus] says which limits hold.
 func WithRateLimit(r rate.Limit, burst int) Option {
 	return func(c *config) error {
 		if r <= 0 || burst < 0 {
@@ -182,7 +195,8 @@ type service struct{ c *Client }
 // New returns a client for the Jira Cloud site at siteURL (e.g.
 // "https://example.atlassian.net").
 func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
-	cfg := config{Config: transport.Config{BaseURL: siteURL, Auth: auth.a}, Flavor: cloudOptions{adminURL: DefaultAdminURL}}
+	cfg := config{Config: transport.Config{BaseURL: siteURL, Auth: auth.a, MaxRate: DefaultMaxRate},
+		Flavor: cloudOptions{adminURL: DefaultAdminURL}}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -223,13 +237,16 @@ func New(siteURL string, auth Auth, opts ...Option) (*Client, error) {
 func (c *Client) Flavor() jira.Flavor { return jira.Cloud }
 
 // RateStatus reports the site's current rate limit (the user's ceiling or
-// the default, lowered while Jira says it is near its limit, see
+// the rate found, lowered while Jira says it is near its limit, see
 // [WithRateLimit]) and how many requests the client has sent, to the site
-// and to the Admin API, retries included.
+// and to the Admin API, retries included; with the Admin API, its own
+// limit and requests in Admin.
 func (c *Client) RateStatus() jira.RateStatus {
 	s := c.t.RateStatus()
 	if c.admin != nil {
-		s.Requests += c.admin.RateStatus().Requests
+		a := c.admin.RateStatus()
+		s.Requests += a.Requests
+		s.Admin = &a
 	}
 	return s
 }

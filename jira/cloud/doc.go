@@ -101,12 +101,12 @@
 //
 // # Rate limiting
 //
-// Every attempt, retries included, waits for a client-side token bucket
-// (10 requests per second by default, [WithRateLimit]); the Admin API,
-// which Atlassian limits separately, has its own. The bucket slows down
-// when Jira says it is near its limit (X-RateLimit-NearLimit) or answers
-// 429, and speeds up again, up to the configured ceiling, while it does
-// not. 429 and 503 are retried for every method, other 5xx and network
+// Every attempt, retries included, waits for a client-side token bucket;
+// the Admin API, which Atlassian limits separately, has its own. Without
+// a ceiling ([WithRateLimit]) the bucket starts at 10 requests per second
+// and finds the rate Jira allows, up to [DefaultMaxRate]; either way it
+// slows down when Jira says it is near its limit (X-RateLimit-NearLimit)
+// or answers 429, and speeds up again while it does not. 429 and 503 are retried for every method, other 5xx and network
 // errors only for idempotent ones, never sooner than Retry-After or
 // X-RateLimit-Reset, with exponential backoff and jitter ([WithRetry]).
 //

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/internal/rest"
+	"github.com/seatwarden/seatwarden/jira/internal/transport"
 )
 
 // The Cloud client's jira.Site methods: whole jobs in the model's types,
@@ -79,13 +80,12 @@ func (c *Client) addAdminData(ctx context.Context, m *jira.User) error {
 		if i < 0 {
 			continue
 		}
-		a := newAdminInfo(&found[i], d.Name)
+		fillDirUser(m, &found[i], d.Name)
 		if found[i].ProductAccess == nil {
-			if a.last, a.products, err = c.lastActiveDates(ctx, ref); err != nil {
+			if m.LastLogin, m.LastActive, err = c.lastActiveDates(ctx, ref); err != nil {
 				return err
 			}
 		}
-		a.fill(m)
 		return nil
 	}
 	return nil // not in the organisation's directories: unknown
@@ -95,7 +95,7 @@ func (c *Client) addAdminData(ctx context.Context, m *jira.User) error {
 // fallback when the search sends no productAccess. A user the endpoint
 // does not know keeps last active unknown; an empty product list is
 // documented as "has not accessed a product": never.
-func (c *Client) lastActiveDates(ctx context.Context, ref jira.UserRef) (jira.LastLogin, []productTime, error) {
+func (c *Client) lastActiveDates(ctx context.Context, ref jira.UserRef) (jira.LastLogin, map[string]time.Time, error) {
 	d, _, err := c.Admin.LastActiveDates(ctx, ref)
 	if errors.Is(err, jira.ErrNotFound) {
 		return jira.LastLogin{}, nil, nil
@@ -104,13 +104,16 @@ func (c *Client) lastActiveDates(ctx context.Context, ref jira.UserRef) (jira.La
 		return jira.LastLogin{}, nil, fmt.Errorf("cloud: last-active dates of %s: %w", ref, err)
 	}
 	last := jira.NeverLoggedIn()
-	var products []productTime
+	var products map[string]time.Time
 	for _, p := range d.ProductAccess {
 		t, err := time.Parse(time.DateOnly, p.LastActive)
 		if err != nil {
 			continue
 		}
-		products = append(products, productTime{p.Key, t})
+		if products == nil {
+			products = make(map[string]time.Time, len(d.ProductAccess))
+		}
+		products[p.Key] = t
 		if t.After(last.Time) {
 			last = jira.LoggedInAt(t)
 		}
@@ -546,46 +549,15 @@ func (c *Client) Issue(ctx context.Context, keyOrID string) (jira.Issue, error) 
 	return rest.ReadIssue(ctx, c.Issues, keyOrID)
 }
 
-// adminInfo is what a snapshot keeps of a directory user until the Jira
-// user comes by: small, since it is kept for every user of the
-// organisation.
-type adminInfo struct {
-	last     jira.LastLogin
-	created  time.Time
-	email    string
-	dir      string
-	products []productTime
-}
-
-type productTime struct {
-	key string
-	t   time.Time
-}
-
-func newAdminInfo(du *DirectoryUser, dir string) adminInfo {
-	last, by := du.LastActive()
-	a := adminInfo{last: last, created: du.Added(), email: du.Email, dir: dir}
-	for k, t := range by {
-		a.products = append(a.products, productTime{k, t})
-	}
-	return a
-}
-
-// fill adds the directory user's data to m: last login, last active per
-// product, when the user joined the organisation, the directory, and the
-// email when Jira hides it.
-func (a *adminInfo) fill(m *jira.User) {
-	m.LastLogin = a.last
-	m.Created = a.created
-	m.Directory = a.dir
+// fillDirUser adds what the directory user says to m: last login, last
+// active per product, when the user joined the organisation, the
+// directory, and the email when Jira hides it.
+func fillDirUser(m *jira.User, du *DirectoryUser, dir string) {
+	m.LastLogin, m.LastActive = du.LastActive()
+	m.Created = du.Added()
+	m.Directory = dir
 	if m.Email == "" {
-		m.Email = a.email
-	}
-	if len(a.products) > 0 {
-		m.LastActive = make(map[string]time.Time, len(a.products))
-		for _, p := range a.products {
-			m.LastActive[p.key] = p.t
-		}
+		m.Email = du.Email
 	}
 }
 
@@ -620,8 +592,12 @@ func (a *adminInfo) fill(m *jira.User) {
 // many requests as there are users stops and reads each user.
 //
 // Memberships and directory data are collected before the users are
-// streamed; each user is yielded once and, without AllGroups, not kept
-// beyond a chunk of 256 whose properties are read together. A group that does not
+// streamed, in compact records (an index entry, a fixed-size record and
+// the account id and email per account; groups as bits), and the list and
+// directory pages are decoded into the fields the model keeps only. Each
+// user is yielded once and, without AllGroups, not kept beyond a chunk of
+// 256 whose properties are read together; a yielded user shares its
+// account id and email strings with the records. A group that does not
 // exist is an error matching [jira.ErrNotFound]. An error ends the
 // iteration.
 func (c *Client) Snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.Seq2[jira.User, error] {
@@ -676,29 +652,30 @@ func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 				return
 			}
 		}
-		memberOf, err := c.memberships(ctx, opts.Groups, opts.OptionalGroups, roles)
-		if err != nil {
+		var names []string // the groups read, by bit: those asked for first
+		for _, g := range slices.Concat(opts.Groups, opts.OptionalGroups) {
+			intern(&names, g)
+		}
+		nAsked := len(names)
+		roleBits := make([][]int, len(roles))
+		for i, r := range roles {
+			for _, g := range r.groups() {
+				roleBits[i] = append(roleBits[i], intern(&names, g.Name))
+			}
+		}
+		known := newAccounts(names)
+		if err := c.memberships(ctx, known, opts.Groups, opts.OptionalGroups, roles); err != nil {
 			yield(jira.User{}, err)
 			return
 		}
-		var admin map[string]adminInfo
 		if opts.LastLogin && c.admin != nil {
-			if admin, err = c.adminSnapshot(ctx); err != nil {
+			if err := c.adminSnapshot(ctx, known); err != nil {
 				yield(jira.User{}, err)
 				return
 			}
 		}
-		wanted := make(map[string]bool, len(opts.Groups)+len(opts.OptionalGroups))
-		for _, g := range slices.Concat(opts.Groups, opts.OptionalGroups) {
-			wanted[g] = true
-		}
-		roleGroups := make([][]string, len(roles))
-		for i, r := range roles {
-			for _, g := range r.groups() {
-				roleGroups[i] = append(roleGroups[i], g.Name)
-			}
-		}
-		for u, err := range c.Users.All(ctx) {
+		list := transport.Offset[listedUser](ctx, c.t, api+"/users/search", nil, transport.PageOptions{PageSize: usersPage})
+		for u, err := range list {
 			if err != nil {
 				yield(jira.User{}, err)
 				return
@@ -706,23 +683,11 @@ func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 			if opts.ActiveOnly && !u.Active {
 				continue
 			}
-			m := u.Model()
-			in := memberOf[u.AccountID]
-			for _, g := range in {
-				if wanted[g] {
-					m.Groups = append(m.Groups, g)
-				}
+			m := u.model()
+			if i := known.lookup(u.AccountID); i >= 0 {
+				known.fill(i, &m)
+				m.Groups, m.Licences = known.groupsOf(i, nAsked, roleBits, roles)
 			}
-			for i, r := range roles {
-				if slices.ContainsFunc(roleGroups[i], func(g string) bool { return slices.Contains(in, g) }) {
-					m.Licences = append(m.Licences, r.Key)
-				}
-			}
-			if a, ok := admin[u.AccountID]; ok {
-				a.fill(&m)
-			}
-			slices.Sort(m.Groups)
-			slices.Sort(m.Licences)
 			if !yield(m, nil) {
 				return
 			}
@@ -730,11 +695,29 @@ func (c *Client) snapshot(ctx context.Context, opts jira.SnapshotOptions) iter.S
 	}
 }
 
+// groupsOf returns the groups among the first asked ones that account i
+// is in, and the keys of the roles whose groups it is in,
+// both sorted.
+func (a *accounts) groupsOf(i, asked int, roleBits [][]int, roles []ApplicationRole) (groups, licences []string) {
+	for g := range asked {
+		if a.in(i, g) {
+			groups = append(groups, a.groups[g])
+		}
+	}
+	for r, bits := range roleBits {
+		if slices.ContainsFunc(bits, func(g int) bool { return a.in(i, g) }) {
+			licences = append(licences, roles[r].Key)
+		}
+	}
+	slices.Sort(groups)
+	slices.Sort(licences)
+	return slices.Clip(groups), slices.Clip(licences)
+}
+
 // memberships reads the members of the groups asked for (optional ones
-// may be missing) and of the roles' groups: accountId → names of the
-// groups read.
-func (c *Client) memberships(ctx context.Context, groups, optional []string, roles []ApplicationRole) (map[string][]string, error) {
-	fetch := make([]jira.Group, 0, len(groups)+len(optional))
+// may be missing) and of the roles' groups into known.
+func (c *Client) memberships(ctx context.Context, known *accounts, groups, optional []string, roles []ApplicationRole) error {
+	fetch := make([]jira.Group, 0, len(known.groups))
 	for _, g := range slices.Concat(groups, optional) {
 		fetch = append(fetch, jira.Group{Name: g})
 	}
@@ -742,45 +725,43 @@ func (c *Client) memberships(ctx context.Context, groups, optional []string, rol
 		fetch = append(fetch, r.groups()...)
 	}
 	seen := map[string]bool{}
-	memberOf := map[string][]string{}
 	for _, g := range fetch {
 		if seen[g.Name] {
 			continue
 		}
 		seen[g.Name] = true
+		bit := slices.Index(known.groups, g.Name)
 		for u, err := range c.Groups.AllMembers(ctx, g, &MembersOptions{IncludeInactive: true}) {
 			if errors.Is(err, jira.ErrNotFound) && slices.Contains(optional, g.Name) && !slices.Contains(groups, g.Name) {
 				break // an optional group this site does not have
 			}
 			if err != nil {
-				return nil, fmt.Errorf("cloud: members of group %q: %w", g.Name, err)
+				return fmt.Errorf("cloud: members of group %q: %w", g.Name, err)
 			}
-			memberOf[u.AccountID] = append(memberOf[u.AccountID], g.Name)
+			known.join(u.AccountID, bit)
 		}
 	}
-	return memberOf, nil
+	return nil
 }
 
 // adminSnapshot reads every directory user with product access, 100 a
-// request through the search (the one operation that returns it):
-// accountId → what the snapshot needs.
-func (c *Client) adminSnapshot(ctx context.Context) (map[string]adminInfo, error) {
+// request through the search (the one operation that returns it), into
+// known; the first directory that lists a user is its directory.
+func (c *Client) adminSnapshot(ctx context.Context, known *accounts) error {
 	dirs, err := c.directories(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := map[string]adminInfo{}
 	for _, d := range dirs {
-		for du, err := range c.Admin.SearchAll(ctx, d.DirectoryID, &SearchRequest{Expand: []string{"productAccess"}, Limit: maxSearchLimit}) {
+		r := &SearchRequest{Expand: []string{"productAccess"}, Limit: maxSearchLimit}
+		for du, err := range searchAll[dirActivity](ctx, c.Admin, d.DirectoryID, r) {
 			if err != nil {
-				return nil, fmt.Errorf("cloud: users of directory %q: %w", d.Name, err)
+				return fmt.Errorf("cloud: users of directory %q: %w", d.Name, err)
 			}
-			if _, dup := out[du.AccountID]; !dup {
-				out[du.AccountID] = newAdminInfo(&du, d.Name)
-			}
+			known.addDirUser(&du, d.Name)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // AddComment comments on an issue, e.g. a run's report on its approval

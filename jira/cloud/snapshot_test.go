@@ -153,3 +153,53 @@ func TestSnapshotLicencesPropertiesActiveOnly(t *testing.T) {
 	fake, _ := s.User(all[1].AccountID)
 	assert.Equal(t, fake.Groups, all[1].Groups)
 }
+
+// TestSnapshotAgreesWithUser: the compact records a snapshot keeps per
+// account give every user what a read of that one user gives — last
+// login (known, never, unknown), activity per product, when the user
+// joined, the directory, the email when Jira hides it, groups and
+// licences — on a generated organisation (people, apps, customers;
+// TestSnapshotLastActiveFromSearchOnly has the users whose last login is
+// unknown).
+func TestSnapshotAgreesWithUser(t *testing.T) {
+	t.Parallel()
+	org := jiratest.GenerateOrg(jiratest.OrgOptions{Seed: 7, Users: 300})
+	c, _ := newClientOrg(t, org)
+	groups := org.Groups
+	opts := jira.SnapshotOptions{LastLogin: true, Licences: true, Groups: groups, OptionalGroups: []string{"no-such-group"}}
+	kinds := map[string]int{}
+	n := 0
+	for got, err := range c.Snapshot(t.Context(), opts) {
+		require.NoError(t, err)
+		n++
+		want, err := c.User(t.Context(), jira.AccountID(got.AccountID))
+		require.NoError(t, err)
+		assert.Equal(t, want.LastLogin, got.LastLogin, got.AccountID)
+		assert.Equal(t, want.LastActive, got.LastActive, got.AccountID)
+		assert.True(t, want.Created.Equal(got.Created), "%s: created %v, want %v", got.AccountID, got.Created, want.Created)
+		assert.Equal(t, want.Directory, got.Directory, got.AccountID)
+		assert.Equal(t, want.Email, got.Email, got.AccountID)
+		assert.Equal(t, want.AccountType, got.AccountType, got.AccountID)
+		want.Groups = slices.DeleteFunc(want.Groups, func(g string) bool { return !slices.Contains(groups, g) })
+		if len(want.Groups) == 0 {
+			want.Groups = nil
+		}
+		assert.Equal(t, want.Groups, got.Groups, got.AccountID)
+		assert.Equal(t, want.Licences, got.Licences, got.AccountID)
+		switch {
+		case !got.LastLogin.Known:
+			kinds["unknown"]++
+		case got.LastLogin.Never():
+			kinds["never"]++
+		default:
+			kinds["known"]++
+		}
+		if len(got.LastActive) > 1 {
+			kinds["several products"]++
+		}
+	}
+	require.Greater(t, n, 300)
+	for _, k := range []string{"never", "known", "several products"} {
+		assert.Positive(t, kinds[k], "no user whose last login is %s: the organisation does not test it", k)
+	}
+}

@@ -56,6 +56,14 @@ type Config struct {
 	// worth of Rate, at least 1.
 	Rate  rate.Limit
 	Burst int
+	// MaxRate, when above [DefaultRate] and Rate is zero, makes the
+	// limiter probe a server that does not advertise its bucket (Jira
+	// Cloud): it starts at DefaultRate and grows towards MaxRate while the
+	// server neither says it is near its limit (X-RateLimit-NearLimit) nor
+	// answers 429, slows down when it does, and then grows slowly above
+	// the rate at which it did. The burst is one second's worth of the
+	// rate reached. A bucket the server advertises replaces it.
+	MaxRate rate.Limit
 	// Limiter, when set, replaces Rate and Burst and is used as it is,
 	// without adapting; use it to share one limit among clients.
 	Limiter Limiter
@@ -145,7 +153,7 @@ func New(cfg Config) (*Client, error) {
 		if cfg.Rate < 0 || cfg.Burst < 0 {
 			return nil, fmt.Errorf("jira: negative rate %v or burst %d", cfg.Rate, cfg.Burst)
 		}
-		lt.adaptive = newAdaptiveLimiter(cfg.Rate, cfg.Burst, c.log)
+		lt.adaptive = newAdaptiveLimiter(cfg.Rate, cfg.Burst, cfg.MaxRate, c.log)
 		lt.wait = lt.adaptive
 	}
 	c.limiter = lt.wait

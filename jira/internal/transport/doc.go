@@ -42,7 +42,11 @@
 // flight report the same congestion; once neither has come for a second,
 // the rate grows back by a tenth of the target per second. NearLimit is
 // the steady state of a client using its whole budget, so it slows the
-// client gently rather than halving it. A wait that would outlast the
+// client gently rather than halving it. Given no ceiling but a
+// Config.MaxRate (jira/cloud), the limiter probes: it starts at
+// DefaultRate, grows by a fifth of MaxRate a second until the server
+// speaks, then only by a hundredth a second above the knee, a fifth below
+// the rate at which it last spoke. A wait that would outlast the
 // context's deadline fails at once with [jira.ErrRateLimitWait].
 //
 // # Errors

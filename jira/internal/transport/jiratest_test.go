@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -165,35 +166,7 @@ func TestFakeDC429FromRequestsInFlight(t *testing.T) {
 func TestFakeCloudNearLimitThroughput(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(100, 10),
-			jiratest.WithLatency(20*time.Millisecond))
-		cr := fake.Credentials()
-		c := newTestClient(t, fake.Transport(), func(c *Config) {
-			c.BaseURL = fake.URL
-			c.Auth = Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
-			c.Rate, c.Burst = 100, 10
-		})
-		jobs := make(chan int)
-		done := make(chan error)
-		for range 8 {
-			go func() {
-				for range jobs {
-					_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
-					done <- err
-				}
-			}()
-		}
-		start := time.Now()
-		go func() {
-			for i := range 500 {
-				jobs <- i
-			}
-			close(jobs)
-		}()
-		for range 500 {
-			require.NoError(t, <-done)
-		}
-		elapsed := time.Since(start)
+		c, fake, elapsed := cloudRun(t, 500, 100, 10, func(c *Config) { c.Rate, c.Burst = 100, 10 })
 		got := statuses(fake)
 		achieved := float64(got[200]) / elapsed.Seconds()
 		t.Logf("%.1f req/s of 100 allowed; %d 429s", achieved, got[429])
@@ -302,5 +275,99 @@ func TestServerAllowanceLoggedOnce(t *testing.T) {
 		getN(t, c, 50)
 		assert.Equal(t, 1, strings.Count(buf.String(), "following the server's rate limit"), buf.String())
 		assert.Contains(t, buf.String(), "limit=50 burst=100 ceiling=0")
+	})
+}
+
+// cloudRun sends n GETs to a Cloud fake with a bucket of serverRate and
+// burst, 20 ms latency, from 8 workers, through a client that mod
+// configures. It returns the client, the fake and the wall time.
+func cloudRun(t *testing.T, n int, serverRate float64, burst int, mod func(*Config)) (*Client, *jiratest.Server, time.Duration) {
+	t.Helper()
+	fake := jiratest.New(jiratest.WithFlavor(jira.Cloud), jiratest.WithRateLimit(serverRate, burst),
+		jiratest.WithLatency(20*time.Millisecond))
+	cr := fake.Credentials()
+	c := newTestClient(t, fake.Transport(), func(c *Config) {
+		c.BaseURL, c.Auth = fake.URL, Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
+		mod(c)
+	})
+	jobs := make(chan int)
+	done := make(chan error)
+	for range 8 {
+		go func() {
+			for range jobs {
+				_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
+				done <- err
+			}
+		}()
+	}
+	start := time.Now()
+	go func() {
+		for i := range n {
+			jobs <- i
+		}
+		close(jobs)
+	}()
+	for range n {
+		require.NoError(t, <-done)
+	}
+	return c, fake, time.Since(start)
+}
+
+// TestCloudProbesTheRate: a Cloud client given no ceiling starts at the
+// conservative 10 req/s and finds the rate a server that publishes no
+// bucket allows, from its NearLimit and 429 answers: at least 90% of a
+// 50 req/s bucket over a long run and a short one (the deactivation of
+// 500 users), and of a 20 req/s one, with few 429s, and it settles under
+// the bucket's rate, not above it.
+func TestCloudProbesTheRate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		n      int
+		server float64
+	}{{500, 50}, {3000, 50}, {1000, 20}} {
+		t.Run(fmt.Sprintf("%d at %g", tc.n, tc.server), func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				// As jira/cloud builds it: no ceiling, a max rate.
+				c, fake, elapsed := cloudRun(t, tc.n, tc.server, int(tc.server), func(c *Config) { c.Rate, c.MaxRate = 0, 100 })
+				got := statuses(fake)
+				achieved := float64(got[200]) / elapsed.Seconds()
+				t.Logf("%d requests: %.1f req/s of %g allowed in %s; %d answered 429; limit %s",
+					tc.n, achieved, tc.server, elapsed, got[429], c.RateStatus())
+				assert.GreaterOrEqual(t, achieved, 0.9*tc.server, "90% of the allowed rate")
+				assert.LessOrEqual(t, got[429], tc.n/50, "few 429s")
+				s := c.RateStatus()
+				assert.Contains(t, []jira.RateSource{jira.RateAdaptive, jira.RateSlowed}, s.Source)
+				assert.Less(t, s.Limit, 1.2*tc.server, "settled near the server's rate")
+			})
+		})
+	}
+}
+
+// TestCloudProbeStartsLowAndStopsAtMax: the probe starts at 10 req/s with
+// a burst of 10, and grows by a fifth of the max rate a second to the max
+// rate, not beyond, on a server that never says it is near its limit.
+func TestCloudProbeStartsLowAndStopsAtMax(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := jiratest.New(jiratest.WithFlavor(jira.Cloud))
+		cr := fake.Credentials()
+		c := newTestClient(t, fake.Transport(), func(c *Config) {
+			c.BaseURL, c.Auth = fake.URL, Basic(cr.CloudEmail, jira.Secret(cr.CloudToken))
+			c.Rate, c.MaxRate = 0, 100
+		})
+		assert.Equal(t, jira.RateStatus{Limit: 10, Burst: 10, Source: jira.RateAdaptive}, c.RateStatus(), "before any answer")
+		start := time.Now()
+		for time.Since(start) < 30*time.Second {
+			_, err := c.Do(t.Context(), "GET", "/rest/api/3/myself", nil, nil, nil)
+			require.NoError(t, err)
+		}
+		s := c.RateStatus()
+		assert.Equal(t, 100.0, s.Limit)
+		assert.Equal(t, 100, s.Burst, "one second's worth of the rate reached")
+		assert.Equal(t, jira.RateAdaptive, s.Source)
+		// From 10 to 100 by 20 a second: 4.5 s, 250 requests (and the
+		// burst of 10); then 100 a second.
+		assert.InDelta(t, 260+25.5*100, s.Requests, 100)
 	})
 }

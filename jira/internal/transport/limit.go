@@ -42,6 +42,22 @@ const (
 	// limiter that follows an advertised bucket (DC), after a 429 without
 	// the bucket's headers halved it.
 	dcRecoverStep = 1.1
+	// kneeCut and kneeRecoverPerSecond: a probing limiter (Cloud without
+	// a ceiling, see [Config].MaxRate) remembers the knee, a fifth below
+	// the rate at which the server last said it was near its limit or
+	// answered 429; it grows back fast (recoverPerSecond) below the knee
+	// and slowly above it, so that it settles under the server's rate
+	// instead of overshooting it every few seconds.
+	kneeCut              = 0.8
+	kneeRecoverPerSecond = 0.01
+	// probeRecoverPerSecond is how fast a probing limiter grows below
+	// the knee: a fifth of the max rate a second (20 req/s a second for
+	// Cloud's 100), so that a job of a few hundred requests is not spent
+	// climbing.
+	probeRecoverPerSecond = 0.2
+	// signalMemory is how long a probing limiter reports itself slowed
+	// after the server's last signal.
+	signalMemory = 10 * time.Second
 )
 
 // adaptiveLimiter is a token bucket that follows the server: it takes
@@ -49,13 +65,16 @@ const (
 // the user's ceiling when one is set, holds no more tokens than DC says
 // remain, and slows down when Cloud says the budget is nearly spent.
 // Without a user ceiling it starts at [DefaultRate] until the server
-// advertises its bucket.
+// advertises its bucket; a probing limiter (a max rate and no ceiling:
+// Cloud) grows from there towards the max rate while the server does not
+// say it is near its limit.
 type adaptiveLimiter struct {
 	lim       *rate.Limiter
-	ceiling   rate.Limit // the user's ceiling, or DefaultRate when !userRate
+	ceiling   rate.Limit // the user's ceiling, the max rate when probing, else DefaultRate
 	ceilBurst int        // the user's burst, or one second of ceiling when !userBurst
 	userRate  bool       // the user set the ceiling
 	userBurst bool       // the user set the burst
+	probe     bool       // no ceiling and a max rate: grow from DefaultRate towards it
 	log       *slog.Logger
 	warn      rate.Sometimes // at most one "slowing down" warning a minute
 
@@ -69,28 +88,41 @@ type adaptiveLimiter struct {
 	lastSeen     time.Time  // when the last response was observed
 	allowed      rate.Limit // the last allowance, before any slow-down
 	allowedBurst int
+	knee         float64 // probing: the factor above which the rate grows slowly
 }
 
 // newAdaptiveLimiter returns a limiter with the user's ceiling r and burst
-// (zero: none set; see [Config]).
-func newAdaptiveLimiter(r rate.Limit, burst int, log *slog.Logger) *adaptiveLimiter {
+// (zero: none set), probing up to maxRate when r is zero and maxRate is
+// not (see [Config]).
+func newAdaptiveLimiter(r rate.Limit, burst int, maxRate rate.Limit, log *slog.Logger) *adaptiveLimiter {
 	userRate, userBurst := r != 0, burst > 0
-	if !userRate {
+	probe := !userRate && maxRate > DefaultRate
+	factor := 1.0
+	switch {
+	case probe:
+		r, factor = maxRate, float64(DefaultRate/maxRate)
+	case !userRate:
 		r = DefaultRate
 	}
 	if !userBurst {
 		burst = defaultBurst(r)
 	}
+	start, startBurst := r*rate.Limit(factor), burst
+	if probe && !userBurst {
+		startBurst = defaultBurst(start)
+	}
 	return &adaptiveLimiter{
-		lim:       rate.NewLimiter(r, burst),
+		lim:       rate.NewLimiter(start, startBurst),
 		ceiling:   r,
 		ceilBurst: burst,
 		userRate:  userRate,
 		userBurst: userBurst,
+		probe:     probe,
 		log:       log,
 		warn:      rate.Sometimes{First: 1, Interval: time.Minute},
 		server:    rate.Inf,
-		factor:    1,
+		factor:    factor,
+		knee:      1,
 	}
 }
 
@@ -139,6 +171,9 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	case slow:
 		l.lastSignal = now
 		if since.IsZero() || now.Sub(since) >= cutInterval {
+			if l.probe {
+				l.knee = l.factor * kneeCut
+			}
 			l.factor = max(l.factor*cut, minFactor)
 			l.lastCut = now
 			if cut == rateLimitCut {
@@ -146,7 +181,7 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 			}
 		}
 	case !l.lastSeen.IsZero() && (l.lastSignal.IsZero() || now.Sub(l.lastSignal) >= cutInterval):
-		l.factor = min(l.factor+recoverPerSecond*now.Sub(l.lastSeen).Seconds(), 1)
+		l.factor = l.grow(now.Sub(l.lastSeen).Seconds())
 	}
 	l.lastSeen = now
 	limit, burst := l.allowance()
@@ -154,6 +189,9 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 	l.allowed, l.allowedBurst = limit, burst
 	if limit != rate.Inf {
 		limit *= rate.Limit(l.factor)
+	}
+	if l.probe && !l.userBurst && l.server == rate.Inf {
+		burst = min(burst, defaultBurst(limit)) // one second's worth of the rate reached
 	}
 	old, oldBurst := l.lim.Limit(), l.lim.Burst()
 	if limit != old {
@@ -187,6 +225,25 @@ func (l *adaptiveLimiter) observe(ctx context.Context, resp *http.Response) {
 				slog.Float64("limit", float64(limit)), slog.Int("status", resp.StatusCode))
 		})
 	}
+}
+
+// grow returns the factor after secs seconds without a signal: up by
+// recoverPerSecond a second; when probing, by probeRecoverPerSecond below
+// the knee and kneeRecoverPerSecond above it; never above 1. The caller
+// holds l.mu.
+func (l *adaptiveLimiter) grow(secs float64) float64 {
+	f, fast, slow := l.factor, recoverPerSecond, recoverPerSecond
+	if l.probe {
+		fast, slow = probeRecoverPerSecond, kneeRecoverPerSecond
+	}
+	if f < l.knee {
+		if f+fast*secs <= l.knee {
+			return f + fast*secs
+		}
+		secs -= (l.knee - f) / fast
+		f = l.knee
+	}
+	return min(f+slow*secs, 1)
 }
 
 // allowance is the rate and burst the limiter follows before any
@@ -229,6 +286,11 @@ func (l *adaptiveLimiter) status() jira.RateStatus {
 		s.Server, s.ServerBurst = float64(l.server), l.serverBurst
 	}
 	switch {
+	case l.probe && l.server == rate.Inf:
+		s.Source = jira.RateAdaptive
+		if !l.lastSignal.IsZero() && time.Since(l.lastSignal) < signalMemory {
+			s.Source = jira.RateSlowed
+		}
 	case l.factor < 1:
 		s.Source = jira.RateSlowed
 	case l.server != rate.Inf && (!l.userRate || l.server <= l.ceiling):

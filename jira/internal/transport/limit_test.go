@@ -80,7 +80,7 @@ func TestLimiterFollowsDCHeaders(t *testing.T) {
 func TestLimiterSlowsNearLimit(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		l := newAdaptiveLimiter(8, 1, slog.New(slog.DiscardHandler))
+		l := newAdaptiveLimiter(8, 1, 0, slog.New(slog.DiscardHandler))
 		resp := func(status int, kv ...string) *http.Response {
 			h := http.Header{}
 			for i := 0; i < len(kv); i += 2 {
@@ -204,7 +204,7 @@ func TestCallerLimiterError(t *testing.T) {
 func TestLimiterDCHeaderless429(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		l := newAdaptiveLimiter(100, 10, slog.New(slog.DiscardHandler))
+		l := newAdaptiveLimiter(100, 10, 0, slog.New(slog.DiscardHandler))
 		dc := http.Header{}
 		for k, v := range map[string]string{"X-RateLimit-Limit": "10", "X-RateLimit-Remaining": "9",
 			"X-RateLimit-FillRate": "10", "X-RateLimit-Interval-Seconds": "1"} {
@@ -217,5 +217,41 @@ func TestLimiterDCHeaderless429(t *testing.T) {
 		assert.InDelta(t, 5, float64(l.lim.Limit()), 1e-9)
 		l.observe(ctx, &http.Response{StatusCode: 200, Header: dc})
 		assert.InDelta(t, 5.5, float64(l.lim.Limit()), 1e-9)
+	})
+}
+
+// TestProbeKnee checks the probing limiter's growth (Cloud without a
+// ceiling): from 10 req/s by 20 a second; a NearLimit at 70 takes a
+// fifth off and sets the knee at 56, above which it grows by 1 a second;
+// a 429 halves, and it climbs back fast to the knee only.
+func TestProbeKnee(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(0, 0, 100, slog.New(slog.DiscardHandler))
+		ctx := t.Context()
+		ok := &http.Response{StatusCode: 200, Header: http.Header{}}
+		near := &http.Response{StatusCode: 200, Header: http.Header{"X-Ratelimit-Nearlimit": {"true"}}}
+		limit := func() float64 { return float64(l.lim.Limit()) }
+		assert.InDelta(t, 10, limit(), 1e-9)
+		l.observe(ctx, ok)
+		time.Sleep(3 * time.Second)
+		l.observe(ctx, ok)
+		assert.InDelta(t, 70, limit(), 1e-9, "20 req/s a second")
+		assert.Equal(t, 70, l.lim.Burst(), "one second's worth")
+		l.observe(ctx, near)
+		assert.InDelta(t, 56, limit(), 1e-9)
+		time.Sleep(10 * time.Second)
+		l.observe(ctx, ok)
+		assert.InDelta(t, 66, limit(), 1e-9, "1 req/s a second above the knee")
+		l.observe(ctx, &http.Response{StatusCode: 429, Header: http.Header{}})
+		assert.InDelta(t, 33, limit(), 1e-9)
+		time.Sleep(2 * time.Second)
+		l.observe(ctx, ok)
+		// 0.99 s at 20 a second to the new knee, a fifth below 66 (52.8),
+		// then 1.01 s at 1 a second.
+		assert.InDelta(t, 53.81, limit(), 1e-9)
+		assert.Equal(t, jira.RateSlowed, l.status().Source)
+		time.Sleep(signalMemory)
+		assert.Equal(t, jira.RateAdaptive, l.status().Source)
 	})
 }
