@@ -42,9 +42,22 @@ func cli(t *testing.T, env map[string]string, args ...string) result {
 // cliApp is cli, also returning the app (whose fake a --demo run left).
 func cliApp(t *testing.T, env map[string]string, args ...string) (result, *app) {
 	t.Helper()
+	return cliAppWith(t, env, nil, args...)
+}
+
+// cliAppWith is cliApp with the app changed by set before it runs.
+func cliAppWith(t *testing.T, env map[string]string, set func(*app), args ...string) (result, *app) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return env[k] }, now: func() time.Time { return testNow }, demoUsers: 1000}
+		getenv: func(k string) string { return env[k] }, now: func() time.Time { return testNow }, demoUsers: 1000,
+		// No periodic progress lines: a loaded machine would otherwise add
+		// one to stderr whenever a command runs 5 s (progress_test.go
+		// tests them).
+		lineEvery: time.Hour}
+	if set != nil {
+		set(a)
+	}
 	code := a.run(t.Context(), args)
 	return result{code, out.String(), errOut.String()}, a
 }

@@ -21,7 +21,8 @@ import (
 func TestProgressLinesWithoutTerminal(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		r := cli(t, nil, "--demo", "--rate", "2", "users", "list", "--output", "json")
+		r, _ := cliAppWith(t, nil, func(a *app) { a.lineEvery = 0 }, // the default: a line every 5 s
+			"--demo", "--rate", "2", "users", "list", "--output", "json")
 		require.Equal(t, exitOK, r.code, r.stderr)
 		var users []map[string]any
 		require.NoError(t, json.Unmarshal([]byte(r.stdout), &users), "stdout is JSON alone")
