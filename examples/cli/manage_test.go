@@ -223,10 +223,8 @@ func TestInsights(t *testing.T) {
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	start := time.Now()
 	r, a := cliApp(t, nil, "demo", "--dir", dir)
 	require.Equal(t, exitOK, r.code, r.stderr)
-	assert.Less(t, time.Since(start), 30*time.Second)
 	for _, want := range []string{"Seatwarden demo", "Policies: inactive-90-days", "Steps: deactivate 256",
 		"refused before any change", `--override-limits "REASON"`, "256 steps: 256 applied", "Limits overridden: policy \"inactive-90-days\" changes 256 users", filepath.Join(dir, "report.html")} {
 		assert.Contains(t, r.stdout, want)
