@@ -1040,7 +1040,15 @@ func (m *Manager) report(ctx context.Context, r run, vd verified, run *actions.R
 			}
 		}
 		rep.Users = users
-		in, err := insights.New(ctx, insights.Options{Site: rep.Site, Flavor: plan.Flavor, Now: m.cfg.Now(), Users: users, Plan: plan})
+		// The licences' seats as the site counts them; without them (a
+		// site that does not say, or an error: logged) they are counted
+		// from the users, which cannot know the licence's size.
+		seats, err := insights.SiteSeats(ctx, c)
+		if err != nil {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "report: the site's seats not read; counted from the users", slog.String("error", err.Error()))
+			seats = nil
+		}
+		in, err := insights.New(ctx, insights.Options{Site: rep.Site, Flavor: plan.Flavor, Now: m.cfg.Now(), Users: users, Plan: plan, Seats: seats})
 		if err != nil {
 			r.log.LogAttrs(ctx, slog.LevelWarn, "report: no insights", slog.String("error", err.Error()))
 		} else {

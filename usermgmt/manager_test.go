@@ -17,7 +17,9 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/jira/jiratest"
+	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/insights"
 	"github.com/seatwarden/seatwarden/usermgmt"
 )
 
@@ -427,6 +429,60 @@ func TestManagerHistoryAndSinks(t *testing.T) {
 	}
 	assert.True(t, undelivered, "the email sink without SMTP is reported")
 	assert.True(t, logged)
+}
+
+// capture is a sink that keeps the reports it is given.
+type capture struct{ reps []*report.Report }
+
+func (c *capture) Name() string { return "capture" }
+func (c *capture) Write(_ context.Context, r *report.Report) error {
+	c.reps = append(c.reps, r)
+	return nil
+}
+
+// TestRunReportSiteSeats: a policy run's insights show the licences'
+// seats as the site counts them (a 2,000-seat licence), not only the
+// users it read.
+func TestRunReportSiteSeats(t *testing.T) {
+	t.Parallel()
+	for _, f := range []jira.Flavor{jira.DataCenter, jira.Cloud} {
+		t.Run(f.String(), func(t *testing.T) {
+			t.Parallel()
+			org := genOrg(150)
+			org.Seats["jira-software"] = 2000
+			fake := jiratest.NewServer(t, jiratest.WithFlavor(f), jiratest.WithOrg(org))
+			site := "dc"
+			if f == jira.Cloud {
+				site = "cloud"
+			}
+			file := parse(t, `policies:
+  - name: inactive
+    site: `+site+`
+    users: {where: active && daysSinceLastLogin > 90}
+    actions: [{action: deactivate}]
+`)
+			sink := &capture{}
+			m := newManager(t, file, fakes{site: fake}, func(c *usermgmt.Config) {
+				c.ReportUsers, c.Sinks = true, []report.Sink{sink}
+			})
+			_, _, err := m.Run(t.Context(), usermgmt.RunOptions{Policies: []string{"inactive"}, Apply: true})
+			require.NoError(t, err)
+			require.Len(t, sink.reps, 1)
+			in, ok := sink.reps[0].Insights.(*insights.Insights)
+			require.True(t, ok, "insights in the report: %T", sink.reps[0].Insights)
+			assert.True(t, in.SeatsFromSite)
+			used, _ := fake.SeatsUsed("jira-software")
+			var found bool
+			for _, s := range in.Licences {
+				if s.Application == "jira-software" {
+					found = true
+					assert.Equal(t, 2000, s.Limit)
+					assert.Equal(t, used, s.Used)
+				}
+			}
+			assert.True(t, found, "jira-software in %+v", in.Licences)
+		})
+	}
 }
 
 func TestMerge(t *testing.T) {
