@@ -141,4 +141,7 @@ type RunSummary struct {
 	Steps         int
 	Counts        map[actions.Outcome]int
 	ApprovalIssue string
+	// LimitOverride is the blast-radius limits the run went over and the
+	// reason given (Report.LimitOverride); nil when it stayed within them.
+	LimitOverride *actions.LimitOverride
 }

@@ -22,7 +22,7 @@ func TestSQLiteMigrationV3ToV4(t *testing.T) {
 	s, err := history.OpenSQLiteVersion(ctx, path, 3)
 	require.NoError(t, err)
 	r, _ := fixture()
-	require.NoError(t, s.SaveRun(ctx, r))
+	saveOldRun(t, s, r)
 	require.NoError(t, s.SavePlan(ctx, history.PlanRecord{ID: "p", Plan: json.RawMessage(`{}`), Status: history.PlanPending,
 		IssueKey: "OPS-1", Created: t0, Updated: t0}))
 	require.Error(t, s.Exec(ctx, `SELECT 1 FROM login_checks`), "no login tables in v3")

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 )
 
@@ -137,23 +136,9 @@ func (s *SQLite) FirstEvent(ctx context.Context, key string, now time.Time) (boo
 
 // Run returns the summary of one run, or an error matching ErrNoRun.
 func (s *SQLite) Run(ctx context.Context, runID string) (report.RunSummary, error) {
-	var r report.RunSummary
-	var flavor, policies, started, finished, counts string
-	err := s.db.QueryRowContext(ctx, `SELECT id, plan_id, site, flavor, policies, dry_run, started, finished,
-		steps, counts, approval_issue FROM runs WHERE id = ?`, runID).Scan(&r.RunID, &r.PlanID, &r.Site, &flavor,
-		&policies, &r.DryRun, &started, &finished, &r.Steps, &counts, &r.ApprovalIssue)
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id = ?`, runID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fmt.Errorf("%w: %s", ErrNoRun, runID)
 	}
-	if err != nil {
-		return r, err
-	}
-	if flavor != "" {
-		r.Flavor, _ = jira.ParseFlavor(flavor)
-	}
-	r.Started, r.Finished = parseTS(started), parseTS(finished)
-	if err := json.Unmarshal([]byte(policies), &r.Policies); err != nil {
-		return r, err
-	}
-	return r, json.Unmarshal([]byte(counts), &r.Counts)
+	return r, err
 }

@@ -20,7 +20,7 @@ func TestSQLiteMigrationV2ToV3(t *testing.T) {
 	s, err := history.OpenSQLiteVersion(ctx, path, 2)
 	require.NoError(t, err)
 	r, _ := fixture()
-	require.NoError(t, s.SaveRun(ctx, r))
+	saveOldRun(t, s, r)
 	require.Error(t, s.Exec(ctx, `SELECT 1 FROM plans`), "no plans table in v2")
 	require.NoError(t, s.Close())
 
@@ -29,7 +29,7 @@ func TestSQLiteMigrationV2ToV3(t *testing.T) {
 	defer s.Close()
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 4, v)
+	assert.Equal(t, 5, v)
 	run, err := s.Run(ctx, r.RunID)
 	require.NoError(t, err, "the v2 run is kept")
 	assert.Equal(t, r.PlanID, run.PlanID)

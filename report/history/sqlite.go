@@ -83,6 +83,37 @@ var migrations = []string{
 	migrationPlans,
 	// v4: the on-login trigger's checks and per-user last logins.
 	migrationLogins,
+	// v5: the blast-radius limits a run overrode, and the reason given.
+	migrationLimitOverride,
+}
+
+// migrationLimitOverride is v5, the same in SQLite and PostgreSQL: a run
+// applied over its limits (actions.Run.LimitOverride) keeps the limits it
+// went over and the reason given; '' for a run within its limits and for
+// the runs recorded before v5.
+const migrationLimitOverride = `ALTER TABLE runs ADD COLUMN limit_override TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN limit_override_reason TEXT NOT NULL DEFAULT '';`
+
+// MigrationLimitOverride is schema v5 for the PostgreSQL store, which
+// keeps the same versions.
+const MigrationLimitOverride = migrationLimitOverride
+
+// overrideColumns returns a run's limit override as the runs table keeps
+// it: the limits and the reason, '' for none.
+func overrideColumns(o *actions.LimitOverride) (limit, reason string) {
+	if o == nil {
+		return "", ""
+	}
+	return o.Limit, o.Reason
+}
+
+// LimitOverride returns the limit override of the runs table's columns:
+// nil when no reason was recorded.
+func LimitOverride(limit, reason string) *actions.LimitOverride {
+	if reason == "" && limit == "" {
+		return nil
+	}
+	return &actions.LimitOverride{Limit: limit, Reason: reason}
 }
 
 // SQLite is the embedded history [Store]: one SQLite file, through the
@@ -181,10 +212,12 @@ func (s *SQLite) SaveRun(ctx context.Context, r *report.Report) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM runs WHERE id = ?`, r.RunID); err != nil {
 		return err
 	}
+	limit, reason := overrideColumns(r.LimitOverride)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, plan_id, site, flavor, policies, dry_run, started,
-		finished, steps, counts, approval_issue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		finished, steps, counts, approval_issue, limit_override, limit_override_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.RunID, r.PlanID, r.Site, flavor, string(policies), r.DryRun, ts(r.Started), ts(r.Finished),
-		len(r.Results), string(counts), r.ApprovalIssue); err != nil {
+		len(r.Results), string(counts), r.ApprovalIssue, limit, reason); err != nil {
 		return err
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO outcomes (run_id, seq, step_id, user_id, user, step,
@@ -208,31 +241,41 @@ func (s *SQLite) SaveRun(ctx context.Context, r *report.Report) error {
 	return tx.Commit()
 }
 
+// runColumns are the columns scanRun reads.
+const runColumns = `id, plan_id, site, flavor, policies, dry_run, started, finished, steps, counts, approval_issue,
+	limit_override, limit_override_reason`
+
+func scanRun(sc interface{ Scan(...any) error }) (report.RunSummary, error) {
+	var r report.RunSummary
+	var flavor, policies, started, finished, counts, limit, reason string
+	if err := sc.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &started, &finished,
+		&r.Steps, &counts, &r.ApprovalIssue, &limit, &reason); err != nil {
+		return r, err
+	}
+	if flavor != "" {
+		r.Flavor, _ = jira.ParseFlavor(flavor)
+	}
+	r.Started, r.Finished = parseTS(started), parseTS(finished)
+	r.LimitOverride = LimitOverride(limit, reason)
+	if err := json.Unmarshal([]byte(policies), &r.Policies); err != nil {
+		return r, err
+	}
+	return r, json.Unmarshal([]byte(counts), &r.Counts)
+}
+
 // Runs implements Store.
 func (s *SQLite) Runs(ctx context.Context, site string, from, to time.Time) ([]report.RunSummary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, plan_id, site, flavor, policies, dry_run, started, finished,
-		steps, counts, approval_issue FROM runs WHERE (? = '' OR site = ?) AND finished >= ? AND finished < ?
-		ORDER BY finished DESC, id DESC`, site, site, ts(from), ts(to))
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM runs
+		WHERE (? = '' OR site = ?) AND finished >= ? AND finished < ? ORDER BY finished DESC, id DESC`,
+		site, site, ts(from), ts(to))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []report.RunSummary
 	for rows.Next() {
-		var r report.RunSummary
-		var flavor, policies, started, finished, counts string
-		if err := rows.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &started, &finished,
-			&r.Steps, &counts, &r.ApprovalIssue); err != nil {
-			return nil, err
-		}
-		if flavor != "" {
-			r.Flavor, _ = jira.ParseFlavor(flavor)
-		}
-		r.Started, r.Finished = parseTS(started), parseTS(finished)
-		if err := json.Unmarshal([]byte(policies), &r.Policies); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
+		r, err := scanRun(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -63,6 +63,7 @@ func TestStore(t *testing.T, open func(t *testing.T) history.Store) {
 	s := open(t)
 
 	r1 := run("run-1", t0, false)
+	r1.LimitOverride = &actions.LimitOverride{Reason: "site cleanup, CHG-1", Limit: "inactive-90-days deactivates 3 users, over its limit of 2"}
 	must(t, s.SaveRun(ctx, r1))
 	must(t, s.SaveRun(ctx, r1)) // a resumed run is saved again
 	r2 := run("run-2", t0.AddDate(0, 0, 7), true)
@@ -82,7 +83,9 @@ func TestStore(t *testing.T, open func(t *testing.T) history.Store) {
 		same(t, "the summary of run-1", runs[1], report.RunSummary{RunID: "run-1", PlanID: "plan-run-1",
 			Policies: []string{"contractors", "inactive-90-days"}, Site: site, Flavor: jira.DataCenter,
 			Started: t0, Finished: t0.Add(90 * time.Second), Steps: 3,
-			Counts: map[actions.Outcome]int{actions.Applied: 2, actions.Failed: 1}, ApprovalIssue: "OPS-7"})
+			Counts: map[actions.Outcome]int{actions.Applied: 2, actions.Failed: 1}, ApprovalIssue: "OPS-7",
+			LimitOverride: r1.LimitOverride})
+		same(t, "run-2's limit override (none)", runs[0].LimitOverride, (*actions.LimitOverride)(nil))
 	}
 	all, err := s.Runs(ctx, "", t0.AddDate(0, -1, 0), t0.AddDate(0, 1, 0))
 	must(t, err)

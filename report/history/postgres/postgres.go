@@ -102,6 +102,9 @@ var migrations = []string{
 	);`,
 	// v4: the on-login trigger's checks and per-user last logins.
 	migrationLogins,
+	// v5: the blast-radius limits a run overrode, and the reason given
+	// (the SQLite store's v5, the same SQL).
+	history.MigrationLimitOverride,
 }
 
 // migrateLock is the advisory lock replicas take to migrate one at a time.
@@ -247,19 +250,25 @@ func (s *Store) SaveRun(ctx context.Context, r *report.Report) error {
 	if r.Flavor != 0 {
 		flavor = r.Flavor.String()
 	}
+	var limit, reason string
+	if o := r.LimitOverride; o != nil {
+		limit, reason = o.Limit, o.Reason
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO runs (id, plan_id, site, flavor, policies, dry_run, started,
-		finished, steps, counts, approval_issue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		finished, steps, counts, approval_issue, limit_override, limit_override_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		ON CONFLICT (id) DO UPDATE SET plan_id = EXCLUDED.plan_id, site = EXCLUDED.site, flavor = EXCLUDED.flavor,
 		policies = EXCLUDED.policies, dry_run = EXCLUDED.dry_run, started = EXCLUDED.started,
 		finished = EXCLUDED.finished, steps = EXCLUDED.steps, counts = EXCLUDED.counts,
-		approval_issue = EXCLUDED.approval_issue`,
+		approval_issue = EXCLUDED.approval_issue, limit_override = EXCLUDED.limit_override,
+		limit_override_reason = EXCLUDED.limit_override_reason`,
 		r.RunID, r.PlanID, r.Site, flavor, string(policies), r.DryRun, r.Started, r.Finished,
-		len(r.Results), string(counts), r.ApprovalIssue); err != nil {
+		len(r.Results), string(counts), r.ApprovalIssue, limit, reason); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM outcomes WHERE run_id = $1`, r.RunID); err != nil {
@@ -290,15 +299,17 @@ func (s *Store) SaveRun(ctx context.Context, r *report.Report) error {
 	return tx.Commit()
 }
 
-const runColumns = `id, plan_id, site, flavor, policies, dry_run, started, finished, steps, counts, approval_issue`
+const runColumns = `id, plan_id, site, flavor, policies, dry_run, started, finished, steps, counts, approval_issue,
+	limit_override, limit_override_reason`
 
 func scanRun(sc interface{ Scan(...any) error }) (report.RunSummary, error) {
 	var r report.RunSummary
-	var flavor, policies, counts string
+	var flavor, policies, counts, limit, reason string
 	if err := sc.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &r.Started, &r.Finished,
-		&r.Steps, &counts, &r.ApprovalIssue); err != nil {
+		&r.Steps, &counts, &r.ApprovalIssue, &limit, &reason); err != nil {
 		return r, err
 	}
+	r.LimitOverride = history.LimitOverride(limit, reason)
 	if flavor != "" {
 		r.Flavor, _ = jira.ParseFlavor(flavor)
 	}

@@ -61,7 +61,7 @@ func TestPostgresReopens(t *testing.T) {
 	s := open(t, dsn)
 	v, err := s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 4, v)
+	assert.Equal(t, 5, v)
 
 	r, _ := reporttest.Fixture()
 	require.NoError(t, history.Sink{Store: s}.Write(ctx, r))
@@ -72,7 +72,7 @@ func TestPostgresReopens(t *testing.T) {
 	s = open(t, dsn)
 	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 4, v)
+	assert.Equal(t, 5, v)
 	run, err := s.Run(ctx, r.RunID)
 	require.NoError(t, err)
 	assert.Equal(t, report.RunSummary{RunID: "run-1", PlanID: "plan-1", Policies: []string{"contractors", "inactive-90-days"},
@@ -108,7 +108,7 @@ func TestPostgresMigrationV1ToV3(t *testing.T) {
 		'{"jira-software": 90, "jira-servicedesk": 12}')`)
 	require.NoError(t, err)
 	r, _ := reporttest.Fixture()
-	require.NoError(t, s.SaveRun(ctx, r))
+	saveOldRun(t, s, r)
 	_, err = s.DB().ExecContext(ctx, `SELECT 1 FROM plans`)
 	require.Error(t, err, "no plans table in v1")
 	require.NoError(t, s.Close())
@@ -116,7 +116,7 @@ func TestPostgresMigrationV1ToV3(t *testing.T) {
 	s = open(t, dsn)
 	v, err = s.Version(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, 4, v)
+	assert.Equal(t, 5, v)
 	got, err := s.Snapshots(ctx, "s", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC))
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -130,6 +130,38 @@ func TestPostgresMigrationV1ToV3(t *testing.T) {
 	assert.Equal(t, r.PlanID, run.PlanID)
 	require.NoError(t, s.SavePlan(ctx, history.PlanRecord{ID: "p", Plan: json.RawMessage(`{}`), Status: history.PlanPending,
 		IssueKey: "OPS-1", Created: t0, Updated: t0}))
+}
+
+// TestPostgresMigrationV4ToV5 opens a v4 history, with a run in it, with
+// the current code: the v4 run is kept without a limit override, and a
+// run applied over its limits reads back with its limits and reason.
+func TestPostgresMigrationV4ToV5(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn := pgtest.Schema(t)
+	s, err := postgres.OpenVersion(ctx, dsn, 4)
+	require.NoError(t, err)
+	r, _ := reporttest.Fixture()
+	saveOldRun(t, s, r)
+	_, err = s.DB().ExecContext(ctx, `SELECT limit_override FROM runs`)
+	require.Error(t, err, "no limit override in v4")
+	require.NoError(t, s.Close())
+
+	s = open(t, dsn)
+	v, err := s.Version(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 5, v)
+	old, err := s.Run(ctx, r.RunID)
+	require.NoError(t, err, "the v4 run is kept")
+	assert.Equal(t, r.PlanID, old.PlanID)
+	assert.Nil(t, old.LimitOverride)
+	over, _ := reporttest.Fixture()
+	over.RunID = "run-over"
+	over.LimitOverride = &actions.LimitOverride{Reason: "site cleanup, CHG-1", Limit: "inactive-90-days: 3 users, over its limit of 2"}
+	require.NoError(t, s.SaveRun(ctx, over))
+	got, err := s.Run(ctx, "run-over")
+	require.NoError(t, err)
+	assert.Equal(t, over.LimitOverride, got.LimitOverride)
 }
 
 // TestPostgresReplicasMigrateOnce opens the same empty database from
@@ -156,7 +188,7 @@ func TestPostgresReplicasMigrateOnce(t *testing.T) {
 	s := open(t, dsn)
 	v, err := s.Version(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, 4, v)
+	assert.Equal(t, 5, v)
 }
 
 func TestPostgresRefusesNewerSchema(t *testing.T) {
@@ -238,4 +270,18 @@ func TestPostgresClaimOnceAcrossReplicas(t *testing.T) {
 	applying, err := stores[0].Plans(ctx, history.PlanApplying)
 	require.NoError(t, err)
 	assert.Len(t, applying, plans)
+}
+
+// saveOldRun records r's runs row as schemas v1 to v4 have it (without
+// its results), for tests that upgrade an old history: SaveRun writes
+// the newest schema's columns.
+func saveOldRun(t *testing.T, s *postgres.Store, r *report.Report) {
+	t.Helper()
+	policies, _ := json.Marshal(r.Policies)
+	counts, _ := json.Marshal(r.Counts)
+	_, err := s.DB().ExecContext(t.Context(), `INSERT INTO runs (id, plan_id, site, flavor, policies, dry_run, started,
+		finished, steps, counts, approval_issue) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, r.RunID, r.PlanID,
+		r.Site, r.Flavor.String(), string(policies), r.DryRun, r.Started, r.Finished, len(r.Results), string(counts),
+		r.ApprovalIssue)
+	require.NoError(t, err)
 }
