@@ -89,7 +89,7 @@ var migrations = []string{
 
 // migrationLimitOverride is v5, the same in SQLite and PostgreSQL: a run
 // applied over its limits (actions.Run.LimitOverride) keeps the limits it
-// went over and the reason given; '' for a run within its limits and for
+// went over and the reason given; ” for a run within its limits and for
 // the runs recorded before v5.
 const migrationLimitOverride = `ALTER TABLE runs ADD COLUMN limit_override TEXT NOT NULL DEFAULT '';
 	ALTER TABLE runs ADD COLUMN limit_override_reason TEXT NOT NULL DEFAULT '';`
@@ -99,7 +99,7 @@ const migrationLimitOverride = `ALTER TABLE runs ADD COLUMN limit_override TEXT 
 const MigrationLimitOverride = migrationLimitOverride
 
 // overrideColumns returns a run's limit override as the runs table keeps
-// it: the limits and the reason, '' for none.
+// it: the limits and the reason, ” for none.
 func overrideColumns(o *actions.LimitOverride) (limit, reason string) {
 	if o == nil {
 		return "", ""
