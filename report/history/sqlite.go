@@ -89,7 +89,7 @@ var migrations = []string{
 
 // migrationLimitOverride is v5, the same in SQLite and PostgreSQL: a run
 // applied over its limits (actions.Run.LimitOverride) keeps the limits it
-// went over and the reason given; ” for a run within its limits and for
+// went over and the reason given; both empty for a run within its limits and for
 // the runs recorded before v5.
 const migrationLimitOverride = `ALTER TABLE runs ADD COLUMN limit_override TEXT NOT NULL DEFAULT '';
 	ALTER TABLE runs ADD COLUMN limit_override_reason TEXT NOT NULL DEFAULT '';`
