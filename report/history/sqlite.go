@@ -99,7 +99,7 @@ const migrationLimitOverride = `ALTER TABLE runs ADD COLUMN limit_override TEXT 
 const MigrationLimitOverride = migrationLimitOverride
 
 // overrideColumns returns a run's limit override as the runs table keeps
-// it: the limits and the reason, ” for none.
+// it: the limits and the reason, both empty for none.
 func overrideColumns(o *actions.LimitOverride) (limit, reason string) {
 	if o == nil {
 		return "", ""
