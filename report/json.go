@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"time"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 )
 
@@ -128,4 +130,69 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// Run is a run in the programs' JSON: what the CLI's 'apply', 'run
+// --apply' and 'undo --apply' write with --output json, and what the
+// server answers to POST /api/v1/plans/{id}/apply, POST
+// /api/v1/runs/{id}/undo, GET /api/v1/runs/{id} and, without Results,
+// GET /api/v1/runs. Build it with [NewRun] from a run's report, or with
+// [RunOfSummary] from the history, so that a run reads the same wherever
+// it comes from.
+//
+// Times are RFC 3339 in UTC. Counts has every outcome that occurred.
+// A step's error is its text ("error"); a run saved in the history keeps
+// only the text.
+type Run struct {
+	ID       string      `json:"id"`
+	PlanID   string      `json:"planId"`
+	Policies []string    `json:"policies"`
+	Site     string      `json:"site"`
+	Flavor   jira.Flavor `json:"flavor,omitzero"`
+	DryRun   bool        `json:"dryRun"`
+	// Resumed is true when the run resumed an interrupted one; the
+	// history does not keep it.
+	Resumed  bool                    `json:"resumed,omitempty"`
+	Started  time.Time               `json:"started"`
+	Finished time.Time               `json:"finished"`
+	Steps    int                     `json:"steps"`
+	Counts   map[actions.Outcome]int `json:"counts"`
+	// ApprovalIssue is the issue that approved the run, if any.
+	ApprovalIssue string `json:"approvalIssue,omitempty"`
+	// LimitOverride is present when the run went over a blast-radius
+	// limit with a reason (--override-limits).
+	LimitOverride *actions.LimitOverride `json:"limitOverride,omitempty"`
+	// Results are the steps' outcomes in the run's order: present ([]
+	// when none) in a run's own document, absent in a list of runs.
+	Results []actions.Result `json:"results,omitzero"`
+}
+
+// NewRun returns r in the programs' JSON shape, with its results.
+func NewRun(r *Report) Run {
+	out := RunOfSummary(r.RunSummary(), r.Results)
+	out.Resumed = r.Resumed
+	return out
+}
+
+// RunOfSummary returns a run of the history in the programs' JSON shape,
+// with results when they are given (nil leaves them out, as a list of
+// runs does).
+func RunOfSummary(s RunSummary, results []actions.Result) Run {
+	out := Run{ID: s.RunID, PlanID: s.PlanID, Policies: nonNil(s.Policies), Site: s.Site, Flavor: s.Flavor,
+		DryRun: s.DryRun, Started: s.Started.UTC(), Finished: s.Finished.UTC(), Steps: s.Steps,
+		Counts: maps.Clone(s.Counts), ApprovalIssue: s.ApprovalIssue, LimitOverride: s.LimitOverride}
+	if out.Counts == nil {
+		out.Counts = map[actions.Outcome]int{}
+	}
+	if results != nil {
+		out.Results = make([]actions.Result, len(results))
+		for i, res := range results {
+			if res.Error == "" && res.Err != nil {
+				res.Error = res.Err.Error()
+			}
+			res.Err = nil
+			out.Results[i] = res
+		}
+	}
+	return out
 }

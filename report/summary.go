@@ -145,3 +145,11 @@ type RunSummary struct {
 	// reason given (Report.LimitOverride); nil when it stayed within them.
 	LimitOverride *actions.LimitOverride
 }
+
+// RunSummary returns the run of r as the history keeps it: without its
+// step results.
+func (r *Report) RunSummary() RunSummary {
+	return RunSummary{RunID: r.RunID, PlanID: r.PlanID, Policies: r.Policies, Site: r.Site, Flavor: r.Flavor,
+		DryRun: r.DryRun, Started: r.Started, Finished: r.Finished, Steps: len(r.Results), Counts: r.Counts,
+		ApprovalIssue: r.ApprovalIssue, LimitOverride: r.LimitOverride}
+}

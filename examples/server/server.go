@@ -551,7 +551,12 @@ func (s *server) applyPlan(w http.ResponseWriter, r *http.Request) {
 	var ae *usermgmt.ApprovalRequiredError
 	switch {
 	case err == nil && run != nil:
-		writeJSON(w, http.StatusOK, map[string]any{"plan": s.view(rec, false), "run": run})
+		var plan actions.Plan
+		if jerr := json.Unmarshal(rec.Plan, &plan); jerr != nil {
+			writeError(w, http.StatusInternalServerError, "history: plan %s: %v", rec.ID, jerr)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"plan": s.view(rec, false), "run": s.newRun(run, &plan, rec.IssueKey)})
 	case errors.As(err, &ae):
 		writeError(w, http.StatusConflict, "plan %s waits for approval on issue %s (status %s)", rec.ID, ae.IssueKey, cmp.Or(ae.Status, "new"))
 	case errors.Is(err, usermgmt.ErrPlanBusy):
@@ -595,34 +600,31 @@ func (s *server) listRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []runView{}
 	for _, run := range runs {
-		out = append(out, s.runView(run, nil))
+		out = append(out, s.runView(report.RunOfSummary(run, nil)))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"runs": out})
 }
 
-// runView is a run as the API shows it.
+// runView is a run as the API shows it: the programs' run document
+// (report.Run, the CLI's 'apply --output json') with the links to it.
 type runView struct {
-	ID            string                  `json:"id"`
-	PlanID        string                  `json:"planId"`
-	Policies      []string                `json:"policies"`
-	Site          string                  `json:"site"`
-	Flavor        jira.Flavor             `json:"flavor,omitzero"`
-	DryRun        bool                    `json:"dryRun"`
-	Started       time.Time               `json:"started"`
-	Finished      time.Time               `json:"finished"`
-	Steps         int                     `json:"steps"`
-	Counts        map[actions.Outcome]int `json:"counts"`
-	ApprovalIssue string                  `json:"approvalIssue,omitempty"`
-	Links         map[string]string       `json:"links"`
-	Results       []actions.Result        `json:"results,omitempty"`
+	report.Run
+	Links map[string]string `json:"links"`
 }
 
-func (s *server) runView(r report.RunSummary, results []actions.Result) runView {
-	return runView{ID: r.RunID, PlanID: r.PlanID, Policies: r.Policies, Site: r.Site, Flavor: r.Flavor, DryRun: r.DryRun,
-		Started: r.Started, Finished: r.Finished, Steps: r.Steps, Counts: r.Counts, ApprovalIssue: r.ApprovalIssue,
-		Results: results, Links: map[string]string{
-			"self": s.cfg.publicURL + "/api/v1/runs/" + r.RunID, "plan": s.cfg.publicURL + "/api/v1/plans/" + r.PlanID,
-			"undo": s.cfg.publicURL + "/api/v1/runs/" + r.RunID + "/undo"}}
+func (s *server) runView(run report.Run) runView {
+	return runView{Run: run, Links: map[string]string{
+		"self": s.cfg.publicURL + "/api/v1/runs/" + run.ID, "plan": s.cfg.publicURL + "/api/v1/plans/" + run.PlanID,
+		"undo": s.cfg.publicURL + "/api/v1/runs/" + run.ID + "/undo"}}
+}
+
+// newRun is a run just applied as the API shows it: the run document of
+// its report, as the history keeps it (approvalIssue is the plan's
+// issue, if any).
+func (s *server) newRun(run *actions.Run, plan *actions.Plan, approvalIssue string) runView {
+	rep := report.FromRun(run, plan)
+	rep.ApprovalIssue = approvalIssue
+	return s.runView(report.NewRun(rep))
 }
 
 func (s *server) loadRun(w http.ResponseWriter, r *http.Request) (report.RunSummary, bool) {
@@ -649,7 +651,10 @@ func (s *server) getRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "history: %v", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.runView(run, res))
+	if res == nil {
+		res = []actions.Result{} // a run's own document lists its results
+	}
+	writeJSON(w, http.StatusOK, s.runView(report.RunOfSummary(run, res)))
 }
 
 // POST /api/v1/runs/{id}/undo[?dryRun=true]: the run's journal reversed.
@@ -679,7 +684,11 @@ func (s *server) undoRun(w http.ResponseWriter, r *http.Request) {
 		jiraFailed(w, "undo", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"plan": plan, "run": undo})
+	out := map[string]any{"plan": plan, "run": nil} // a dry undo has no run
+	if undo != nil {
+		out["run"] = s.newRun(undo, plan, "")
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // GET /insights?site=NAME: the HTML report of the site's users, now.
