@@ -427,14 +427,17 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 	// With actOn the criteria ran on the source site; the target needs
 	// what the actions, protections and exemptions read.
 	opts := f.snapshotOptions(c.Flavor(), aps, common, ps[0].ActOn == "")
+	// The plan's fingerprints cover what the policies read, not what the
+	// reports add: one plan is the same document whether a program keeps
+	// a history (the server) or not (the CLI), and verifies either way.
+	planOpts := opts
 	if m.cfg.Store != nil || m.cfg.ReportUsers {
 		// The history's summaries and the report's insights count last
-		// logins and licences (asked for by every plan of this manager,
-		// so that a plan and its verification at apply agree on the
-		// fingerprints).
+		// logins and licences.
 		opts.LastLogin, opts.Licences = true, true
 	}
 	opts.Result = &jira.SnapshotResult{} // newPlan reads whether it is partial
+	planOpts.Result = opts.Result
 	snap, err := m.snapshot(ctx, r, c, s, opts)
 	if err != nil {
 		return nil, err
@@ -446,7 +449,7 @@ func (m *Manager) plan(ctx context.Context, r run, names []string, save bool) (*
 		}
 	}
 	// One instant for the criteria, the exemptions' expiry and the plan.
-	plan, err := m.newPlan(ctx, now, c, s, users, aps, common, opts)
+	plan, err := m.newPlan(ctx, now, c, s, users, aps, common, planOpts)
 	if err != nil {
 		return nil, err
 	}

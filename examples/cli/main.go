@@ -69,6 +69,9 @@ type app struct {
 	pr             *meter              // the running command's progress
 	lineEvery      time.Duration       // period of the plain progress lines (0: the default)
 	policies       *usermgmt.PolicySet // the policy files loaded, for their sinks' paths
+	// json receives the command's JSON document with --output json
+	// (the real stdout; stdout is then stderr); nil for text.
+	json io.Writer
 }
 
 // usageError is a mistake in the command line: exit code 2, with a hint

@@ -325,7 +325,6 @@ func journalPath(flagValue, planID string) string {
 	return filepath.Join(os.TempDir(), "seatwarden-"+planID+".journal")
 }
 
-// applied prints a run and its journal, and fails when steps failed.
 // applyUnlessDry applies plan when apply is set, journaling to journal
 // (default a new file, see journalPath); otherwise it says that the plan
 // printed was a dry run.
@@ -333,6 +332,9 @@ func journalPath(flagValue, planID string) string {
 func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, apply bool, journal, override string) error {
 	if !apply {
 		fmt.Fprintln(a.stdout, "\nDry run: nothing was changed.")
+		if err := a.writeJSON(plan); err != nil {
+			return err
+		}
 		if err := a.overLimit(plan, nil); err != nil { // limits.go
 			return err
 		}
@@ -345,11 +347,19 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 	if err != nil {
 		return err
 	}
-	return a.applied(run, jp)
+	return a.applied(run, plan, "", jp)
 }
 
-func (a *app) applied(run *actions.Run, journal string) error {
+// applied prints a run of plan and its journal, writes its run document
+// with --output json, and fails when steps failed. approvalIssue is the
+// issue that approved it ("" for none).
+func (a *app) applied(run *actions.Run, plan *actions.Plan, approvalIssue, journal string) error {
 	a.pr.summarizeAlways()  // the requests and the rate limit, on stderr
+	rep := report.FromRun(run, plan)
+	rep.ApprovalIssue = approvalIssue
+	if err := a.writeJSON(report.NewRun(rep)); err != nil {
+		return err
+	}
 	printRun(a.stdout, run) // failures.go
 	if o := run.LimitOverride; o != nil {
 		fmt.Fprintf(a.stdout, "Limits overridden: %s.\nReason given: %s (recorded in the journal and the report)\n", o.Limit, o.Reason)
@@ -448,7 +458,7 @@ func noArgs(cmd string, args []string) error {
 func applyCommand() *command {
 	return &command{
 		name:    "apply",
-		args:    "--plan plan.json [--journal FILE] [--override-limits REASON]",
+		args:    "--plan plan.json [--journal FILE] [--override-limits REASON] [--output json]",
 		summary: "apply a plan written by 'plan --out'",
 		about: `Apply a plan written by 'plan --out' to its site. A plan is a proposal, not an
 authority: the policy files it came from (or those --policy names) are read
@@ -471,7 +481,11 @@ the same key) are applied.
 
 The journal records every change: running the same command again resumes an
 interrupted run, and 'undo --journal' reverses it. Without --journal it is
-written to the temporary directory.`,
+written to the temporary directory.
+
+--output json writes the run document on stdout — the JSON the server answers
+for a run (GET /api/v1/runs/{id}), without its links — and the summary on
+stderr.`,
 		examples: []string{
 			prog + " apply --plan plan.json --journal plan.journal",
 			prog + " --demo apply --plan plan.json",
@@ -484,11 +498,17 @@ written to the temporary directory.`,
 			var policies listFlag
 			fs.Var(&policies, "policy", "verify the plan against this policy `FILE` (default the files the plan names); repeat for several")
 			override := overrideFlag(fs)
+			output := runOutputFlag(fs)
 			return func(ctx context.Context, args []string) error {
 				const cmd = "apply"
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
+				restore, err := a.startOutput(cmd, *output)
+				if err != nil {
+					return err
+				}
+				defer restore()
 				if err := checkOverride(cmd, fs, *override, true); err != nil {
 					return err
 				}
@@ -518,11 +538,11 @@ written to the temporary directory.`,
 					return err
 				}
 				jp := journalPath(*journal, sp.Plan.ID)
-				run, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every, *override)
+				run, issue, err := a.applyApproval(ctx, m, sp.Plan, *planFile, jp, *wait, *every, *override)
 				if err != nil {
 					return err
 				}
-				return a.applied(run, jp)
+				return a.applied(run, sp.Plan, issue, jp)
 			}
 		},
 	}
@@ -538,8 +558,8 @@ type approvalFile struct {
 // applyApproval applies plan, with the approval issue remembered beside
 // planFile when there is one for this plan; a new approval issue is
 // remembered there. With wait it polls the issue every interval until
-// it is decided.
-func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration, override string) (*actions.Run, error) {
+// it is decided. It returns the run and the approval issue, if any.
+func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *actions.Plan, planFile, journal string, wait bool, every time.Duration, override string) (*actions.Run, string, error) {
 	side := planFile + ".approval"
 	issue := ""
 	if b, err := os.ReadFile(side); err == nil {
@@ -552,7 +572,7 @@ func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *acti
 		run, err := m.Apply(ctx, plan, usermgmt.ApplyOptions{Journal: journal, ApprovalIssue: issue, OverrideLimits: override})
 		ae, waiting := errors.AsType[*usermgmt.ApprovalRequiredError](err)
 		if !waiting {
-			return run, err
+			return run, issue, err
 		}
 		if issue == "" && ae.IssueKey != "" {
 			issue = ae.IssueKey
@@ -562,13 +582,13 @@ func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *acti
 			}
 		}
 		if !wait {
-			return nil, err
+			return nil, issue, err
 		}
 		fmt.Fprintf(a.stderr, "plan %s waits for approval on issue %s (status %s); reading it again in %s\n",
 			plan.ID, issue, cmp.Or(ae.Status, "new"), every)
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return nil, issue, err
 		case <-time.After(every):
 		}
 	}
@@ -577,12 +597,14 @@ func (a *app) applyApproval(ctx context.Context, m *usermgmt.Manager, plan *acti
 func runCommand() *command {
 	return &command{
 		name:    "run",
-		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--apply] [--journal FILE] [--override-limits REASON]",
+		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--apply] [--journal FILE] [--override-limits REASON] [--output json]",
 		summary: "plan policies and, with --apply, apply them",
 		about: `Plan the policies, print the plan and its interaction report, and stop there:
 without --apply, run is a dry run and changes nothing. With --apply the plan
 is applied at once, as 'apply' would (limits, approval, journal, reports);
---override-limits "REASON" applies a plan over a blast-radius limit.`,
+--override-limits "REASON" applies a plan over a blast-radius limit.
+--output json writes the run document on stdout (as 'apply --output json'),
+or the plan's JSON for a dry run, and the summary on stderr.`,
 		examples: []string{
 			prog + " --demo run --policy examples/policies/inactive-90-days.yaml",
 			prog + " run --policy examples/policies/never-logged-in-30-days.yaml --apply --journal licences.journal",
@@ -594,11 +616,17 @@ is applied at once, as 'apply' would (limits, approval, journal, reports);
 			apply := fs.Bool("apply", false, "apply the plan (default: a dry run)")
 			journal := fs.String("journal", "", "the journal `FILE` with --apply (default a new file in the temporary directory)")
 			override := overrideFlag(fs)
+			output := runOutputFlag(fs)
 			return func(ctx context.Context, args []string) error {
 				const cmd = "run"
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
+				restore, err := a.startOutput(cmd, *output)
+				if err != nil {
+					return err
+				}
+				defer restore()
 				if err := checkOverride(cmd, fs, *override, *apply); err != nil {
 					return err
 				}
@@ -615,7 +643,7 @@ is applied at once, as 'apply' would (limits, approval, journal, reports);
 func undoCommand() *command {
 	return &command{
 		name:    "undo",
-		args:    "--journal FILE [--apply] [--policy FILE]",
+		args:    "--journal FILE [--apply] [--policy FILE] [--output json]",
 		summary: "reverse what a journaled run applied",
 		about: `Read a run's journal and plan the reverse: reactivate the deactivated, re-add
 removed groups, re-grant revoked licences, restore properties. Deletes,
@@ -624,7 +652,9 @@ are listed. Without --apply the undo plan is only printed. Undo acts only on
 the site the run changed (the journal names it): the global flags' site, or
 the policy file's site with that URL, with --policy. The undo is journaled to
 FILE.undo: an interrupted undo resumes when run again, and a finished one
-says "Already undone" and changes nothing.`,
+says "Already undone" and changes nothing. --output json writes the undo's run
+document on stdout (the undo plan's JSON without --apply), the summary on
+stderr.`,
 		examples: []string{
 			prog + " undo --journal plan.journal",
 			prog + " undo --journal plan.journal --apply",
@@ -634,11 +664,17 @@ says "Already undone" and changes nothing.`,
 			apply := fs.Bool("apply", false, "apply the undo plan (default: print it)")
 			var policies listFlag
 			fs.Var(&policies, "policy", "the policy `FILE` whose site the run changed")
+			output := runOutputFlag(fs)
 			return func(ctx context.Context, args []string) error {
 				const cmd = "undo"
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
+				restore, err := a.startOutput(cmd, *output)
+				if err != nil {
+					return err
+				}
+				defer restore()
 				if *journal == "" {
 					return usagef(cmd, "--journal FILE is required")
 				}
@@ -663,10 +699,10 @@ says "Already undone" and changes nothing.`,
 				}
 				if !*apply {
 					fmt.Fprintln(a.stdout, "\nNothing was changed. Add --apply to undo.")
-					return nil
+					return a.writeJSON(plan)
 				}
 				fmt.Fprintln(a.stdout)
-				return a.applied(run, *journal+".undo")
+				return a.applied(run, plan, "", *journal+".undo")
 			}
 		},
 	}

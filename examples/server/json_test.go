@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // TestUsersJSONSameAsCLI: GET /api/v1/users answers the same users, in the
@@ -33,4 +35,81 @@ func TestUsersJSONSameAsCLI(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &answer))
 	assert.JSONEq(t, string(cliOut), string(answer.Users))
 	assert.NotContains(t, string(b), `\u00`, "no HTML escaping")
+}
+
+// normalizeDoc replaces in a plan or run document what differs between
+// two runs of one plan — ids, times, the site's URL — as the CLI's test
+// does (examples/cli normalizeDoc), and drops the server's links.
+func normalizeDoc(t *testing.T, doc []byte) string {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(doc, &m), string(doc))
+	for _, k := range []string{"id", "planId", "created", "started", "finished", "site"} {
+		if _, ok := m[k]; ok {
+			m[k] = k + "-NORMALISED"
+		}
+	}
+	delete(m, "links")
+	b, err := report.MarshalJSON(m)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestPlanAndRunJSONSameAsCLI: the server's plan (POST /api/v1/plans) and
+// run (POST …/apply, GET /api/v1/runs/{id}, and GET /api/v1/runs without
+// results) of the CLI test's policy on the same generated organisation
+// are the documents the CLI writes ('plan --out -', 'run --apply --output
+// json'): ../cli/testdata/plan-shared.golden and run-shared.golden
+// (examples/cli TestPlanAndRunJSONShared), ids, times and the site
+// normalised.
+func TestPlanAndRunJSONSameAsCLI(t *testing.T) {
+	t.Parallel()
+	wantPlan, err := os.ReadFile("../cli/testdata/plan-shared.golden")
+	require.NoError(t, err)
+	wantRun, err := os.ReadFile("../cli/testdata/run-shared.golden")
+	require.NoError(t, err)
+	// The CLI test's policy (examples/cli sharedPolicy).
+	e := newEnv(t, `policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	code, b := e.do(http.MethodPost, "/api/v1/plans", map[string]any{"policies": []string{"inactive"}})
+	require.Equal(t, http.StatusCreated, code, string(b))
+	var created struct {
+		ID   string          `json:"id"`
+		Plan json.RawMessage `json:"plan"`
+	}
+	require.NoError(t, json.Unmarshal(b, &created))
+	assert.Equal(t, string(wantPlan), normalizeDoc(t, created.Plan))
+
+	code, b = e.do(http.MethodPost, "/api/v1/plans/"+created.ID+"/apply", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	var applied struct {
+		Run json.RawMessage `json:"run"`
+	}
+	require.NoError(t, json.Unmarshal(b, &applied))
+	assert.Equal(t, string(wantRun), normalizeDoc(t, applied.Run), "POST apply")
+	var run struct {
+		ID string `json:"id"`
+	}
+	require.NoError(t, json.Unmarshal(applied.Run, &run))
+
+	code, b = e.do(http.MethodGet, "/api/v1/runs/"+run.ID, nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Equal(t, string(wantRun), normalizeDoc(t, b), "GET /api/v1/runs/{id}")
+
+	code, b = e.do(http.MethodGet, "/api/v1/runs", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	var list struct {
+		Runs []json.RawMessage `json:"runs"`
+	}
+	require.NoError(t, json.Unmarshal(b, &list))
+	require.Len(t, list.Runs, 1)
+	var want map[string]any
+	require.NoError(t, json.Unmarshal(wantRun, &want))
+	delete(want, "results") // a list of runs leaves them out
+	wb, err := report.MarshalJSON(want)
+	require.NoError(t, err)
+	assert.Equal(t, string(wb), normalizeDoc(t, list.Runs[0]), "GET /api/v1/runs")
 }
