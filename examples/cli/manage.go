@@ -354,7 +354,7 @@ func (a *app) applyUnlessDry(ctx context.Context, m *usermgmt.Manager, plan *act
 // with --output json, and fails when steps failed. approvalIssue is the
 // issue that approved it ("" for none).
 func (a *app) applied(run *actions.Run, plan *actions.Plan, approvalIssue, journal string) error {
-	a.pr.summarizeAlways()  // the requests and the rate limit, on stderr
+	a.pr.summarizeAlways() // the requests and the rate limit, on stderr
 	rep := report.FromRun(run, plan)
 	rep.ApprovalIssue = approvalIssue
 	if err := a.writeJSON(report.NewRun(rep)); err != nil {
