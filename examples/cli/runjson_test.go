@@ -88,3 +88,30 @@ func TestPlanAndRunJSONShared(t *testing.T) {
 	assert.Equal(t, run["site"], undo["site"])
 	assert.NotEqual(t, run["planId"], undo["planId"])
 }
+
+// TestRunJSONLimitOverride: a run applied over its limits carries the
+// limits and the reason in its run document; --output takes text or
+// json only.
+func TestRunJSONLimitOverride(t *testing.T) {
+	t.Parallel()
+	path := inactivePolicyFile(t, "    limits: {maxUsers: 2}\n")
+	r := cli(t, nil, "--demo", "run", "--policy", path, "--apply", "--journal", filepath.Join(t.TempDir(), "j"),
+		"--override-limits", "office closed, CHG-12", "--output", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var run report.Run
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &run))
+	require.NotNil(t, run.LimitOverride)
+	assert.Equal(t, "office closed, CHG-12", run.LimitOverride.Reason)
+	assert.Contains(t, run.LimitOverride.Limit, `policy "inactive" changes`)
+	assert.Contains(t, r.stderr, "Reason given: office closed, CHG-12")
+
+	dry := cli(t, nil, "--demo", "run", "--policy", path, "--output", "json")
+	assert.Equal(t, exitRefused, dry.code, "over its limit: %s", dry.stderr)
+	var plan map[string]any
+	require.NoError(t, json.Unmarshal([]byte(dry.stdout), &plan), "a dry run writes the plan's JSON")
+	assert.Contains(t, plan, "limits")
+
+	bad := cli(t, nil, "--demo", "apply", "--plan", "p.json", "--output", "yaml")
+	assert.Equal(t, exitUsage, bad.code)
+	assert.Contains(t, bad.stderr, `--output "yaml": want text or json`)
+}

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/report"
 )
 
@@ -112,4 +115,34 @@ func TestPlanAndRunJSONSameAsCLI(t *testing.T) {
 	wb, err := report.MarshalJSON(want)
 	require.NoError(t, err)
 	assert.Equal(t, string(wb), normalizeDoc(t, list.Runs[0]), "GET /api/v1/runs")
+}
+
+// TestRunJSONLimitOverride: a run the history holds with a limit override
+// shows it in GET /api/v1/runs/{id} and GET /api/v1/runs; one without
+// has no limitOverride member.
+func TestRunJSONLimitOverride(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, `policies:
+  - name: inactive
+    users: {where: active && daysSinceLastLogin > 365}
+    actions: [{action: deactivate}]
+`, 0)
+	over := &actions.LimitOverride{Reason: "office closed, CHG-12", Limit: `policy "inactive" changes 3 users (limit: max 2 users)`}
+	for id, o := range map[string]*actions.LimitOverride{"run-over": over, "run-within": nil} {
+		require.NoError(t, e.store.SaveRun(t.Context(), &report.Report{RunID: id, PlanID: "plan-" + id, Policies: []string{"inactive"},
+			Site: e.fake.URL, Started: testNow.Add(-time.Hour), Finished: testNow.Add(-time.Minute),
+			Counts: map[actions.Outcome]int{}, LimitOverride: o}))
+	}
+	code, b := e.do(http.MethodGet, "/api/v1/runs/run-over", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Contains(t, string(b), `"limitOverride": {
+    "reason": "office closed, CHG-12",
+    "limit": "policy \"inactive\" changes 3 users (limit: max 2 users)"
+  }`)
+	code, b = e.do(http.MethodGet, "/api/v1/runs/run-within", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.NotContains(t, string(b), "limitOverride")
+	code, b = e.do(http.MethodGet, "/api/v1/runs", nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	assert.Equal(t, 1, strings.Count(string(b), `"reason": "office closed, CHG-12"`))
 }
