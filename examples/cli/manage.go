@@ -380,7 +380,7 @@ func (a *app) applied(run *actions.Run, plan *actions.Plan, approvalIssue, journ
 func planCommand() *command {
 	return &command{
 		name:    "plan",
-		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--out plan.json]",
+		args:    "--policy FILE [--policy FILE ...] [--name POLICY ...] [--out plan.json] [--output json]",
 		summary: "plan policies together: the dry run, with their interactions",
 		about: `Plan the policies of one or more policy files together against one snapshot
 of their site, without changing anything: print the plan's summary — users,
@@ -388,7 +388,8 @@ steps, exemptions, limits — and the interaction report: the users several
 policies select, the conflicts between their steps and how they are resolved,
 and the users an actOn policy cannot match on the other site.
 
---out writes the plan as JSON, for 'apply --plan'.`,
+--out writes the plan as JSON, for 'apply --plan'. --output json writes the plan
+document alone on stdout — the server's plan JSON — and the summary on stderr.`,
 		examples: []string{
 			prog + " --demo plan --policy examples/policies/inactive-90-days.yaml",
 			prog + " plan --policy examples/policies/lifecycle.yaml --out plan.json",
@@ -399,11 +400,21 @@ and the users an actOn policy cannot match on the other site.
 			fs.Var(&policies, "policy", "a policy `FILE` (YAML or JSON); repeat for several")
 			fs.Var(&names, "name", "plan only the `POLICY` of this name; repeat for several (default all)")
 			out := fs.String("out", "", "write the plan as JSON to `FILE` (- for stdout; the summary then goes to stderr)")
+			output := fs.String("output", "text", "print the plan as `FORMAT`: text, or json: the plan document (the server's "+
+				"plan JSON, without a plan file's policyFiles and signature) on stdout, the summary on stderr")
 			return func(ctx context.Context, args []string) error {
 				const cmd = "plan"
 				if err := noArgs(cmd, args); err != nil {
 					return err
 				}
+				if *output == "json" && *out == "-" {
+					return usagef(cmd, "--output json and --out - both write to stdout: give one")
+				}
+				restore, err := a.startOutput(cmd, *output)
+				if err != nil {
+					return err
+				}
+				defer restore()
 				stdout := a.stdout
 				if *out == "-" {
 					// The plan file is stdout: the summary goes to stderr.
@@ -412,6 +423,9 @@ and the users an actOn policy cannot match on the other site.
 				}
 				_, plan, err := a.planPolicies(ctx, cmd, policies, names)
 				if err != nil {
+					return err
+				}
+				if err := a.writeJSON(plan); err != nil {
 					return err
 				}
 				if *out == "" {

@@ -64,6 +64,10 @@ func TestPlanAndRunJSONShared(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(p.stdout), &file))
 	golden(t, "plan-shared", normalizeDoc(t, file.Plan))
+	pj := cli(t, env, "plan", "--policy", path, "--output", "json")
+	require.Equal(t, exitOK, pj.code, pj.stderr)
+	assert.Equal(t, normalizeDoc(t, file.Plan), normalizeDoc(t, []byte(pj.stdout)), "plan --output json: the plan of the file")
+	assert.Contains(t, pj.stderr, "16 users", "the summary is on stderr")
 
 	// The same organisation, untouched, in a new fake: the run applies
 	// the same steps.
