@@ -41,6 +41,14 @@
 // Fields are only added within a schema version; testdata/golden holds
 // the exact output.
 //
+// # The programs' JSON documents
+//
+// The CLI and the HTTP service write a user as a [User] ([NewUser]) and a
+// run as a [Run] ([NewRun] from a report, [RunOfSummary] from the
+// history), and a plan as its actions.Plan, all through [WriteJSON]
+// (indented, no HTML escaping), so that one document reads the same from
+// either program. The run log above is a separate, versioned format.
+//
 // # CSV
 //
 // [WriteOutcomesCSV], [WritePlanCSV] and [WriteUsersCSV] (with columns
