@@ -660,11 +660,21 @@ func (a *applier) step(ctx context.Context, ref jira.UserRef, up *UserPlan, i in
 			a.fail(ctx, r, extra, err)
 			return
 		}
+		if s.unconfirmed != "" && err != nil {
+			a.fail(ctx, r, extra, err)
+			return
+		}
 	} else if pr, ok := a.site.(PropertyReader); ok && (s.Kind == KindSetProperty || s.Kind == KindDeleteProperty) {
 		v, err := pr.Property(ctx, ref, s.Property)
 		if err == nil {
 			extra.Previous = v
 		}
+	}
+	if s.unconfirmed != "" {
+		// Kept by Verify only to find its effect (see Step): not written.
+		r.Outcome, r.Message = Refused, s.unconfirmed
+		a.record(ctx, r, extra)
+		return
 	}
 	if err := a.journal(JournalEntry{Type: EntryStarted, StepID: r.StepID, User: &up.User, Step: &s,
 		Value: extra.Value, Previous: extra.Previous}); err != nil {

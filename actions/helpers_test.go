@@ -79,6 +79,7 @@ func planOn(t testingT, c *datacenter.Client, policies []actions.Policy, opts ac
 	req := actions.Requirements(jira.DataCenter, policies, opts.Exemptions)
 	req.Groups = append(req.Groups, "staff")
 	req.Licences = true
+	req.Properties = append(req.Properties, opts.Snapshot.Properties...) // the properties the criteria read
 	me, err := c.Myself(ctx)
 	require.NoError(t, err)
 	opts.Flavor, opts.Myself, opts.Snapshot = jira.DataCenter, me, req

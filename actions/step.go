@@ -98,6 +98,13 @@ type Step struct {
 	// NoOp, when set, says why the step is already done; such steps are
 	// kept in [UserPlan.NoOps] and never applied.
 	NoOp string `json:"noop,omitempty"`
+	// unconfirmed, set by [Verify] on a step that an interrupted run
+	// started (its outcome lost) and that the policies do not plan now,
+	// is why they do not: [Apply] only checks whether the step's effect
+	// is there (then it is applied, found done on resume) and otherwise
+	// refuses it with this reason. Such a step is never written. It is
+	// not in the JSON: a plan file cannot set it.
+	unconfirmed string
 }
 
 // Target returns what the step acts on besides the user: the group,

@@ -29,7 +29,12 @@ var ErrPlanMismatch = errors.New("actions: the plan does not match its policies"
 // licence, property, value and issue. A user fresh does not have — no
 // longer selected, exempt, protected — or with any step fresh would not
 // plan has all its pending steps [Refused] with the reason, and nothing
-// of that user is applied.
+// of that user is applied. One exception: a step the journal shows
+// started by an interrupted run, its outcome lost, is kept even if
+// fresh does not plan it (its own write may be what deselects the user,
+// as a mark does), to be checked only: [Apply] reports it applied ("found
+// applied after an interruption") if its effect is there, and otherwise
+// refuses it with the reason, writing nothing.
 //
 // The returned plan keeps the proposed plan's id (so that its journal
 // resumes) and the order of its steps, and takes everything else from
@@ -51,7 +56,7 @@ func Verify(proposed, fresh *Plan, j *Journal) (*Plan, []Result, error) {
 	if err := samePolicies(proposed.Policies, fresh.Policies); err != nil {
 		return nil, nil, err
 	}
-	done, verified := map[string]bool{}, map[string]bool{}
+	done, verified, inDoubt := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	if j != nil {
 		st, err := readState(j.Entries(), proposed.ID)
 		if err != nil {
@@ -59,6 +64,9 @@ func Verify(proposed, fresh *Plan, j *Journal) (*Plan, []Result, error) {
 		}
 		for id := range st.final {
 			done[id] = true
+		}
+		for id := range st.started {
+			inDoubt[id] = true
 		}
 		verified = st.verified
 	}
@@ -121,14 +129,24 @@ func Verify(proposed, fresh *Plan, j *Journal) (*Plan, []Result, error) {
 				steps[i] = s // done before; not written again
 				continue
 			}
+			var not string
 			switch {
 			case cur == nil && exempt[id] != "":
-				why = "exempt now (" + exempt[id] + ")"
+				not = "exempt now (" + exempt[id] + ")"
 			case cur == nil:
-				why = "the policies do not select this user now"
+				not = "the policies do not select this user now"
 			default:
-				why = "the policies would not plan " + s.String() + " for this user now"
+				not = "the policies would not plan " + s.String() + " for this user now"
 			}
+			if inDoubt[stepID(up.User, i)] {
+				// Started by an interrupted run, outcome lost: its own
+				// write may be what deselects the user (a mark). Apply
+				// checks its effect and writes nothing.
+				steps[i] = s
+				steps[i].unconfirmed = "not applied: " + not
+				continue
+			}
+			why = not
 			break
 		}
 		if why != "" {
@@ -144,7 +162,8 @@ func Verify(proposed, fresh *Plan, j *Journal) (*Plan, []Result, error) {
 			continue
 		}
 		if cur == nil {
-			// Every step was done by an earlier run of this plan.
+			// Every step was done, or started, by an earlier run of this
+			// plan.
 			out.Users = append(out.Users, UserPlan{User: up.User, Policies: up.Policies, Steps: steps, Fingerprint: up.Fingerprint})
 			continue
 		}

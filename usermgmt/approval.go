@@ -29,9 +29,13 @@ import (
 // A plan identical to one still pending (same policies and hashes, same
 // site, same users and steps) is not recorded again: [Approvals.Record]
 // returns the pending one and its issue, so concurrent requests for one
-// approval policy file one issue. Within a process this is exact (Record
-// is serialised per set of policies); processes sharing one store may
-// both file an issue if they record at the same instant.
+// approval policy file one issue. Within a process Record is serialised
+// per set of policies. Across processes sharing one store (replicas on
+// one PostgreSQL history) it is exact when the store is an
+// [ApprovalLocker], as report/history/historydb's History is: the lookup
+// of a pending twin, the record and the filing of its issue then hold the
+// store's lock named by the plan's digest. Without one, processes
+// recording the same plan at the same instant may both file an issue.
 type Approvals struct {
 	m   *Manager
 	cfg ApprovalsConfig
@@ -73,6 +77,21 @@ func NewApprovals(m *Manager, cfg ApprovalsConfig) (*Approvals, error) {
 	return &Approvals{m: m, cfg: cfg, locks: map[string]*sync.Mutex{}}, nil
 }
 
+// ApprovalLocker is implemented by a plan store that several processes
+// may share at once. [Approvals.Record] holds the lock named key while it
+// looks for a pending twin of a plan and, finding none, records the plan
+// and files its approval issue, so that two replicas recording one plan
+// file one issue. key identifies what the plan does (its policies and
+// their hashes, its site, every user's steps).
+type ApprovalLocker interface {
+	// LockApproval waits until it holds the lock named key, exclusive
+	// among every process sharing the store, or ctx ends. The lock is
+	// held until release is called, or the holder's connection ends (a
+	// dead process holds nothing). A store that only one process uses may
+	// return at once.
+	LockApproval(ctx context.Context, key string) (release func(), err error)
+}
+
 // ErrNothingToApprove is returned by [Approvals.Record] for a plan of a
 // policy with an approval that changes nobody: no issue is filed and
 // nothing is recorded.
@@ -106,7 +125,15 @@ func (a *Approvals) Record(ctx context.Context, plan *actions.Plan, source strin
 	}
 	unlock := a.lock(policiesKey(plan))
 	defer unlock()
-	if twin, ok, err := a.pendingTwin(ctx, plan); err != nil || ok {
+	digest := planDigest(plan)
+	if l, ok := a.cfg.Store.(ApprovalLocker); ok {
+		release, err := l.LockApproval(ctx, digest)
+		if err != nil {
+			return history.PlanRecord{}, fmt.Errorf("usermgmt: plan %s: approval lock: %w", plan.ID, err)
+		}
+		defer release()
+	}
+	if twin, ok, err := a.pendingTwin(ctx, digest); err != nil || ok {
 		if ok {
 			a.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "plan already pending", slog.String("plan_id", plan.ID),
 				slog.String("pending", twin.ID), slog.String("issue", twin.IssueKey))
@@ -165,13 +192,13 @@ func (a *Approvals) lock(key string) func() {
 	return l.Unlock
 }
 
-// pendingTwin returns a pending plan identical to plan.
-func (a *Approvals) pendingTwin(ctx context.Context, plan *actions.Plan) (history.PlanRecord, bool, error) {
+// pendingTwin returns the pending plan, with its issue, whose digest
+// (planDigest) is want.
+func (a *Approvals) pendingTwin(ctx context.Context, want string) (history.PlanRecord, bool, error) {
 	pending, err := a.cfg.Store.Plans(ctx, history.PlanPending)
 	if err != nil {
 		return history.PlanRecord{}, false, fmt.Errorf("usermgmt: pending plans: %w", err)
 	}
-	want := planDigest(plan)
 	for _, rec := range pending {
 		if rec.IssueKey == "" {
 			continue

@@ -491,6 +491,46 @@ policies:
 // approval issues every half second: the approved plan is applied once.
 // While it is being applied a third replica starts (as a restarted one
 // would): its reset of interrupted plans leaves the plan alone.
+// The servers' API token and webhook secret.
+const serverToken, serverSecret = "replica-api-token", "replica-webhook-secret"
+
+// startServer starts a server on the fake at jiraURL and the history at
+// historyURL, polling approvals every poll, and returns it with its URL.
+func startServer(t *testing.T, name, jiraURL, policies, historyURL, poll string) (*proc, string) {
+	t.Helper()
+	env := []string{"SEATWARDEN_API_TOKEN=" + serverToken, "SEATWARDEN_WEBHOOK_SECRET=" + serverSecret,
+		"JIRA_URL=" + jiraURL, "JIRA_TOKEN=" + jiraToken}
+	p := start(t, name, bin(t, "server"), env, "--addr", "127.0.0.1:0", "--policies", policies, "--history", historyURL,
+		"--data-dir", t.TempDir(), "--poll-interval", poll, "--rate", "1000")
+	return p, p.firstLine(t)
+}
+
+// serverAPI calls a server's API with its token.
+func serverAPI(t *testing.T, method, url string, body any) (int, []byte) {
+	t.Helper()
+	bs, _ := json.Marshal(body)
+	req, err := http.NewRequest(method, url, bytes.NewReader(bs))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+serverToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+type planView struct{ ID, Status, IssueKey, RunID, Error string }
+
+func getPlan(t *testing.T, base, id string) planView {
+	t.Helper()
+	code, b := serverAPI(t, http.MethodGet, base+"/api/v1/plans/"+id, nil)
+	require.Equal(t, http.StatusOK, code, string(b))
+	var v planView
+	require.NoError(t, json.Unmarshal(b, &v))
+	return v
+}
+
 func TestTwoServersApplyOnce(t *testing.T) {
 	t.Parallel()
 	historyURL := database(t)
@@ -508,42 +548,18 @@ policies:
     actions: [{action: deactivate}]
     approval: {project: PLAT, issueType: Task}
 `, quoted(users)))
-	const apiToken, secret = "replica-api-token", "replica-webhook-secret"
-	env := []string{"SEATWARDEN_API_TOKEN=" + apiToken, "SEATWARDEN_WEBHOOK_SECRET=" + secret,
-		"JIRA_URL=" + jiraURL, "JIRA_TOKEN=" + jiraToken}
 	server := func(name, poll string) (*proc, string) {
-		p := start(t, name, bin(t, "server"), env, "--addr", "127.0.0.1:0", "--policies", policies, "--history", historyURL,
-			"--data-dir", t.TempDir(), "--poll-interval", poll, "--rate", "1000")
-		return p, p.firstLine(t)
+		return startServer(t, name, jiraURL, policies, historyURL, poll)
 	}
 	a, aURL := server("server A", "1h") // learns of the approval from the webhook only
 	b, bURL := server("server B", "500ms")
-	api := func(method, url string, body any) (int, []byte) {
-		t.Helper()
-		bs, _ := json.Marshal(body)
-		req, err := http.NewRequest(method, url, bytes.NewReader(bs))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+apiToken)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, out
-	}
-	type planView struct{ ID, Status, IssueKey, RunID, Error string }
-	plan := func(base, id string) planView {
-		code, b := api(http.MethodGet, base+"/api/v1/plans/"+id, nil)
-		require.Equal(t, http.StatusOK, code, string(b))
-		var v planView
-		require.NoError(t, json.Unmarshal(b, &v))
-		return v
-	}
+	api := func(method, url string, body any) (int, []byte) { t.Helper(); return serverAPI(t, method, url, body) }
+	plan := func(base, id string) planView { t.Helper(); return getPlan(t, base, id) }
 
 	// Jira's webhook (DC 10: the jira-webhook REST) goes to A.
 	code, body := jiraDo(t, http.MethodPost, jiraURL+"/rest/jira-webhook/1.0/webhooks", map[string]any{
 		"name": "seatwarden", "url": aURL + "/webhooks/jira", "events": []string{"jira:issue_updated"},
-		"configuration": map[string]string{"SECRET": secret}})
+		"configuration": map[string]string{"SECRET": serverSecret}})
 	require.Less(t, code, 300, string(body))
 
 	code, body = api(http.MethodPost, bURL+"/api/v1/plans", map[string]any{"policies": []string{"leavers"}})
@@ -592,4 +608,47 @@ policies:
 	aChecked := len(a.find("approved", "plan_id", v.ID)) > 0
 	t.Logf("replicas: two servers (webhook to A, B polling every 500 ms) and C started during the apply: resolved %v; A read the approval after the webhook: %v; runs of the plan %d; fake deactivations %d for %d users",
 		resolved, aChecked, len(ofPlan), writes, len(users))
+}
+
+// TestTwoServersFileOneIssue: two servers on one PostgreSQL history are
+// asked for the same approval plan at the same instant, round after
+// round: each round files one approval issue on the fake, and both
+// servers answer with the one pending plan and its issue.
+func TestTwoServersFileOneIssue(t *testing.T) {
+	t.Parallel()
+	historyURL := database(t)
+	_, jiraURL := startFake(t, "-latency", "50ms")
+	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: leavers
+    when: {onDemand: true}
+    users: {where: 'active && name in %s'}
+    actions: [{action: deactivate}]
+    approval: {project: PLAT, issueType: Task}
+`, quoted(internalUsers)))
+	_, aURL := startServer(t, "server A", jiraURL, policies, historyURL, "1h")
+	_, bURL := startServer(t, "server B", jiraURL, policies, historyURL, "1h")
+	const rounds = 5
+	const routeIssue = "POST /rest/api/2/issue"
+	before := fakeStats(t, jiraURL)[routeIssue]
+	for round := 1; round <= rounds; round++ {
+		var views [2]planView
+		var wg sync.WaitGroup
+		for i, base := range []string{aURL, bURL} {
+			wg.Go(func() {
+				code, body := serverAPI(t, http.MethodPost, base+"/api/v1/plans", map[string]any{"policies": []string{"leavers"}})
+				assert.Equal(t, http.StatusCreated, code, string(body))
+				assert.NoError(t, json.Unmarshal(body, &views[i]))
+			})
+		}
+		wg.Wait()
+		require.Equal(t, "pending", views[0].Status)
+		assert.Equal(t, views[0].ID, views[1].ID, "round %d: both servers answer the one pending plan", round)
+		assert.Equal(t, views[0].IssueKey, views[1].IssueKey, "round %d: and its issue", round)
+		require.Equal(t, before+round, fakeStats(t, jiraURL)[routeIssue], "round %d: one approval issue filed", round)
+		code, body := serverAPI(t, http.MethodPost, aURL+"/api/v1/plans/"+views[0].ID+"/cancel", map[string]any{"reason": "next round"})
+		require.Less(t, code, 300, string(body))
+	}
 }

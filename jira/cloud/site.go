@@ -469,6 +469,17 @@ func (c *Client) SetProperty(ctx context.Context, ref jira.UserRef, key string, 
 	return err
 }
 
+// Property reads one user property: an error matching [jira.ErrNotFound]
+// when it is not set (or the user does not exist). Apply reads a
+// property before overwriting it (undo restores it), and checks a
+// property step whose outcome a crash lost instead of writing it again.
+//
+// Cloud: GET /rest/api/3/user/properties/{propertyKey}
+func (c *Client) Property(ctx context.Context, ref jira.UserRef, key string) (json.RawMessage, error) {
+	v, _, err := c.Properties.Get(ctx, ref, key)
+	return v, err
+}
+
 // DeleteProperty removes a user property; a property that is not there is
 // not an error.
 //

@@ -49,6 +49,30 @@ func (l *Locker) TryLock(ctx context.Context, name string) (release func(), ok b
 		conn.Close()
 		return nil, false, err
 	}
+	return l.release(ctx, conn, key), true, nil
+}
+
+// Lock waits until it takes the lock of name (another session may hold
+// it), or ctx ends. It fails when no connection can be had, the query
+// fails or ctx ends first.
+func (l *Locker) Lock(ctx context.Context, name string) (release func(), err error) {
+	conn, err := l.DB.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := l.key(name)
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(hashtextextended($1, 0))`, key); err != nil {
+		// A cancelled wait may have left the session in any state: end it.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+		return nil, err
+	}
+	return l.release(ctx, conn, key), nil
+}
+
+// release returns the function that releases the lock of key that conn's
+// session holds, once.
+func (l *Locker) release(ctx context.Context, conn *sql.Conn, key string) func() {
 	timeout := l.UnlockTimeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second
@@ -65,5 +89,5 @@ func (l *Locker) TryLock(ctx context.Context, name string) (release func(), ok b
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
 		conn.Close()
-	}), true, nil
+	})
 }

@@ -176,3 +176,41 @@ func TestHolderProcess(t *testing.T) {
 	time.Sleep(time.Minute)
 	t.Fatal("not killed within a minute")
 }
+
+// TestLockWaits: Lock waits while another replica holds the lock, takes
+// it once released, and gives up when its context ends.
+func TestLockWaits(t *testing.T) {
+	t.Parallel()
+	p := prefix()
+	a, b := replica(t, p), replica(t, p)
+	releaseA, err := a.Lock(t.Context(), "approval")
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err = b.Lock(ctx, "approval")
+	require.Error(t, err, "b waits while a holds the lock, until its context ends")
+
+	got := make(chan func(), 1)
+	go func() {
+		release, err := b.Lock(t.Context(), "approval")
+		assert.NoError(t, err)
+		got <- release
+	}()
+	select {
+	case <-got:
+		t.Fatal("b took the lock a holds")
+	case <-time.After(100 * time.Millisecond):
+	}
+	releaseA()
+	select {
+	case releaseB := <-got:
+		require.NotNil(t, releaseB)
+		_, ok := tryLock(t, a, "approval")
+		assert.False(t, ok, "b holds the lock now")
+		releaseB()
+	case <-time.After(30 * time.Second):
+		t.Fatal("b did not take the lock a released")
+	}
+	freed(t, a, "approval", "the lock is free after b releases it")
+}

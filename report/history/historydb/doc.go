@@ -18,7 +18,9 @@
 //
 // With PostgreSQL the Locker takes advisory locks on the same database
 // (schedule/pglock) and [History.Shared] is true: several replicas may use
-// it at once. With SQLite the Locker is a schedule.MemoryLocker: one
+// it at once. History is then also a usermgmt.ApprovalLocker
+// ([History.LockApproval]): replicas recording the same plan for approval
+// file one issue. With SQLite the Locker is a schedule.MemoryLocker: one
 // process.
 //
 // This package links both drivers (SQLite and pgx). A program that only

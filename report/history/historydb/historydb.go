@@ -75,6 +75,18 @@ func Open(ctx context.Context, url string) (*History, error) {
 	}
 }
 
+// LockApproval makes History a usermgmt.ApprovalLocker: on PostgreSQL it
+// waits for the advisory lock named ApprovalLockPrefix + key, so that
+// replicas recording one plan at once file one approval issue (the lock is
+// released by release, or when the holder's connection ends). On SQLite,
+// which one process uses, it returns at once.
+func (h *History) LockApproval(ctx context.Context, key string) (release func(), err error) {
+	if l, ok := h.Store.(*lockedPlans); ok {
+		return l.LockApproval(ctx, key)
+	}
+	return func() {}, nil
+}
+
 // Parse says which store url names — "sqlite" with the file's path, or
 // "postgres" with the URL to connect to — without opening it.
 func Parse(raw string) (kind, target string, err error) {

@@ -15,6 +15,11 @@ import (
 // replica holds while it applies the plan (PostgreSQL only).
 const PlanLockPrefix = "seatwarden/plan/"
 
+// ApprovalLockPrefix is put before a plan's digest to name the advisory
+// lock a replica holds while it records the plan and files its approval
+// issue (PostgreSQL only; see History.LockApproval).
+const ApprovalLockPrefix = "seatwarden/approval/"
+
 // lockedPlans is the PostgreSQL store whose plans are locked while they
 // are applied, so that a replica resetting the plans a crash left
 // applying (usermgmt.Approvals.Recover, at start) never resets one that
@@ -39,13 +44,24 @@ const PlanLockPrefix = "seatwarden/plan/"
 type lockedPlans struct {
 	*postgres.Store
 	locks *pglock.Locker
+	// approvals serialises usermgmt.Approvals.Record of one plan across
+	// replicas.
+	approvals *pglock.Locker
 
 	mu   sync.Mutex
 	held map[string]func() // plan id → release, while this process applies it
 }
 
 func newLockedPlans(s *postgres.Store) *lockedPlans {
-	return &lockedPlans{Store: s, locks: &pglock.Locker{DB: s.DB(), Prefix: PlanLockPrefix}, held: map[string]func(){}}
+	return &lockedPlans{Store: s, locks: &pglock.Locker{DB: s.DB(), Prefix: PlanLockPrefix},
+		approvals: &pglock.Locker{DB: s.DB(), Prefix: ApprovalLockPrefix}, held: map[string]func(){}}
+}
+
+// LockApproval waits for the advisory lock named ApprovalLockPrefix +
+// key: a session lock, released by release or when the holder's
+// connection ends.
+func (s *lockedPlans) LockApproval(ctx context.Context, key string) (release func(), err error) {
+	return s.approvals.Lock(ctx, key)
 }
 
 // UpdatePlan is the store's compare-and-set, with the plan's lock taken
