@@ -38,14 +38,15 @@ var layers = map[string]struct {
 	"actions":                    {module: []string{"jira", "internal/textdist"}, thirdParty: []string{"github.com/google/uuid"}, testOnly: []string{"github.com/stretchr/testify", "pgregory.net/rapid"}},
 	// report is standard library only: TestReportIsLight checks every
 	// package it links, not only its direct imports.
-	"report":                     {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history":             {module: []string{"jira", "actions", "report", "report/history/store"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/store":       {module: []string{"actions", "report"}},
-	"report/insights":            {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/email":               {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
-	"report/history/postgres":    {module: []string{"jira", "actions", "report", "report/history"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/historydb":   {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/historytest": {module: []string{"jira", "actions", "report", "report/history"}},
+	"report":                       {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history":               {module: []string{"jira", "actions", "report", "report/history/store", "report/history/internal/scan"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/internal/scan": {module: []string{"jira", "actions"}},
+	"report/history/store":         {module: []string{"actions", "report"}},
+	"report/insights":              {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/email":                 {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},
+	"report/history/postgres":      {module: []string{"jira", "actions", "report", "report/history", "report/history/internal/scan"}, thirdParty: []string{"github.com/jackc/pgx/v5"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historydb":     {module: []string{"report", "report/history", "report/history/postgres", "schedule", "schedule/pglock"}, testOnly: []string{"github.com/stretchr/testify"}},
+	"report/history/historytest":   {module: []string{"jira", "actions", "report", "report/history"}},
 	// report/metrics is the only package that links the Prometheus client
 	// (TestPrometheusOnlyInMetrics); the library feeds it through
 	// jira.Observer and report.Sink.

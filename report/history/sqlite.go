@@ -12,6 +12,7 @@ import (
 	"github.com/seatwarden/seatwarden/actions"
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
+	"github.com/seatwarden/seatwarden/report/history/internal/scan"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, "sqlite"
 )
@@ -245,7 +246,7 @@ func (s *SQLite) SaveRun(ctx context.Context, r *report.Report) error {
 const runColumns = `id, plan_id, site, flavor, policies, dry_run, started, finished, steps, counts, approval_issue,
 	limit_override, limit_override_reason`
 
-func scanRun(sc interface{ Scan(...any) error }) (report.RunSummary, error) {
+func scanRun(sc scan.Scanner) (report.RunSummary, error) {
 	var r report.RunSummary
 	var flavor, policies, started, finished, counts, limit, reason string
 	if err := sc.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &started, &finished,
@@ -271,16 +272,7 @@ func (s *SQLite) Runs(ctx context.Context, site string, from, to time.Time) ([]r
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []report.RunSummary
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scan.All(rows, scanRun)
 }
 
 // Results implements Store.
@@ -290,24 +282,7 @@ func (s *SQLite) Results(ctx context.Context, runID string) ([]actions.Result, e
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []actions.Result
-	for rows.Next() {
-		var res actions.Result
-		var user, step, outcome string
-		if err := rows.Scan(&res.StepID, &user, &step, &outcome, &res.Message, &res.Error); err != nil {
-			return nil, err
-		}
-		res.Outcome = actions.Outcome(outcome)
-		if err := json.Unmarshal([]byte(user), &res.User); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(step), &res.Step); err != nil {
-			return nil, err
-		}
-		out = append(out, res)
-	}
-	return out, rows.Err()
+	return scan.All(rows, scan.Result)
 }
 
 // SaveSnapshot implements Store.

@@ -16,6 +16,7 @@ import (
 	"github.com/seatwarden/seatwarden/jira"
 	"github.com/seatwarden/seatwarden/report"
 	"github.com/seatwarden/seatwarden/report/history"
+	"github.com/seatwarden/seatwarden/report/history/internal/scan"
 )
 
 // migrations are the schema's versions, the SQLite store's in
@@ -302,7 +303,7 @@ func (s *Store) SaveRun(ctx context.Context, r *report.Report) error {
 const runColumns = `id, plan_id, site, flavor, policies, dry_run, started, finished, steps, counts, approval_issue,
 	limit_override, limit_override_reason`
 
-func scanRun(sc interface{ Scan(...any) error }) (report.RunSummary, error) {
+func scanRun(sc scan.Scanner) (report.RunSummary, error) {
 	var r report.RunSummary
 	var flavor, policies, counts, limit, reason string
 	if err := sc.Scan(&r.RunID, &r.PlanID, &r.Site, &flavor, &policies, &r.DryRun, &r.Started, &r.Finished,
@@ -328,16 +329,7 @@ func (s *Store) Runs(ctx context.Context, site string, from, to time.Time) ([]re
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []report.RunSummary
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scan.All(rows, scanRun)
 }
 
 // Run returns the summary of one run, or an error matching
@@ -357,24 +349,7 @@ func (s *Store) Results(ctx context.Context, runID string) ([]actions.Result, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []actions.Result
-	for rows.Next() {
-		var res actions.Result
-		var user, step, outcome string
-		if err := rows.Scan(&res.StepID, &user, &step, &outcome, &res.Message, &res.Error); err != nil {
-			return nil, err
-		}
-		res.Outcome = actions.Outcome(outcome)
-		if err := json.Unmarshal([]byte(user), &res.User); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(step), &res.Step); err != nil {
-			return nil, err
-		}
-		out = append(out, res)
-	}
-	return out, rows.Err()
+	return scan.All(rows, scan.Result)
 }
 
 // day returns the day of t in UTC, as PostgreSQL's date text.
