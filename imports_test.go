@@ -40,7 +40,7 @@ var layers = map[string]struct {
 	// package it links, not only its direct imports.
 	"report":                       {module: []string{"jira", "actions"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/history":               {module: []string{"jira", "actions", "report", "report/history/store", "report/history/internal/scan"}, thirdParty: []string{"modernc.org/sqlite"}, testOnly: []string{"github.com/stretchr/testify"}},
-	"report/history/internal/scan": {module: []string{"jira", "actions"}},
+	"report/history/internal/scan": {module: []string{"jira", "actions", "report"}},
 	"report/history/store":         {module: []string{"actions", "report"}},
 	"report/insights":              {module: []string{"jira", "actions", "report"}, thirdParty: []string{"gonum.org/v1/plot"}, testOnly: []string{"github.com/stretchr/testify"}},
 	"report/email":                 {module: []string{"jira", "actions", "report"}, thirdParty: []string{"github.com/wneessen/go-mail"}, testOnly: []string{"github.com/stretchr/testify", "github.com/emersion/go-smtp"}},

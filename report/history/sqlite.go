@@ -344,24 +344,10 @@ func (s *SQLite) Snapshots(ctx context.Context, site string, from, to time.Time)
 	if err != nil {
 		return nil, err
 	}
-	defer crow.Close()
-	for crow.Next() {
-		var d, kind, key string
-		var n int
-		if err := crow.Scan(&d, &kind, &key, &n); err != nil {
-			return nil, err
-		}
-		i, ok := index[d]
-		if !ok {
-			continue
-		}
-		if kind == "login" {
-			out[i].LastLogin[key] = n
-		} else {
-			out[i].Licensed[key] = n
-		}
+	if err := scan.Counts(crow, out, index); err != nil {
+		return nil, err
 	}
-	return out, crow.Err()
+	return out, nil
 }
 
 // day returns the day of t: 00:00 UTC.

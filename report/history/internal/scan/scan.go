@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/seatwarden/seatwarden/actions"
+	"github.com/seatwarden/seatwarden/report"
 )
 
 // Scanner is a row to scan: *sql.Row or *sql.Rows.
@@ -37,4 +38,28 @@ func Result(sc Scanner) (actions.Result, error) {
 		return res, err
 	}
 	return res, json.Unmarshal([]byte(step), &res.Step)
+}
+
+// Counts adds the rows of the snapshot_counts table's day (YYYY-MM-DD),
+// kind, key and users to the summaries of those days (index: a day's
+// position in sums; a day not there is skipped), and closes rows.
+func Counts(rows *sql.Rows, sums []report.SnapshotSummary, index map[string]int) error {
+	defer rows.Close()
+	for rows.Next() {
+		var d, kind, key string
+		var n int
+		if err := rows.Scan(&d, &kind, &key, &n); err != nil {
+			return err
+		}
+		i, ok := index[d]
+		if !ok {
+			continue
+		}
+		if kind == "login" {
+			sums[i].LastLogin[key] = n
+		} else {
+			sums[i].Licensed[key] = n
+		}
+	}
+	return rows.Err()
 }
