@@ -538,16 +538,7 @@ func TestTwoServersApplyOnce(t *testing.T) {
 	// during it.
 	_, jiraURL := startFake(t, "-latency", "200ms")
 	users := internalUsers
-	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
-sites:
-  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
-policies:
-  - name: leavers
-    when: {onDemand: true}
-    users: {where: 'active && name in %s'}
-    actions: [{action: deactivate}]
-    approval: {project: PLAT, issueType: Task}
-`, quoted(users)))
+	policies := approvalPolicies(t, users)
 	server := func(name, poll string) (*proc, string) {
 		return startServer(t, name, jiraURL, policies, historyURL, poll)
 	}
@@ -618,16 +609,7 @@ func TestTwoServersFileOneIssue(t *testing.T) {
 	t.Parallel()
 	historyURL := database(t)
 	_, jiraURL := startFake(t, "-latency", "50ms")
-	policies := writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
-sites:
-  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
-policies:
-  - name: leavers
-    when: {onDemand: true}
-    users: {where: 'active && name in %s'}
-    actions: [{action: deactivate}]
-    approval: {project: PLAT, issueType: Task}
-`, quoted(internalUsers)))
+	policies := approvalPolicies(t, internalUsers)
 	_, aURL := startServer(t, "server A", jiraURL, policies, historyURL, "1h")
 	_, bURL := startServer(t, "server B", jiraURL, policies, historyURL, "1h")
 	const rounds = 5
@@ -651,4 +633,20 @@ policies:
 		code, body := serverAPI(t, http.MethodPost, aURL+"/api/v1/plans/"+views[0].ID+"/cancel", map[string]any{"reason": "next round"})
 		require.Less(t, code, 300, string(body))
 	}
+}
+
+// approvalPolicies writes a policy file whose one policy deactivates
+// users, on demand, once a PLAT issue approves it.
+func approvalPolicies(t *testing.T, users []string) string {
+	t.Helper()
+	return writeFile(t, "policies.yaml", fmt.Sprintf(`version: 1
+sites:
+  jira: {url: "${JIRA_URL}", token: "${JIRA_TOKEN}"}
+policies:
+  - name: leavers
+    when: {onDemand: true}
+    users: {where: 'active && name in %s'}
+    actions: [{action: deactivate}]
+    approval: {project: PLAT, issueType: Task}
+`, quoted(users)))
 }
